@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commands.h"
+
+#include "ksscope/json_output.h"
+#include "ksscope/monitor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace ksscope::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+int exitCodeFor(const Status& status)
+{
+    if (status.code() == hresultFromWin32(kErrorFileNotFound))
+        return ExitUsage;
+    if (status.code() == E_INVALIDARG || status.code() == VFW_E_BADALIGN)
+        return ExitInvalidValue;
+    return ExitDevice;
+}
+
+int fail(const Status& status)
+{
+    std::cerr << "ksscope-cli: " << status.toString() << "\n";
+    return exitCodeFor(status);
+}
+
+/// Opens the session. Returns an exit code (0 when open).
+int openSession(Session& session, const GlobalOptions& global, EventSink sink = {})
+{
+    const auto known = BackendFactory::names();
+    for (const std::string& name : global.backends) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const auto& n : known)
+                list += (list.empty() ? "" : ", ") + n;
+            std::cerr << "ksscope-cli: --backend " << name << ": unknown backend; this build has: " << list << "\n";
+            return ExitUsage;
+        }
+    }
+    BackendOptions options;
+    options.scenarioPath = global.scenario;
+    if (Status status = session.open(global.backends, options, std::move(sink)); !status) {
+        if (status.code() == E_INVALIDARG)
+            std::cerr << "ksscope-cli: invalid scenario: " << status.message() << "\n";
+        else
+            std::cerr << "ksscope-cli: " << status.toString() << "\n";
+        return exitCodeFor(status);
+    }
+    return ExitOk;
+}
+
+/// Allocator ids named by \a ids (allocator, pin or filter ids); all allocators when empty.
+/// Returns false after printing a message naming the unknown id.
+bool resolveIds(const Topology& topology, const std::vector<std::string>& ids, std::vector<std::string>& out)
+{
+    if (ids.empty()) {
+        for (const auto& a : topology.allocators)
+            out.push_back(a.id);
+        return true;
+    }
+    for (const std::string& id : ids) {
+        if (std::string resolved = topology.resolveAllocatorId(id); !resolved.empty()) {
+            out.push_back(resolved);
+            continue;
+        }
+        if (const FilterInfo* filter = topology.findFilter(id)) {
+            for (const auto& pin : filter->pins)
+                if (!pin.allocatorId.empty() && std::find(out.begin(), out.end(), pin.allocatorId) == out.end())
+                    out.push_back(pin.allocatorId);
+            continue;
+        }
+        std::cerr << "ksscope-cli: \"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
+        for (const auto& a : topology.allocators)
+            std::cerr << "  " << a.id << "\n";
+        return false;
+    }
+    return true;
+}
+
+std::string connectionFlagsText(std::uint32_t flags)
+{
+    std::string out = (flags & ConnectionEnabled) ? "enabled" : "disabled";
+    if (flags & ConnectionImmutable)
+        out += ", immutable";
+    if (flags & ConnectionDynamic)
+        out += ", dynamic";
+    return out;
+}
+
+std::string allocatorLine(const AllocatorInfo& a)
+{
+    const auto& f = a.status.Framing;
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "%s mode, %u x %u bytes, align %d, prefix %d, allocated %u/%u, %s, flags %s%s", 
+                  std::string(allocatorModeName(a.mode)).c_str(), f.Frames, f.FrameSize, a.properties.cbAlign,
+                  a.properties.cbPrefix, a.status.AllocatedFrames, f.Frames, guidName(a.memoryType).c_str(),
+                  framingFlagsToString(f.OptionsFlags).c_str(), a.committed ? ", committed" : "");
+    return text;
+}
+
+void printTopology(const Topology& topology)
+{
+    for (const FilterInfo& f : topology.filters) {
+        std::string cats;
+        for (const auto& g : f.categories)
+            cats += (cats.empty() ? "" : ", ") + guidName(g);
+        std::cout << f.id << "  \"" << f.name << "\"  [" << f.kind << (cats.empty() ? "" : "; " + cats) << "]\n";
+        for (const PinInfo& p : f.pins) {
+            std::cout << "  " << pinDirectionName(p.direction) << "  " << p.id << "  \"" << p.name << "\"  "
+                      << p.format.toString() << "\n";
+            if (const AllocatorInfo* a = topology.findAllocator(p.allocatorId))
+                std::cout << "        allocator " << a->id << ": " << allocatorLine(*a) << "\n";
+        }
+    }
+    if (!topology.connections.empty()) {
+        std::cout << "connections:\n";
+        for (const auto& c : topology.connections)
+            std::cout << "  " << c.from << " -> " << c.to << "  (" << connectionFlagsText(c.flags) << ")\n";
+    }
+    if (topology.filters.empty())
+        std::cout << "no devices found\n";
+}
+
+} // namespace
+
+int runList(const GlobalOptions& global, bool json)
+{
+    Session session;
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    const Topology topology = session.topology();
+    if (json)
+        std::cout << topologyToJson(topology).dump(2) << "\n";
+    else
+        printTopology(topology);
+    return ExitOk;
+}
+
+int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& ids)
+{
+    Session session;
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    std::vector<std::string> wanted;
+    if (!resolveIds(session.topology(), ids, wanted))
+        return ExitDevice;
+    if (Status status = session.start(); !status)
+        return fail(status);
+    std::this_thread::sleep_for(std::chrono::duration<double>(settleSeconds));
+    const Topology topology = session.topology(); // one snapshot per allocator, taken now
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& id : wanted)
+            if (const AllocatorInfo* a = topology.findAllocator(id))
+                list.push_back(allocatorToJson(*a));
+        std::cout << nlohmann::json{{"schemaVersion", kJsonSchemaVersion}, {"allocators", list}}.dump(2) << "\n";
+    } else {
+        for (const auto& id : wanted)
+            if (const AllocatorInfo* a = topology.findAllocator(id))
+                std::cout << a->id << ": " << allocatorLine(*a) << "\n";
+    }
+    return ExitOk;
+}
+
+namespace {
+
+void printSample(OutputFormat format, const std::string& id, const SampleRecord& r)
+{
+    if (format == OutputFormat::Json) {
+        std::cout << sampleToJson(id, r).dump() << '\n';
+    } else if (format == OutputFormat::Csv) {
+        std::printf("sample,%.6f,%s,%u,%u,%u,,,,,,,,\n", static_cast<double>(r.sample.t_ns) * 1e-9, id.c_str(),
+                    r.sample.frames, r.frameSize, r.sample.allocated);
+    }
+}
+
+std::string csvQuote(const std::string& text)
+{
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+void printEvent(OutputFormat format, const MonitorEvent& e)
+{
+    const double t = static_cast<double>(e.t_ns) * 1e-9;
+    if (format == OutputFormat::Json) {
+        std::cout << eventToJson(e).dump() << '\n';
+    } else if (format == OutputFormat::Csv) {
+        std::printf("event,%.6f,%s,,,,%s,%s,,,,,,\n", t, e.id.c_str(), std::string(eventKindName(e.kind)).c_str(),
+                    csvQuote(e.message).c_str());
+    } else {
+        std::printf("%9.3fs  %-10s  %s  %s\n", t, std::string(eventKindName(e.kind)).c_str(), e.id.c_str(),
+                    e.message.c_str());
+    }
+}
+
+std::string bar(std::uint32_t allocated, std::uint32_t frames)
+{
+    constexpr std::uint32_t kWidth = 16;
+    if (frames == 0)
+        return std::string(kWidth, ' ');
+    const std::uint32_t filled = std::min(kWidth, (allocated * kWidth + frames - 1) / frames);
+    return std::string(filled, '#') + std::string(kWidth - filled, '.');
+}
+
+} // namespace
+
+int runWatch(const GlobalOptions& global, const WatchOptions& options)
+{
+    std::vector<SetSpec> sets;
+    for (const std::string& text : options.sets) {
+        std::string error;
+        auto spec = parseSetSpec(text, error);
+        if (!spec) {
+            std::cerr << "ksscope-cli: " << error << "\n";
+            return ExitInvalidValue;
+        }
+        sets.push_back(std::move(*spec));
+    }
+
+    Monitor::Options monitorOptions;
+    monitorOptions.rateHz = options.rateHz;
+    monitorOptions.windowSeconds = options.windowSeconds;
+    monitorOptions.ids = options.ids;
+    Monitor watched(monitorOptions);
+    Session session;
+    if (int rc = openSession(session, global, watched.eventSink()); rc != ExitOk)
+        return rc;
+
+    // edits first, before anything is committed
+    for (const SetSpec& set : sets) {
+        const Topology topology = session.topology();
+        const std::string id = topology.resolveAllocatorId(set.id);
+        Backend* backend = session.backendFor(id);
+        if (id.empty() || !backend) {
+            std::cerr << "ksscope-cli: --set " << set.text << ": \"" << set.id << "\" matches no allocator or pin\n";
+            return ExitDevice;
+        }
+        if (set.mode) {
+            if (Status s = backend->setMode(id, *set.mode, ApplyMode::Apply); !s) {
+                std::cerr << "ksscope-cli: --set " << set.text << ": " << s.toString() << "\n";
+                return exitCodeFor(s);
+            }
+        }
+        if (!set.properties.empty()) {
+            const PropertyChange change = backend->setProperties(id, set.properties, ApplyMode::Apply);
+            if (!change.status) {
+                std::cerr << "ksscope-cli: --set " << set.text << ": " << change.status.toString() << "\n";
+                return change.status.code() == hresultFromWin32(kErrorNotFound) ? ExitDevice : ExitInvalidValue;
+            }
+            if (options.format == OutputFormat::Text)
+                std::printf("set %s: requested %d x %d bytes align %d prefix %d -> actual %d x %d bytes align %d prefix %d\n",
+                            id.c_str(), change.requested.cBuffers, change.requested.cbBuffer, change.requested.cbAlign,
+                            change.requested.cbPrefix, change.actual.cBuffers, change.actual.cbBuffer,
+                            change.actual.cbAlign, change.actual.cbPrefix);
+        }
+    }
+
+    if (Status status = session.start(); !status)
+        return fail(status);
+    if (Status status = watched.start(session); !status)
+        return fail(status);
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    if (options.format == OutputFormat::Csv)
+        std::printf("type,t,id,frames,frameSize,allocatedFrames,kind,message,minAllocated,meanAllocated,"
+                    "maxAllocated,starvationCount,starvedMs,drops\n");
+    else if (options.format == OutputFormat::Text)
+        std::printf("watching %zu allocator(s) at %g Hz%s; Ctrl-C stops\n", watched.allocatorIds().size(),
+                    options.rateHz, options.durationSeconds > 0 ? "" : " until interrupted");
+
+    const auto start = std::chrono::steady_clock::now();
+    auto nextStatusLine = start + std::chrono::seconds(1);
+    Monitor::Batch batch;
+    std::vector<std::string> ids = watched.allocatorIds();
+    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> lastSecond; // index -> (max allocated, frames)
+    std::uint64_t lost = 0;
+    auto drain = [&] {
+        watched.takeNew(batch);
+        lost += batch.lostSamples;
+        if (batch.samples.empty() && batch.events.empty())
+            return;
+        ids = watched.allocatorIds();
+        // samples and events in time order
+        std::size_t e = 0;
+        for (const SampleRecord& r : batch.samples) {
+            while (e < batch.events.size() && batch.events[e].t_ns <= r.sample.t_ns)
+                printEvent(options.format, batch.events[e++]);
+            printSample(options.format, ids[r.allocator], r);
+            auto& [maxAllocated, frames] = lastSecond[r.allocator];
+            maxAllocated = std::max(maxAllocated, r.sample.allocated);
+            frames = r.sample.frames;
+        }
+        for (; e < batch.events.size(); ++e)
+            printEvent(options.format, batch.events[e]);
+    };
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        drain();
+        const auto now = std::chrono::steady_clock::now();
+        if (options.format == OutputFormat::Text && now >= nextStatusLine) {
+            const double t = std::chrono::duration<double>(now - start).count();
+            for (auto& [index, value] : lastSecond)
+                std::printf("%9.3fs  %-48s  max %2u/%-2u [%s]\n", t, ids[index].c_str(), value.first, value.second,
+                            bar(value.first, value.second).c_str());
+            lastSecond.clear();
+            nextStatusLine += std::chrono::seconds(1);
+        }
+        std::fflush(stdout);
+        if (g_interrupted)
+            break;
+        if (options.durationSeconds > 0 && now - start >= std::chrono::duration<double>(options.durationSeconds))
+            break;
+    }
+    watched.stop();
+    drain();
+    session.close();
+
+    const SamplerStats sampler = watched.samplerStats();
+    const double cpuPercent = sampler.wallSeconds > 0 ? 100.0 * sampler.cpuSeconds / sampler.wallSeconds : 0.0;
+    if (options.format == OutputFormat::Json) {
+        nlohmann::json allocators = nlohmann::json::array();
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const AllocatorStats s = watched.stats(i);
+            allocators.push_back({{"id", ids[i]},
+                                  {"samples", s.samples},
+                                  {"minAllocated", s.minAllocated},
+                                  {"meanAllocated", s.meanAllocated},
+                                  {"maxAllocated", s.maxAllocated},
+                                  {"frames", s.frames},
+                                  {"starvationCount", s.starvationCount},
+                                  {"starvedMs", s.starvedMs},
+                                  {"drops", s.drops},
+                                  {"gone", s.gone}});
+        }
+        std::cout << nlohmann::json{{"type", "summary"},
+                                    {"durationSeconds", sampler.wallSeconds},
+                                    {"rateHz", options.rateHz},
+                                    {"allocators", allocators},
+                                    {"sampler",
+                                     {{"cpuSeconds", sampler.cpuSeconds},
+                                      {"cpuPercentOfOneCore", cpuPercent},
+                                      {"samples", sampler.samples},
+                                      {"ticks", sampler.ticks},
+                                      {"lateTicks", sampler.lateTicks},
+                                      {"lostSamples", lost}}}}
+                         .dump()
+                  << "\n";
+    } else if (options.format == OutputFormat::Csv) {
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const AllocatorStats s = watched.stats(i);
+            std::printf("summary,%.6f,%s,%u,%u,,,,%u,%.3f,%u,%llu,%.1f,%llu\n", sampler.wallSeconds, ids[i].c_str(),
+                        s.frames, s.frameSize, s.minAllocated, s.meanAllocated, s.maxAllocated,
+                        static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
+                        static_cast<unsigned long long>(s.drops));
+        }
+        std::printf("sampler,%.6f,,,,,,%s,,,,,,\n", sampler.wallSeconds,
+                    csvQuote("cpuSeconds=" + std::to_string(sampler.cpuSeconds) +
+                             " samples=" + std::to_string(sampler.samples))
+                        .c_str());
+    } else {
+        std::printf("\nsummary over %.1f s\n", sampler.wallSeconds);
+        std::printf("%-48s %8s %7s %6s %6s %11s %11s %7s\n", "allocator", "frames", "min", "mean", "max", "starvations",
+                    "starved ms", "drops");
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const AllocatorStats s = watched.stats(i);
+            std::printf("%-48s %8u %7u %6.2f %6u %11llu %11.1f %7llu%s\n", ids[i].c_str(), s.frames, s.minAllocated,
+                        s.meanAllocated, s.maxAllocated, static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
+                        static_cast<unsigned long long>(s.drops), s.gone ? "  (gone)" : "");
+        }
+        std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core)%s\n",
+                    static_cast<unsigned long long>(sampler.samples), static_cast<unsigned long long>(sampler.ticks),
+                    sampler.cpuSeconds, cpuPercent,
+                    sampler.lateTicks ? (", " + std::to_string(sampler.lateTicks) + " late ticks skipped").c_str() : "");
+    }
+    std::fflush(stdout);
+    return ExitOk;
+}
+
+int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& modeText, bool dryRun)
+{
+    if (modeText != "user" && modeText != "kernel") {
+        std::cerr << "ksscope-cli: set-mode: mode must be \"user\" or \"kernel\", got \"" << modeText << "\"\n";
+        return ExitInvalidValue;
+    }
+    Session session;
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    const Topology topology = session.topology();
+    const std::string allocatorId = topology.resolveAllocatorId(id);
+    Backend* backend = session.backendFor(allocatorId);
+    if (allocatorId.empty() || !backend) {
+        std::vector<std::string> none;
+        resolveIds(topology, {id}, none);
+        return ExitDevice;
+    }
+    const KSALLOCATORMODE mode = modeText == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
+    const KSALLOCATORMODE before = topology.findAllocator(allocatorId)->mode;
+    const Status status = backend->setMode(allocatorId, mode, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
+    const AllocatorInfo* after = session.topology().findAllocator(allocatorId);
+    std::cout << "allocator " << allocatorId << "\n"
+              << "  requested mode: " << allocatorModeName(mode) << "\n"
+              << "  mode before:    " << allocatorModeName(before) << "\n"
+              << "  mode now:       " << (after ? allocatorModeName(after->mode) : "?") << "\n"
+              << "  result:         " << status.toString() << "\n";
+    if (!status) {
+        std::cerr << "ksscope-cli: set-mode " << allocatorId << ": " << status.toString() << "\n";
+        return exitCodeFor(status);
+    }
+    if (backend->name() == "sim" && !dryRun)
+        std::cout << "note: simulated devices live inside one process; use `watch --set " << allocatorId
+                  << ":mode=" << modeText << "` to watch the effect\n";
+    return ExitOk;
+}
+
+int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun)
+{
+    if (request.empty()) {
+        std::cerr << "ksscope-cli: set-properties: give at least one of --buffers, --buffer-size, --align, --prefix\n";
+        return ExitUsage;
+    }
+    Session session;
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    const Topology topology = session.topology();
+    const std::string allocatorId = topology.resolveAllocatorId(id);
+    Backend* backend = session.backendFor(allocatorId);
+    if (allocatorId.empty() || !backend) {
+        std::vector<std::string> none;
+        resolveIds(topology, {id}, none);
+        return ExitDevice;
+    }
+    const PropertyChange change =
+        backend->setProperties(allocatorId, request, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
+    std::printf("allocator %s%s\n", allocatorId.c_str(), dryRun ? "  (dry run: predicted, nothing applied)" : "");
+    std::printf("%-10s %8s %12s %8s %8s\n", "", "buffers", "bufferSize", "align", "prefix");
+    std::printf("%-10s %8d %12d %8d %8d\n", "requested", change.requested.cBuffers, change.requested.cbBuffer,
+                change.requested.cbAlign, change.requested.cbPrefix);
+    std::printf("%-10s %8d %12d %8d %8d\n", dryRun ? "predicted" : "actual", change.actual.cBuffers,
+                change.actual.cbBuffer, change.actual.cbAlign, change.actual.cbPrefix);
+    std::printf("result: %s\n", change.status.toString().c_str());
+    if (!change.status) {
+        std::string argument;
+        const HRESULT hr = change.status.code();
+        if (hr == VFW_E_BADALIGN)
+            argument = "--align " + std::to_string(change.requested.cbAlign) +
+                       ": must be a power of two from 1 to 65536 (it must divide the 64 KiB allocation granularity)";
+        else if (hr == E_INVALIDARG)
+            argument = "values must not be negative";
+        std::cerr << "ksscope-cli: set-properties " << allocatorId << ": "
+                  << (argument.empty() ? change.status.toString() : argument + " [" + hresultName(hr) + "]") << "\n";
+        if (hr == VFW_E_BADALIGN || hr == E_INVALIDARG || hr == VFW_E_SIZENOTSET)
+            return ExitInvalidValue;
+        return ExitDevice;
+    }
+    if (backend->name() == "sim" && !dryRun)
+        std::printf("note: simulated devices live inside one process; use `watch --set %s:...` to watch the effect\n",
+                    allocatorId.c_str());
+    return ExitOk;
+}
+
+int runBackends(const GlobalOptions& global, bool selfTest, bool json)
+{
+    BackendOptions options;
+    options.scenarioPath = global.scenario;
+    nlohmann::json list = nlohmann::json::array();
+    bool allPassed = true;
+    for (const std::string& name : BackendFactory::names()) {
+        if (!global.backends.empty() &&
+            std::find(global.backends.begin(), global.backends.end(), name) == global.backends.end())
+            continue;
+        auto backend = BackendFactory::create(name, options);
+        const Availability availability = backend->availability();
+        nlohmann::json entry{{"name", name}, {"available", availability.available}, {"reason", availability.reason}};
+        if (!json)
+            std::printf("%-6s %s%s\n", name.c_str(), availability.available ? "available" : "unavailable",
+                        availability.reason.empty() ? "" : (": " + availability.reason).c_str());
+        if (selfTest && availability.available) {
+            const SelfTestReport report = backend->selfTest();
+            allPassed = allPassed && report.passed;
+            entry["selfTest"] = {{"passed", report.passed}, {"lines", report.lines}};
+            if (!json)
+                for (const auto& line : report.lines)
+                    std::printf("       %s\n", line.c_str());
+        }
+        list.push_back(std::move(entry));
+    }
+    if (json)
+        std::cout << nlohmann::json{{"backends", list}}.dump(2) << "\n";
+    return allPassed ? ExitOk : ExitDevice;
+}
+
+} // namespace ksscope::cli

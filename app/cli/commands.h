@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ksscope/backend.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksscope::cli {
+
+/// Exit codes; users and scripts depend on them.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitUsage = 2,
+    ExitDevice = 3,
+    ExitInvalidValue = 4,
+};
+
+struct GlobalOptions {
+    std::vector<std::string> backends; ///< empty: every available backend
+    std::string scenario;
+};
+
+enum class OutputFormat : std::uint8_t { Text, Json, Csv };
+
+/// One --set ID:key=value,... argument, parsed.
+struct SetSpec {
+    std::string text; ///< as given, for messages
+    std::string id;
+    PropertyRequest properties;
+    std::optional<KSALLOCATORMODE> mode;
+};
+/// Parses "ID:buffers=8,align=16,mode=user"; on failure returns nullopt and fills \a error.
+std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error);
+
+struct WatchOptions {
+    double durationSeconds = 0.0; ///< 0: until interrupted
+    double rateHz = 100.0;
+    double windowSeconds = 600.0;
+    OutputFormat format = OutputFormat::Text;
+    std::vector<std::string> sets;
+    std::vector<std::string> ids;
+};
+
+int runList(const GlobalOptions& global, bool json);
+int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& ids);
+int runWatch(const GlobalOptions& global, const WatchOptions& options);
+int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& mode, bool dryRun);
+int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
+int runBackends(const GlobalOptions& global, bool selfTest, bool json);
+
+} // namespace ksscope::cli

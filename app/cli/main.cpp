@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ksscope-cli: inspect kernel streaming devices and their allocators from the command line.
+
+#include "commands.h"
+
+#include "ksscope/monitor.h"
+#include "ksscope/version.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+using namespace ksscope;
+using namespace ksscope::cli;
+
+namespace {
+
+const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value.
+IDs are allocator, pin or filter ids as `list` prints them, e.g. sim:avshws/pin0/allocator or sim:avshws/pin0.
+Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md.)";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"KsScope: inspect kernel streaming devices, their pins and allocators", "ksscope-cli"};
+    app.footer(kFooter);
+    app.require_subcommand(1);
+    app.fallthrough(); // global options are accepted after the command too
+
+    GlobalOptions global;
+    app.add_option("--backend", global.backends,
+                   "backend to use (repeatable or comma-separated; default: every available backend)")
+        ->delimiter(',')
+        ->type_name("NAME");
+    app.add_option("--scenario", global.scenario, "scenario file for the simulated devices (default: embedded)")
+        ->type_name("FILE");
+    app.add_flag_callback(
+        "--version",
+        [] {
+            std::cout << "ksscope-cli " << KSSCOPE_VERSION_FULL << "\n";
+            throw CLI::Success();
+        },
+        "print the version and exit");
+
+    bool json = false;
+    bool csv = false;
+    bool dryRun = false;
+    bool selfTest = false;
+    double settle = 0.5;
+    std::vector<std::string> ids;
+    std::string id;
+    std::string mode;
+    WatchOptions watch;
+    LONG buffers = 0;
+    LONG bufferSize = 0;
+    LONG align = 0;
+    LONG prefix = 0;
+
+    auto* list = app.add_subcommand("list", "filters, pins, connections and allocators with mode, framing, properties");
+    list->add_flag("--json", json, "print the documented JSON document (docs/JSON.md)");
+
+    auto* status = app.add_subcommand("status", "one KSSTREAMALLOCATOR_STATUS snapshot per allocator");
+    status->add_flag("--json", json, "print JSON");
+    status->add_option("--settle", settle, "seconds to stream before the snapshot (default 0.5)")
+        ->check(CLI::Range(0.0, 60.0));
+    status->add_option("ID", ids, "allocator, pin or filter ids (default: all)");
+
+    auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
+    watchCmd->add_option("--duration", watch.durationSeconds, "seconds to watch (default: until Ctrl-C)")
+        ->check(CLI::Range(0.001, 31.0 * 24 * 3600));
+    watchCmd->add_option("--rate", watch.rateHz, "samples per second, 1 to 2000 (default 100)")
+        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+    watchCmd->add_option("--window", watch.windowSeconds, "seconds of history kept in memory (default 600)")
+        ->check(CLI::Range(1.0, 24.0 * 3600));
+    auto* jsonFlag = watchCmd->add_flag("--json", json, "one JSON object per line");
+    auto* csvFlag = watchCmd->add_flag("--csv", csv, "CSV rows");
+    jsonFlag->excludes(csvFlag);
+    watchCmd->add_option("--set", watch.sets,
+                         "apply an edit at start: ID:buffers=N,buffer-size=B,align=A,prefix=P,mode=user|kernel "
+                         "(repeatable)")
+        ->type_name("ID:KEY=VALUE,...");
+    watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
+
+    auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
+    setMode->add_option("ID", id, "allocator or pin id")->required();
+    setMode->add_option("MODE", mode, "user or kernel")->required();
+    setMode->add_flag("--dry-run", dryRun, "predict without applying");
+
+    auto* setProps = app.add_subcommand("set-properties", "KsSetProperties on one allocator");
+    setProps->add_option("ID", id, "allocator or pin id")->required();
+    auto* optBuffers = setProps->add_option("--buffers", buffers, "number of frames (cBuffers)");
+    auto* optSize = setProps->add_option("--buffer-size", bufferSize, "bytes per frame (cbBuffer)");
+    auto* optAlign = setProps->add_option("--align", align, "alignment in bytes (cbAlign), a power of two");
+    auto* optPrefix = setProps->add_option("--prefix", prefix, "prefix bytes before each frame (cbPrefix)");
+    setProps->add_flag("--dry-run", dryRun, "predict the negotiated values without applying");
+
+    auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
+    backends->add_flag("--self-test", selfTest, "run each available backend's self-test");
+    backends->add_flag("--json", json, "print JSON");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::Success&) {
+        return ExitOk;
+    } catch (const CLI::ValidationError& e) {
+        std::cerr << "ksscope-cli: " << e.what() << "\n";
+        return ExitInvalidValue;
+    } catch (const CLI::ConversionError& e) {
+        std::cerr << "ksscope-cli: " << e.what() << "\n";
+        return ExitInvalidValue;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "ksscope-cli: " << e.what() << "\nRun `ksscope-cli --help` for usage.\n";
+        return ExitUsage;
+    }
+
+    try {
+        if (list->parsed())
+            return runList(global, json);
+        if (status->parsed())
+            return runStatus(global, json, settle, ids);
+        if (watchCmd->parsed()) {
+            watch.format = json ? OutputFormat::Json : (csv ? OutputFormat::Csv : OutputFormat::Text);
+            return runWatch(global, watch);
+        }
+        if (setMode->parsed())
+            return runSetMode(global, id, mode, dryRun);
+        if (setProps->parsed()) {
+            PropertyRequest request;
+            if (optBuffers->count())
+                request.buffers = buffers;
+            if (optSize->count())
+                request.bufferSize = bufferSize;
+            if (optAlign->count())
+                request.align = align;
+            if (optPrefix->count())
+                request.prefix = prefix;
+            return runSetProperties(global, id, request, dryRun);
+        }
+        if (backends->parsed())
+            return runBackends(global, selfTest, json);
+    } catch (const std::exception& e) {
+        std::cerr << "ksscope-cli: internal error: " << e.what() << "\n";
+        return ExitDevice;
+    }
+    return ExitUsage;
+}

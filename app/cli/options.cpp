@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commands.h"
+
+#include <charconv>
+
+namespace ksscope::cli {
+
+namespace {
+bool parseLong(std::string_view text, LONG& out)
+{
+    long long value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || value < INT32_MIN || value > INT32_MAX)
+        return false;
+    out = static_cast<LONG>(value);
+    return true;
+}
+} // namespace
+
+std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
+{
+    // the id itself holds ':' ("sim:avshws/pin0/allocator"): the id ends at the last ':' before the first '='
+    const auto eq = text.find('=');
+    const auto colon = eq == std::string::npos ? std::string::npos : text.rfind(':', eq);
+    if (eq == std::string::npos || colon == std::string::npos || colon == 0) {
+        error = "--set " + text + ": expected ID:key=value[,key=value...], e.g. --set sim:avshws/pin0/allocator:buffers=8";
+        return std::nullopt;
+    }
+    SetSpec spec;
+    spec.text = text;
+    spec.id = text.substr(0, colon);
+    std::string_view rest = std::string_view(text).substr(colon + 1);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto itemEq = item.find('=');
+        if (itemEq == std::string_view::npos) {
+            error = "--set " + text + ": \"" + std::string(item) + "\" is not key=value";
+            return std::nullopt;
+        }
+        const std::string_view key = item.substr(0, itemEq);
+        const std::string_view value = item.substr(itemEq + 1);
+        if (key == "mode") {
+            if (value == "user")
+                spec.mode = KsAllocatorMode_User;
+            else if (value == "kernel")
+                spec.mode = KsAllocatorMode_Kernel;
+            else {
+                error = "--set " + text + ": mode must be user or kernel, got \"" + std::string(value) + "\"";
+                return std::nullopt;
+            }
+            continue;
+        }
+        LONG number = 0;
+        if (!parseLong(value, number)) {
+            error = "--set " + text + ": " + std::string(key) + " must be an integer, got \"" + std::string(value) + "\"";
+            return std::nullopt;
+        }
+        if (key == "buffers")
+            spec.properties.buffers = number;
+        else if (key == "buffer-size" || key == "bufferSize")
+            spec.properties.bufferSize = number;
+        else if (key == "align")
+            spec.properties.align = number;
+        else if (key == "prefix")
+            spec.properties.prefix = number;
+        else {
+            error = "--set " + text + ": unknown key \"" + std::string(key) +
+                    "\"; allowed: buffers, buffer-size, align, prefix, mode";
+            return std::nullopt;
+        }
+    }
+    if (spec.properties.empty() && !spec.mode) {
+        error = "--set " + text + ": nothing to set";
+        return std::nullopt;
+    }
+    return spec;
+}
+
+} // namespace ksscope::cli

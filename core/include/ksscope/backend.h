@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+/// \file backend.h
+/// The backend interface (one per device family: sim, v4l2, ks), its factory, and Session, which opens
+/// several backends and presents them as one device set.
+
+#include "ksscope/hresult.h"
+#include "ksscope/model.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksscope {
+
+/// Something that happened to a device, reported by a backend on any thread.
+struct BackendEvent {
+    enum class Kind : std::uint8_t { FilterAdded, FilterRemoved, AllocatorReconfigured, Error };
+    Kind kind = Kind::Error;
+    std::string id; ///< filter or allocator id
+    std::string message;
+    HRESULT hr = S_OK;
+};
+using EventSink = std::function<void(const BackendEvent&)>;
+
+/// One reading of an allocator, taken by the sampler.
+struct AllocatorReading {
+    KSSTREAMALLOCATOR_STATUS status;
+    KSALLOCATORMODE mode = KsAllocatorMode_User;
+    std::uint64_t droppedFrames = 0;   ///< cumulative frames the producer could not deliver
+    std::uint64_t deliveredFrames = 0; ///< cumulative frames delivered
+};
+
+/// A cheap handle to one allocator for the sampler thread; read() must be safe from any thread.
+class AllocatorProbe {
+public:
+    virtual ~AllocatorProbe() = default;
+    /// S_OK, or the failure (a removed device reports HRESULT_FROM_WIN32(ERROR_DEVICE_REMOVED)).
+    virtual HRESULT read(AllocatorReading& reading) = 0;
+    /// Per-buffer states where the backend knows them (empty otherwise).
+    virtual std::vector<BufferState> bufferStates() = 0;
+};
+
+/// Requested allocator properties; fields left empty keep their current value.
+struct PropertyRequest {
+    std::optional<LONG> buffers;
+    std::optional<LONG> bufferSize;
+    std::optional<LONG> align;
+    std::optional<LONG> prefix;
+    [[nodiscard]] bool empty() const { return !buffers && !bufferSize && !align && !prefix; }
+    [[nodiscard]] ALLOCATOR_PROPERTIES mergedWith(const ALLOCATOR_PROPERTIES& current) const;
+};
+
+enum class ApplyMode : std::uint8_t { Apply, DryRun };
+
+/// Result of a property edit: what was asked, what the allocator granted (or would grant).
+struct PropertyChange {
+    ALLOCATOR_PROPERTIES requested;
+    ALLOCATOR_PROPERTIES actual;
+    bool applied = false;
+    Status status;
+};
+
+struct Availability {
+    bool available = false;
+    std::string reason; ///< why not, when unavailable
+};
+
+struct SelfTestReport {
+    bool passed = false;
+    std::vector<std::string> lines; ///< one line per check, "ok: ..." / "FAIL: ..."
+};
+
+/// Options shared by every backend; each takes what concerns it.
+struct BackendOptions {
+    std::string scenarioPath; ///< sim: scenario file; empty = the embedded default scenario
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    Backend() = default;
+    Backend(const Backend&) = delete;
+    Backend& operator=(const Backend&) = delete;
+
+    [[nodiscard]] virtual std::string name() const = 0;
+    [[nodiscard]] virtual Availability availability() const = 0;
+    virtual SelfTestReport selfTest() = 0;
+
+    /// Discovers the devices. Nothing streams yet.
+    virtual Status open() = 0;
+    /// Starts whatever the backend runs itself (simulated producers and consumers).
+    virtual Status start() = 0;
+    /// Stops streaming and releases devices. Safe to call twice.
+    virtual void close() = 0;
+
+    [[nodiscard]] virtual Topology topology() = 0;
+    virtual std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) = 0;
+    /// The pin's IKsPin (null when the pin is unknown).
+    virtual ComPtr<IKsPin> pin(const std::string& pinId) = 0;
+
+    /// KsSetProperties with the request merged into the current properties.
+    virtual PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                         ApplyMode mode) = 0;
+    /// KsSetAllocatorMode.
+    virtual Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) = 0;
+
+    /// Where events go; set before open().
+    virtual void setEventSink(EventSink sink) = 0;
+};
+
+/// Creates backends by name.
+class BackendFactory {
+public:
+    /// Every backend compiled into this build, available or not ("sim" first).
+    static std::vector<std::string> names();
+    /// Null when \a name is unknown.
+    static std::unique_ptr<Backend> create(const std::string& name, const BackendOptions& options);
+};
+
+/// Several open backends presented as one device set. Ids carry the backend name as prefix.
+class Session {
+public:
+    Session() = default;
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    /// Opens \a names (every available backend when empty). A backend named explicitly that is
+    /// unavailable or fails to open is an error; unavailable ones picked implicitly are skipped.
+    Status open(const std::vector<std::string>& names, const BackendOptions& options, EventSink sink = {});
+    Status start();
+    void close();
+
+    [[nodiscard]] Topology topology();
+    [[nodiscard]] Backend* backendFor(std::string_view id);
+    [[nodiscard]] const std::vector<std::unique_ptr<Backend>>& backends() const { return m_backends; }
+    std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId);
+
+private:
+    std::vector<std::unique_ptr<Backend>> m_backends;
+};
+
+} // namespace ksscope

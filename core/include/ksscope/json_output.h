@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+/// \file json_output.h
+/// The stable JSON documents of `ksscope-cli list --json` and `status --json` (docs/JSON.md).
+
+#include "ksscope/model.h"
+#include "ksscope/monitor.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ksscope {
+
+inline constexpr int kJsonSchemaVersion = 1;
+
+/// {"id","mode","framing":{...},"allocatedFrames","properties":{...}, ...}
+[[nodiscard]] nlohmann::json allocatorToJson(const AllocatorInfo& allocator);
+/// {"filters":[...],"connections":[...]}
+[[nodiscard]] nlohmann::json topologyToJson(const Topology& topology);
+/// {"type":"sample","t","id","frames","frameSize","allocatedFrames"}
+[[nodiscard]] nlohmann::json sampleToJson(const std::string& id, const SampleRecord& record);
+/// {"type":"event","t","id","kind","message"}
+[[nodiscard]] nlohmann::json eventToJson(const MonitorEvent& event);
+
+} // namespace ksscope

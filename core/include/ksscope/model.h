@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+/// \file model.h
+/// The object model a viewer needs: filters (devices) with pins, connections between pins and each
+/// pin's allocator, all with stable string ids ("sim:avshws", "sim:avshws/pin0", "sim:avshws/pin0/allocator").
+
+#include "ksscope/allocator.h"
+#include "ksscope/ks_types.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ksscope {
+
+enum class PinDirection : std::uint8_t { Input, Output };
+[[nodiscard]] std::string_view pinDirectionName(PinDirection direction); ///< "in" / "out"
+
+/// The media format a pin streams.
+struct MediaFormat {
+    std::string majorType;            ///< "video", "audio" or "data"
+    std::string subtype;              ///< "YUY2", "RGB24", "PCM", ...
+    std::uint32_t width = 0;          ///< video
+    std::uint32_t height = 0;         ///< video
+    std::uint32_t bitCount = 0;       ///< video bits per pixel
+    std::uint32_t sampleRate = 0;     ///< audio, Hz
+    std::uint32_t channels = 0;       ///< audio
+    std::uint32_t bitsPerSample = 0;  ///< audio
+    REFERENCE_TIME avgTimePerFrame = 0; ///< 100 ns units (333667 = 29.97 fps)
+
+    [[nodiscard]] double framesPerSecond() const
+    {
+        return avgTimePerFrame > 0 ? 1.0e7 / static_cast<double>(avgTimePerFrame) : 0.0;
+    }
+    /// Bytes of one uncompressed video frame (biSizeImage), 0 when not video.
+    [[nodiscard]] std::uint32_t imageSize() const { return width * height * bitCount / 8; }
+    /// "YUY2 320x240 29.97 fps" / "PCM 11025 Hz 2 ch 16 bit"
+    [[nodiscard]] std::string toString() const;
+};
+
+/// An allocator as seen from outside: framing, properties, mode and the current status.
+struct AllocatorInfo {
+    std::string id;
+    KSALLOCATORMODE mode = KsAllocatorMode_User;
+    KSSTREAMALLOCATOR_STATUS status;     ///< framing + AllocatedFrames at the time of the snapshot
+    ALLOCATOR_PROPERTIES properties;
+    Guid memoryType;
+    bool committed = false;
+    double framePeriodSeconds = 0.0;     ///< of the producing pin, for starvation detection
+    std::vector<std::string> pinIds;     ///< the pins that share it (output first)
+    std::string readOnlyReason;          ///< empty when edits are possible
+};
+
+struct PinInfo {
+    std::string id;
+    std::string name;
+    PinDirection direction = PinDirection::Output;
+    Guid category;
+    MediaFormat format;
+    std::string allocatorId; ///< empty when the pin has no allocator
+};
+
+struct FilterInfo {
+    std::string id;
+    std::string name;
+    std::string backend;
+    std::string kind; ///< "capture", "transform", "render", "entity", ...
+    std::vector<Guid> categories;
+    std::vector<PinInfo> pins;
+};
+
+/// Connection flags (Media Controller link flags use the same bits).
+enum ConnectionFlags : std::uint32_t {
+    ConnectionEnabled = 0x1,
+    ConnectionImmutable = 0x2,
+    ConnectionDynamic = 0x4,
+};
+
+struct ConnectionInfo {
+    std::string from; ///< output pin id
+    std::string to;   ///< input pin id
+    std::uint32_t flags = ConnectionEnabled;
+};
+
+struct Topology {
+    std::vector<FilterInfo> filters;
+    std::vector<ConnectionInfo> connections;
+    std::vector<AllocatorInfo> allocators;
+
+    [[nodiscard]] const FilterInfo* findFilter(std::string_view id) const;
+    [[nodiscard]] const PinInfo* findPin(std::string_view id) const;
+    [[nodiscard]] const AllocatorInfo* findAllocator(std::string_view id) const;
+    /// Resolves an allocator id, or a pin id to its allocator's id; empty when neither matches.
+    [[nodiscard]] std::string resolveAllocatorId(std::string_view id) const;
+    void append(const Topology& other);
+};
+
+} // namespace ksscope

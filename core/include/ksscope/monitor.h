@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+/// \file monitor.h
+/// The sampler: a thread that polls KsGetAllocatorStatus of every watched allocator at a fixed rate
+/// into bounded histories, and detects events (starvation, drops, configuration changes, devices
+/// added or removed, backend errors). Consumers take new samples and events in one short critical
+/// section.
+
+#include "ksscope/backend.h"
+#include "ksscope/history.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ksscope {
+
+enum class EventKind : std::uint8_t { Starvation, Drop, Config, Added, Removed, Error };
+[[nodiscard]] std::string_view eventKindName(EventKind kind); ///< "starvation", "drop", ...
+
+struct MonitorEvent {
+    std::int64_t t_ns = 0; ///< since the monitor started
+    EventKind kind = EventKind::Error;
+    std::string id;        ///< allocator or filter id
+    std::string message;
+};
+
+/// A new sample handed to a consumer: which allocator (index into allocatorIds()) and its frame size.
+struct SampleRecord {
+    std::uint32_t allocator = 0;
+    std::uint32_t frameSize = 0;
+    Sample sample;
+};
+
+/// Running statistics of one allocator since the monitor started.
+struct AllocatorStats {
+    std::uint32_t minAllocated = 0;
+    std::uint32_t maxAllocated = 0;
+    double meanAllocated = 0.0;
+    std::uint64_t samples = 0;
+    std::uint64_t starvationCount = 0;
+    double starvedMs = 0.0; ///< time with no free frame, in episodes that reached the starvation threshold
+    std::uint64_t drops = 0;
+    std::uint32_t frames = 0;
+    std::uint32_t frameSize = 0;
+    bool gone = false;
+};
+
+struct SamplerStats {
+    std::uint64_t ticks = 0;
+    std::uint64_t samples = 0;
+    double cpuSeconds = 0.0;  ///< the sampler thread's own CPU time
+    double wallSeconds = 0.0; ///< since start
+    std::uint64_t lateTicks = 0; ///< ticks skipped because the sampler fell behind
+};
+
+class Monitor {
+public:
+    struct Options {
+        double rateHz = 100.0;          ///< 1 to 2000
+        double windowSeconds = 600.0;   ///< history retained per allocator
+        std::vector<std::string> ids;   ///< allocator or pin ids; empty = every allocator
+        std::size_t maxPending = 1u << 21; ///< samples kept for takeNew() before the oldest are dropped
+    };
+    static constexpr double kMinRateHz = 1.0;
+    static constexpr double kMaxRateHz = 2000.0;
+
+    explicit Monitor(Options options);
+    ~Monitor();
+    Monitor(const Monitor&) = delete;
+    Monitor& operator=(const Monitor&) = delete;
+
+    /// An event sink to give the session before it opens; events reach the monitor from any thread.
+    [[nodiscard]] EventSink eventSink();
+    /// Resolves the watched ids (allocator, pin or filter ids) against the session and starts sampling.
+    /// Fails (HRESULT_FROM_WIN32(ERROR_NOT_FOUND)) naming an id that matches nothing.
+    Status start(Session& session);
+    void stop();
+
+    struct Batch {
+        std::vector<SampleRecord> samples;
+        std::vector<MonitorEvent> events;
+        std::uint64_t lostSamples = 0; ///< pending samples dropped because nobody took them
+    };
+    /// Moves everything new since the last call into \a batch (cleared first).
+    void takeNew(Batch& batch);
+
+    /// Watched allocator ids; SampleRecord::allocator indexes this list. It only grows.
+    [[nodiscard]] std::vector<std::string> allocatorIds() const;
+    [[nodiscard]] AllocatorStats stats(std::size_t allocator) const;
+    /// Samples of one allocator between two times (ns since start).
+    void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
+    [[nodiscard]] SamplerStats samplerStats() const;
+    /// ns since the monitor started.
+    [[nodiscard]] std::int64_t now_ns() const;
+
+private:
+    struct Watched;
+    void run();
+    void tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::vector<MonitorEvent>& events);
+    void drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events);
+    void addAllocator(const AllocatorInfo& info);
+    [[nodiscard]] bool wanted(const Topology& topology, const AllocatorInfo& info) const;
+
+    Options m_options;
+    Session* m_session = nullptr;
+    std::chrono::steady_clock::time_point m_start;
+
+    // sampler-thread state
+    std::vector<std::unique_ptr<Watched>> m_watched;
+
+    mutable std::mutex m_mutex; // guards the shared state below
+    std::vector<std::string> m_ids;
+    std::vector<SampleHistory> m_histories;
+    std::vector<AllocatorStats> m_stats;
+    std::vector<SampleRecord> m_pendingSamples;
+    std::vector<MonitorEvent> m_pendingEvents;
+    std::uint64_t m_lost = 0;
+    SamplerStats m_samplerStats;
+
+    std::mutex m_incomingMutex; // guards m_incoming
+    std::vector<BackendEvent> m_incoming;
+
+    std::mutex m_stopMutex;
+    std::condition_variable m_stopCv;
+    bool m_stopRequested = false;
+    std::thread m_thread;
+};
+
+/// CPU time consumed by the calling thread, in seconds.
+[[nodiscard]] double threadCpuSeconds();
+
+} // namespace ksscope

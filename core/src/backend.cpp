@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ksscope/backend.h"
+
+#include "sim/sim_backend.h"
+
+#include <algorithm>
+
+namespace ksscope {
+
+ALLOCATOR_PROPERTIES PropertyRequest::mergedWith(const ALLOCATOR_PROPERTIES& current) const
+{
+    ALLOCATOR_PROPERTIES out = current;
+    if (buffers)
+        out.cBuffers = *buffers;
+    if (bufferSize)
+        out.cbBuffer = *bufferSize;
+    if (align)
+        out.cbAlign = *align;
+    if (prefix)
+        out.cbPrefix = *prefix;
+    return out;
+}
+
+std::vector<std::string> BackendFactory::names()
+{
+    return {"sim"};
+}
+
+std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const BackendOptions& options)
+{
+    if (name == "sim")
+        return std::make_unique<sim::SimBackend>(options);
+    return nullptr;
+}
+
+Session::~Session()
+{
+    close();
+}
+
+Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, EventSink sink)
+{
+    const bool implicit = names.empty();
+    const std::vector<std::string> wanted = implicit ? BackendFactory::names() : names;
+    for (const std::string& name : wanted) {
+        if (std::any_of(m_backends.begin(), m_backends.end(), [&](const auto& b) { return b->name() == name; }))
+            continue;
+        auto backend = BackendFactory::create(name, options);
+        if (!backend) {
+            std::string known;
+            for (const auto& n : BackendFactory::names())
+                known += (known.empty() ? "" : ", ") + n;
+            return {E_INVALIDARG, "unknown backend \"" + name + "\"; this build has: " + known};
+        }
+        const Availability availability = backend->availability();
+        if (!availability.available) {
+            if (implicit)
+                continue;
+            return {hresultFromWin32(kErrorNotReady),
+                    "backend \"" + name + "\" is not available here: " + availability.reason};
+        }
+        if (sink)
+            backend->setEventSink(sink);
+        if (Status status = backend->open(); !status)
+            return status;
+        m_backends.push_back(std::move(backend));
+    }
+    return Status::ok();
+}
+
+Status Session::start()
+{
+    for (auto& backend : m_backends)
+        if (Status status = backend->start(); !status)
+            return status;
+    return Status::ok();
+}
+
+void Session::close()
+{
+    for (auto& backend : m_backends)
+        backend->close();
+}
+
+Topology Session::topology()
+{
+    Topology all;
+    for (auto& backend : m_backends)
+        all.append(backend->topology());
+    return all;
+}
+
+Backend* Session::backendFor(std::string_view id)
+{
+    const auto colon = id.find(':');
+    if (colon == std::string_view::npos)
+        return nullptr;
+    for (auto& backend : m_backends)
+        if (backend->name() == id.substr(0, colon))
+            return backend.get();
+    return nullptr;
+}
+
+std::shared_ptr<AllocatorProbe> Session::probe(const std::string& allocatorId)
+{
+    Backend* backend = backendFor(allocatorId);
+    return backend ? backend->probe(allocatorId) : nullptr;
+}
+
+} // namespace ksscope

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// JSON parsed with the line of every value, so that validation errors can name file:line.
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace ksscope::detail {
+
+struct LocatedJson {
+    nlohmann::json root;
+    std::map<std::string, int> lines; // "filters[0].pins[1].id" -> 1-based line
+    // set when parsing failed
+    bool ok = true;
+    int errorLine = 0;
+    std::string error;
+
+    [[nodiscard]] int lineOf(const std::string& path) const
+    {
+        auto it = lines.find(path);
+        return it == lines.end() ? 0 : it->second;
+    }
+};
+
+LocatedJson parseLocatedJson(std::string_view text);
+
+} // namespace ksscope::detail

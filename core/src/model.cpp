@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ksscope/model.h"
+
+#include <cstdio>
+
+namespace ksscope {
+
+std::string_view pinDirectionName(PinDirection direction)
+{
+    return direction == PinDirection::Input ? "in" : "out";
+}
+
+std::string MediaFormat::toString() const
+{
+    char text[128];
+    if (majorType == "video")
+        std::snprintf(text, sizeof text, "%s %ux%u %.2f fps", subtype.c_str(), width, height, framesPerSecond());
+    else if (majorType == "audio")
+        std::snprintf(text, sizeof text, "%s %u Hz %u ch %u bit, %.2f frames/s", subtype.c_str(), sampleRate, channels,
+                      bitsPerSample, framesPerSecond());
+    else
+        std::snprintf(text, sizeof text, "%s %.2f frames/s", subtype.c_str(), framesPerSecond());
+    return text;
+}
+
+const FilterInfo* Topology::findFilter(std::string_view id) const
+{
+    for (const auto& f : filters)
+        if (f.id == id)
+            return &f;
+    return nullptr;
+}
+
+const PinInfo* Topology::findPin(std::string_view id) const
+{
+    for (const auto& f : filters)
+        for (const auto& p : f.pins)
+            if (p.id == id)
+                return &p;
+    return nullptr;
+}
+
+const AllocatorInfo* Topology::findAllocator(std::string_view id) const
+{
+    for (const auto& a : allocators)
+        if (a.id == id)
+            return &a;
+    return nullptr;
+}
+
+std::string Topology::resolveAllocatorId(std::string_view id) const
+{
+    if (findAllocator(id))
+        return std::string(id);
+    if (const PinInfo* pin = findPin(id))
+        return pin->allocatorId;
+    return {};
+}
+
+void Topology::append(const Topology& other)
+{
+    filters.insert(filters.end(), other.filters.begin(), other.filters.end());
+    connections.insert(connections.end(), other.connections.begin(), other.connections.end());
+    allocators.insert(allocators.end(), other.allocators.begin(), other.allocators.end());
+}
+
+} // namespace ksscope

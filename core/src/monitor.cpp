@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ksscope/monitor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <ctime>
+#endif
+
+namespace ksscope {
+
+using Clock = std::chrono::steady_clock;
+
+double threadCpuSeconds()
+{
+#if defined(_WIN32)
+    FILETIME creation, exit, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &creation, &exit, &kernel, &user))
+        return 0.0;
+    auto toSeconds = [](const FILETIME& ft) {
+        return static_cast<double>((static_cast<std::uint64_t>(ft.dwHighDateTime) << 32) | ft.dwLowDateTime) * 1e-7;
+    };
+    return toSeconds(kernel) + toSeconds(user);
+#else
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0.0;
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+#endif
+}
+
+std::string_view eventKindName(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::Starvation: return "starvation";
+    case EventKind::Drop: return "drop";
+    case EventKind::Config: return "config";
+    case EventKind::Added: return "added";
+    case EventKind::Removed: return "removed";
+    case EventKind::Error: return "error";
+    }
+    return "error";
+}
+
+namespace {
+std::string formatMs(double ms)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f ms", ms);
+    return text;
+}
+} // namespace
+
+/// Sampler-thread state of one watched allocator.
+struct Monitor::Watched {
+    std::string id;
+    std::string filterId;
+    std::shared_ptr<AllocatorProbe> probe;
+    std::int64_t period_ns = 33'366'700;
+    bool gone = false;
+    bool first = true;
+    HRESULT lastError = S_OK;
+    KSALLOCATOR_FRAMING framing;
+    KSALLOCATORMODE mode = KsAllocatorMode_User;
+    std::uint64_t dropped = 0;
+    std::int64_t fullSince_ns = -1;
+    bool starving = false;
+    double sumAllocated = 0.0;
+    double starvedDoneMs = 0.0; // closed starvation episodes
+    AllocatorStats stats;
+};
+
+Monitor::Monitor(Options options) : m_options(std::move(options))
+{
+    m_options.rateHz = std::clamp(m_options.rateHz, kMinRateHz, kMaxRateHz);
+    m_start = Clock::now();
+}
+
+Monitor::~Monitor()
+{
+    stop();
+}
+
+EventSink Monitor::eventSink()
+{
+    return [this](const BackendEvent& event) {
+        std::lock_guard lock(m_incomingMutex);
+        m_incoming.push_back(event);
+    };
+}
+
+bool Monitor::wanted(const Topology& topology, const AllocatorInfo& info) const
+{
+    if (m_options.ids.empty())
+        return true;
+    return std::any_of(m_options.ids.begin(), m_options.ids.end(), [&](const std::string& id) {
+        if (topology.resolveAllocatorId(id) == info.id)
+            return true;
+        // a filter id watches every allocator of the filter
+        return std::any_of(info.pinIds.begin(), info.pinIds.end(),
+                           [&](const std::string& pin) { return pin.rfind(id + "/", 0) == 0 && topology.findFilter(id); });
+    });
+}
+
+void Monitor::addAllocator(const AllocatorInfo& info)
+{
+    for (const auto& w : m_watched)
+        if (w->id == info.id && !w->gone)
+            return;
+    auto w = std::make_unique<Watched>();
+    w->id = info.id;
+    w->filterId = info.pinIds.empty() ? std::string() : info.pinIds.front().substr(0, info.pinIds.front().rfind('/'));
+    w->probe = m_session->probe(info.id);
+    if (info.framePeriodSeconds > 0)
+        w->period_ns = static_cast<std::int64_t>(info.framePeriodSeconds * 1e9);
+    const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
+    {
+        std::lock_guard lock(m_mutex);
+        m_ids.push_back(info.id);
+        m_histories.emplace_back(capacity);
+        m_stats.emplace_back();
+    }
+    m_watched.push_back(std::move(w));
+}
+
+Status Monitor::start(Session& session)
+{
+    if (m_thread.joinable())
+        return Status::ok();
+    m_session = &session;
+    const Topology topology = session.topology();
+    for (const std::string& id : m_options.ids) {
+        if (topology.resolveAllocatorId(id).empty() && !topology.findFilter(id)) {
+            std::string known;
+            for (const auto& a : topology.allocators)
+                known += "\n  " + a.id;
+            return {hresultFromWin32(kErrorNotFound),
+                    "\"" + id + "\" matches no allocator, pin or filter; allocators:" +
+                                      (known.empty() ? std::string(" none") : known)};
+        }
+    }
+    for (const auto& info : topology.allocators)
+        if (wanted(topology, info))
+            addAllocator(info);
+    m_start = Clock::now();
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = false;
+    }
+    m_thread = std::thread(&Monitor::run, this);
+    return Status::ok();
+}
+
+void Monitor::stop()
+{
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = true;
+    }
+    m_stopCv.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+std::int64_t Monitor::now_ns() const
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_start).count();
+}
+
+void Monitor::run()
+{
+    const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_options.rateHz));
+    const double cpuAtStart = threadCpuSeconds();
+    auto next = m_start;
+    std::vector<SampleRecord> records;
+    std::vector<MonitorEvent> events;
+    for (;;) {
+        {
+            std::unique_lock lock(m_stopMutex);
+            if (m_stopCv.wait_until(lock, next, [this] { return m_stopRequested; }))
+                return;
+        }
+        const auto now = Clock::now();
+        std::uint64_t late = 0;
+        next += interval;
+        if (now > next) { // fell behind: skip the missed ticks rather than bunching samples
+            late = static_cast<std::uint64_t>((now - next) / interval) + 1;
+            next += interval * static_cast<std::int64_t>(late);
+        }
+        const std::int64_t t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m_start).count();
+        records.clear();
+        events.clear();
+        drainBackendEvents(t_ns, events);
+        tick(t_ns, records, events);
+        const double cpu = threadCpuSeconds() - cpuAtStart;
+
+        std::lock_guard lock(m_mutex);
+        for (const SampleRecord& r : records)
+            m_histories[r.allocator].append(r.sample);
+        if (m_pendingSamples.size() + records.size() > m_options.maxPending) {
+            const std::size_t drop = std::min(m_pendingSamples.size(), records.size());
+            m_pendingSamples.erase(m_pendingSamples.begin(), m_pendingSamples.begin() + static_cast<std::ptrdiff_t>(drop));
+            m_lost += drop;
+        }
+        m_pendingSamples.insert(m_pendingSamples.end(), records.begin(), records.end());
+        for (auto& e : events)
+            m_pendingEvents.push_back(std::move(e));
+        for (std::size_t i = 0; i < m_watched.size(); ++i)
+            m_stats[i] = m_watched[i]->stats;
+        ++m_samplerStats.ticks;
+        m_samplerStats.samples += records.size();
+        m_samplerStats.lateTicks += late;
+        m_samplerStats.cpuSeconds = cpu;
+        m_samplerStats.wallSeconds = static_cast<double>(t_ns) * 1e-9;
+    }
+}
+
+void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events)
+{
+    std::vector<BackendEvent> incoming;
+    {
+        std::lock_guard lock(m_incomingMutex);
+        incoming.swap(m_incoming);
+    }
+    for (const BackendEvent& e : incoming) {
+        switch (e.kind) {
+        case BackendEvent::Kind::FilterAdded: {
+            events.push_back({t_ns, EventKind::Added, e.id, e.message});
+            if (!m_session)
+                break;
+            const Topology topology = m_session->topology();
+            for (const auto& info : topology.allocators)
+                if (!info.pinIds.empty() && info.pinIds.front().rfind(e.id + "/", 0) == 0 && wanted(topology, info))
+                    addAllocator(info);
+            break;
+        }
+        case BackendEvent::Kind::FilterRemoved:
+            events.push_back({t_ns, EventKind::Removed, e.id, e.message});
+            for (auto& w : m_watched) {
+                if (w->filterId == e.id && !w->gone) {
+                    w->gone = true;
+                    w->stats.gone = true;
+                }
+            }
+            break;
+        case BackendEvent::Kind::AllocatorReconfigured:
+            events.push_back({t_ns, EventKind::Config, e.id, e.message});
+            break;
+        case BackendEvent::Kind::Error:
+            events.push_back({t_ns, EventKind::Error, e.id, e.message});
+            break;
+        }
+    }
+}
+
+void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::vector<MonitorEvent>& events)
+{
+    AllocatorReading reading;
+    for (std::size_t index = 0; index < m_watched.size(); ++index) {
+        Watched& w = *m_watched[index];
+        if (w.gone || !w.probe)
+            continue;
+        const HRESULT hr = w.probe->read(reading);
+        if (FAILED(hr)) {
+            if (hr == hresultFromWin32(kErrorDeviceRemoved) || hr == hresultFromErrno(19 /* ENODEV */)) {
+                w.gone = true;
+                w.stats.gone = true;
+                events.push_back({t_ns, EventKind::Removed, w.id, "allocator " + w.id + " is gone: " + hresultMessage(hr)});
+            } else if (hr != w.lastError) {
+                events.push_back({t_ns, EventKind::Error, w.id,
+                                  "reading " + w.id + " failed: " + hresultName(hr) + ": " + hresultMessage(hr)});
+            }
+            w.lastError = hr;
+            continue;
+        }
+        w.lastError = S_OK;
+        const KSSTREAMALLOCATOR_STATUS& s = reading.status;
+        const std::uint32_t allocated = s.AllocatedFrames;
+        const std::uint32_t frames = s.Framing.Frames;
+
+        if (!w.first && (!(s.Framing == w.framing) || reading.mode != w.mode)) {
+            events.push_back({t_ns, EventKind::Config, w.id,
+                              "framing now " + std::to_string(frames) + " x " + std::to_string(s.Framing.FrameSize) +
+                                  " bytes, " + std::string(allocatorModeName(reading.mode)) + " mode"});
+        }
+        if (!w.first && reading.droppedFrames > w.dropped) {
+            const std::uint64_t delta = reading.droppedFrames - w.dropped;
+            w.stats.drops += delta;
+            events.push_back({t_ns, EventKind::Drop, w.id,
+                              std::to_string(delta) + (delta == 1 ? " frame" : " frames") + " dropped (" +
+                                  std::to_string(w.stats.drops) + " in all)"});
+        }
+        w.dropped = reading.droppedFrames;
+        w.framing = s.Framing;
+        w.mode = reading.mode;
+        w.first = false;
+
+        // starvation: no free frame for two frame periods or more
+        const bool full = frames > 0 && allocated >= frames;
+        if (full) {
+            if (w.fullSince_ns < 0)
+                w.fullSince_ns = t_ns;
+            if (!w.starving && t_ns - w.fullSince_ns >= 2 * w.period_ns) {
+                w.starving = true;
+                ++w.stats.starvationCount;
+                events.push_back({t_ns, EventKind::Starvation, w.id,
+                                  "no free frame for " + formatMs(static_cast<double>(t_ns - w.fullSince_ns) * 1e-6) +
+                                      " (" + std::to_string(allocated) + "/" + std::to_string(frames) +
+                                      " frames allocated)"});
+            }
+        } else {
+            if (w.starving)
+                w.starvedDoneMs += static_cast<double>(t_ns - w.fullSince_ns) * 1e-6;
+            w.starving = false;
+            w.fullSince_ns = -1;
+        }
+
+        AllocatorStats& st = w.stats;
+        st.starvedMs = w.starvedDoneMs + (w.starving ? static_cast<double>(t_ns - w.fullSince_ns) * 1e-6 : 0.0);
+        st.minAllocated = st.samples == 0 ? allocated : std::min(st.minAllocated, allocated);
+        st.maxAllocated = st.samples == 0 ? allocated : std::max(st.maxAllocated, allocated);
+        ++st.samples;
+        w.sumAllocated += allocated;
+        st.meanAllocated = w.sumAllocated / static_cast<double>(st.samples);
+        st.frames = frames;
+        st.frameSize = s.Framing.FrameSize;
+        records.push_back({static_cast<std::uint32_t>(index), s.Framing.FrameSize, {t_ns, allocated, frames}});
+    }
+}
+
+void Monitor::takeNew(Batch& batch)
+{
+    batch.samples.clear();
+    batch.events.clear();
+    std::lock_guard lock(m_mutex);
+    batch.samples.swap(m_pendingSamples);
+    batch.events.swap(m_pendingEvents);
+    batch.lostSamples = std::exchange(m_lost, 0);
+}
+
+std::vector<std::string> Monitor::allocatorIds() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_ids;
+}
+
+AllocatorStats Monitor::stats(std::size_t allocator) const
+{
+    std::lock_guard lock(m_mutex);
+    if (allocator >= m_stats.size())
+        return {};
+    AllocatorStats s = m_stats[allocator];
+    return s;
+}
+
+void Monitor::window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const
+{
+    std::lock_guard lock(m_mutex);
+    if (allocator < m_histories.size())
+        m_histories[allocator].window(from_ns, to_ns, out);
+}
+
+SamplerStats Monitor::samplerStats() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_samplerStats;
+}
+
+} // namespace ksscope

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sim_backend.h"
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+namespace ksscope::sim {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+const HRESULT kDeviceRemoved = hresultFromWin32(kErrorDeviceRemoved);
+
+Clock::duration fromMs(double ms)
+{
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms));
+}
+} // namespace
+
+/// An allocator shared by an output pin and the input pin it connects to, plus the queue of filled
+/// frames between producer and consumer.
+struct SimBackend::Channel {
+    std::string id;          // "sim:filter/pin/allocator"
+    std::string outputPinId; // "sim:filter/pin"
+    std::string inputPinId;  // "" when the application consumes
+    Filter* producerFilter = nullptr;
+    const PinSpec* outputSpec = nullptr;
+    ConsumerSpec consumer; // of the input pin, or of the application
+    ComPtr<KsMemAllocator> allocator;
+    double framePeriodSeconds = 0.0;
+
+    std::mutex queueMutex;
+    std::condition_variable queueCv;
+    std::deque<ComPtr<IMediaSample>> queue; // filled, waiting for the consumer
+
+    std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> delivered{0};
+    std::atomic<Clock::rep> stallUntil{0}; // consumer stall fault
+    std::atomic<bool> removed{false};
+    std::atomic<bool> failureReported{false};
+};
+
+struct SimBackend::Filter {
+    const FilterSpec* spec = nullptr;
+    std::string id; // "sim:filter"
+    std::vector<ComPtr<Pin>> pins;
+    std::atomic<bool> removed{false};
+};
+
+/// IKsPin of a simulated pin: KsPeekAllocator returns the channel's allocator.
+class SimBackend::Pin final : public IKsPin {
+public:
+    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec) {}
+    HRESULT QueryInterface(const Guid& iid, void** object) override
+    {
+        if (!object)
+            return E_POINTER;
+        if (iid == iids::IID_IUnknown || iid == iids::IID_IKsPin) {
+            AddRef();
+            *object = static_cast<IKsPin*>(this);
+            return S_OK;
+        }
+        *object = nullptr;
+        return E_NOINTERFACE;
+    }
+    ULONG AddRef() override { return m_refs.add(); }
+    ULONG Release() override
+    {
+        const ULONG left = m_refs.release();
+        if (left == 0)
+            delete this;
+        return left;
+    }
+    IMemAllocator* KsPeekAllocator(KSPEEKOPERATION operation) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_allocator)
+            return nullptr;
+        IMemAllocator* allocator = m_allocator.get();
+        if (operation == KsPeekOperation_AddRef)
+            allocator->AddRef();
+        return allocator;
+    }
+    void assign(ComPtr<KsMemAllocator> allocator)
+    {
+        std::lock_guard lock(m_mutex);
+        m_allocator = std::move(allocator);
+    }
+    [[nodiscard]] const std::string& id() const { return m_id; }
+    [[nodiscard]] const PinSpec* spec() const { return m_spec; }
+
+private:
+    ~Pin() override = default;
+    RefCount m_refs;
+    std::string m_id;
+    const PinSpec* m_spec;
+    std::mutex m_mutex; // guards m_allocator
+    ComPtr<KsMemAllocator> m_allocator;
+};
+
+namespace {
+
+class SimProbe final : public AllocatorProbe {
+public:
+    explicit SimProbe(std::shared_ptr<SimBackend::Channel> channel, ComPtr<KsMemAllocator> allocator)
+        : m_channel(std::move(channel)), m_allocator(std::move(allocator))
+    {
+    }
+    HRESULT read(AllocatorReading& reading) override;
+    std::vector<BufferState> bufferStates() override { return m_allocator->BufferStates(); }
+
+private:
+    std::shared_ptr<SimBackend::Channel> m_channel;
+    ComPtr<KsMemAllocator> m_allocator;
+};
+
+} // namespace
+
+HRESULT SimProbe::read(AllocatorReading& reading)
+{
+    if (m_channel->removed.load(std::memory_order_relaxed))
+        return kDeviceRemoved;
+    const HRESULT hr = m_allocator->KsGetAllocatorStatus(&reading.status);
+    if (FAILED(hr))
+        return hr;
+    reading.mode = m_allocator->KsGetAllocatorMode();
+    reading.droppedFrames = m_channel->dropped.load(std::memory_order_relaxed);
+    reading.deliveredFrames = m_channel->delivered.load(std::memory_order_relaxed);
+    return S_OK;
+}
+
+SimBackend::SimBackend(BackendOptions options) : m_options(std::move(options)) {}
+
+SimBackend::SimBackend(Scenario scenario) : m_scenario(std::move(scenario)), m_haveScenario(true) {}
+
+SimBackend::~SimBackend()
+{
+    close();
+}
+
+void SimBackend::setEventSink(EventSink sink)
+{
+    std::lock_guard lock(m_sinkMutex);
+    m_sink = std::move(sink);
+}
+
+void SimBackend::emit(const BackendEvent& event)
+{
+    std::lock_guard lock(m_sinkMutex);
+    if (m_sink)
+        m_sink(event);
+}
+
+SelfTestReport SimBackend::selfTest()
+{
+    SelfTestReport report;
+    report.passed = true;
+    auto check = [&report](bool ok, const std::string& what) {
+        report.lines.push_back((ok ? "ok: " : "FAIL: ") + what);
+        report.passed = report.passed && ok;
+    };
+    auto allocator = KsMemAllocator::create();
+    ALLOCATOR_PROPERTIES request{2, 4000, 16, 0};
+    ALLOCATOR_PROPERTIES actual;
+    check(allocator->SetProperties(&request, &actual) == S_OK && actual.cbBuffer == 4000,
+          "SetProperties 2 x 4000 bytes, align 16");
+    check(allocator->Commit() == S_OK, "Commit");
+    ComPtr<IMediaSample> a;
+    ComPtr<IMediaSample> b;
+    ComPtr<IMediaSample> c;
+    check(allocator->GetBuffer(a.put(), nullptr, nullptr, 0) == S_OK &&
+              allocator->GetBuffer(b.put(), nullptr, nullptr, 0) == S_OK,
+          "GetBuffer twice");
+    check(allocator->GetBuffer(c.put(), nullptr, nullptr, AM_GBF_NOWAIT) == VFW_E_TIMEOUT,
+          "GetBuffer(AM_GBF_NOWAIT) on an empty pool gives VFW_E_TIMEOUT");
+    KSSTREAMALLOCATOR_STATUS status;
+    check(allocator->KsGetAllocatorStatus(&status) == S_OK && status.AllocatedFrames == 2 && status.Framing.Frames == 2,
+          "KsGetAllocatorStatus reports 2 of 2 frames allocated");
+    a.reset();
+    b.reset();
+    check(allocator->KsGetAllocatorStatus(&status) == S_OK && status.AllocatedFrames == 0,
+          "released frames return to the pool");
+    check(allocator->Decommit() == S_OK, "Decommit");
+    auto scenario = m_haveScenario ? ScenarioResult(m_scenario)
+                                   : (m_options.scenarioPath.empty()
+                                          ? parseScenario(defaultScenarioText(), "<embedded default>")
+                                          : loadScenarioFile(m_options.scenarioPath));
+    if (auto* error = std::get_if<ScenarioError>(&scenario))
+        check(false, "scenario: " + error->toString());
+    else
+        check(true, "scenario \"" + std::get<Scenario>(scenario).name + "\" is valid");
+    return report;
+}
+
+Status SimBackend::open()
+{
+    std::lock_guard control(m_controlMutex);
+    if (m_open)
+        return Status::ok();
+    if (!m_haveScenario) {
+        ScenarioResult result = m_options.scenarioPath.empty()
+                                    ? parseScenario(defaultScenarioText(), "<embedded default>")
+                                    : loadScenarioFile(m_options.scenarioPath);
+        if (auto* error = std::get_if<ScenarioError>(&result)) {
+            const HRESULT code = error->line == 0 ? hresultFromWin32(kErrorFileNotFound) : E_INVALIDARG;
+            return {code, error->toString()};
+        }
+        m_scenario = std::move(std::get<Scenario>(result));
+        m_haveScenario = true;
+    }
+
+    // filters and pins
+    for (const FilterSpec& fs : m_scenario.filters) {
+        auto filter = std::make_unique<Filter>();
+        filter->spec = &fs;
+        filter->id = "sim:" + fs.id;
+        for (const PinSpec& ps : fs.pins)
+            filter->pins.push_back(ComPtr<Pin>::adopt(new Pin(filter->id + "/" + ps.id, &ps)));
+        m_filters.push_back(std::move(filter));
+    }
+    // one allocator per output pin, shared with the input pin it connects to
+    for (auto& filter : m_filters) {
+        for (auto& pin : filter->pins) {
+            const PinSpec* ps = pin->spec();
+            if (ps->direction != PinDirection::Output)
+                continue;
+            auto channel = std::make_shared<Channel>();
+            channel->id = pin->id() + "/allocator";
+            channel->outputPinId = pin->id();
+            channel->producerFilter = filter.get();
+            channel->outputSpec = ps;
+            channel->framePeriodSeconds = 1.0 / ps->format.framesPerSecond();
+            KsMemAllocator::Options options;
+            options.mode = ps->framing.mode;
+            options.optionsFlags = ps->framing.flags;
+            options.poolType = ps->framing.poolType;
+            options.memoryType = ps->framing.memoryType;
+            channel->allocator = KsMemAllocator::create(options);
+            const ALLOCATOR_PROPERTIES request{static_cast<LONG>(ps->framing.frames),
+                                               static_cast<LONG>(ps->framing.frameSize),
+                                               static_cast<LONG>(ps->framing.alignment),
+                                               static_cast<LONG>(ps->framing.prefix)};
+            ALLOCATOR_PROPERTIES actual;
+            const HRESULT hr = channel->allocator->SetPoolProperties(&request, &actual);
+            if (FAILED(hr))
+                return {hr, m_scenario.source + ":" + std::to_string(ps->line) + ": framing of " + pin->id() +
+                                " rejected: " + hresultMessage(hr)};
+            pin->assign(channel->allocator);
+            channel->consumer = ps->consumer.value_or(ConsumerSpec{});
+            m_channels.push_back(std::move(channel));
+        }
+    }
+    for (const ConnectionSpec& cs : m_scenario.connections) {
+        Channel* channel = findChannel("sim:" + cs.from + "/allocator");
+        const std::string inputId = "sim:" + cs.to;
+        channel->inputPinId = inputId;
+        const PinSpec* input = m_scenario.findPin(cs.to);
+        channel->consumer = input->consumer.value_or(ConsumerSpec{});
+        for (auto& filter : m_filters)
+            for (auto& pin : filter->pins)
+                if (pin->id() == inputId)
+                    pin->assign(channel->allocator);
+    }
+    m_open = true;
+    for (auto& filter : m_filters)
+        emit({BackendEvent::Kind::FilterAdded, filter->id, "filter \"" + filter->spec->name + "\" added", S_OK});
+    return Status::ok();
+}
+
+Status SimBackend::start()
+{
+    std::lock_guard control(m_controlMutex);
+    if (!m_open)
+        return {E_UNEXPECTED, "the sim backend is not open"};
+    return startStreaming();
+}
+
+Status SimBackend::startStreaming()
+{
+    if (m_streaming)
+        return Status::ok();
+    for (auto& channel : m_channels) {
+        if (channel->removed || (m_startedOnce && channel->failureReported))
+            continue; // a failed allocator stays down after a restart
+        auto& allocator = channel->allocator;
+        HRESULT hr = S_OK;
+        if (allocator->KsGetAllocatorMode() == KsAllocatorMode_Kernel) {
+            allocator->KsCreateAllocatorAndGetHandle(nullptr);
+            hr = allocator->CommitPool();
+        } else {
+            hr = allocator->Commit();
+        }
+        if (FAILED(hr)) {
+            for (auto& c : m_channels)
+                c->allocator->DecommitPool();
+            return {hr, "cannot commit " + channel->id + ": " + hresultMessage(hr)};
+        }
+    }
+    m_stopping = false;
+    if (!m_startedOnce)
+        m_startTime = Clock::now();
+    m_startedOnce = true;
+    std::uint32_t seed = m_scenario.seed;
+    for (auto& channel : m_channels) {
+        if (channel->removed)
+            continue;
+        Channel* c = channel.get();
+        const std::string& kind = c->producerFilter->spec->kind;
+        if (kind == "capture")
+            m_threads.emplace_back(&SimBackend::captureLoop, this, c, c->producerFilter);
+        if (c->inputPinId.empty()) {
+            m_threads.emplace_back(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+        } else {
+            // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
+            const auto slash = c->inputPinId.find('/');
+            Filter* consumerFilter = findFilter(c->inputPinId.substr(0, slash));
+            if (consumerFilter->spec->kind == "transform") {
+                Channel* out = nullptr;
+                for (auto& pin : consumerFilter->pins)
+                    if (pin->spec()->direction == PinDirection::Output)
+                        out = findChannel(pin->id() + "/allocator");
+                m_threads.emplace_back(&SimBackend::transformLoop, this, c, out, c->consumer, ++seed);
+            } else {
+                m_threads.emplace_back(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+            }
+        }
+    }
+    if (m_nextFault < m_scenario.faults.size())
+        m_threads.emplace_back(&SimBackend::faultLoop, this);
+    m_streaming = true;
+    return Status::ok();
+}
+
+void SimBackend::stopStreaming()
+{
+    if (!m_streaming)
+        return;
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopping = true;
+    }
+    m_stopCv.notify_all();
+    for (auto& channel : m_channels) {
+        {
+            std::lock_guard lock(channel->queueMutex);
+        }
+        channel->queueCv.notify_all();
+        channel->allocator->DecommitPool(); // wakes producers blocked in GetBuffer
+    }
+    for (auto& thread : m_threads)
+        thread.join();
+    m_threads.clear();
+    for (auto& channel : m_channels) {
+        std::lock_guard lock(channel->queueMutex);
+        channel->queue.clear(); // frames go back to their pools
+    }
+    m_streaming = false;
+}
+
+void SimBackend::close()
+{
+    std::lock_guard control(m_controlMutex);
+    stopStreaming();
+}
+
+bool SimBackend::sleepUntil(Clock::time_point deadline)
+{
+    std::unique_lock lock(m_stopMutex);
+    return !m_stopCv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
+}
+
+void SimBackend::captureLoop(Channel* channel, Filter* filter)
+{
+    const auto period = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(channel->framePeriodSeconds));
+    const auto fill = fromMs(channel->outputSpec->fillMs);
+    auto next = Clock::now() + period;
+    std::uint64_t frameNumber = 0;
+    while (sleepUntil(next)) {
+        // frames whose time passed while we were late are skipped, as avshws counts them
+        const auto now = Clock::now();
+        if (now - next > period) {
+            const auto missed = static_cast<std::uint64_t>((now - next) / period);
+            channel->dropped.fetch_add(missed, std::memory_order_relaxed);
+            next += period * static_cast<std::int64_t>(missed);
+        }
+        next += period;
+        if (filter->removed)
+            return;
+        ++frameNumber;
+        ComPtr<IMediaSample> sample;
+        const HRESULT hr = channel->allocator->GetBuffer(sample.put(), nullptr, nullptr, AM_GBF_NOWAIT);
+        if (hr == VFW_E_TIMEOUT) {
+            channel->dropped.fetch_add(1, std::memory_order_relaxed); // no free frame: the frame is lost
+            continue;
+        }
+        if (FAILED(hr)) {
+            if (m_stopping)
+                return;
+            if (!channel->failureReported.exchange(true))
+                emit({BackendEvent::Kind::Error, channel->id,
+                      "GetBuffer on " + channel->id + " failed: " + hresultName(hr) + ": " + hresultMessage(hr), hr});
+            channel->dropped.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        std::byte* data = nullptr;
+        sample->GetPointer(&data);
+        const LONG size = sample->GetSize();
+        if (data && size >= static_cast<LONG>(sizeof frameNumber))
+            std::memcpy(data, &frameNumber, sizeof frameNumber); // PictureNumber, as KS_FRAME_INFO carries it
+        sample->SetActualDataLength(size);
+        if (fill.count() > 0 && !sleepUntil(Clock::now() + fill))
+            return;
+        channel->allocator->SetSampleState(sample.get(), BufferState::Waiting);
+        {
+            std::lock_guard lock(channel->queueMutex);
+            channel->queue.push_back(std::move(sample));
+        }
+        channel->queueCv.notify_one();
+        channel->delivered.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+namespace {
+
+class HoldTime {
+public:
+    HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed) {}
+    Clock::duration next()
+    {
+        double ms = m_spec.costMs;
+        if (m_spec.jitterMs > 0)
+            ms += std::uniform_real_distribution<double>(0.0, m_spec.jitterMs)(m_rng);
+        if (m_spec.spikeProbability > 0 && std::bernoulli_distribution(m_spec.spikeProbability)(m_rng))
+            ms += m_spec.spikeMs;
+        return fromMs(ms);
+    }
+
+private:
+    ConsumerSpec m_spec;
+    std::mt19937 m_rng;
+};
+
+ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bool>& stopping)
+{
+    std::unique_lock lock(channel->queueMutex);
+    channel->queueCv.wait(lock, [&] { return stopping.load() || !channel->queue.empty(); });
+    if (stopping)
+        return nullptr;
+    ComPtr<IMediaSample> sample = std::move(channel->queue.front());
+    channel->queue.pop_front();
+    return sample;
+}
+
+} // namespace
+
+void SimBackend::consumeLoop(Channel* channel, const ConsumerSpec& spec, std::uint32_t seed)
+{
+    HoldTime hold(spec, seed);
+    for (;;) {
+        const auto stalled = Clock::time_point(Clock::duration(channel->stallUntil.load()));
+        if (stalled > Clock::now() && !sleepUntil(stalled))
+            return;
+        ComPtr<IMediaSample> sample = popFrame(channel, m_stopping);
+        if (!sample)
+            return;
+        channel->allocator->SetSampleState(sample.get(), BufferState::Consumer);
+        const auto cost = hold.next();
+        if (cost.count() > 0 && !sleepUntil(Clock::now() + cost))
+            return;
+    } // the sample's last reference goes here: back to the pool
+}
+
+void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed)
+{
+    HoldTime hold(spec, seed);
+    for (;;) {
+        const auto stalled = Clock::time_point(Clock::duration(input->stallUntil.load()));
+        if (stalled > Clock::now() && !sleepUntil(stalled))
+            return;
+        ComPtr<IMediaSample> in = popFrame(input, m_stopping);
+        if (!in)
+            return;
+        input->allocator->SetSampleState(in.get(), BufferState::Consumer);
+        const auto cost = hold.next();
+        if (cost.count() > 0 && !sleepUntil(Clock::now() + cost))
+            return;
+        if (output->removed)
+            continue;
+        // a transform waits for a free output frame (back-pressure), holding its input meanwhile
+        ComPtr<IMediaSample> out;
+        HRESULT hr = VFW_E_TIMEOUT;
+        while (hr == VFW_E_TIMEOUT && !m_stopping)
+            hr = output->allocator->GetBufferTimeout(out.put(), std::chrono::milliseconds(50));
+        if (m_stopping)
+            return;
+        if (FAILED(hr)) {
+            if (!output->failureReported.exchange(true))
+                emit({BackendEvent::Kind::Error, output->id,
+                      "GetBuffer on " + output->id + " failed: " + hresultName(hr) + ": " + hresultMessage(hr), hr});
+            output->dropped.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        std::byte* src = nullptr;
+        std::byte* dst = nullptr;
+        in->GetPointer(&src);
+        out->GetPointer(&dst);
+        const LONG n = std::min<LONG>({in->GetActualDataLength(), out->GetSize(), 64});
+        if (src && dst && n > 0)
+            std::memcpy(dst, src, static_cast<std::size_t>(n));
+        out->SetActualDataLength(out->GetSize());
+        in.reset();
+        output->allocator->SetSampleState(out.get(), BufferState::Waiting);
+        {
+            std::lock_guard lock(output->queueMutex);
+            output->queue.push_back(std::move(out));
+        }
+        output->queueCv.notify_one();
+        output->delivered.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void SimBackend::faultLoop()
+{
+    std::vector<const FaultSpec*> faults;
+    for (const auto& f : m_scenario.faults)
+        faults.push_back(&f);
+    std::stable_sort(faults.begin(), faults.end(),
+                     [](const FaultSpec* a, const FaultSpec* b) { return a->atSeconds < b->atSeconds; });
+    for (std::size_t i = m_nextFault; i < faults.size(); ++i) {
+        const FaultSpec* fault = faults[i];
+        if (!sleepUntil(m_startTime + fromMs(fault->atSeconds * 1000.0)))
+            return;
+        switch (fault->kind) {
+        case FaultSpec::Kind::ConsumerStall: {
+            // the allocator consumed at this pin: the upstream one for an input pin, else the pin's own
+            const std::string pinId = "sim:" + fault->target;
+            for (auto& c : m_channels) {
+                if (c->inputPinId == pinId || (c->inputPinId.empty() && c->outputPinId == pinId)) {
+                    const auto until = Clock::now() + fromMs(fault->durationSeconds * 1000.0);
+                    c->stallUntil.store(until.time_since_epoch().count());
+                }
+            }
+            break;
+        }
+        case FaultSpec::Kind::DeviceRemoval:
+            if (Filter* filter = findFilter("sim:" + fault->target))
+                removeFilter(filter);
+            break;
+        case FaultSpec::Kind::AllocatorFailure:
+            if (Channel* c = findChannel("sim:" + fault->target + "/allocator"))
+                c->allocator->InjectFailure(fault->hr);
+            break;
+        }
+        m_nextFault = i + 1;
+    }
+}
+
+void SimBackend::removeFilter(Filter* filter)
+{
+    if (filter->removed.exchange(true))
+        return;
+    for (auto& c : m_channels) {
+        if (c->producerFilter != filter)
+            continue;
+        c->removed = true;
+        c->allocator->InjectFailure(kDeviceRemoved);
+        c->queueCv.notify_all();
+    }
+    emit({BackendEvent::Kind::FilterRemoved, filter->id,
+          "filter \"" + filter->spec->name + "\" was removed (device unplugged)", kDeviceRemoved});
+}
+
+SimBackend::Channel* SimBackend::findChannel(std::string_view allocatorId)
+{
+    for (auto& c : m_channels)
+        if (c->id == allocatorId)
+            return c.get();
+    return nullptr;
+}
+
+SimBackend::Filter* SimBackend::findFilter(std::string_view filterId)
+{
+    for (auto& f : m_filters)
+        if (f->id == filterId)
+            return f.get();
+    return nullptr;
+}
+
+Topology SimBackend::topology()
+{
+    Topology topo;
+    std::lock_guard control(m_controlMutex);
+    for (auto& filter : m_filters) {
+        if (filter->removed)
+            continue;
+        FilterInfo info;
+        info.id = filter->id;
+        info.name = filter->spec->name;
+        info.backend = "sim";
+        info.kind = filter->spec->kind;
+        info.categories = filter->spec->categories;
+        for (auto& pin : filter->pins) {
+            const PinSpec* ps = pin->spec();
+            PinInfo p;
+            p.id = pin->id();
+            p.name = ps->name;
+            p.direction = ps->direction;
+            p.category = ps->category;
+            p.format = ps->format;
+            for (auto& c : m_channels)
+                if (!c->removed && (c->outputPinId == p.id || c->inputPinId == p.id))
+                    p.allocatorId = c->id;
+            info.pins.push_back(std::move(p));
+        }
+        topo.filters.push_back(std::move(info));
+    }
+    for (auto& c : m_channels) {
+        if (c->removed)
+            continue;
+        if (!c->inputPinId.empty()) {
+            const auto slash = c->inputPinId.find('/');
+            Filter* consumer = findFilter(c->inputPinId.substr(0, slash));
+            if (consumer && !consumer->removed)
+                topo.connections.push_back({c->outputPinId, c->inputPinId, ConnectionEnabled | ConnectionImmutable});
+        }
+        AllocatorInfo a;
+        a.id = c->id;
+        a.mode = c->allocator->KsGetAllocatorMode();
+        c->allocator->KsGetAllocatorStatus(&a.status);
+        c->allocator->GetProperties(&a.properties);
+        a.memoryType = c->allocator->KsGetProperties()->MemoryType;
+        a.committed = c->allocator->IsCommitted();
+        a.framePeriodSeconds = c->framePeriodSeconds;
+        a.pinIds.push_back(c->outputPinId);
+        if (!c->inputPinId.empty())
+            a.pinIds.push_back(c->inputPinId);
+        topo.allocators.push_back(std::move(a));
+    }
+    return topo;
+}
+
+std::shared_ptr<AllocatorProbe> SimBackend::probe(const std::string& allocatorId)
+{
+    std::lock_guard control(m_controlMutex);
+    for (auto& c : m_channels)
+        if (c->id == allocatorId)
+            return std::make_shared<SimProbe>(c, c->allocator);
+    return nullptr;
+}
+
+ComPtr<IKsPin> SimBackend::pin(const std::string& pinId)
+{
+    std::lock_guard control(m_controlMutex);
+    for (auto& filter : m_filters)
+        for (auto& pin : filter->pins)
+            if (pin->id() == pinId)
+                return ComPtr<IKsPin>(pin);
+    return nullptr;
+}
+
+PropertyChange SimBackend::setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                         ApplyMode mode)
+{
+    PropertyChange change;
+    std::lock_guard control(m_controlMutex);
+    Channel* c = findChannel(allocatorId);
+    if (!c || c->removed) {
+        change.status = {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+        return change;
+    }
+    ALLOCATOR_PROPERTIES current;
+    c->allocator->GetProperties(&current);
+    change.requested = request.mergedWith(current);
+    if (mode == ApplyMode::DryRun) {
+        const Negotiation predicted = negotiateProperties(change.requested);
+        change.actual = SUCCEEDED(predicted.hr) ? predicted.actual : current;
+        change.status = {predicted.hr, SUCCEEDED(predicted.hr) ? "prediction only, nothing applied"
+                                                               : "would be refused: " + hresultMessage(predicted.hr)};
+        return change;
+    }
+    const bool wasStreaming = m_streaming;
+    stopStreaming(); // KsSetProperties is refused while committed: stop, apply, restart
+    ALLOCATOR_PROPERTIES_EX ex = *c->allocator->KsGetProperties();
+    ex.cBuffers = change.requested.cBuffers;
+    ex.cbBuffer = change.requested.cbBuffer;
+    ex.cbAlign = change.requested.cbAlign;
+    ex.cbPrefix = change.requested.cbPrefix;
+    const HRESULT hr = c->allocator->KsSetProperties(&ex);
+    c->allocator->GetProperties(&change.actual);
+    change.applied = SUCCEEDED(hr);
+    change.status = {hr, SUCCEEDED(hr) ? "applied" : "KsSetProperties refused: " + hresultMessage(hr)};
+    if (wasStreaming) {
+        const Status restarted = startStreaming();
+        if (!restarted) {
+            change.status = restarted;
+            emit({BackendEvent::Kind::Error, allocatorId, restarted.message(), restarted.code()});
+        }
+    }
+    if (change.applied)
+        emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId,
+              "properties set: " + std::to_string(change.actual.cBuffers) + " x " +
+                  std::to_string(change.actual.cbBuffer) + " bytes, align " + std::to_string(change.actual.cbAlign) +
+                  ", prefix " + std::to_string(change.actual.cbPrefix),
+              hr});
+    return change;
+}
+
+Status SimBackend::setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply)
+{
+    std::lock_guard control(m_controlMutex);
+    Channel* c = findChannel(allocatorId);
+    if (!c || c->removed)
+        return {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+    if (apply == ApplyMode::DryRun)
+        return {S_OK, "prediction only: mode would become " + std::string(allocatorModeName(mode))};
+    const bool wasStreaming = m_streaming;
+    stopStreaming();
+    const HRESULT hr = c->allocator->KsSetAllocatorMode(mode);
+    Status result{hr, SUCCEEDED(hr) ? "mode set to " + std::string(allocatorModeName(mode))
+                                    : "KsSetAllocatorMode refused: " + hresultMessage(hr)};
+    if (wasStreaming) {
+        const Status restarted = startStreaming();
+        if (!restarted)
+            result = restarted;
+    }
+    if (SUCCEEDED(hr))
+        emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId,
+              "allocator mode set to " + std::string(allocatorModeName(mode)), hr});
+    return result;
+}
+
+} // namespace ksscope::sim

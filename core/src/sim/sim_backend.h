@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The simulated AVStream devices: filters from a scenario, with real producer and consumer threads on
+// real KsMemAllocator pools. Occupancy, starvation and drops come from timing alone.
+
+#include "ksscope/backend.h"
+#include "ksscope/scenario.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace ksscope::sim {
+
+class SimBackend final : public Backend {
+public:
+    explicit SimBackend(BackendOptions options);
+    /// Runs a scenario given directly (tests, benchmarks).
+    explicit SimBackend(Scenario scenario);
+    ~SimBackend() override;
+
+    [[nodiscard]] std::string name() const override { return "sim"; }
+    [[nodiscard]] Availability availability() const override { return {true, {}}; }
+    SelfTestReport selfTest() override;
+    Status open() override;
+    Status start() override;
+    void close() override;
+    [[nodiscard]] Topology topology() override;
+    std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override;
+    ComPtr<IKsPin> pin(const std::string& pinId) override;
+    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                 ApplyMode mode) override;
+    Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override;
+    void setEventSink(EventSink sink) override;
+
+    [[nodiscard]] const Scenario& scenario() const { return m_scenario; }
+
+    struct Channel; // one allocator with its frame queue and counters
+    struct Filter;
+    class Pin;
+
+private:
+    Status startStreaming();
+    void stopStreaming();
+    void emit(const BackendEvent& event);
+    Channel* findChannel(std::string_view allocatorId);
+    Filter* findFilter(std::string_view filterId);
+
+    void captureLoop(Channel* channel, Filter* filter);
+    void consumeLoop(Channel* channel, const ConsumerSpec& spec, std::uint32_t seed);
+    void transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed);
+    void faultLoop();
+    void removeFilter(Filter* filter);
+    /// Sleeps until \a deadline; false when streaming is stopping.
+    bool sleepUntil(std::chrono::steady_clock::time_point deadline);
+
+    BackendOptions m_options;
+    Scenario m_scenario;
+    bool m_haveScenario = false;
+    bool m_open = false;
+
+    std::vector<std::unique_ptr<Filter>> m_filters;
+    std::vector<std::shared_ptr<Channel>> m_channels; // shared with probes
+
+    std::mutex m_controlMutex; // serialises open/start/close/edits
+    bool m_streaming = false;
+    std::chrono::steady_clock::time_point m_startTime;
+    bool m_startedOnce = false;
+    std::atomic<std::size_t> m_nextFault{0}; // faults run once, relative to the first start
+
+    std::mutex m_stopMutex;
+    std::condition_variable m_stopCv;
+    std::atomic<bool> m_stopping{false};
+    std::vector<std::thread> m_threads;
+
+    std::mutex m_sinkMutex; // guards m_sink
+    EventSink m_sink;
+};
+
+} // namespace ksscope::sim
