@@ -114,6 +114,25 @@ int main(int argc, char** argv)
         std::cerr << "ksscope-cli: " << e.what() << "\n";
         return ExitInvalidValue;
     } catch (const CLI::ParseError& e) {
+        // name an unknown command instead of CLI11's "A subcommand is required"
+        for (int i = 1; i < argc; ++i) {
+            const std::string arg = argv[i];
+            if (arg == "--backend" || arg == "--scenario") {
+                ++i;
+                continue;
+            }
+            if (!arg.empty() && arg[0] != '-') {
+                bool known = false;
+                for (const auto* sub : app.get_subcommands({}))
+                    known = known || sub->get_name() == arg;
+                if (!known) {
+                    std::cerr << "ksscope-cli: unknown command \"" << arg
+                              << "\"; commands: list, status, watch, set-mode, set-properties, backends\n";
+                    return ExitUsage;
+                }
+                break;
+            }
+        }
         std::cerr << "ksscope-cli: " << e.what() << "\nRun `ksscope-cli --help` for usage.\n";
         return ExitUsage;
     }

@@ -53,6 +53,11 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
             }
             continue;
         }
+        if (key != "buffers" && key != "buffer-size" && key != "bufferSize" && key != "align" && key != "prefix") {
+            error = "--set " + text + ": unknown key \"" + std::string(key) +
+                    "\"; allowed: buffers, buffer-size, align, prefix, mode";
+            return std::nullopt;
+        }
         LONG number = 0;
         if (!parseLong(value, number)) {
             error = "--set " + text + ": " + std::string(key) + " must be an integer, got \"" + std::string(value) + "\"";
@@ -64,13 +69,8 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
             spec.properties.bufferSize = number;
         else if (key == "align")
             spec.properties.align = number;
-        else if (key == "prefix")
+        else
             spec.properties.prefix = number;
-        else {
-            error = "--set " + text + ": unknown key \"" + std::string(key) +
-                    "\"; allowed: buffers, buffer-size, align, prefix, mode";
-            return std::nullopt;
-        }
     }
     if (spec.properties.empty() && !spec.mode) {
         error = "--set " + text + ": nothing to set";

@@ -59,12 +59,21 @@ Status Session::open(const std::vector<std::string>& names, const BackendOptions
             return {hresultFromWin32(kErrorNotReady),
                     "backend \"" + name + "\" is not available here: " + availability.reason};
         }
-        if (sink)
-            backend->setEventSink(sink);
-        if (Status status = backend->open(); !status)
+        if (Status status = adopt(std::move(backend), sink); !status)
             return status;
-        m_backends.push_back(std::move(backend));
     }
+    return Status::ok();
+}
+
+Status Session::adopt(std::unique_ptr<Backend> backend, EventSink sink)
+{
+    if (!backend)
+        return {E_POINTER, "no backend"};
+    if (sink)
+        backend->setEventSink(std::move(sink));
+    if (Status status = backend->open(); !status)
+        return status;
+    m_backends.push_back(std::move(backend));
     return Status::ok();
 }
 

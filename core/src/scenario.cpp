@@ -177,12 +177,16 @@ bool validId(const std::string& id)
 
 ConsumerSpec readConsumer(const Reader& r, const json& obj, const std::string& path)
 {
-    r.onlyKeys(obj, path, {"costMs", "jitterMs", "spikeMs", "spikeProbability"});
+    r.onlyKeys(obj, path, {"costMs", "jitterMs", "spikeMs", "spikeProbability", "stallMs", "stallEveryMs"});
     ConsumerSpec c;
     c.costMs = r.number(obj, path, "costMs", 0, 10000, 0.0);
     c.jitterMs = r.number(obj, path, "jitterMs", 0, 10000, 0.0);
     c.spikeMs = r.number(obj, path, "spikeMs", 0, 60000, 0.0);
     c.spikeProbability = r.number(obj, path, "spikeProbability", 0, 1, 0.0);
+    c.stallMs = r.number(obj, path, "stallMs", 0, 60000, 0.0);
+    c.stallEveryMs = r.number(obj, path, "stallEveryMs", 0, 3600000, 0.0);
+    if (c.stallMs > 0 && c.stallEveryMs <= 0)
+        r.fail(Reader::join(path, "stallEveryMs"), "required with \"stallMs\": how often the consumer stalls, in ms");
     return c;
 }
 

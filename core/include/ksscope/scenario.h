@@ -17,12 +17,16 @@ namespace ksscope {
 
 inline constexpr int kScenarioFormatVersion = 1;
 
-/// How long a consumer holds each frame: cost + uniform(0, jitter), plus spike with the given probability.
+/// How long a consumer holds each frame: cost + uniform(0, jitter); plus spikeMs with probability
+/// spikeProbability (random hiccups); plus stallMs once every stallEveryMs (a periodic pause, such as a
+/// disk flush).
 struct ConsumerSpec {
     double costMs = 0.0;
     double jitterMs = 0.0;
     double spikeMs = 0.0;
     double spikeProbability = 0.0;
+    double stallMs = 0.0;
+    double stallEveryMs = 0.0;
 };
 
 struct FramingSpec {

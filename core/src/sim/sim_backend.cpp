@@ -426,10 +426,14 @@ namespace {
 
 class HoldTime {
 public:
-    HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed) {}
+    HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed), m_lastStall(Clock::now()) {}
     Clock::duration next()
     {
         double ms = m_spec.costMs;
+        if (m_spec.stallMs > 0 && Clock::now() - m_lastStall >= fromMs(m_spec.stallEveryMs)) {
+            ms += m_spec.stallMs;
+            m_lastStall = Clock::now();
+        }
         if (m_spec.jitterMs > 0)
             ms += std::uniform_real_distribution<double>(0.0, m_spec.jitterMs)(m_rng);
         if (m_spec.spikeProbability > 0 && std::bernoulli_distribution(m_spec.spikeProbability)(m_rng))
@@ -440,6 +444,7 @@ public:
 private:
     ConsumerSpec m_spec;
     std::mt19937 m_rng;
+    Clock::time_point m_lastStall;
 };
 
 ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bool>& stopping)

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The ksscope-cli contract, run as a process: commands, exit codes, JSON documents, errors.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(QStringLiteral(KSSCOPE_CLI_PATH), args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString scenario(const char* name)
+{
+    return QStringLiteral(KSSCOPE_SCENARIO_DIR "/") + QLatin1String(name);
+}
+
+QList<QJsonObject> jsonLines(const QByteArray& out)
+{
+    QList<QJsonObject> lines;
+    for (const QByteArray& line : out.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+            qWarning("not a JSON object line: %s", line.constData());
+            return {};
+        }
+        lines.append(doc.object());
+    }
+    return lines;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void version()
+    {
+        const Run r = cli({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("ksscope-cli 0."));
+    }
+    void help()
+    {
+        const Run r = cli({QStringLiteral("--help")});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* word : {"list", "status", "watch", "set-mode", "set-properties", "--backend", "--scenario", "Exit codes"})
+            QVERIFY2(r.out.contains(word), word);
+    }
+    void listJsonHasTheDocumentedShape()
+    {
+        const Run r = cli({QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError error;
+        const QJsonObject doc = QJsonDocument::fromJson(r.out, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QVERIFY(doc.value(QStringLiteral("filters")).isArray());
+        QVERIFY(doc.value(QStringLiteral("connections")).isArray());
+        bool sawAvshws = false;
+        for (const auto fv : doc.value(QStringLiteral("filters")).toArray()) {
+            const QJsonObject f = fv.toObject();
+            for (const char* key : {"id", "name", "backend", "categories", "pins"})
+                QVERIFY2(f.contains(QLatin1String(key)), key);
+            for (const auto pv : f.value(QStringLiteral("pins")).toArray()) {
+                const QJsonObject p = pv.toObject();
+                for (const char* key : {"id", "name", "direction", "allocator"})
+                    QVERIFY2(p.contains(QLatin1String(key)), key);
+                const QJsonObject a = p.value(QStringLiteral("allocator")).toObject();
+                for (const char* key : {"id", "mode", "framing", "allocatedFrames", "properties"})
+                    QVERIFY2(a.contains(QLatin1String(key)), key);
+                const QJsonObject framing = a.value(QStringLiteral("framing")).toObject();
+                for (const char* key : {"frames", "frameSize", "fileAlignment", "poolType", "optionsFlags"})
+                    QVERIFY2(framing.contains(QLatin1String(key)), key);
+                const QJsonObject props = a.value(QStringLiteral("properties")).toObject();
+                for (const char* key : {"buffers", "bufferSize", "align", "prefix"})
+                    QVERIFY2(props.contains(QLatin1String(key)), key);
+                if (p.value(QStringLiteral("id")).toString() == QStringLiteral("sim:avshws/pin0")) {
+                    sawAvshws = true;
+                    QCOMPARE(framing.value(QStringLiteral("frames")).toInt(), 2);
+                    QCOMPARE(framing.value(QStringLiteral("frameSize")).toInt(), 153600);
+                    QCOMPARE(a.value(QStringLiteral("mode")).toString(), QStringLiteral("kernel"));
+                    QCOMPARE(f.value(QStringLiteral("backend")).toString(), QStringLiteral("sim"));
+                }
+            }
+        }
+        QVERIFY(sawAvshws);
+        const QJsonObject c = doc.value(QStringLiteral("connections")).toArray().first().toObject();
+        for (const char* key : {"from", "to", "flags"})
+            QVERIFY2(c.contains(QLatin1String(key)), key);
+    }
+    void listText()
+    {
+        const Run r = cli({QStringLiteral("list")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("sim:avshws/pin0/allocator: kernel mode, 2 x 153600 bytes"));
+        QVERIFY(r.out.contains("sim:camera/out -> sim:convert/in"));
+    }
+    void globalOptionsAfterTheCommand()
+    {
+        const Run r = cli({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--backend"), QStringLiteral("sim"),
+                           QStringLiteral("--scenario"), scenario("starvation.json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value(QStringLiteral("filters")).toArray().size(), 1);
+    }
+    void statusJson()
+    {
+        const Run r = cli({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--settle"), QStringLiteral("0.3"),
+                           QStringLiteral("sim:avshws/pin0"), QStringLiteral("sim:avssamp")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("allocators")).toArray();
+        QCOMPARE(list.size(), 3); // the pin's allocator and both of avssamp's
+        const QJsonObject a = list.first().toObject();
+        QCOMPARE(a.value(QStringLiteral("id")).toString(), QStringLiteral("sim:avshws/pin0/allocator"));
+        QVERIFY(a.value(QStringLiteral("committed")).toBool());
+        const int allocated = a.value(QStringLiteral("allocatedFrames")).toInt(-1);
+        QVERIFY(allocated >= 0 && allocated <= 2);
+    }
+    void watchJsonLines()
+    {
+        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--rate"),
+                           QStringLiteral("50"), QStringLiteral("--json"), QStringLiteral("sim:avshws/pin0/allocator")});
+        QCOMPARE(r.exitCode, 0);
+        const auto lines = jsonLines(r.out);
+        QVERIFY(lines.size() >= 30);
+        int samples = 0;
+        for (const auto& o : lines) {
+            const QString type = o.value(QStringLiteral("type")).toString();
+            QVERIFY(type == QStringLiteral("sample") || type == QStringLiteral("event") || type == QStringLiteral("summary"));
+            if (type == QStringLiteral("sample")) {
+                ++samples;
+                for (const char* key : {"t", "id", "frames", "frameSize", "allocatedFrames"})
+                    QVERIFY2(o.contains(QLatin1String(key)), key);
+                QCOMPARE(o.value(QStringLiteral("id")).toString(), QStringLiteral("sim:avshws/pin0/allocator"));
+                QCOMPARE(o.value(QStringLiteral("frameSize")).toInt(), 153600);
+            }
+        }
+        QVERIFY(samples >= 25);
+        const QJsonObject summary = lines.last();
+        QCOMPARE(summary.value(QStringLiteral("type")).toString(), QStringLiteral("summary"));
+        const QJsonObject alloc = summary.value(QStringLiteral("allocators")).toArray().first().toObject();
+        for (const char* key : {"minAllocated", "meanAllocated", "maxAllocated", "starvationCount", "starvedMs", "drops"})
+            QVERIFY2(alloc.contains(QLatin1String(key)), key);
+        const QJsonObject sampler = summary.value(QStringLiteral("sampler")).toObject();
+        QVERIFY(sampler.value(QStringLiteral("cpuSeconds")).toDouble(-1) >= 0);
+        QCOMPARE(sampler.value(QStringLiteral("samples")).toInt(), samples);
+    }
+    void watchCsv()
+    {
+        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--csv"),
+                           QStringLiteral("sim:avshws")});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> rows = r.out.trimmed().split('\n');
+        QVERIFY(rows.first().startsWith("type,t,id,frames,frameSize,allocatedFrames,kind,message"));
+        const int columns = static_cast<int>(rows.first().count(',')) + 1;
+        int samples = 0;
+        for (const QByteArray& row : rows.mid(1)) {
+            if (row.startsWith("sample,")) {
+                ++samples;
+                QCOMPARE(static_cast<int>(row.count(',')) + 1, columns);
+            }
+        }
+        QVERIFY(samples >= 20);
+        QVERIFY(r.out.contains("\nsummary,"));
+    }
+    void starvationScenarioReportsStarvation()
+    {
+        const auto counts = watchStarvation({});
+        QVERIFY2(counts.first >= 1, "starvation events expected with 2 frames");
+        QVERIFY(counts.second >= 1);
+    }
+    void moreBuffersReportNone()
+    {
+        const auto counts = watchStarvation({QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0/allocator:buffers=8")});
+        QCOMPARE(counts.first, 0);
+    }
+    void setPropertiesDryRunPredicts()
+    {
+        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"), QStringLiteral("--buffers"),
+                           QStringLiteral("4"), QStringLiteral("--buffer-size"), QStringLiteral("1000"), QStringLiteral("--align"),
+                           QStringLiteral("64"), QStringLiteral("--prefix"), QStringLiteral("10"), QStringLiteral("--dry-run")});
+        QCOMPARE(r.exitCode, 0);
+        const QString out = QString::fromUtf8(r.out).simplified();
+        QVERIFY2(out.contains(QStringLiteral("requested 4 1000 64 10")), r.out.constData());
+        QVERIFY2(out.contains(QStringLiteral("predicted 4 1014 64 10")), r.out.constData());
+    }
+    void setPropertiesApplies()
+    {
+        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0/allocator"), QStringLiteral("--buffers"),
+                           QStringLiteral("6")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(QString::fromUtf8(r.out).simplified().contains(QStringLiteral("actual 6 153600 1 0")), r.out.constData());
+        QVERIFY(r.out.contains("result: applied"));
+    }
+    void setModeApplies()
+    {
+        const Run r = cli({QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0/allocator"), QStringLiteral("user")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("mode now:       user"));
+    }
+    void backendsSelfTest()
+    {
+        const Run r = cli({QStringLiteral("backends"), QStringLiteral("--self-test"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("backends")).toArray();
+        QVERIFY(!list.isEmpty());
+        const QJsonObject sim = list.first().toObject();
+        QCOMPARE(sim.value(QStringLiteral("name")).toString(), QStringLiteral("sim"));
+        QVERIFY(sim.value(QStringLiteral("selfTest")).toObject().value(QStringLiteral("passed")).toBool());
+    }
+
+    // ---- errors and exit codes -------------------------------------------------------------
+    void errors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("subcommand");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2
+                                         << QStringLiteral("unknown command \"frobnicate\"");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("list"), QStringLiteral("--colour")} << 2
+                                        << QStringLiteral("--colour");
+        QTest::newRow("unknown backend") << QStringList{QStringLiteral("list"), QStringLiteral("--backend"), QStringLiteral("v4l3")}
+                                         << 2 << QStringLiteral("--backend v4l3: unknown backend; this build has: sim");
+        QTest::newRow("missing scenario") << QStringList{QStringLiteral("list"), QStringLiteral("--scenario"),
+                                                         QStringLiteral("/nonexistent/s.json")}
+                                          << 2 << QStringLiteral("/nonexistent/s.json: cannot open");
+        QTest::newRow("rate too high") << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("5000")}
+                                       << 4 << QStringLiteral("--rate");
+        QTest::newRow("rate not a number") << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("fast")}
+                                           << 4 << QStringLiteral("--rate");
+        QTest::newRow("json and csv") << QStringList{QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--csv")}
+                                      << 2 << QStringLiteral("excludes");
+        QTest::newRow("unknown id") << QStringList{QStringLiteral("status"), QStringLiteral("sim:nope")} << 3
+                                    << QStringLiteral("\"sim:nope\" matches no allocator, pin or filter");
+        QTest::newRow("watch unknown id") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
+                                                         QStringLiteral("sim:nope")}
+                                          << 3 << QStringLiteral("sim:nope");
+        QTest::newRow("bad alignment") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
+                                                      QStringLiteral("--align"), QStringLiteral("3")}
+                                       << 4 << QStringLiteral("--align 3: must be a power of two");
+        QTest::newRow("negative buffers") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
+                                                         QStringLiteral("--buffers"), QStringLiteral("-2")}
+                                          << 4 << QStringLiteral("must not be negative");
+        QTest::newRow("no property") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0")} << 2
+                                     << QStringLiteral("give at least one of");
+        QTest::newRow("bad mode") << QStringList{QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0"), QStringLiteral("turbo")}
+                                  << 4 << QStringLiteral("mode must be \"user\" or \"kernel\"");
+        QTest::newRow("bad --set") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0:buffers=lots")}
+                                   << 4 << QStringLiteral("buffers must be an integer");
+        QTest::newRow("--set unknown key") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"),
+                                                          QStringLiteral("sim:avshws/pin0:colour=red")}
+                                           << 4 << QStringLiteral("unknown key \"colour\"");
+        QTest::newRow("--set bad align") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
+                                                        QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0:align=5")}
+                                         << 4 << QStringLiteral("VFW_E_BADALIGN");
+        QTest::newRow("--set huge pool") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
+                                                        QStringLiteral("--set"),
+                                                        QStringLiteral("sim:avshws/pin0:buffers=1000,buffer-size=2000000000")}
+                                         << 3 << QStringLiteral("E_OUTOFMEMORY");
+    }
+    void errors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+    void malformedScenarioNamesFileAndLine()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("bad.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray text = QFile(scenario("starvation.json")).exists() ? QByteArray() : QByteArray();
+        QFile source(scenario("starvation.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        text = source.readAll();
+        text.replace("\"frames\": 2,", "\"frames\": -2,");
+        file.write(text);
+        file.close();
+        const Run r = cli({QStringLiteral("list"), QStringLiteral("--scenario"), path});
+        QCOMPARE(r.exitCode, 4);
+        const int line = static_cast<int>(text.left(text.indexOf("\"frames\": -2")).count('\n')) + 1;
+        QVERIFY2(r.err.contains(QStringLiteral("%1:%2: filters[0].pins[0].framing.frames: must be an integer from 1 to 1024, got -2")
+                                    .arg(path)
+                                    .arg(line)
+                                    .toUtf8()),
+                 r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+    void truncatedScenario()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cut.json"));
+        QFile source(scenario("default.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(source.readAll().left(700));
+        file.close();
+        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--scenario"), path});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("not valid JSON"), r.err.constData());
+        QVERIFY(r.err.contains(path.toUtf8() + ":"));
+    }
+
+private:
+    /// (starvation events, drop events) in 4 s of the starvation scenario
+    static std::pair<int, int> watchStarvation(const QStringList& extra)
+    {
+        QStringList args{QStringLiteral("watch"), QStringLiteral("--scenario"), scenario("starvation.json"), QStringLiteral("--duration"),
+                         QStringLiteral("4"), QStringLiteral("--json")};
+        args += extra;
+        const Run r = cli(args);
+        if (r.exitCode != 0)
+            return {-1, -1};
+        int starvations = 0;
+        int drops = 0;
+        for (const auto& o : jsonLines(r.out)) {
+            if (o.value(QStringLiteral("type")).toString() != QStringLiteral("event"))
+                continue;
+            starvations += o.value(QStringLiteral("kind")).toString() == QStringLiteral("starvation");
+            drops += o.value(QStringLiteral("kind")).toString() == QStringLiteral("drop");
+        }
+        return {starvations, drops};
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The sampler's event detection, driven by a scripted backend whose readings the test sets.
+
+#include "ksscope/backend.h"
+#include "ksscope/monitor.h"
+
+#include <QTest>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace ksscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Readings under the test's control.
+class ScriptedProbe final : public AllocatorProbe {
+public:
+    HRESULT read(AllocatorReading& reading) override
+    {
+        std::lock_guard lock(mutex);
+        if (FAILED(hr))
+            return hr;
+        reading = value;
+        return S_OK;
+    }
+    std::vector<BufferState> bufferStates() override { return {}; }
+    void set(std::uint32_t allocated, std::uint32_t frames = 2, std::uint64_t dropped = 0)
+    {
+        std::lock_guard lock(mutex);
+        value.status.AllocatedFrames = allocated;
+        value.status.Framing.Frames = frames;
+        value.status.Framing.FrameSize = 1000;
+        value.droppedFrames = dropped;
+    }
+    void fail(HRESULT code)
+    {
+        std::lock_guard lock(mutex);
+        hr = code;
+    }
+
+private:
+    std::mutex mutex;
+    AllocatorReading value;
+    HRESULT hr = S_OK;
+};
+
+class ScriptedBackend final : public Backend {
+public:
+    std::shared_ptr<ScriptedProbe> probeA = std::make_shared<ScriptedProbe>();
+    std::shared_ptr<ScriptedProbe> probeB = std::make_shared<ScriptedProbe>();
+    double periodSeconds = 0.010;
+
+    std::string name() const override { return "script"; }
+    Availability availability() const override { return {true, {}}; }
+    SelfTestReport selfTest() override { return {true, {}}; }
+    Status open() override { return Status::ok(); }
+    Status start() override { return Status::ok(); }
+    void close() override {}
+    Topology topology() override
+    {
+        Topology t;
+        FilterInfo f;
+        f.id = "script:dev";
+        f.backend = "script";
+        for (const char* pin : {"a", "b"}) {
+            PinInfo p;
+            p.id = std::string("script:dev/") + pin;
+            p.allocatorId = p.id + "/allocator";
+            f.pins.push_back(p);
+            AllocatorInfo a;
+            a.id = p.allocatorId;
+            a.framePeriodSeconds = periodSeconds;
+            a.pinIds = {p.id};
+            t.allocators.push_back(a);
+        }
+        t.filters.push_back(f);
+        return t;
+    }
+    std::shared_ptr<AllocatorProbe> probe(const std::string& id) override
+    {
+        return id == "script:dev/a/allocator" ? probeA : (id == "script:dev/b/allocator" ? probeB : nullptr);
+    }
+    ComPtr<IKsPin> pin(const std::string&) override { return nullptr; }
+    PropertyChange setProperties(const std::string&, const PropertyRequest&, ApplyMode) override { return {}; }
+    Status setMode(const std::string&, KSALLOCATORMODE, ApplyMode) override { return Status::ok(); }
+    void setEventSink(EventSink sink) override { m_sink = std::move(sink); }
+    void raise(const BackendEvent& e) { m_sink(e); }
+
+private:
+    EventSink m_sink;
+};
+
+std::vector<MonitorEvent> collect(Monitor& monitor, std::chrono::milliseconds duration)
+{
+    std::vector<MonitorEvent> events;
+    Monitor::Batch batch;
+    const auto end = std::chrono::steady_clock::now() + duration;
+    while (std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(10ms);
+        monitor.takeNew(batch);
+        events.insert(events.end(), batch.events.begin(), batch.events.end());
+    }
+    return events;
+}
+
+int countKind(const std::vector<MonitorEvent>& events, EventKind kind, const std::string& id = {})
+{
+    int n = 0;
+    for (const auto& e : events)
+        n += e.kind == kind && (id.empty() || e.id == id);
+    return n;
+}
+
+} // namespace
+
+class TestMonitor : public QObject {
+    Q_OBJECT
+private:
+    struct Fixture {
+        Session session;
+        ScriptedBackend* backend = nullptr;
+        std::unique_ptr<Monitor> monitor;
+        explicit Fixture(Monitor::Options options = {})
+        {
+            options.rateHz = 500;
+            monitor = std::make_unique<Monitor>(options);
+            auto b = std::make_unique<ScriptedBackend>();
+            backend = b.get();
+            backend->probeA->set(0);
+            backend->probeB->set(0);
+            session.adopt(std::move(b), monitor->eventSink());
+        }
+        bool start() { return monitor->start(session).isOk(); }
+    };
+
+private slots:
+    void watchesEveryAllocatorByDefault()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        QCOMPARE(f.monitor->allocatorIds(),
+                 (std::vector<std::string>{"script:dev/a/allocator", "script:dev/b/allocator"}));
+    }
+    void watchesChosenIds()
+    {
+        Monitor::Options o;
+        o.ids = {"script:dev/b"}; // a pin id resolves to its allocator
+        Fixture f(o);
+        QVERIFY(f.start());
+        QCOMPARE(f.monitor->allocatorIds(), (std::vector<std::string>{"script:dev/b/allocator"}));
+        Monitor::Options byFilter;
+        byFilter.ids = {"script:dev"};
+        Fixture g(byFilter);
+        QVERIFY(g.start());
+        QCOMPARE(g.monitor->allocatorIds().size(), std::size_t{2});
+    }
+    void unknownIdIsRefused()
+    {
+        Monitor::Options o;
+        o.ids = {"script:dev/zzz"};
+        Fixture f(o);
+        const Status s = f.monitor->start(f.session);
+        QVERIFY(!s);
+        QCOMPARE(s.code(), hresultFromWin32(kErrorNotFound));
+        QVERIFY(s.message().find("script:dev/a/allocator") != std::string::npos); // lists what exists
+    }
+    void samplesReachHistoryAndConsumers()
+    {
+        Fixture f;
+        f.backend->probeA->set(1, 4);
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(100ms);
+        Monitor::Batch batch;
+        f.monitor->takeNew(batch);
+        QVERIFY(batch.samples.size() >= 20);
+        bool sawA = false;
+        for (const auto& r : batch.samples) {
+            if (r.allocator == 0) {
+                sawA = true;
+                QCOMPARE(r.sample.allocated, 1u);
+                QCOMPARE(r.sample.frames, 4u);
+                QCOMPARE(r.frameSize, 1000u);
+            }
+        }
+        QVERIFY(sawA);
+        for (std::size_t i = 1; i < batch.samples.size(); ++i)
+            QVERIFY(batch.samples[i - 1].sample.t_ns <= batch.samples[i].sample.t_ns);
+        f.monitor->takeNew(batch);
+        QVERIFY(batch.samples.size() < 20); // taken once
+        std::vector<Sample> window;
+        f.monitor->window(0, 0, f.monitor->now_ns(), window);
+        QVERIFY(window.size() >= 20);
+        const SamplerStats stats = f.monitor->samplerStats();
+        QVERIFY(stats.ticks >= 10);
+        QCOMPARE(stats.samples, stats.ticks * 2);
+    }
+    void starvationAfterTwoFramePeriods()
+    {
+        Fixture f; // frame period 10 ms: starvation after 20 ms with no free frame
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(20ms);
+        f.backend->probeA->set(2, 2);
+        auto events = collect(*f.monitor, 150ms);
+        QCOMPARE(countKind(events, EventKind::Starvation, "script:dev/a/allocator"), 1); // one per episode
+        QCOMPARE(countKind(events, EventKind::Starvation, "script:dev/b/allocator"), 0);
+        f.backend->probeA->set(1, 2);
+        events = collect(*f.monitor, 50ms);
+        QCOMPARE(countKind(events, EventKind::Starvation), 0);
+        f.backend->probeA->set(2, 2);
+        events = collect(*f.monitor, 100ms);
+        QCOMPARE(countKind(events, EventKind::Starvation, "script:dev/a/allocator"), 1); // a new episode
+        const AllocatorStats stats = f.monitor->stats(0);
+        QCOMPARE(stats.starvationCount, std::uint64_t{2});
+        QVERIFY(stats.starvedMs >= 150.0);
+        QCOMPARE(stats.maxAllocated, 2u);
+        QCOMPARE(stats.minAllocated, 0u);
+    }
+    void briefFullnessIsNotStarvation()
+    {
+        Monitor::Options o;
+        Fixture f(o);
+        f.backend->periodSeconds = 1.0; // 2 s threshold
+        QVERIFY(f.start());
+        f.backend->probeA->set(2, 2);
+        const auto events = collect(*f.monitor, 200ms);
+        QCOMPARE(countKind(events, EventKind::Starvation), 0);
+        QCOMPARE(f.monitor->stats(0).starvedMs, 0.0);
+    }
+    void dropsAreCounted()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(20ms);
+        f.backend->probeA->set(0, 2, 3);
+        auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Drop, "script:dev/a/allocator"), 1);
+        QVERIFY(events.front().message.find("3 frames dropped") != std::string::npos);
+        f.backend->probeA->set(0, 2, 4);
+        events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Drop), 1);
+        QCOMPARE(f.monitor->stats(0).drops, std::uint64_t{4});
+    }
+    void configChangeIsAnEvent()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(20ms);
+        f.backend->probeB->set(0, 8);
+        const auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Config, "script:dev/b/allocator"), 1);
+    }
+    void readErrorsAreReportedOncePerChange()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.backend->probeA->fail(hresultFromErrno(16 /* EBUSY */));
+        auto events = collect(*f.monitor, 80ms);
+        QCOMPARE(countKind(events, EventKind::Error, "script:dev/a/allocator"), 1);
+        QVERIFY(events.front().message.find("errno(EBUSY)") != std::string::npos);
+        // the other allocator is still sampled
+        Monitor::Batch batch;
+        std::this_thread::sleep_for(30ms);
+        f.monitor->takeNew(batch);
+        QVERIFY(std::any_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 1; }));
+        QVERIFY(std::none_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 0; }));
+    }
+    void removedDeviceStopsBeingSampled()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.backend->probeA->fail(hresultFromWin32(kErrorDeviceRemoved));
+        const auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Removed, "script:dev/a/allocator"), 1);
+        QVERIFY(f.monitor->stats(0).gone);
+        QVERIFY(!f.monitor->stats(1).gone);
+    }
+    void backendEventsBecomeMonitorEvents()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.backend->raise({BackendEvent::Kind::Error, "script:dev/a/allocator", "driver said no", E_FAIL});
+        f.backend->raise({BackendEvent::Kind::FilterRemoved, "script:dev", "unplugged", S_OK});
+        const auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Error), 1);
+        QCOMPARE(countKind(events, EventKind::Removed, "script:dev"), 1);
+        QVERIFY(f.monitor->stats(0).gone);
+        QVERIFY(f.monitor->stats(1).gone);
+    }
+    void pendingSamplesAreBounded()
+    {
+        Monitor::Options o;
+        o.maxPending = 10;
+        Fixture f(o);
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(100ms);
+        Monitor::Batch batch;
+        f.monitor->takeNew(batch);
+        QVERIFY(batch.samples.size() <= 10);
+        QVERIFY(batch.lostSamples > 0);
+    }
+    void historyWindowIsBounded()
+    {
+        Monitor::Options o;
+        o.windowSeconds = 0.05; // 25 samples at 500 Hz
+        Fixture f(o);
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(150ms);
+        std::vector<Sample> all;
+        f.monitor->window(0, 0, f.monitor->now_ns(), all);
+        QVERIFY(!all.empty());
+        QVERIFY(all.size() <= 26);
+    }
+    void cpuTimeIsMeasured()
+    {
+        const double before = threadCpuSeconds();
+        volatile double x = 0;
+        for (int i = 0; i < 2000000; ++i)
+            x = x + 1.0;
+        QVERIFY(threadCpuSeconds() > before);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMonitor)
+#include "tst_monitor.moc"

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The simulated devices: topology from scenarios, pins sharing allocators, real producer/consumer threads.
+
+#include "ksscope/backend.h"
+#include "ksscope/monitor.h"
+#include "ksscope/scenario.h"
+
+#include <QTest>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace ksscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string scenarioPath(const char* name)
+{
+    return std::string(KSSCOPE_SCENARIO_DIR) + "/" + name;
+}
+
+struct EventLog {
+    std::mutex mutex;
+    std::vector<BackendEvent> events;
+    EventSink sink()
+    {
+        return [this](const BackendEvent& e) {
+            std::lock_guard lock(mutex);
+            events.push_back(e);
+        };
+    }
+    bool has(BackendEvent::Kind kind, const std::string& id)
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& e : events)
+            if (e.kind == kind && e.id == id)
+                return true;
+        return false;
+    }
+};
+
+} // namespace
+
+class TestSimBackend : public QObject {
+    Q_OBJECT
+private slots:
+    void factoryHasSim()
+    {
+        const auto names = BackendFactory::names();
+        QVERIFY(!names.empty());
+        QCOMPARE(names.front(), std::string("sim"));
+        auto backend = BackendFactory::create("sim", {});
+        QVERIFY(backend);
+        QVERIFY(backend->availability().available);
+        QVERIFY(!BackendFactory::create("nope", {}));
+    }
+    void selfTestPasses()
+    {
+        auto backend = BackendFactory::create("sim", {});
+        const SelfTestReport report = backend->selfTest();
+        QVERIFY(report.passed);
+        QVERIFY(report.lines.size() >= 5);
+        for (const auto& line : report.lines)
+            QVERIFY2(line.rfind("ok: ", 0) == 0, line.c_str());
+    }
+    void selfTestReportsABadScenario()
+    {
+        auto backend = BackendFactory::create("sim", {"/nonexistent.json"});
+        const SelfTestReport report = backend->selfTest();
+        QVERIFY(!report.passed);
+        QVERIFY(report.lines.back().rfind("FAIL: scenario: /nonexistent.json", 0) == 0);
+    }
+    void defaultTopology()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        const Topology t = session.topology();
+        QCOMPARE(t.filters.size(), std::size_t{5});
+        const FilterInfo* avshws = t.findFilter("sim:avshws");
+        QVERIFY(avshws);
+        QCOMPARE(avshws->pins.size(), std::size_t{1});
+        QCOMPARE(avshws->categories.size(), std::size_t{3});
+        const PinInfo& pin = avshws->pins[0];
+        QCOMPARE(pin.id, std::string("sim:avshws/pin0"));
+        QCOMPARE(pin.direction, PinDirection::Output);
+        QCOMPARE(pin.category, guids::PINNAME_CAPTURE);
+        QCOMPARE(pin.allocatorId, std::string("sim:avshws/pin0/allocator"));
+        const AllocatorInfo* a = t.findAllocator(pin.allocatorId);
+        QVERIFY(a);
+        QCOMPARE(a->status.Framing.Frames, 2u);
+        QCOMPARE(a->status.Framing.FrameSize, 153600u);
+        QCOMPARE(a->mode, KsAllocatorMode_Kernel);
+        QCOMPARE(a->memoryType, guids::KSMEMORY_TYPE_KERNEL_NONPAGED);
+        QVERIFY(!a->committed);
+        QVERIFY(std::abs(a->framePeriodSeconds - 0.0333667) < 1e-6);
+        QCOMPARE(t.resolveAllocatorId("sim:avshws/pin0"), pin.allocatorId);
+        QCOMPARE(t.resolveAllocatorId("sim:avshws/nothing"), std::string());
+    }
+    void pipelinePinsShareAllocators()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        const Topology t = session.topology();
+        QCOMPARE(t.connections.size(), std::size_t{2});
+        QCOMPARE(t.connections[0].from, std::string("sim:camera/out"));
+        QCOMPARE(t.connections[0].to, std::string("sim:convert/in"));
+        QCOMPARE(t.findPin("sim:camera/out")->allocatorId, t.findPin("sim:convert/in")->allocatorId);
+        QCOMPARE(t.findPin("sim:convert/out")->allocatorId, t.findPin("sim:render/in")->allocatorId);
+        QVERIFY(t.findPin("sim:convert/in")->allocatorId != t.findPin("sim:convert/out")->allocatorId);
+        const AllocatorInfo* shared = t.findAllocator("sim:camera/out/allocator");
+        QCOMPARE(shared->pinIds, (std::vector<std::string>{"sim:camera/out", "sim:convert/in"}));
+
+        // the IKsPin of both pins peeks the same allocator object
+        Backend* sim = session.backendFor("sim:camera/out");
+        auto out = sim->pin("sim:camera/out");
+        auto in = sim->pin("sim:convert/in");
+        QVERIFY(out && in);
+        QCOMPARE(out->KsPeekAllocator(KsPeekOperation_PeekOnly), in->KsPeekAllocator(KsPeekOperation_PeekOnly));
+        QVERIFY(!sim->pin("sim:nope/out"));
+    }
+    void peekAllocatorReferenceCounts()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        auto pin = session.backendFor("sim:avshws/pin0")->pin("sim:avshws/pin0");
+        IMemAllocator* peek = pin->KsPeekAllocator(KsPeekOperation_PeekOnly);
+        QVERIFY(peek);
+        const ULONG base = peek->AddRef() - 1; // observe the count: AddRef returns the new count
+        QCOMPARE(peek->Release(), base);
+        IMemAllocator* peeked = pin->KsPeekAllocator(KsPeekOperation_PeekOnly);
+        QCOMPARE(peeked->AddRef(), base + 1); // PeekOnly added nothing
+        peeked->Release();
+        IMemAllocator* owned = pin->KsPeekAllocator(KsPeekOperation_AddRef);
+        QCOMPARE(owned->AddRef(), base + 2); // AddRef added one
+        owned->Release();
+        QCOMPARE(owned->Release(), base); // the caller's release
+        ComPtr<IKsAllocatorEx> ex = ComPtr<IMemAllocator>::share(peek).as<IKsAllocatorEx>(iids::IID_IKsAllocatorEx);
+        QVERIFY(ex);
+        KSSTREAMALLOCATOR_STATUS status;
+        QCOMPARE(ex->KsGetAllocatorStatus(&status), S_OK);
+        QCOMPARE(status.Framing.FrameSize, 153600u);
+    }
+    void streamingCommitsAndFillsFrames()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        QVERIFY(session.start());
+        auto probe = session.probe("sim:camera/out/allocator");
+        QVERIFY(probe);
+        AllocatorReading r;
+        std::uint64_t delivered = 0;
+        for (int i = 0; i < 100 && delivered < 5; ++i) {
+            std::this_thread::sleep_for(20ms);
+            QCOMPARE(probe->read(r), S_OK);
+            delivered = r.deliveredFrames;
+        }
+        QVERIFY2(delivered >= 5, "the capture thread delivers frames");
+        QVERIFY(session.topology().findAllocator("sim:camera/out/allocator")->committed);
+        QCOMPARE(r.mode, KsAllocatorMode_Kernel);
+        QVERIFY(session.backendFor("sim:x")->pin("sim:avshws/pin0")); // the backend's pins exist while streaming
+        QCOMPARE(probe->bufferStates().size(), std::size_t{4});
+        session.close();
+        QVERIFY(!session.topology().findAllocator("sim:camera/out/allocator")->committed);
+    }
+    void setPropertiesWhileStreamingRestarts()
+    {
+        Session session;
+        EventLog log;
+        QVERIFY(session.open({"sim"}, {}, log.sink()));
+        QVERIFY(session.start());
+        Backend* sim = session.backendFor("sim:");
+        PropertyRequest request;
+        request.buffers = 6;
+        request.align = 64;
+        const PropertyChange dry = sim->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::DryRun);
+        QVERIFY(dry.status);
+        QVERIFY(!dry.applied);
+        QCOMPARE(dry.actual.cBuffers, 6);
+        QCOMPARE(dry.actual.cbBuffer, 153600); // already a multiple of 64
+        QCOMPARE(session.topology().findAllocator("sim:avshws/pin0/allocator")->status.Framing.Frames, 2u);
+        const PropertyChange applied = sim->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::Apply);
+        QVERIFY2(applied.status, applied.status.toString().c_str());
+        QVERIFY(applied.applied);
+        const AllocatorInfo* a = session.topology().findAllocator("sim:avshws/pin0/allocator");
+        QCOMPARE(a->status.Framing.Frames, 6u);
+        QCOMPARE(a->status.Framing.FileAlignment, 63u);
+        QVERIFY(a->committed); // streaming again
+        QVERIFY(log.has(BackendEvent::Kind::AllocatorReconfigured, "sim:avshws/pin0/allocator"));
+        request.align = 3;
+        const PropertyChange bad = sim->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::Apply);
+        QCOMPARE(bad.status.code(), VFW_E_BADALIGN);
+        QVERIFY(!bad.applied);
+        QCOMPARE(session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cbAlign, 64);
+        QVERIFY(!sim->setProperties("sim:none/allocator", request, ApplyMode::Apply).status);
+    }
+    void setModeSwitchesUserKernel()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        Backend* sim = session.backendFor("sim:");
+        QVERIFY(sim->setMode("sim:avshws/pin0/allocator", KsAllocatorMode_User, ApplyMode::Apply));
+        QCOMPARE(session.topology().findAllocator("sim:avshws/pin0/allocator")->mode, KsAllocatorMode_User);
+        QVERIFY(sim->setMode("sim:avshws/pin0/allocator", KsAllocatorMode_Kernel, ApplyMode::DryRun));
+        QCOMPARE(session.topology().findAllocator("sim:avshws/pin0/allocator")->mode, KsAllocatorMode_User);
+        QVERIFY(session.start());
+        QVERIFY(session.topology().findAllocator("sim:avshws/pin0/allocator")->committed);
+    }
+    void badScenarioFailsToOpen()
+    {
+        Session session;
+        const Status s = session.open({"sim"}, {"/nonexistent/scenario.json"});
+        QVERIFY(!s);
+        QVERIFY(s.message().find("/nonexistent/scenario.json") != std::string::npos);
+        Session other;
+        const Status unknown = other.open({"v4l3"}, {});
+        QVERIFY(!unknown);
+        QVERIFY(unknown.message().find("unknown backend \"v4l3\"") != std::string::npos);
+    }
+
+    // ---- outcomes of timing: these run real threads for a few seconds ----------------------
+    void starvationScenarioStarves()
+    {
+        const auto count = starvationsIn(scenarioPath("starvation.json"), std::nullopt);
+        QVERIFY2(count.starvations >= 1, "a 120 ms consumer pause with 2 frames leaves no free frame");
+        QVERIFY(count.drops >= 1);
+    }
+    void moreBuffersEndStarvation()
+    {
+        const auto count = starvationsIn(scenarioPath("starvation.json"), 8);
+        QCOMPARE(count.starvations, std::uint64_t{0});
+    }
+    void faultsHappen()
+    {
+        Session session;
+        Monitor monitor({});
+        QVERIFY(session.open({"sim"}, {scenarioPath("faults.json")}, monitor.eventSink()));
+        QVERIFY(session.start());
+        QVERIFY(monitor.start(session));
+        bool removed = false;
+        bool error = false;
+        bool stall = false;
+        Monitor::Batch batch;
+        for (int i = 0; i < 160 && !(removed && error && stall); ++i) {
+            std::this_thread::sleep_for(50ms);
+            monitor.takeNew(batch);
+            for (const auto& e : batch.events) {
+                removed = removed || (e.kind == EventKind::Removed && e.id == "sim:avshws");
+                error = error || (e.kind == EventKind::Error && e.id == "sim:convert/out/allocator" &&
+                                  e.message.find("E_OUTOFMEMORY") != std::string::npos);
+                stall = stall || (e.kind == EventKind::Starvation && e.id == "sim:convert/out/allocator");
+            }
+        }
+        monitor.stop();
+        QVERIFY2(stall, "the renderer stall starves the transform's output allocator");
+        QVERIFY2(error, "the injected allocator failure is reported");
+        QVERIFY2(removed, "the unplugged camera is reported removed");
+        QVERIFY(!session.topology().findFilter("sim:avshws"));
+        QVERIFY(session.topology().findFilter("sim:camera")); // the rest goes on
+        const auto ids = monitor.allocatorIds();
+        const auto index = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), "sim:avshws/pin0/allocator") - ids.begin());
+        QVERIFY(monitor.stats(index).gone);
+    }
+
+private:
+    struct Counts {
+        std::uint64_t starvations = 0;
+        std::uint64_t drops = 0;
+    };
+    static Counts starvationsIn(const std::string& scenario, std::optional<LONG> buffers)
+    {
+        Session session;
+        Monitor::Options options;
+        options.rateHz = 200;
+        Monitor monitor(options);
+        if (!session.open({"sim"}, {scenario}, monitor.eventSink()))
+            return {};
+        if (buffers) {
+            PropertyRequest request;
+            request.buffers = *buffers;
+            session.backendFor("sim:")->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::Apply);
+        }
+        if (!session.start() || !monitor.start(session))
+            return {};
+        std::this_thread::sleep_for(4s);
+        monitor.stop();
+        const AllocatorStats stats = monitor.stats(0);
+        return {stats.starvationCount, stats.drops};
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSimBackend)
+#include "tst_simbackend.moc"
