@@ -337,6 +337,7 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
 
     const SamplerStats sampler = watched.samplerStats();
     const double cpuPercent = sampler.wallSeconds > 0 ? 100.0 * sampler.cpuSeconds / sampler.wallSeconds : 0.0;
+    const double busyPercent = sampler.wallSeconds > 0 ? 100.0 * sampler.busyCpuSeconds / sampler.wallSeconds : 0.0;
     if (options.format == OutputFormat::Json) {
         nlohmann::json allocators = nlohmann::json::array();
         for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -359,6 +360,8 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                                     {"sampler",
                                      {{"cpuSeconds", sampler.cpuSeconds},
                                       {"cpuPercentOfOneCore", cpuPercent},
+                                      {"busyCpuSeconds", sampler.busyCpuSeconds},
+                                      {"busyCpuPercentOfOneCore", busyPercent},
                                       {"samples", sampler.samples},
                                       {"ticks", sampler.ticks},
                                       {"lateTicks", sampler.lateTicks},
@@ -387,9 +390,10 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                         s.meanAllocated, s.maxAllocated, static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
                         static_cast<unsigned long long>(s.drops), s.gone ? "  (gone)" : "");
         }
-        std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core)%s\n",
+        std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core, %.2f%% sampling, the "
+                    "rest waking up)%s\n",
                     static_cast<unsigned long long>(sampler.samples), static_cast<unsigned long long>(sampler.ticks),
-                    sampler.cpuSeconds, cpuPercent,
+                    sampler.cpuSeconds, cpuPercent, busyPercent,
                     sampler.lateTicks ? (", " + std::to_string(sampler.lateTicks) + " late ticks skipped").c_str() : "");
     }
     std::fflush(stdout);
@@ -416,7 +420,8 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
     const KSALLOCATORMODE mode = modeText == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
     const KSALLOCATORMODE before = topology.findAllocator(allocatorId)->mode;
     const Status status = backend->setMode(allocatorId, mode, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
-    const AllocatorInfo* after = session.topology().findAllocator(allocatorId);
+    const Topology now = session.topology();
+    const AllocatorInfo* after = now.findAllocator(allocatorId);
     std::cout << "allocator " << allocatorId << "\n"
               << "  requested mode: " << allocatorModeName(mode) << "\n"
               << "  mode before:    " << allocatorModeName(before) << "\n"

@@ -175,6 +175,7 @@ void Monitor::run()
 {
     const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_options.rateHz));
     const double cpuAtStart = threadCpuSeconds();
+    double busy = 0.0;
     auto next = m_start;
     std::vector<SampleRecord> records;
     std::vector<MonitorEvent> events;
@@ -184,6 +185,7 @@ void Monitor::run()
             if (m_stopCv.wait_until(lock, next, [this] { return m_stopRequested; }))
                 return;
         }
+        const double tickCpuStart = threadCpuSeconds();
         const auto now = Clock::now();
         std::uint64_t late = 0;
         next += interval;
@@ -196,7 +198,9 @@ void Monitor::run()
         events.clear();
         drainBackendEvents(t_ns, events);
         tick(t_ns, records, events);
-        const double cpu = threadCpuSeconds() - cpuAtStart;
+        const double cpuNow = threadCpuSeconds();
+        const double cpu = cpuNow - cpuAtStart;
+        busy += cpuNow - tickCpuStart;
 
         std::lock_guard lock(m_mutex);
         for (const SampleRecord& r : records)
@@ -215,6 +219,7 @@ void Monitor::run()
         m_samplerStats.samples += records.size();
         m_samplerStats.lateTicks += late;
         m_samplerStats.cpuSeconds = cpu;
+        m_samplerStats.busyCpuSeconds = busy;
         m_samplerStats.wallSeconds = static_cast<double>(t_ns) * 1e-9;
     }
 }

@@ -74,7 +74,8 @@ private slots:
     }
     void minimalScenario()
     {
-        const Scenario* s = ok(parseScenario(kMinimal, "min.json"));
+        const ScenarioResult r = parseScenario(kMinimal, "min.json");
+        const Scenario* s = ok(r);
         QVERIFY(s);
         QCOMPARE(s->filters.size(), std::size_t{1});
         const PinSpec& p = s->filters[0].pins[0];

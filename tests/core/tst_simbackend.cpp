@@ -183,7 +183,8 @@ private slots:
         const PropertyChange applied = sim->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::Apply);
         QVERIFY2(applied.status, applied.status.toString().c_str());
         QVERIFY(applied.applied);
-        const AllocatorInfo* a = session.topology().findAllocator("sim:avshws/pin0/allocator");
+        const Topology t = session.topology();
+        const AllocatorInfo* a = t.findAllocator("sim:avshws/pin0/allocator");
         QCOMPARE(a->status.Framing.Frames, 6u);
         QCOMPARE(a->status.Framing.FileAlignment, 63u);
         QVERIFY(a->committed); // streaming again

@@ -53,7 +53,8 @@ struct AllocatorStats {
 struct SamplerStats {
     std::uint64_t ticks = 0;
     std::uint64_t samples = 0;
-    double cpuSeconds = 0.0;  ///< the sampler thread's own CPU time
+    double cpuSeconds = 0.0;  ///< the sampler thread's own CPU time, waking up included
+    double busyCpuSeconds = 0.0; ///< CPU time spent sampling, from wake-up to the end of each tick
     double wallSeconds = 0.0; ///< since start
     std::uint64_t lateTicks = 0; ///< ticks skipped because the sampler fell behind
 };

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ksscope-bench: cost of the sampler's building blocks and of sampling 64 live simulated allocators.
+
+#include "ksscope/allocator.h"
+#include "ksscope/backend.h"
+#include "ksscope/history.h"
+#include "ksscope/monitor.h"
+
+#include <benchmark/benchmark.h>
+
+#include <thread>
+
+using namespace ksscope;
+
+namespace {
+
+ComPtr<KsMemAllocator> committedAllocator()
+{
+    auto a = KsMemAllocator::create();
+    const ALLOCATOR_PROPERTIES request{2, 153600, 1, 0};
+    ALLOCATOR_PROPERTIES actual;
+    a->SetProperties(&request, &actual);
+    a->Commit();
+    return a;
+}
+
+/// One KsGetAllocatorStatus call, the unit of work of the sampler.
+void BM_KsGetAllocatorStatus(benchmark::State& state)
+{
+    auto a = committedAllocator();
+    KSSTREAMALLOCATOR_STATUS status;
+    for (auto _ : state) {
+        a->KsGetAllocatorStatus(&status);
+        benchmark::DoNotOptimize(status);
+    }
+}
+BENCHMARK(BM_KsGetAllocatorStatus);
+
+/// One status sample through a simulated backend's probe (status + mode + counters).
+void BM_ProbeRead(benchmark::State& state)
+{
+    Session session;
+    session.open({"sim"}, {});
+    auto probe = session.probe("sim:avshws/pin0/allocator");
+    AllocatorReading reading;
+    for (auto _ : state) {
+        probe->read(reading);
+        benchmark::DoNotOptimize(reading);
+    }
+}
+BENCHMARK(BM_ProbeRead);
+
+/// One append to a full history ring.
+void BM_HistoryAppend(benchmark::State& state)
+{
+    SampleHistory history(static_cast<std::size_t>(state.range(0)));
+    std::int64_t t = 0;
+    for (auto _ : state) {
+        history.append({t, static_cast<std::uint32_t>(t & 3), 4});
+        t += 10'000'000;
+    }
+    benchmark::DoNotOptimize(history.size());
+    state.counters["bytes_per_sample"] =
+        static_cast<double>(history.capacity() * sizeof(Sample)) / static_cast<double>(history.capacity());
+}
+BENCHMARK(BM_HistoryAppend)->Arg(60'000)->Arg(6'000'000);
+
+/// A 10 s window query (1000 samples at 100 Hz) in a history of range(0) samples.
+void BM_WindowQuery(benchmark::State& state)
+{
+    const auto n = static_cast<std::size_t>(state.range(0));
+    SampleHistory history(n);
+    for (std::size_t i = 0; i < n; ++i)
+        history.append({static_cast<std::int64_t>(i) * 10'000'000, static_cast<std::uint32_t>(i & 3), 4});
+    std::vector<Sample> out;
+    out.reserve(2000);
+    const std::int64_t end = static_cast<std::int64_t>(n) * 10'000'000;
+    for (auto _ : state) {
+        out.clear();
+        history.window(end / 2, end / 2 + 10'000'000'000, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["samples_returned"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_WindowQuery)->Arg(60'000)->Arg(6'000'000);
+
+/// The sampler at 1000 Hz over the 64 allocators of load64.json for range(0) seconds: reports the
+/// sampler thread's CPU as a percentage of one core.
+void BM_Sampler64At1kHz(benchmark::State& state)
+{
+    for (auto _ : state) {
+        Session session;
+        Monitor::Options options;
+        options.rateHz = 1000;
+        Monitor monitor(options);
+        session.open({"sim"}, {KSSCOPE_SCENARIO_DIR "/load64.json"}, monitor.eventSink());
+        session.start();
+        monitor.start(session);
+        std::this_thread::sleep_for(std::chrono::seconds(state.range(0)));
+        monitor.stop();
+        const SamplerStats s = monitor.samplerStats();
+        state.counters["allocators"] = static_cast<double>(monitor.allocatorIds().size());
+        state.counters["sampler_cpu_percent"] = 100.0 * s.cpuSeconds / s.wallSeconds;
+        state.counters["samples_per_s"] = static_cast<double>(s.samples) / s.wallSeconds;
+        state.counters["sampling_cpu_percent"] = 100.0 * s.busyCpuSeconds / s.wallSeconds;
+        state.counters["cpu_us_per_tick"] = 1e6 * s.cpuSeconds / static_cast<double>(s.ticks);
+    }
+}
+BENCHMARK(BM_Sampler64At1kHz)->Arg(10)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+/// The floor: a thread that only wakes up 1000 times a second, as the sampler does, and samples nothing.
+void BM_WakeupFloor1kHz(benchmark::State& state)
+{
+    for (auto _ : state) {
+        const double before = threadCpuSeconds();
+        auto next = std::chrono::steady_clock::now();
+        const auto end = next + std::chrono::seconds(state.range(0));
+        while (next < end) {
+            next += std::chrono::milliseconds(1);
+            std::this_thread::sleep_until(next);
+        }
+        state.counters["cpu_percent"] = 100.0 * (threadCpuSeconds() - before) / static_cast<double>(state.range(0));
+    }
+}
+BENCHMARK(BM_WakeupFloor1kHz)->Arg(3)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+} // namespace
+
+BENCHMARK_MAIN();
