@@ -240,8 +240,8 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     monitorOptions.rateHz = options.rateHz;
     monitorOptions.windowSeconds = options.windowSeconds;
     monitorOptions.ids = options.ids;
-    Monitor watched(monitorOptions);
     Session session;
+    Monitor watched(monitorOptions); // declared after the session: stops sampling before it closes
     if (int rc = openSession(session, global, watched.eventSink()); rc != ExitOk)
         return rc;
 

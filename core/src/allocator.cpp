@@ -55,11 +55,14 @@ public:
     ULONG AddRef() override { return m_refs.add(); }
     ULONG Release() override
     {
+        if (m_refs.value() == 0)
+            return 0; // already back in the pool: a stray Release must not wrap the count
         const ULONG left = m_refs.release();
         if (left == 0)
             m_owner->returnSample(this); // back to the free list; the allocator owns the object
         return left;
     }
+    [[nodiscard]] ULONG references() const noexcept { return m_refs.value(); }
     HRESULT GetPointer(std::byte** buffer) override
     {
         if (!buffer)
@@ -217,9 +220,20 @@ HRESULT KsMemAllocator::commitLocked()
         return S_OK;
     }
     const std::int64_t stride = std::int64_t{m_props.cbBuffer} + m_props.cbPrefix;
+    const std::int64_t bookkeeping = static_cast<std::int64_t>(sizeof(Sample) + sizeof(Sample*) + 16);
     const std::int64_t total = stride * m_props.cBuffers + m_props.cbAlign;
-    if (total > kMaxPoolBytes)
+    if (m_props.cBuffers > kMaxPoolBuffers || total + bookkeeping * m_props.cBuffers > kMaxPoolBytes)
         return E_OUTOFMEMORY;
+    try {
+        return allocatePoolLocked(stride, total);
+    } catch (const std::bad_alloc&) {
+        freePoolLocked();
+        return E_OUTOFMEMORY;
+    }
+}
+
+HRESULT KsMemAllocator::allocatePoolLocked(std::int64_t stride, std::int64_t total)
+{
     // NOLINTNEXTLINE(modernize-avoid-c-arrays)
     std::unique_ptr<std::byte[]> memory(new (std::nothrow) std::byte[static_cast<std::size_t>(total)]);
     if (!memory)
@@ -348,9 +362,9 @@ HRESULT KsMemAllocator::ReleaseBuffer(IMediaSample* sample)
     auto* ours = dynamic_cast<Sample*>(sample);
     if (!ours || ours->owner() != this)
         return E_INVALIDARG;
-    // A sample returns itself when its last reference goes; a direct call releases that reference.
-    sample->Release();
-    return S_OK;
+    // The sample calls this itself when its last reference goes (Sample::Release); a sample that is
+    // still referenced, or already free, is not ours to put back.
+    return E_INVALIDARG;
 }
 
 void KsMemAllocator::returnSample(Sample* sample)

@@ -68,6 +68,7 @@ struct Monitor::Watched {
     KSALLOCATORMODE mode = KsAllocatorMode_User;
     std::uint64_t dropped = 0;
     std::int64_t fullSince_ns = -1;
+    bool rebaseline = false; // the backend reported a reconfiguration: take the next framing as new
     bool starving = false;
     double sumAllocated = 0.0;
     double starvedDoneMs = 0.0; // closed starvation episodes
@@ -76,7 +77,11 @@ struct Monitor::Watched {
 
 Monitor::Monitor(Options options) : m_options(std::move(options))
 {
+    if (!std::isfinite(m_options.rateHz))
+        m_options.rateHz = Options{}.rateHz;
     m_options.rateHz = std::clamp(m_options.rateHz, kMinRateHz, kMaxRateHz);
+    if (!std::isfinite(m_options.windowSeconds) || m_options.windowSeconds <= 0)
+        m_options.windowSeconds = Options{}.windowSeconds;
     m_start = Clock::now();
 }
 
@@ -87,9 +92,9 @@ Monitor::~Monitor()
 
 EventSink Monitor::eventSink()
 {
-    return [this](const BackendEvent& event) {
-        std::lock_guard lock(m_incomingMutex);
-        m_incoming.push_back(event);
+    return [incoming = m_incoming](const BackendEvent& event) {
+        std::lock_guard lock(incoming->mutex);
+        incoming->events.push_back(event);
     };
 }
 
@@ -129,8 +134,9 @@ void Monitor::addAllocator(const AllocatorInfo& info)
 
 Status Monitor::start(Session& session)
 {
-    if (m_thread.joinable())
-        return Status::ok();
+    if (m_started)
+        return {E_UNEXPECTED, "a monitor samples once: create a new one to sample again"};
+    m_started = true;
     m_session = &session;
     const Topology topology = session.topology();
     for (const std::string& id : m_options.ids) {
@@ -228,8 +234,8 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
 {
     std::vector<BackendEvent> incoming;
     {
-        std::lock_guard lock(m_incomingMutex);
-        incoming.swap(m_incoming);
+        std::lock_guard lock(m_incoming->mutex);
+        incoming.swap(m_incoming->events);
     }
     for (const BackendEvent& e : incoming) {
         switch (e.kind) {
@@ -254,6 +260,9 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
             break;
         case BackendEvent::Kind::AllocatorReconfigured:
             events.push_back({t_ns, EventKind::Config, e.id, e.message});
+            for (auto& w : m_watched)
+                if (w->id == e.id)
+                    w->rebaseline = true; // this event already says it: no second one from sampling
             break;
         case BackendEvent::Kind::Error:
             events.push_back({t_ns, EventKind::Error, e.id, e.message});
@@ -287,7 +296,7 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
         const std::uint32_t allocated = s.AllocatedFrames;
         const std::uint32_t frames = s.Framing.Frames;
 
-        if (!w.first && (!(s.Framing == w.framing) || reading.mode != w.mode)) {
+        if (!w.first && !w.rebaseline && (!(s.Framing == w.framing) || reading.mode != w.mode)) {
             events.push_back({t_ns, EventKind::Config, w.id,
                               "framing now " + std::to_string(frames) + " x " + std::to_string(s.Framing.FrameSize) +
                                   " bytes, " + std::string(allocatorModeName(reading.mode)) + " mode"});
@@ -300,6 +309,7 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
                                   std::to_string(w.stats.drops) + " in all)"});
         }
         w.dropped = reading.droppedFrames;
+        w.rebaseline = false;
         w.framing = s.Framing;
         w.mode = reading.mode;
         w.first = false;

@@ -61,7 +61,7 @@ void BM_HistoryAppend(benchmark::State& state)
     }
     benchmark::DoNotOptimize(history.size());
     state.counters["bytes_per_sample"] =
-        static_cast<double>(history.capacity() * sizeof(Sample)) / static_cast<double>(history.capacity());
+        static_cast<double>(history.allocatedBytes()) / static_cast<double>(history.size());
 }
 BENCHMARK(BM_HistoryAppend)->Arg(60'000)->Arg(6'000'000);
 

@@ -325,15 +325,52 @@ private slots:
         held.reset();
         QCOMPARE(a->GetBuffer(none.put(), nullptr, nullptr, AM_GBF_NOWAIT), S_OK);
     }
-    void releaseBufferReturnsTheFrame()
+    void releasingTheLastReferenceReturnsTheFrame()
     {
         auto a = makeCommitted(1);
         IMediaSample* raw = nullptr;
         QCOMPARE(a->GetBuffer(&raw, nullptr, nullptr, 0), S_OK);
-        QCOMPARE(a->ReleaseBuffer(raw), S_OK);
+        QCOMPARE(raw->AddRef(), 2u);
+        QCOMPARE(raw->Release(), 1u);
         ComPtr<IMediaSample> again;
+        QCOMPARE(a->GetBuffer(again.put(), nullptr, nullptr, AM_GBF_NOWAIT), VFW_E_TIMEOUT);
+        QCOMPARE(raw->Release(), 0u); // -> ReleaseBuffer: back in the pool
         QCOMPARE(a->GetBuffer(again.put(), nullptr, nullptr, AM_GBF_NOWAIT), S_OK);
+    }
+    void releaseBufferRefusesAReferencedSample()
+    {
+        auto a = makeCommitted(1);
+        ComPtr<IMediaSample> held;
+        QCOMPARE(a->GetBuffer(held.put(), nullptr, nullptr, 0), S_OK);
+        QCOMPARE(a->ReleaseBuffer(held.get()), E_INVALIDARG); // the holder releases it instead
+        KSSTREAMALLOCATOR_STATUS status;
+        a->KsGetAllocatorStatus(&status);
+        QCOMPARE(status.AllocatedFrames, 1u);
         QCOMPARE(a->ReleaseBuffer(nullptr), E_POINTER);
+    }
+    void strayReleaseDoesNotCorruptThePool()
+    {
+        auto a = makeCommitted(2);
+        IMediaSample* raw = nullptr;
+        QCOMPARE(a->GetBuffer(&raw, nullptr, nullptr, 0), S_OK);
+        QCOMPARE(raw->Release(), 0u);
+        QCOMPARE(raw->Release(), 0u); // one release too many: ignored
+        KSSTREAMALLOCATOR_STATUS status;
+        a->KsGetAllocatorStatus(&status);
+        QCOMPARE(status.AllocatedFrames, 0u);
+        QCOMPARE(a->Decommit(), S_OK);
+        const ALLOCATOR_PROPERTIES request{3, 100, 1, 0};
+        ALLOCATOR_PROPERTIES actual;
+        QCOMPARE(a->SetProperties(&request, &actual), S_OK);
+    }
+    void absurdFrameCountFailsOutOfMemory()
+    {
+        auto a = KsMemAllocator::create();
+        const ALLOCATOR_PROPERTIES request{2000000000, 1, 1, 0};
+        ALLOCATOR_PROPERTIES actual;
+        QCOMPARE(a->SetProperties(&request, &actual), S_OK);
+        QCOMPARE(a->Commit(), E_OUTOFMEMORY);
+        QVERIFY(!a->IsCommitted());
     }
     void releaseBufferRejectsForeignSamples()
     {

@@ -56,8 +56,16 @@ private slots:
     void sixteenBytesPerSample()
     {
         QCOMPARE(sizeof(Sample), std::size_t{16});
-        SampleHistory h(1000);
-        QCOMPARE(h.capacity(), std::size_t{1000});
+        SampleHistory h(SampleHistory::kChunk * 10);
+        QCOMPARE(h.allocatedBytes(), std::size_t{0}); // nothing until used
+        for (std::size_t i = 0; i < SampleHistory::kChunk * 10 + 5; ++i)
+            h.append({static_cast<std::int64_t>(i), 0, 0});
+        QCOMPARE(h.size(), SampleHistory::kChunk * 10);
+        QCOMPARE(h.allocatedBytes(), h.size() * 16);
+        QCOMPARE(h.at(0).t_ns, std::int64_t{5});
+        SampleHistory partial(SampleHistory::kChunk * 100);
+        partial.append({1, 0, 0});
+        QCOMPARE(partial.allocatedBytes(), SampleHistory::kChunk * 16); // one chunk
     }
 };
 

@@ -36,6 +36,7 @@ public:
     virtual HRESULT Decommit() = 0;
     /// Blocks until a frame is free unless \a flags has AM_GBF_NOWAIT (then VFW_E_TIMEOUT when none is).
     virtual HRESULT GetBuffer(IMediaSample** sample, REFERENCE_TIME* start, REFERENCE_TIME* end, DWORD flags) = 0;
+    /// Called by a sample when its last reference goes; refused (E_INVALIDARG) for a sample still referenced.
     virtual HRESULT ReleaseBuffer(IMediaSample* sample) = 0;
 };
 
@@ -55,6 +56,7 @@ public:
 /// IKsAllocatorEx (ksproxy.h), vtable order as on Windows.
 class IKsAllocatorEx : public IKsAllocator {
 public:
+    /// Points into the allocator; valid until the next KsSetProperties (as on Windows).
     virtual ALLOCATOR_PROPERTIES_EX* KsGetProperties() = 0;
     /// Declared void on Windows; the HRESULT reports the negotiation result.
     virtual HRESULT KsSetProperties(const ALLOCATOR_PROPERTIES_EX* props) = 0;
@@ -80,6 +82,8 @@ struct Negotiation {
 inline constexpr LONG kAllocationGranularity = 65536;
 /// Largest total pool a single allocator commits (guards against absurd requests).
 inline constexpr std::int64_t kMaxPoolBytes = std::int64_t{1} << 32;
+/// Most frames a single allocator commits.
+inline constexpr LONG kMaxPoolBuffers = 65536;
 
 /// The CMemAllocator rules for SetProperties: cbAlign non-zero and dividing the allocation granularity
 /// (VFW_E_BADALIGN), negative values rejected (E_INVALIDARG), and cbBuffer + cbPrefix rounded up to a
@@ -168,6 +172,7 @@ private:
 
     HRESULT setPropertiesLocked(const ALLOCATOR_PROPERTIES& request, ALLOCATOR_PROPERTIES* actual);
     HRESULT commitLocked();
+    HRESULT allocatePoolLocked(std::int64_t stride, std::int64_t total);
     void decommitLocked();
     void freePoolLocked();
     HRESULT getBufferImpl(IMediaSample** sample, DWORD flags, const std::chrono::microseconds* timeout);

@@ -25,6 +25,8 @@ struct BackendEvent {
     std::string message;
     HRESULT hr = S_OK;
 };
+/// Receives backend events on device threads, possibly while the backend holds its own locks: a sink
+/// queues the event and returns; it must not call back into the backend.
 using EventSink = std::function<void(const BackendEvent&)>;
 
 /// One reading of an allocator, taken by the sampler.

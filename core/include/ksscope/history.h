@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ksscope {
@@ -18,25 +19,37 @@ struct Sample {
 };
 static_assert(sizeof(Sample) == 16, "a retained sample costs 16 bytes");
 
-/// A ring of samples appended in time order; the oldest are overwritten once it is full.
+/// A ring of samples appended in time order; the oldest are overwritten once it is full. Memory is
+/// taken in chunks of kChunk samples as the ring fills, so a long window costs nothing until it is used.
 class SampleHistory {
 public:
-    explicit SampleHistory(std::size_t capacity = 0) : m_ring(capacity) {}
+    static constexpr std::size_t kChunk = 4096; // 64 KiB
+
+    explicit SampleHistory(std::size_t capacity = 0) : m_capacity(capacity) {}
 
     void append(const Sample& sample)
     {
-        if (m_ring.empty())
+        if (m_capacity == 0)
             return;
-        m_ring[(m_head + m_size) % m_ring.size()] = sample;
-        if (m_size < m_ring.size())
+        const std::size_t slot = (m_head + m_size) % m_capacity;
+        if (slot / kChunk >= m_chunks.size())
+            m_chunks.push_back(std::make_unique<Sample[]>(kChunk)); // NOLINT(modernize-avoid-c-arrays)
+        m_chunks[slot / kChunk][slot % kChunk] = sample;
+        if (m_size < m_capacity)
             ++m_size;
         else
-            m_head = (m_head + 1) % m_ring.size();
+            m_head = (m_head + 1) % m_capacity;
     }
     [[nodiscard]] std::size_t size() const { return m_size; }
-    [[nodiscard]] std::size_t capacity() const { return m_ring.size(); }
+    [[nodiscard]] std::size_t capacity() const { return m_capacity; }
+    /// Bytes of sample storage allocated so far.
+    [[nodiscard]] std::size_t allocatedBytes() const { return m_chunks.size() * kChunk * sizeof(Sample); }
     /// i-th retained sample, oldest first.
-    [[nodiscard]] const Sample& at(std::size_t i) const { return m_ring[(m_head + i) % m_ring.size()]; }
+    [[nodiscard]] const Sample& at(std::size_t i) const
+    {
+        const std::size_t slot = (m_head + i) % m_capacity;
+        return m_chunks[slot / kChunk][slot % kChunk];
+    }
     /// Index of the first sample with t_ns >= t (size() when none).
     [[nodiscard]] std::size_t lowerBound(std::int64_t t_ns) const
     {
@@ -64,7 +77,8 @@ public:
     }
 
 private:
-    std::vector<Sample> m_ring;
+    std::vector<std::unique_ptr<Sample[]>> m_chunks; // NOLINT(modernize-avoid-c-arrays)
+    std::size_t m_capacity = 0;
     std::size_t m_head = 0;
     std::size_t m_size = 0;
 };

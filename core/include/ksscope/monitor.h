@@ -63,8 +63,8 @@ class Monitor {
 public:
     struct Options {
         double rateHz = 100.0;          ///< 1 to 2000
-        double windowSeconds = 600.0;   ///< history retained per allocator
-        std::vector<std::string> ids;   ///< allocator or pin ids; empty = every allocator
+        double windowSeconds = 600.0;   ///< history retained per allocator (memory is taken as it fills)
+        std::vector<std::string> ids;   ///< allocator, pin or filter ids; empty = every allocator
         std::size_t maxPending = 1u << 21; ///< samples kept for takeNew() before the oldest are dropped
     };
     static constexpr double kMinRateHz = 1.0;
@@ -76,9 +76,11 @@ public:
     Monitor& operator=(const Monitor&) = delete;
 
     /// An event sink to give the session before it opens; events reach the monitor from any thread.
+    /// The sink stays safe to call after the monitor is gone (its events are then dropped).
     [[nodiscard]] EventSink eventSink();
     /// Resolves the watched ids (allocator, pin or filter ids) against the session and starts sampling.
-    /// Fails (HRESULT_FROM_WIN32(ERROR_NOT_FOUND)) naming an id that matches nothing.
+    /// Fails (HRESULT_FROM_WIN32(ERROR_NOT_FOUND)) naming an id that matches nothing. A monitor runs
+    /// once; the session must outlive it or its stop().
     Status start(Session& session);
     void stop();
 
@@ -123,8 +125,12 @@ private:
     std::uint64_t m_lost = 0;
     SamplerStats m_samplerStats;
 
-    std::mutex m_incomingMutex; // guards m_incoming
-    std::vector<BackendEvent> m_incoming;
+    struct Incoming {
+        std::mutex mutex; // guards events
+        std::vector<BackendEvent> events;
+    };
+    std::shared_ptr<Incoming> m_incoming = std::make_shared<Incoming>(); // shared with the event sinks
+    bool m_started = false;
 
     std::mutex m_stopMutex;
     std::condition_variable m_stopCv;

@@ -37,7 +37,9 @@ struct SimBackend::Channel {
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint64_t> delivered{0};
     std::atomic<Clock::rep> stallUntil{0}; // consumer stall fault
-    std::atomic<bool> removed{false};
+    std::atomic<bool> removed{false};         // the producing filter is gone
+    std::atomic<bool> consumerRemoved{false}; // the consuming filter is gone
+    std::atomic<bool> failed{false};          // an allocator failure was injected: stays down
     std::atomic<bool> failureReported{false};
 };
 
@@ -281,8 +283,8 @@ Status SimBackend::startStreaming()
     if (m_streaming)
         return Status::ok();
     for (auto& channel : m_channels) {
-        if (channel->removed || (m_startedOnce && channel->failureReported))
-            continue; // a failed allocator stays down after a restart
+        if (channel->removed || channel->failed)
+            continue; // a removed or failed allocator stays down after a restart
         auto& allocator = channel->allocator;
         HRESULT hr = S_OK;
         if (allocator->KsGetAllocatorMode() == KsAllocatorMode_Kernel) {
@@ -309,6 +311,8 @@ Status SimBackend::startStreaming()
         const std::string& kind = c->producerFilter->spec->kind;
         if (kind == "capture")
             m_threads.emplace_back(&SimBackend::captureLoop, this, c, c->producerFilter);
+        if (c->consumerRemoved)
+            continue;
         if (c->inputPinId.empty()) {
             m_threads.emplace_back(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
         } else {
@@ -396,7 +400,7 @@ void SimBackend::captureLoop(Channel* channel, Filter* filter)
             continue;
         }
         if (FAILED(hr)) {
-            if (m_stopping)
+            if (m_stopping || filter->removed)
                 return;
             if (!channel->failureReported.exchange(true))
                 emit({BackendEvent::Kind::Error, channel->id,
@@ -447,11 +451,13 @@ private:
     Clock::time_point m_lastStall;
 };
 
+/// The next filled frame, or null when streaming stops or the consumer was removed.
 ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bool>& stopping)
 {
     std::unique_lock lock(channel->queueMutex);
-    channel->queueCv.wait(lock, [&] { return stopping.load() || !channel->queue.empty(); });
-    if (stopping)
+    channel->queueCv.wait(lock,
+                          [&] { return stopping.load() || channel->consumerRemoved.load() || !channel->queue.empty(); });
+    if (stopping || channel->consumerRemoved)
         return nullptr;
     ComPtr<IMediaSample> sample = std::move(channel->queue.front());
     channel->queue.pop_front();
@@ -498,7 +504,7 @@ void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSp
         HRESULT hr = VFW_E_TIMEOUT;
         while (hr == VFW_E_TIMEOUT && !m_stopping)
             hr = output->allocator->GetBufferTimeout(out.put(), std::chrono::milliseconds(50));
-        if (m_stopping)
+        if (m_stopping || output->removed)
             return;
         if (FAILED(hr)) {
             if (!output->failureReported.exchange(true))
@@ -554,8 +560,10 @@ void SimBackend::faultLoop()
                 removeFilter(filter);
             break;
         case FaultSpec::Kind::AllocatorFailure:
-            if (Channel* c = findChannel("sim:" + fault->target + "/allocator"))
+            if (Channel* c = findChannel("sim:" + fault->target + "/allocator")) {
+                c->failed = true;
                 c->allocator->InjectFailure(fault->hr);
+            }
             break;
         }
         m_nextFault = i + 1;
@@ -567,10 +575,14 @@ void SimBackend::removeFilter(Filter* filter)
     if (filter->removed.exchange(true))
         return;
     for (auto& c : m_channels) {
-        if (c->producerFilter != filter)
-            continue;
-        c->removed = true;
-        c->allocator->InjectFailure(kDeviceRemoved);
+        if (c->producerFilter == filter) {
+            c->removed = true;
+            c->allocator->InjectFailure(kDeviceRemoved);
+        }
+        if (!c->inputPinId.empty() && c->inputPinId.rfind(filter->id + "/", 0) == 0) {
+            std::lock_guard lock(c->queueMutex);
+            c->consumerRemoved = true; // nobody takes frames from this allocator any more
+        }
         c->queueCv.notify_all();
     }
     emit({BackendEvent::Kind::FilterRemoved, filter->id,
@@ -685,6 +697,11 @@ PropertyChange SimBackend::setProperties(const std::string& allocatorId, const P
                                                                : "would be refused: " + hresultMessage(predicted.hr)};
         return change;
     }
+    if (const Negotiation check = negotiateProperties(change.requested); FAILED(check.hr)) {
+        change.actual = current; // refused before anything was stopped
+        change.status = {check.hr, "KsSetProperties refused: " + hresultMessage(check.hr)};
+        return change;
+    }
     const bool wasStreaming = m_streaming;
     stopStreaming(); // KsSetProperties is refused while committed: stop, apply, restart
     ALLOCATOR_PROPERTIES_EX ex = *c->allocator->KsGetProperties();
@@ -718,6 +735,8 @@ Status SimBackend::setMode(const std::string& allocatorId, KSALLOCATORMODE mode,
     Channel* c = findChannel(allocatorId);
     if (!c || c->removed)
         return {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+    if (mode != KsAllocatorMode_User && mode != KsAllocatorMode_Kernel)
+        return {E_INVALIDARG, "mode must be user or kernel"};
     if (apply == ApplyMode::DryRun)
         return {S_OK, "prediction only: mode would become " + std::string(allocatorModeName(mode))};
     const bool wasStreaming = m_streaming;
