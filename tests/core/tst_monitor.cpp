@@ -7,6 +7,7 @@
 #include <QTest>
 
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -288,6 +289,46 @@ private slots:
         QCOMPARE(countKind(events, EventKind::Removed, "script:dev"), 1);
         QVERIFY(f.monitor->stats(0).gone);
         QVERIFY(f.monitor->stats(1).gone);
+    }
+    void oneConfigEventPerReconfiguration()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(20ms);
+        f.backend->raise({BackendEvent::Kind::AllocatorReconfigured, "script:dev/a/allocator", "4 frames now", S_OK});
+        f.backend->probeA->set(0, 4);
+        const auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Config, "script:dev/a/allocator"), 1);
+    }
+    void aMonitorRunsOnce()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.monitor->stop();
+        const Status again = f.monitor->start(f.session);
+        QVERIFY(!again);
+        QCOMPARE(again.code(), E_UNEXPECTED);
+    }
+    void sinkOutlivesTheMonitor()
+    {
+        EventSink sink;
+        {
+            Monitor m({});
+            sink = m.eventSink();
+        }
+        sink({BackendEvent::Kind::Error, "x", "after the monitor", E_FAIL}); // dropped, no crash (ASan)
+    }
+    void badOptionsFallBackToDefaults()
+    {
+        Monitor::Options o;
+        o.rateHz = std::numeric_limits<double>::quiet_NaN();
+        o.windowSeconds = -5;
+        Fixture f(o); // the fixture sets 500 Hz; check the window instead
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(50ms);
+        std::vector<Sample> all;
+        f.monitor->window(0, 0, f.monitor->now_ns(), all);
+        QVERIFY(all.size() >= 5); // a negative window would keep nothing
     }
     void pendingSamplesAreBounded()
     {

@@ -5,6 +5,8 @@
 #include "ksscope/monitor.h"
 #include "ksscope/scenario.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <chrono>
@@ -264,7 +266,82 @@ private slots:
         QVERIFY(monitor.stats(index).gone);
     }
 
+    void refusedEditKeepsStreaming()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        QVERIFY(session.start());
+        auto probe = session.probe("sim:avshws/pin0/allocator");
+        std::this_thread::sleep_for(150ms);
+        PropertyRequest request;
+        request.align = 3;
+        const PropertyChange refused = session.backendFor("sim:")->setProperties("sim:avshws/pin0/allocator", request,
+                                                                                 ApplyMode::Apply);
+        QCOMPARE(refused.status.code(), VFW_E_BADALIGN);
+        AllocatorReading before;
+        QCOMPARE(probe->read(before), S_OK);
+        std::this_thread::sleep_for(200ms);
+        AllocatorReading after;
+        QCOMPARE(probe->read(after), S_OK);
+        QVERIFY2(after.deliveredFrames > before.deliveredFrames, "a refused edit must not stop the stream");
+    }
+    void removedConsumerStarvesUpstream()
+    {
+        QTemporaryDir dir;
+        const std::string path = writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "render"})");
+        Session session;
+        Monitor monitor({});
+        QVERIFY(session.open({"sim"}, {path}, monitor.eventSink()));
+        QVERIFY(session.start());
+        QVERIFY(monitor.start(session));
+        bool starved = false;
+        Monitor::Batch batch;
+        for (int i = 0; i < 60 && !starved; ++i) {
+            std::this_thread::sleep_for(50ms);
+            monitor.takeNew(batch);
+            for (const auto& e : batch.events)
+                starved = starved || (e.kind == EventKind::Starvation && e.id == "sim:convert/out/allocator");
+        }
+        monitor.stop();
+        QVERIFY2(starved, "with the renderer gone, nobody frees the transform's output frames");
+        const Topology t = session.topology();
+        QVERIFY(!t.findFilter("sim:render"));
+        QCOMPARE(t.connections.size(), std::size_t{1}); // camera -> convert remains
+    }
+    void restartAfterAllocatorFailure()
+    {
+        QTemporaryDir dir;
+        const std::string path =
+            writeScenarioWithFault(dir, R"({"at": 0.1, "kind": "allocator-failure", "target": "convert/out", "hresult": "E_OUTOFMEMORY"})");
+        Session session;
+        QVERIFY(session.open({"sim"}, {path}));
+        QVERIFY(session.start());
+        std::this_thread::sleep_for(300ms);
+        PropertyRequest request;
+        request.buffers = 6;
+        const PropertyChange change =
+            session.backendFor("sim:")->setProperties("sim:camera/out/allocator", request, ApplyMode::Apply);
+        QVERIFY2(change.status, change.status.toString().c_str()); // the failed allocator stays down, the rest restarts
+        QVERIFY(session.topology().findAllocator("sim:camera/out/allocator")->committed);
+    }
+
 private:
+    static std::string writeScenarioWithFault(QTemporaryDir& dir, const char* fault)
+    {
+        QFile source(QStringLiteral(KSSCOPE_SCENARIO_DIR "/default.json"));
+        if (!source.open(QIODevice::ReadOnly))
+            return {};
+        QByteArray text = source.readAll();
+        const QByteArray anchor = "\"connections\": [";
+        text.replace(anchor, QByteArray("\"faults\": [") + fault + "],\n  " + anchor);
+        const QString path = dir.filePath(QStringLiteral("fault.json"));
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly))
+            return {};
+        out.write(text);
+        return path.toStdString();
+    }
+
     struct Counts {
         std::uint64_t starvations = 0;
         std::uint64_t drops = 0;
