@@ -106,8 +106,7 @@ std::string allocatorLine(const AllocatorInfo& a)
 {
     const auto& f = a.status.Framing;
     char text[512];
-    std::snprintf(text, sizeof text,
-                  "%s mode, %u x %u bytes, align %d, prefix %d, allocated %u/%u, %s, flags %s%s", 
+    std::snprintf(text, sizeof text, "%s mode, %u x %u bytes, align %d, prefix %d, allocated %u/%u, %s, flags %s%s",
                   std::string(allocatorModeName(a.mode)).c_str(), f.Frames, f.FrameSize, a.properties.cbAlign,
                   a.properties.cbPrefix, a.status.AllocatedFrames, f.Frames, guidName(a.memoryType).c_str(),
                   framingFlagsToString(f.OptionsFlags).c_str(), a.committed ? ", committed" : "");
@@ -267,10 +266,11 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                 return change.status.code() == hresultFromWin32(kErrorNotFound) ? ExitDevice : ExitInvalidValue;
             }
             if (options.format == OutputFormat::Text)
-                std::printf("set %s: requested %d x %d bytes align %d prefix %d -> actual %d x %d bytes align %d prefix %d\n",
-                            id.c_str(), change.requested.cBuffers, change.requested.cbBuffer, change.requested.cbAlign,
-                            change.requested.cbPrefix, change.actual.cBuffers, change.actual.cbBuffer,
-                            change.actual.cbAlign, change.actual.cbPrefix);
+                std::printf(
+                    "set %s: requested %d x %d bytes align %d prefix %d -> actual %d x %d bytes align %d prefix %d\n",
+                    id.c_str(), change.requested.cBuffers, change.requested.cbBuffer, change.requested.cbAlign,
+                    change.requested.cbPrefix, change.actual.cBuffers, change.actual.cbBuffer, change.actual.cbAlign,
+                    change.actual.cbPrefix);
         }
     }
 
@@ -376,10 +376,10 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                         static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
                         static_cast<unsigned long long>(s.drops));
         }
-        std::printf("sampler,%.6f,,,,,,%s,,,,,,\n", sampler.wallSeconds,
-                    csvQuote("cpuSeconds=" + std::to_string(sampler.cpuSeconds) +
-                             " samples=" + std::to_string(sampler.samples))
-                        .c_str());
+        std::printf(
+            "sampler,%.6f,,,,,,%s,,,,,,\n", sampler.wallSeconds,
+            csvQuote("cpuSeconds=" + std::to_string(sampler.cpuSeconds) + " samples=" + std::to_string(sampler.samples))
+                .c_str());
     } else {
         std::printf("\nsummary over %.1f s\n", sampler.wallSeconds);
         std::printf("%-48s %8s %7s %6s %6s %11s %11s %7s\n", "allocator", "frames", "min", "mean", "max", "starvations",
@@ -387,14 +387,15 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const AllocatorStats s = watched.stats(i);
             std::printf("%-48s %8u %7u %6.2f %6u %11llu %11.1f %7llu%s\n", ids[i].c_str(), s.frames, s.minAllocated,
-                        s.meanAllocated, s.maxAllocated, static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
-                        static_cast<unsigned long long>(s.drops), s.gone ? "  (gone)" : "");
+                        s.meanAllocated, s.maxAllocated, static_cast<unsigned long long>(s.starvationCount),
+                        s.starvedMs, static_cast<unsigned long long>(s.drops), s.gone ? "  (gone)" : "");
         }
         std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core, %.2f%% sampling, the "
                     "rest waking up)%s\n",
                     static_cast<unsigned long long>(sampler.samples), static_cast<unsigned long long>(sampler.ticks),
                     sampler.cpuSeconds, cpuPercent, busyPercent,
-                    sampler.lateTicks ? (", " + std::to_string(sampler.lateTicks) + " late ticks skipped").c_str() : "");
+                    sampler.lateTicks ? (", " + std::to_string(sampler.lateTicks) + " late ticks skipped").c_str()
+                                      : "");
     }
     std::fflush(stdout);
     return ExitOk;

@@ -2,7 +2,6 @@
 // ksscope-cli: inspect kernel streaming devices and their allocators from the command line.
 
 #include "commands.h"
-
 #include "ksscope/monitor.h"
 #include "ksscope/version.h"
 
@@ -76,9 +75,10 @@ int main(int argc, char** argv)
     auto* jsonFlag = watchCmd->add_flag("--json", json, "one JSON object per line");
     auto* csvFlag = watchCmd->add_flag("--csv", csv, "CSV rows");
     jsonFlag->excludes(csvFlag);
-    watchCmd->add_option("--set", watch.sets,
-                         "apply an edit at start: ID:buffers=N,buffer-size=B,align=A,prefix=P,mode=user|kernel "
-                         "(repeatable)")
+    watchCmd
+        ->add_option("--set", watch.sets,
+                     "apply an edit at start: ID:buffers=N,buffer-size=B,align=A,prefix=P,mode=user|kernel "
+                     "(repeatable)")
         ->type_name("ID:KEY=VALUE,...");
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 

@@ -24,7 +24,8 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
     const auto eq = text.find('=');
     const auto colon = eq == std::string::npos ? std::string::npos : text.rfind(':', eq);
     if (eq == std::string::npos || colon == std::string::npos || colon == 0) {
-        error = "--set " + text + ": expected ID:key=value[,key=value...], e.g. --set sim:avshws/pin0/allocator:buffers=8";
+        error =
+            "--set " + text + ": expected ID:key=value[,key=value...], e.g. --set sim:avshws/pin0/allocator:buffers=8";
         return std::nullopt;
     }
     SetSpec spec;
@@ -60,7 +61,8 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
         }
         LONG number = 0;
         if (!parseLong(value, number)) {
-            error = "--set " + text + ": " + std::string(key) + " must be an integer, got \"" + std::string(value) + "\"";
+            error =
+                "--set " + text + ": " + std::string(key) + " must be an integer, got \"" + std::string(value) + "\"";
             return std::nullopt;
         }
         if (key == "buffers")

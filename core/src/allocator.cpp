@@ -113,7 +113,8 @@ ComPtr<KsMemAllocator> KsMemAllocator::create(Options options)
 KsMemAllocator::KsMemAllocator(Options options) : m_options(options), m_mode(options.mode)
 {
     m_propsEx.MemoryType = options.memoryType;
-    m_propsEx.LogicalMemoryType = options.mode == KsAllocatorMode_Kernel ? KS_MemoryTypeKernelNonPaged : KS_MemoryTypeUser;
+    m_propsEx.LogicalMemoryType =
+        options.mode == KsAllocatorMode_Kernel ? KS_MemoryTypeKernelNonPaged : KS_MemoryTypeUser;
 }
 
 KsMemAllocator::~KsMemAllocator() = default;
@@ -289,7 +290,7 @@ void KsMemAllocator::decommitLocked()
         freePoolLocked();
     else
         m_decommitInProgress = true; // freed when the last sample comes back
-    m_freeCv.notify_all();           // waiters wake and fail with VFW_E_NOT_COMMITTED
+    m_freeCv.notify_all(); // waiters wake and fail with VFW_E_NOT_COMMITTED
 }
 
 void KsMemAllocator::freePoolLocked()
@@ -319,7 +320,8 @@ HRESULT KsMemAllocator::getBufferImpl(IMediaSample** sample, DWORD flags, const 
     *sample = nullptr;
     std::unique_lock lock(m_mutex);
     ++m_counters.getBufferCalls;
-    const auto deadline = timeout ? std::chrono::steady_clock::now() + *timeout : std::chrono::steady_clock::time_point{};
+    const auto deadline =
+        timeout ? std::chrono::steady_clock::now() + *timeout : std::chrono::steady_clock::time_point{};
     bool waited = false;
     for (;;) {
         if (FAILED(m_injected))
@@ -452,7 +454,8 @@ HRESULT KsMemAllocator::KsSetAllocatorMode(KSALLOCATORMODE mode)
         return VFW_E_ALREADY_COMMITTED;
     m_mode = mode;
     m_propsEx.LogicalMemoryType = mode == KsAllocatorMode_Kernel ? KS_MemoryTypeKernelNonPaged : KS_MemoryTypeUser;
-    m_propsEx.MemoryType = mode == KsAllocatorMode_Kernel ? guids::KSMEMORY_TYPE_KERNEL_NONPAGED : guids::KSMEMORY_TYPE_USER;
+    m_propsEx.MemoryType =
+        mode == KsAllocatorMode_Kernel ? guids::KSMEMORY_TYPE_KERNEL_NONPAGED : guids::KSMEMORY_TYPE_USER;
     if (mode == KsAllocatorMode_User)
         m_handle = nullptr;
     return S_OK;

@@ -55,9 +55,9 @@ bool guidFromName(std::string_view name, Guid& out)
         const bool exact = full == name;
         // also accept the suffix after the prefix: "KERNEL_NONPAGED", "CAPTURE"
         const auto underscore = full.find('_');
-        const bool suffixMatch =
-            !exact && full.size() > name.size() && full.ends_with(name) && full[full.size() - name.size() - 1] == '_' &&
-            underscore != std::string_view::npos && full.size() - name.size() - 1 >= underscore;
+        const bool suffixMatch = !exact && full.size() > name.size() && full.ends_with(name) &&
+                                 full[full.size() - name.size() - 1] == '_' && underscore != std::string_view::npos &&
+                                 full.size() - name.size() - 1 >= underscore;
         if (exact || suffixMatch) {
             out = *entry.guid;
             return true;
@@ -74,11 +74,16 @@ std::string_view allocatorModeName(KSALLOCATORMODE mode)
 std::string_view pipeStateName(PIPE_STATE state)
 {
     switch (state) {
-    case PipeState_DontCare: return "PipeState_DontCare";
-    case PipeState_RangeNotFixed: return "PipeState_RangeNotFixed";
-    case PipeState_RangeFixed: return "PipeState_RangeFixed";
-    case PipeState_CompressionUnknown: return "PipeState_CompressionUnknown";
-    case PipeState_Finalized: return "PipeState_Finalized";
+    case PipeState_DontCare:
+        return "PipeState_DontCare";
+    case PipeState_RangeNotFixed:
+        return "PipeState_RangeNotFixed";
+    case PipeState_RangeFixed:
+        return "PipeState_RangeFixed";
+    case PipeState_CompressionUnknown:
+        return "PipeState_CompressionUnknown";
+    case PipeState_Finalized:
+        return "PipeState_Finalized";
     }
     return "PipeState_?";
 }
@@ -86,10 +91,14 @@ std::string_view pipeStateName(PIPE_STATE state)
 std::string_view pipeAllocatorPlaceName(PIPE_ALLOCATOR_PLACE place)
 {
     switch (place) {
-    case Pipe_Allocator_None: return "Pipe_Allocator_None";
-    case Pipe_Allocator_FirstPin: return "Pipe_Allocator_FirstPin";
-    case Pipe_Allocator_LastPin: return "Pipe_Allocator_LastPin";
-    case Pipe_Allocator_MiddlePin: return "Pipe_Allocator_MiddlePin";
+    case Pipe_Allocator_None:
+        return "Pipe_Allocator_None";
+    case Pipe_Allocator_FirstPin:
+        return "Pipe_Allocator_FirstPin";
+    case Pipe_Allocator_LastPin:
+        return "Pipe_Allocator_LastPin";
+    case Pipe_Allocator_MiddlePin:
+        return "Pipe_Allocator_MiddlePin";
     }
     return "Pipe_Allocator_?";
 }
@@ -97,13 +106,20 @@ std::string_view pipeAllocatorPlaceName(PIPE_ALLOCATOR_PLACE place)
 std::string_view logicalMemoryTypeName(KS_LogicalMemoryType type)
 {
     switch (type) {
-    case KS_MemoryTypeDontCare: return "KS_MemoryTypeDontCare";
-    case KS_MemoryTypeKernelPaged: return "KS_MemoryTypeKernelPaged";
-    case KS_MemoryTypeKernelNonPaged: return "KS_MemoryTypeKernelNonPaged";
-    case KS_MemoryTypeDeviceHostMapped: return "KS_MemoryTypeDeviceHostMapped";
-    case KS_MemoryTypeDeviceSpecific: return "KS_MemoryTypeDeviceSpecific";
-    case KS_MemoryTypeUser: return "KS_MemoryTypeUser";
-    case KS_MemoryTypeAnyHost: return "KS_MemoryTypeAnyHost";
+    case KS_MemoryTypeDontCare:
+        return "KS_MemoryTypeDontCare";
+    case KS_MemoryTypeKernelPaged:
+        return "KS_MemoryTypeKernelPaged";
+    case KS_MemoryTypeKernelNonPaged:
+        return "KS_MemoryTypeKernelNonPaged";
+    case KS_MemoryTypeDeviceHostMapped:
+        return "KS_MemoryTypeDeviceHostMapped";
+    case KS_MemoryTypeDeviceSpecific:
+        return "KS_MemoryTypeDeviceSpecific";
+    case KS_MemoryTypeUser:
+        return "KS_MemoryTypeUser";
+    case KS_MemoryTypeAnyHost:
+        return "KS_MemoryTypeAnyHost";
     }
     return "KS_MemoryType?";
 }

@@ -19,7 +19,7 @@ public:
     using reference = const char&;
 
     CountingIterator() = default;
-    CountingIterator(const char* p, std::size_t* consumed) : m_p(p), m_consumed(consumed) {}
+    CountingIterator(const char* p, std::size_t* consumed) : m_p(p), m_consumed(consumed) { }
     reference operator*() const { return *m_p; }
     CountingIterator& operator++()
     {

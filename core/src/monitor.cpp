@@ -36,12 +36,18 @@ double threadCpuSeconds()
 std::string_view eventKindName(EventKind kind)
 {
     switch (kind) {
-    case EventKind::Starvation: return "starvation";
-    case EventKind::Drop: return "drop";
-    case EventKind::Config: return "config";
-    case EventKind::Added: return "added";
-    case EventKind::Removed: return "removed";
-    case EventKind::Error: return "error";
+    case EventKind::Starvation:
+        return "starvation";
+    case EventKind::Drop:
+        return "drop";
+    case EventKind::Config:
+        return "config";
+    case EventKind::Added:
+        return "added";
+    case EventKind::Removed:
+        return "removed";
+    case EventKind::Error:
+        return "error";
     }
     return "error";
 }
@@ -106,8 +112,9 @@ bool Monitor::wanted(const Topology& topology, const AllocatorInfo& info) const
         if (topology.resolveAllocatorId(id) == info.id)
             return true;
         // a filter id watches every allocator of the filter
-        return std::any_of(info.pinIds.begin(), info.pinIds.end(),
-                           [&](const std::string& pin) { return pin.rfind(id + "/", 0) == 0 && topology.findFilter(id); });
+        return std::any_of(info.pinIds.begin(), info.pinIds.end(), [&](const std::string& pin) {
+            return pin.rfind(id + "/", 0) == 0 && topology.findFilter(id);
+        });
     });
 }
 
@@ -144,9 +151,9 @@ Status Monitor::start(Session& session)
             std::string known;
             for (const auto& a : topology.allocators)
                 known += "\n  " + a.id;
-            return {hresultFromWin32(kErrorNotFound),
-                    "\"" + id + "\" matches no allocator, pin or filter; allocators:" +
-                                      (known.empty() ? std::string(" none") : known)};
+            return {hresultFromWin32(kErrorNotFound), "\"" + id +
+                                                          "\" matches no allocator, pin or filter; allocators:" +
+                                                          (known.empty() ? std::string(" none") : known)};
         }
     }
     for (const auto& info : topology.allocators)
@@ -179,7 +186,8 @@ std::int64_t Monitor::now_ns() const
 
 void Monitor::run()
 {
-    const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_options.rateHz));
+    const auto interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_options.rateHz));
     const double cpuAtStart = threadCpuSeconds();
     double busy = 0.0;
     auto next = m_start;
@@ -213,7 +221,8 @@ void Monitor::run()
             m_histories[r.allocator].append(r.sample);
         if (m_pendingSamples.size() + records.size() > m_options.maxPending) {
             const std::size_t drop = std::min(m_pendingSamples.size(), records.size());
-            m_pendingSamples.erase(m_pendingSamples.begin(), m_pendingSamples.begin() + static_cast<std::ptrdiff_t>(drop));
+            m_pendingSamples.erase(m_pendingSamples.begin(),
+                                   m_pendingSamples.begin() + static_cast<std::ptrdiff_t>(drop));
             m_lost += drop;
         }
         m_pendingSamples.insert(m_pendingSamples.end(), records.begin(), records.end());
@@ -283,7 +292,8 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
             if (hr == hresultFromWin32(kErrorDeviceRemoved) || hr == hresultFromErrno(19 /* ENODEV */)) {
                 w.gone = true;
                 w.stats.gone = true;
-                events.push_back({t_ns, EventKind::Removed, w.id, "allocator " + w.id + " is gone: " + hresultMessage(hr)});
+                events.push_back(
+                    {t_ns, EventKind::Removed, w.id, "allocator " + w.id + " is gone: " + hresultMessage(hr)});
             } else if (hr != w.lastError) {
                 events.push_back({t_ns, EventKind::Error, w.id,
                                   "reading " + w.id + " failed: " + hresultName(hr) + ": " + hresultMessage(hr)});

@@ -53,7 +53,7 @@ struct Invalid {
 
 class Reader {
 public:
-    Reader(const detail::LocatedJson& doc, std::string source) : m_doc(doc), m_source(std::move(source)) {}
+    Reader(const detail::LocatedJson& doc, std::string source) : m_doc(doc), m_source(std::move(source)) { }
 
     [[noreturn]] void fail(const std::string& path, const std::string& message) const
     {
@@ -134,8 +134,8 @@ public:
         }
         const json& v = parent[key];
         if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max)
-            fail(join(path, key), "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                                      ", got " + v.dump());
+            fail(join(path, key),
+                 "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + v.dump());
         return static_cast<ULONG>(v.get<std::int64_t>());
     }
     void onlyKeys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) const
@@ -229,11 +229,12 @@ FramingSpec readFraming(const Reader& r, const json& obj, const std::string& pat
     FramingSpec s;
     s.frames = r.integer(obj, path, "frames", 1, 1024);
     const ULONG imageSize = format.imageSize();
-    s.frameSize = r.integer(obj, path, "frameSize", 1, 256u << 20, imageSize ? std::optional<ULONG>(imageSize) : std::nullopt);
+    s.frameSize =
+        r.integer(obj, path, "frameSize", 1, 256u << 20, imageSize ? std::optional<ULONG>(imageSize) : std::nullopt);
     s.alignment = r.integer(obj, path, "alignment", 1, 65536, 1);
     if ((s.alignment & (s.alignment - 1)) != 0)
-        r.fail(Reader::join(path, "alignment"), "must be a power of two from 1 to 65536 (bytes), got " +
-                                                    std::to_string(s.alignment));
+        r.fail(Reader::join(path, "alignment"),
+               "must be a power of two from 1 to 65536 (bytes), got " + std::to_string(s.alignment));
     s.prefix = r.integer(obj, path, "prefix", 0, 1u << 20, 0);
     const std::string memory = r.string(obj, path, "memoryType", std::string("KSMEMORY_TYPE_KERNEL_NONPAGED"));
     if (!guidFromName(memory, s.memoryType) ||
@@ -241,7 +242,8 @@ FramingSpec readFraming(const Reader& r, const json& obj, const std::string& pat
          s.memoryType != guids::KSMEMORY_TYPE_USER && s.memoryType != guids::KSMEMORY_TYPE_SYSTEM))
         r.fail(Reader::join(path, "memoryType"),
                "must be KSMEMORY_TYPE_KERNEL_NONPAGED, KSMEMORY_TYPE_KERNEL_PAGED, KSMEMORY_TYPE_USER or "
-               "KSMEMORY_TYPE_SYSTEM, got \"" + memory + "\"");
+               "KSMEMORY_TYPE_SYSTEM, got \"" +
+                   memory + "\"");
     const std::string mode = r.string(obj, path, "mode", std::string("kernel"));
     if (mode != "user" && mode != "kernel")
         r.fail(Reader::join(path, "mode"), "must be \"user\" or \"kernel\", got \"" + mode + "\"");
@@ -324,7 +326,8 @@ Scenario readScenario(const Reader& r, const json& root)
             r.fail(fp + ".kind", "must be \"capture\", \"transform\" or \"render\", got \"" + f.kind + "\"");
         const json& cats = r.array(fobj, fp, "categories", false);
         for (std::size_t ci = 0; ci < cats.size(); ++ci)
-            f.categories.push_back(readGuidName(r, cats[ci], fp + ".categories[" + std::to_string(ci) + "]", "category"));
+            f.categories.push_back(
+                readGuidName(r, cats[ci], fp + ".categories[" + std::to_string(ci) + "]", "category"));
         const json& pins = r.array(fobj, fp, "pins", true);
         if (pins.empty())
             r.fail(fp + ".pins", "a filter needs at least one pin");
@@ -441,8 +444,11 @@ Scenario readScenario(const Reader& r, const json& root)
                 r.fail(fp + ".target", "\"" + fault.target + "\" is not an output pin (\"filter/pin\")");
             const std::string name = r.string(fobj, fp, "hresult", std::string("E_FAIL"));
             static const std::pair<const char*, HRESULT> kCodes[] = {
-                {"E_FAIL", E_FAIL}, {"E_OUTOFMEMORY", E_OUTOFMEMORY}, {"E_UNEXPECTED", E_UNEXPECTED},
-                {"VFW_E_NOT_COMMITTED", VFW_E_NOT_COMMITTED}, {"VFW_E_TIMEOUT", VFW_E_TIMEOUT},
+                {"E_FAIL", E_FAIL},
+                {"E_OUTOFMEMORY", E_OUTOFMEMORY},
+                {"E_UNEXPECTED", E_UNEXPECTED},
+                {"VFW_E_NOT_COMMITTED", VFW_E_NOT_COMMITTED},
+                {"VFW_E_TIMEOUT", VFW_E_TIMEOUT},
                 {"ERROR_DEVICE_REMOVED", hresultFromWin32(kErrorDeviceRemoved)}};
             bool found = false;
             for (const auto& [n, code] : kCodes)

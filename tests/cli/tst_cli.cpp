@@ -70,7 +70,8 @@ private slots:
     {
         const Run r = cli({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
-        for (const char* word : {"list", "status", "watch", "set-mode", "set-properties", "--backend", "--scenario", "Exit codes"})
+        for (const char* word :
+             {"list", "status", "watch", "set-mode", "set-properties", "--backend", "--scenario", "Exit codes"})
             QVERIFY2(r.out.contains(word), word);
     }
     void listJsonHasTheDocumentedShape()
@@ -123,16 +124,16 @@ private slots:
     }
     void globalOptionsAfterTheCommand()
     {
-        const Run r = cli({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--backend"), QStringLiteral("sim"),
-                           QStringLiteral("--scenario"), scenario("starvation.json")});
+        const Run r = cli({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--backend"),
+                           QStringLiteral("sim"), QStringLiteral("--scenario"), scenario("starvation.json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(doc.value(QStringLiteral("filters")).toArray().size(), 1);
     }
     void statusJson()
     {
-        const Run r = cli({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--settle"), QStringLiteral("0.3"),
-                           QStringLiteral("sim:avshws/pin0"), QStringLiteral("sim:avssamp")});
+        const Run r = cli({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--settle"),
+                           QStringLiteral("0.3"), QStringLiteral("sim:avshws/pin0"), QStringLiteral("sim:avssamp")});
         QCOMPARE(r.exitCode, 0);
         const QJsonArray list = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("allocators")).toArray();
         QCOMPARE(list.size(), 3); // the pin's allocator and both of avssamp's
@@ -144,15 +145,17 @@ private slots:
     }
     void watchJsonLines()
     {
-        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--rate"),
-                           QStringLiteral("50"), QStringLiteral("--json"), QStringLiteral("sim:avshws/pin0/allocator")});
+        const Run r =
+            cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--rate"),
+                 QStringLiteral("50"), QStringLiteral("--json"), QStringLiteral("sim:avshws/pin0/allocator")});
         QCOMPARE(r.exitCode, 0);
         const auto lines = jsonLines(r.out);
         QVERIFY(lines.size() >= 30);
         int samples = 0;
         for (const auto& o : lines) {
             const QString type = o.value(QStringLiteral("type")).toString();
-            QVERIFY(type == QStringLiteral("sample") || type == QStringLiteral("event") || type == QStringLiteral("summary"));
+            QVERIFY(type == QStringLiteral("sample") || type == QStringLiteral("event") ||
+                    type == QStringLiteral("summary"));
             if (type == QStringLiteral("sample")) {
                 ++samples;
                 for (const char* key : {"t", "id", "frames", "frameSize", "allocatedFrames"})
@@ -165,7 +168,8 @@ private slots:
         const QJsonObject summary = lines.last();
         QCOMPARE(summary.value(QStringLiteral("type")).toString(), QStringLiteral("summary"));
         const QJsonObject alloc = summary.value(QStringLiteral("allocators")).toArray().first().toObject();
-        for (const char* key : {"minAllocated", "meanAllocated", "maxAllocated", "starvationCount", "starvedMs", "drops"})
+        for (const char* key :
+             {"minAllocated", "meanAllocated", "maxAllocated", "starvationCount", "starvedMs", "drops"})
             QVERIFY2(alloc.contains(QLatin1String(key)), key);
         const QJsonObject sampler = summary.value(QStringLiteral("sampler")).toObject();
         QVERIFY(sampler.value(QStringLiteral("cpuSeconds")).toDouble(-1) >= 0);
@@ -173,8 +177,8 @@ private slots:
     }
     void watchCsv()
     {
-        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--csv"),
-                           QStringLiteral("sim:avshws")});
+        const Run r = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("0.5"),
+                           QStringLiteral("--csv"), QStringLiteral("sim:avshws")});
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> rows = r.out.trimmed().split('\n');
         QVERIFY(rows.first().startsWith("type,t,id,frames,frameSize,allocatedFrames,kind,message"));
@@ -197,14 +201,16 @@ private slots:
     }
     void moreBuffersReportNone()
     {
-        const auto counts = watchStarvation({QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0/allocator:buffers=8")});
+        const auto counts =
+            watchStarvation({QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0/allocator:buffers=8")});
         QCOMPARE(counts.first, 0);
     }
     void setPropertiesDryRunPredicts()
     {
-        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"), QStringLiteral("--buffers"),
-                           QStringLiteral("4"), QStringLiteral("--buffer-size"), QStringLiteral("1000"), QStringLiteral("--align"),
-                           QStringLiteral("64"), QStringLiteral("--prefix"), QStringLiteral("10"), QStringLiteral("--dry-run")});
+        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
+                           QStringLiteral("--buffers"), QStringLiteral("4"), QStringLiteral("--buffer-size"),
+                           QStringLiteral("1000"), QStringLiteral("--align"), QStringLiteral("64"),
+                           QStringLiteral("--prefix"), QStringLiteral("10"), QStringLiteral("--dry-run")});
         QCOMPARE(r.exitCode, 0);
         const QString out = QString::fromUtf8(r.out).simplified();
         QVERIFY2(out.contains(QStringLiteral("requested 4 1000 64 10")), r.out.constData());
@@ -212,15 +218,17 @@ private slots:
     }
     void setPropertiesApplies()
     {
-        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0/allocator"), QStringLiteral("--buffers"),
-                           QStringLiteral("6")});
+        const Run r = cli({QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0/allocator"),
+                           QStringLiteral("--buffers"), QStringLiteral("6")});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(QString::fromUtf8(r.out).simplified().contains(QStringLiteral("actual 6 153600 1 0")), r.out.constData());
+        QVERIFY2(QString::fromUtf8(r.out).simplified().contains(QStringLiteral("actual 6 153600 1 0")),
+                 r.out.constData());
         QVERIFY(r.out.contains("result: applied"));
     }
     void setModeApplies()
     {
-        const Run r = cli({QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0/allocator"), QStringLiteral("user")});
+        const Run r =
+            cli({QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0/allocator"), QStringLiteral("user")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("mode now:       user"));
     }
@@ -246,43 +254,53 @@ private slots:
                                          << QStringLiteral("unknown command \"frobnicate\"");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("list"), QStringLiteral("--colour")} << 2
                                         << QStringLiteral("--colour");
-        QTest::newRow("unknown backend") << QStringList{QStringLiteral("list"), QStringLiteral("--backend"), QStringLiteral("v4l3")}
+        QTest::newRow("unknown backend") << QStringList{QStringLiteral("list"), QStringLiteral("--backend"),
+                                                        QStringLiteral("v4l3")}
                                          << 2 << QStringLiteral("--backend v4l3: unknown backend; this build has: sim");
-        QTest::newRow("missing scenario") << QStringList{QStringLiteral("list"), QStringLiteral("--scenario"),
-                                                         QStringLiteral("/nonexistent/s.json")}
-                                          << 2 << QStringLiteral("/nonexistent/s.json: cannot open");
-        QTest::newRow("rate too high") << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("5000")}
+        QTest::newRow("missing scenario")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--scenario"), QStringLiteral("/nonexistent/s.json")}
+            << 2 << QStringLiteral("/nonexistent/s.json: cannot open");
+        QTest::newRow("rate too high") << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"),
+                                                      QStringLiteral("5000")}
                                        << 4 << QStringLiteral("--rate");
-        QTest::newRow("rate not a number") << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("fast")}
-                                           << 4 << QStringLiteral("--rate");
-        QTest::newRow("json and csv") << QStringList{QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--csv")}
+        QTest::newRow("rate not a number")
+            << QStringList{QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("fast")} << 4
+            << QStringLiteral("--rate");
+        QTest::newRow("json and csv") << QStringList{QStringLiteral("watch"), QStringLiteral("--json"),
+                                                     QStringLiteral("--csv")}
                                       << 2 << QStringLiteral("excludes");
         QTest::newRow("unknown id") << QStringList{QStringLiteral("status"), QStringLiteral("sim:nope")} << 3
                                     << QStringLiteral("\"sim:nope\" matches no allocator, pin or filter");
-        QTest::newRow("watch unknown id") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
-                                                         QStringLiteral("sim:nope")}
+        QTest::newRow("watch unknown id") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"),
+                                                         QStringLiteral("1"), QStringLiteral("sim:nope")}
                                           << 3 << QStringLiteral("sim:nope");
-        QTest::newRow("bad alignment") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
-                                                      QStringLiteral("--align"), QStringLiteral("3")}
+        QTest::newRow("bad alignment") << QStringList{QStringLiteral("set-properties"),
+                                                      QStringLiteral("sim:avshws/pin0"), QStringLiteral("--align"),
+                                                      QStringLiteral("3")}
                                        << 4 << QStringLiteral("--align 3: must be a power of two");
-        QTest::newRow("negative buffers") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
-                                                         QStringLiteral("--buffers"), QStringLiteral("-2")}
-                                          << 4 << QStringLiteral("must not be negative");
-        QTest::newRow("no property") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0")} << 2
-                                     << QStringLiteral("give at least one of");
-        QTest::newRow("bad mode") << QStringList{QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0"), QStringLiteral("turbo")}
+        QTest::newRow("negative buffers")
+            << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
+                           QStringLiteral("--buffers"), QStringLiteral("-2")}
+            << 4 << QStringLiteral("must not be negative");
+        QTest::newRow("no property") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0")}
+                                     << 2 << QStringLiteral("give at least one of");
+        QTest::newRow("bad mode") << QStringList{QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0"),
+                                                 QStringLiteral("turbo")}
                                   << 4 << QStringLiteral("mode must be \"user\" or \"kernel\"");
-        QTest::newRow("bad --set") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0:buffers=lots")}
+        QTest::newRow("bad --set") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"),
+                                                  QStringLiteral("sim:avshws/pin0:buffers=lots")}
                                    << 4 << QStringLiteral("buffers must be an integer");
         QTest::newRow("--set unknown key") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"),
                                                           QStringLiteral("sim:avshws/pin0:colour=red")}
                                            << 4 << QStringLiteral("unknown key \"colour\"");
-        QTest::newRow("--set bad align") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
-                                                        QStringLiteral("--set"), QStringLiteral("sim:avshws/pin0:align=5")}
+        QTest::newRow("--set bad align") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"),
+                                                        QStringLiteral("1"), QStringLiteral("--set"),
+                                                        QStringLiteral("sim:avshws/pin0:align=5")}
                                          << 4 << QStringLiteral("VFW_E_BADALIGN");
-        QTest::newRow("--set huge pool") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
-                                                        QStringLiteral("--set"),
-                                                        QStringLiteral("sim:avshws/pin0:buffers=1000,buffer-size=2000000000")}
+        QTest::newRow("--set huge pool") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"),
+                                                        QStringLiteral("1"), QStringLiteral("--set"),
+                                                        QStringLiteral(
+                                                            "sim:avshws/pin0:buffers=1000,buffer-size=2000000000")}
                                          << 3 << QStringLiteral("E_OUTOFMEMORY");
     }
     void errors()
@@ -291,7 +309,8 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QString, message);
         const Run r = cli(args);
-        QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        QVERIFY2(r.exitCode == exitCode,
+                 qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     }
     void malformedScenarioNamesFileAndLine()
@@ -310,11 +329,13 @@ private slots:
         const Run r = cli({QStringLiteral("list"), QStringLiteral("--scenario"), path});
         QCOMPARE(r.exitCode, 4);
         const int line = static_cast<int>(text.left(text.indexOf("\"frames\": -2")).count('\n')) + 1;
-        QVERIFY2(r.err.contains(QStringLiteral("%1:%2: filters[0].pins[0].framing.frames: must be an integer from 1 to 1024, got -2")
-                                    .arg(path)
-                                    .arg(line)
-                                    .toUtf8()),
-                 r.err.constData());
+        QVERIFY2(
+            r.err.contains(
+                QStringLiteral("%1:%2: filters[0].pins[0].framing.frames: must be an integer from 1 to 1024, got -2")
+                    .arg(path)
+                    .arg(line)
+                    .toUtf8()),
+            r.err.constData());
         QVERIFY(r.out.isEmpty());
     }
     void truncatedScenario()
@@ -337,8 +358,8 @@ private:
     /// (starvation events, drop events) in 4 s of the starvation scenario
     static std::pair<int, int> watchStarvation(const QStringList& extra)
     {
-        QStringList args{QStringLiteral("watch"), QStringLiteral("--scenario"), scenario("starvation.json"), QStringLiteral("--duration"),
-                         QStringLiteral("4"), QStringLiteral("--json")};
+        QStringList args{QStringLiteral("watch"),      QStringLiteral("--scenario"), scenario("starvation.json"),
+                         QStringLiteral("--duration"), QStringLiteral("4"),          QStringLiteral("--json")};
         args += extra;
         const Run r = cli(args);
         if (r.exitCode != 0)

@@ -28,7 +28,7 @@ ComPtr<KsMemAllocator> makeCommitted(LONG buffers = 2, LONG size = 1000, LONG al
 /// A pin holding an allocator, as the simulated devices have.
 class TestPin final : public IKsPin {
 public:
-    explicit TestPin(IMemAllocator* allocator) : m_allocator(allocator) {}
+    explicit TestPin(IMemAllocator* allocator) : m_allocator(allocator) { }
     HRESULT QueryInterface(const Guid&, void**) override { return E_NOINTERFACE; }
     ULONG AddRef() override { return 2; }
     ULONG Release() override { return 1; }
@@ -269,7 +269,7 @@ private slots:
         });
         std::this_thread::sleep_for(50ms);
         QVERIFY(!got); // still blocked: the only frame is held
-        held.reset();  // release -> the waiter gets it
+        held.reset(); // release -> the waiter gets it
         waiter.join();
         QVERIFY(got);
         QCOMPARE(result.load(), S_OK);
@@ -463,8 +463,8 @@ private slots:
     }
     void statusReportsFramingAndAllocatedFrames()
     {
-        auto a = KsMemAllocator::create({KsAllocatorMode_User, KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool,
-                                         guids::KSMEMORY_TYPE_USER});
+        auto a = KsMemAllocator::create(
+            {KsAllocatorMode_User, KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool, guids::KSMEMORY_TYPE_USER});
         const ALLOCATOR_PROPERTIES request{2, 153600, 8, 0};
         ALLOCATOR_PROPERTIES actual;
         QCOMPARE(a->SetProperties(&request, &actual), S_OK);
@@ -598,7 +598,7 @@ private slots:
         ComPtr<IMediaSample> s;
         QCOMPARE(a->GetBuffer(s.put(), nullptr, nullptr, 0), S_OK);
         QCOMPARE(a->RefCountForTesting(), 2u); // ours + the outstanding sample's
-        a.reset();                              // the sample still holds it
+        a.reset(); // the sample still holds it
         std::byte* p = nullptr;
         QCOMPARE(s->GetPointer(&p), S_OK);
         p[63] = std::byte{7};

@@ -22,14 +22,14 @@ private slots:
         QTest::newRow("E_POINTER") << E_POINTER << 0x80004003u << QStringLiteral("E_POINTER");
         QTest::newRow("E_NOTIMPL") << E_NOTIMPL << 0x80004001u << QStringLiteral("E_NOTIMPL");
         QTest::newRow("E_OUTOFMEMORY") << E_OUTOFMEMORY << 0x8007000Eu << QStringLiteral("E_OUTOFMEMORY");
-        QTest::newRow("VFW_E_ALREADY_COMMITTED") << VFW_E_ALREADY_COMMITTED << 0x8004020Fu
-                                                 << QStringLiteral("VFW_E_ALREADY_COMMITTED");
-        QTest::newRow("VFW_E_BUFFERS_OUTSTANDING") << VFW_E_BUFFERS_OUTSTANDING << 0x80040210u
-                                                   << QStringLiteral("VFW_E_BUFFERS_OUTSTANDING");
+        QTest::newRow("VFW_E_ALREADY_COMMITTED")
+            << VFW_E_ALREADY_COMMITTED << 0x8004020Fu << QStringLiteral("VFW_E_ALREADY_COMMITTED");
+        QTest::newRow("VFW_E_BUFFERS_OUTSTANDING")
+            << VFW_E_BUFFERS_OUTSTANDING << 0x80040210u << QStringLiteral("VFW_E_BUFFERS_OUTSTANDING");
         QTest::newRow("VFW_E_BADALIGN") << VFW_E_BADALIGN << 0x8004020Eu << QStringLiteral("VFW_E_BADALIGN");
         QTest::newRow("VFW_E_SIZENOTSET") << VFW_E_SIZENOTSET << 0x80040212u << QStringLiteral("VFW_E_SIZENOTSET");
-        QTest::newRow("VFW_E_NOT_COMMITTED") << VFW_E_NOT_COMMITTED << 0x80040211u
-                                             << QStringLiteral("VFW_E_NOT_COMMITTED");
+        QTest::newRow("VFW_E_NOT_COMMITTED")
+            << VFW_E_NOT_COMMITTED << 0x80040211u << QStringLiteral("VFW_E_NOT_COMMITTED");
         QTest::newRow("VFW_E_TIMEOUT") << VFW_E_TIMEOUT << 0x8004022Eu << QStringLiteral("VFW_E_TIMEOUT");
     }
     void values()

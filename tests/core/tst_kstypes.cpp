@@ -55,7 +55,8 @@ private slots:
     }
     void guids()
     {
-        QCOMPARE(guids::KSMEMORY_TYPE_KERNEL_NONPAGED.toString(), std::string("{4A6D5FC4-7895-11D1-B069-00A0C9062802}"));
+        QCOMPARE(guids::KSMEMORY_TYPE_KERNEL_NONPAGED.toString(),
+                 std::string("{4A6D5FC4-7895-11D1-B069-00A0C9062802}"));
         QCOMPARE(guidName(guids::KSMEMORY_TYPE_USER), std::string("KSMEMORY_TYPE_USER"));
         QCOMPARE(guidName(guids::KSCATEGORY_VIDEO_CAMERA), std::string("KSCATEGORY_VIDEO_CAMERA"));
         QCOMPARE(guidName(iids::IID_IKsAllocatorEx), std::string("{091BB63A-603F-11D1-B067-00A0C9062802}"));
@@ -77,15 +78,17 @@ private slots:
         QCOMPARE(pipeAllocatorPlaceName(Pipe_Allocator_LastPin), std::string_view("Pipe_Allocator_LastPin"));
         QCOMPARE(logicalMemoryTypeName(KS_MemoryTypeKernelNonPaged), std::string_view("KS_MemoryTypeKernelNonPaged"));
         QCOMPARE(framingFlagsToString(0), std::string("0"));
-        QCOMPARE(framingFlagsToString(KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY | KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY),
-                 std::string("SYSTEM_MEMORY | PREFERENCES_ONLY"));
+        QCOMPARE(
+            framingFlagsToString(KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY | KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY),
+            std::string("SYSTEM_MEMORY | PREFERENCES_ONLY"));
         QCOMPARE(framingFlagsToString(0x100), std::string("0x100"));
     }
     void framingTranslation()
     {
         // KsCreateAllocatorAndGetHandle: Frames = cBuffers, FrameSize = cbBuffer, FileAlignment = cbAlign - 1
         const ALLOCATOR_PROPERTIES props{2, 153600, 8, 0};
-        const KSALLOCATOR_FRAMING f = framingFromProperties(props, KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool);
+        const KSALLOCATOR_FRAMING f =
+            framingFromProperties(props, KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool);
         QCOMPARE(f.Frames, 2u);
         QCOMPARE(f.FrameSize, 153600u);
         QCOMPARE(f.FileAlignment, FILE_QUAD_ALIGNMENT);

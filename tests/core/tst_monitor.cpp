@@ -59,7 +59,7 @@ public:
     SelfTestReport selfTest() override { return {true, {}}; }
     Status open() override { return Status::ok(); }
     Status start() override { return Status::ok(); }
-    void close() override {}
+    void close() override { }
     Topology topology() override
     {
         Topology t;
@@ -265,8 +265,10 @@ private slots:
         Monitor::Batch batch;
         std::this_thread::sleep_for(30ms);
         f.monitor->takeNew(batch);
-        QVERIFY(std::any_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 1; }));
-        QVERIFY(std::none_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 0; }));
+        QVERIFY(
+            std::any_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 1; }));
+        QVERIFY(
+            std::none_of(batch.samples.begin(), batch.samples.end(), [](const auto& r) { return r.allocator == 0; }));
     }
     void removedDeviceStopsBeingSampled()
     {

@@ -52,7 +52,8 @@ private slots:
         QCOMPARE(pin->framing.frames, 2u);
         QCOMPARE(pin->framing.frameSize, 153600u);
         QCOMPARE(pin->format.avgTimePerFrame, REFERENCE_TIME{333667});
-        QCOMPARE(pin->framing.flags, KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY | KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY);
+        QCOMPARE(pin->framing.flags,
+                 KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY | KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY);
         QCOMPARE(pin->framing.memoryType, guids::KSMEMORY_TYPE_KERNEL_NONPAGED);
         QCOMPARE(s->connections.size(), std::size_t{2});
         // avssamp's video framing is rewritten to biSizeImage like avshws: RGB24 320x240
@@ -94,39 +95,48 @@ private slots:
         QTest::newRow("syntax") << QStringLiteral("{\n  \"name\": \"x\",\n  \"filters\": [ }\n") << 3
                                 << QStringLiteral("not valid JSON");
         QTest::newRow("empty file") << QString() << 1 << QStringLiteral("not valid JSON");
-        QTest::newRow("not an object") << QStringLiteral("[1, 2]") << 1 << QStringLiteral("a scenario is a JSON object");
+        QTest::newRow("not an object") << QStringLiteral("[1, 2]") << 1
+                                       << QStringLiteral("a scenario is a JSON object");
         QTest::newRow("no version") << QString(base).replace(QStringLiteral("\"ksscopeScenario\": 1,"), QString()) << 1
                                     << QStringLiteral("missing \"ksscopeScenario\"");
         QTest::newRow("newer version") << QString(base).replace(QStringLiteral("\"ksscopeScenario\": 1"),
                                                                 QStringLiteral("\"ksscopeScenario\": 9"))
                                        << 2 << QStringLiteral("newer than this KsScope understands");
-        QTest::newRow("zero frames") << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": 0"))
-                                     << 13 << QStringLiteral("filters[0].pins[0].framing.frames: must be an integer from 1 to 1024, got 0");
+        QTest::newRow("zero frames")
+            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": 0")) << 13
+            << QStringLiteral("filters[0].pins[0].framing.frames: must be an integer from 1 to 1024, got 0");
         QTest::newRow("frames not a number")
-            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": \"two\""))
-            << 13 << QStringLiteral("framing.frames: must be an integer");
+            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": \"two\"")) << 13
+            << QStringLiteral("framing.frames: must be an integer");
         QTest::newRow("bad kind") << QString(base).replace(QStringLiteral("\"capture\""), QStringLiteral("\"camera\""))
-                                  << 7 << QStringLiteral("filters[0].kind: must be \"capture\", \"transform\" or \"render\"");
-        QTest::newRow("bad direction") << QString(base).replace(QStringLiteral("\"out\","), QStringLiteral("\"sideways\","))
+                                  << 7
+                                  << QStringLiteral(
+                                         "filters[0].kind: must be \"capture\", \"transform\" or \"render\"");
+        QTest::newRow("bad direction") << QString(base).replace(QStringLiteral("\"out\","),
+                                                                QStringLiteral("\"sideways\","))
                                        << 11 << QStringLiteral("direction: must be \"in\" or \"out\"");
         QTest::newRow("unknown field") << QString(base).replace(QStringLiteral("\"name\": \"t\""),
                                                                 QStringLiteral("\"name\": \"t\", \"colour\": 3"))
                                        << 3 << QStringLiteral("colour: unknown field; allowed here:");
-        QTest::newRow("bad alignment")
-            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": 2, \"alignment\": 6"))
-            << 13 << QStringLiteral("alignment: must be a power of two");
+        QTest::newRow("bad alignment") << QString(base).replace(QStringLiteral("\"frames\": 2"),
+                                                                QStringLiteral("\"frames\": 2, \"alignment\": 6"))
+                                       << 13 << QStringLiteral("alignment: must be a power of two");
         QTest::newRow("fps out of range")
-            << QString(base).replace(QStringLiteral("\"fps\": 30"), QStringLiteral("\"fps\": 0"))
-            << 12 << QStringLiteral("format.fps: must be from 0.1 to 1000");
+            << QString(base).replace(QStringLiteral("\"fps\": 30"), QStringLiteral("\"fps\": 0")) << 12
+            << QStringLiteral("format.fps: must be from 0.1 to 1000");
         QTest::newRow("missing format") << QString(base).replace(
-            QStringLiteral("\"format\": { \"type\": \"video\", \"subtype\": \"YUY2\", \"width\": 320, \"height\": 240, \"bitCount\": 16, \"fps\": 30 },"),
-            QString()) << 9 << QStringLiteral("missing \"format\"");
-        QTest::newRow("bad memory type")
-            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": 2, \"memoryType\": \"GPU\""))
-            << 13 << QStringLiteral("memoryType: must be KSMEMORY_TYPE_KERNEL_NONPAGED");
-        QTest::newRow("bad flag")
-            << QString(base).replace(QStringLiteral("\"frames\": 2"), QStringLiteral("\"frames\": 2, \"flags\": [\"FAST\"]"))
-            << 13 << QStringLiteral("unknown flag \"FAST\"");
+                                               QStringLiteral(
+                                                   "\"format\": { \"type\": \"video\", \"subtype\": \"YUY2\", "
+                                                   "\"width\": 320, \"height\": 240, \"bitCount\": 16, \"fps\": 30 },"),
+                                               QString())
+                                        << 9 << QStringLiteral("missing \"format\"");
+        QTest::newRow("bad memory type") << QString(base).replace(
+                                                QStringLiteral("\"frames\": 2"),
+                                                QStringLiteral("\"frames\": 2, \"memoryType\": \"GPU\""))
+                                         << 13 << QStringLiteral("memoryType: must be KSMEMORY_TYPE_KERNEL_NONPAGED");
+        QTest::newRow("bad flag") << QString(base).replace(QStringLiteral("\"frames\": 2"),
+                                                           QStringLiteral("\"frames\": 2, \"flags\": [\"FAST\"]"))
+                                  << 13 << QStringLiteral("unknown flag \"FAST\"");
         QTest::newRow("no filters") << QStringLiteral("{\"ksscopeScenario\": 1, \"name\": \"x\", \"filters\": []}") << 1
                                     << QStringLiteral("filters: must hold at least one filter");
     }
@@ -151,9 +161,11 @@ private slots:
                                      << QStringLiteral("no pin \"ren/nope\"");
         QTest::newRow("wrong direction") << QStringLiteral(R"([{"from": "ren/in", "to": "cap/out"}])")
                                          << QStringLiteral("is an input pin");
-        QTest::newRow("twice") << QStringLiteral(R"([{"from": "cap/out", "to": "ren/in"}, {"from": "cap/out", "to": "ren/in"}])")
+        QTest::newRow("twice") << QStringLiteral(
+                                      R"([{"from": "cap/out", "to": "ren/in"}, {"from": "cap/out", "to": "ren/in"}])")
                                << QStringLiteral("already connected");
-        QTest::newRow("unconnected input") << QStringLiteral("[]") << QStringLiteral("input pin \"ren/in\" is not connected");
+        QTest::newRow("unconnected input")
+            << QStringLiteral("[]") << QStringLiteral("input pin \"ren/in\" is not connected");
     }
     void connectionRules()
     {
@@ -164,7 +176,8 @@ private slots:
    "format": {"type": "video", "subtype": "YUY2", "width": 8, "height": 8, "bitCount": 16, "fps": 30}, "framing": {"frames": 2}}]},
  {"id": "ren", "kind": "render", "pins": [{"id": "in", "direction": "in",
    "format": {"type": "video", "subtype": "YUY2", "width": 8, "height": 8, "bitCount": 16, "fps": 30}}]}],
- "connections": %1})").arg(connections);
+ "connections": %1})")
+                                 .arg(connections);
         const auto r = parseScenario(text.toStdString(), "c.json");
         const auto* e = std::get_if<ScenarioError>(&r);
         QVERIFY2(e, "the scenario was accepted");
@@ -176,12 +189,15 @@ private slots:
         const QString base = QString::fromUtf8(kMinimal);
         auto withFaults = [&](const QString& faults) {
             QString t = base;
-            t.replace(QStringLiteral("\"name\": \"t\","), QStringLiteral("\"name\": \"t\", \"faults\": ") + faults + QStringLiteral(","));
+            t.replace(QStringLiteral("\"name\": \"t\","),
+                      QStringLiteral("\"name\": \"t\", \"faults\": ") + faults + QStringLiteral(","));
             return parseScenario(t.toStdString(), "f.json");
         };
-        QVERIFY(ok(withFaults(QStringLiteral(R"([{"at": 1, "kind": "consumer-stall", "target": "cap/out", "duration": 2}])"))));
+        QVERIFY(ok(withFaults(
+            QStringLiteral(R"([{"at": 1, "kind": "consumer-stall", "target": "cap/out", "duration": 2}])"))));
         QVERIFY(ok(withFaults(QStringLiteral(R"([{"at": 1, "kind": "device-removal", "target": "cap"}])"))));
-        const auto failure = withFaults(QStringLiteral(R"([{"at": 1, "kind": "allocator-failure", "target": "cap/out", "hresult": "E_OUTOFMEMORY"}])"));
+        const auto failure = withFaults(QStringLiteral(
+            R"([{"at": 1, "kind": "allocator-failure", "target": "cap/out", "hresult": "E_OUTOFMEMORY"}])"));
         QVERIFY(ok(failure));
         QCOMPARE(std::get<Scenario>(failure).faults[0].hr, E_OUTOFMEMORY);
         const auto badTarget = withFaults(QStringLiteral(R"([{"at": 1, "kind": "device-removal", "target": "nope"}])"));
@@ -189,9 +205,11 @@ private slots:
         QCOMPARE(std::get<ScenarioError>(badTarget).line, 3);
         const auto badKind = withFaults(QStringLiteral(R"([{"at": 1, "kind": "meteor", "target": "cap"}])"));
         QVERIFY(std::get<ScenarioError>(badKind).message.find("consumer-stall") != std::string::npos);
-        const auto badCode = withFaults(QStringLiteral(R"([{"at": 1, "kind": "allocator-failure", "target": "cap/out", "hresult": "E_WHATEVER"}])"));
+        const auto badCode = withFaults(QStringLiteral(
+            R"([{"at": 1, "kind": "allocator-failure", "target": "cap/out", "hresult": "E_WHATEVER"}])"));
         QVERIFY(std::get<ScenarioError>(badCode).message.find("unknown code") != std::string::npos);
-        const auto noDuration = withFaults(QStringLiteral(R"([{"at": 1, "kind": "consumer-stall", "target": "cap/out"}])"));
+        const auto noDuration =
+            withFaults(QStringLiteral(R"([{"at": 1, "kind": "consumer-stall", "target": "cap/out"}])"));
         QVERIFY(std::get<ScenarioError>(noDuration).message.find("missing \"duration\"") != std::string::npos);
     }
     void missingFile()

@@ -262,7 +262,8 @@ private slots:
         QVERIFY(!session.topology().findFilter("sim:avshws"));
         QVERIFY(session.topology().findFilter("sim:camera")); // the rest goes on
         const auto ids = monitor.allocatorIds();
-        const auto index = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), "sim:avshws/pin0/allocator") - ids.begin());
+        const auto index =
+            static_cast<std::size_t>(std::find(ids.begin(), ids.end(), "sim:avshws/pin0/allocator") - ids.begin());
         QVERIFY(monitor.stats(index).gone);
     }
 
@@ -275,8 +276,8 @@ private slots:
         std::this_thread::sleep_for(150ms);
         PropertyRequest request;
         request.align = 3;
-        const PropertyChange refused = session.backendFor("sim:")->setProperties("sim:avshws/pin0/allocator", request,
-                                                                                 ApplyMode::Apply);
+        const PropertyChange refused =
+            session.backendFor("sim:")->setProperties("sim:avshws/pin0/allocator", request, ApplyMode::Apply);
         QCOMPARE(refused.status.code(), VFW_E_BADALIGN);
         AllocatorReading before;
         QCOMPARE(probe->read(before), S_OK);
@@ -288,7 +289,8 @@ private slots:
     void removedConsumerStarvesUpstream()
     {
         QTemporaryDir dir;
-        const std::string path = writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "render"})");
+        const std::string path =
+            writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "render"})");
         Session session;
         Monitor monitor({});
         QVERIFY(session.open({"sim"}, {path}, monitor.eventSink()));
@@ -311,8 +313,8 @@ private slots:
     void restartAfterAllocatorFailure()
     {
         QTemporaryDir dir;
-        const std::string path =
-            writeScenarioWithFault(dir, R"({"at": 0.1, "kind": "allocator-failure", "target": "convert/out", "hresult": "E_OUTOFMEMORY"})");
+        const std::string path = writeScenarioWithFault(
+            dir, R"({"at": 0.1, "kind": "allocator-failure", "target": "convert/out", "hresult": "E_OUTOFMEMORY"})");
         Session session;
         QVERIFY(session.open({"sim"}, {path}));
         QVERIFY(session.start());

@@ -93,17 +93,17 @@ inline constexpr LONG kMaxPoolBuffers = 65536;
 
 /// Per-buffer state, for lane views and stuck-frame detection.
 enum class BufferState : std::uint8_t {
-    Free = 0,      ///< in the allocator's free list
-    Producer = 1,  ///< taken by GetBuffer, being filled
-    Waiting = 2,   ///< filled, queued for the consumer
-    Consumer = 3,  ///< held by the consumer
+    Free = 0, ///< in the allocator's free list
+    Producer = 1, ///< taken by GetBuffer, being filled
+    Waiting = 2, ///< filled, queued for the consumer
+    Consumer = 3, ///< held by the consumer
 };
 
 /// Counters kept by the allocator itself.
 struct AllocatorCounters {
     std::uint64_t getBufferCalls = 0;
     std::uint64_t getBufferFailures = 0; ///< NOWAIT/timeout requests that found no free frame
-    std::uint64_t waits = 0;             ///< blocking requests that had to wait
+    std::uint64_t waits = 0; ///< blocking requests that had to wait
 };
 
 /// A memory allocator with the native DirectShow CMemAllocator behaviour (REFERENCE section 2) that

@@ -33,7 +33,7 @@ using EventSink = std::function<void(const BackendEvent&)>;
 struct AllocatorReading {
     KSSTREAMALLOCATOR_STATUS status;
     KSALLOCATORMODE mode = KsAllocatorMode_User;
-    std::uint64_t droppedFrames = 0;   ///< cumulative frames the producer could not deliver
+    std::uint64_t droppedFrames = 0; ///< cumulative frames the producer could not deliver
     std::uint64_t deliveredFrames = 0; ///< cumulative frames delivered
 };
 

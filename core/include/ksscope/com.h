@@ -51,11 +51,10 @@ private:
 };
 
 /// Owning pointer to a COM-style interface (AddRef on copy, Release on destruction).
-template <typename T>
-class ComPtr {
+template <typename T> class ComPtr {
 public:
     ComPtr() = default;
-    ComPtr(std::nullptr_t) {} // NOLINT(google-explicit-constructor)
+    ComPtr(std::nullptr_t) { } // NOLINT(google-explicit-constructor)
     /// Adopts \a ptr without AddRef (it comes with a reference, as from a factory or AddRef peek).
     static ComPtr adopt(T* ptr) noexcept
     {
@@ -75,7 +74,7 @@ public:
         if (m_ptr)
             m_ptr->AddRef();
     }
-    ComPtr(ComPtr&& other) noexcept : m_ptr(std::exchange(other.m_ptr, nullptr)) {}
+    ComPtr(ComPtr&& other) noexcept : m_ptr(std::exchange(other.m_ptr, nullptr)) { }
     template <typename U>
     ComPtr(const ComPtr<U>& other) noexcept : m_ptr(other.get()) // NOLINT(google-explicit-constructor)
     {
@@ -108,8 +107,7 @@ public:
     }
 
     /// QueryInterface into another interface type.
-    template <typename U>
-    [[nodiscard]] ComPtr<U> as(const Guid& iid) const
+    template <typename U> [[nodiscard]] ComPtr<U> as(const Guid& iid) const
     {
         ComPtr<U> out;
         if (m_ptr)

@@ -13,9 +13,9 @@ namespace ksscope {
 
 /// One allocator status sample.
 struct Sample {
-    std::int64_t t_ns = 0;         ///< since the monitor started
-    std::uint32_t allocated = 0;   ///< KSSTREAMALLOCATOR_STATUS::AllocatedFrames
-    std::uint32_t frames = 0;      ///< KSALLOCATOR_FRAMING::Frames
+    std::int64_t t_ns = 0; ///< since the monitor started
+    std::uint32_t allocated = 0; ///< KSSTREAMALLOCATOR_STATUS::AllocatedFrames
+    std::uint32_t frames = 0; ///< KSALLOCATOR_FRAMING::Frames
 };
 static_assert(sizeof(Sample) == 16, "a retained sample costs 16 bytes");
 
@@ -25,7 +25,7 @@ class SampleHistory {
 public:
     static constexpr std::size_t kChunk = 4096; // 64 KiB
 
-    explicit SampleHistory(std::size_t capacity = 0) : m_capacity(capacity) {}
+    explicit SampleHistory(std::size_t capacity = 0) : m_capacity(capacity) { }
 
     void append(const Sample& sample)
     {

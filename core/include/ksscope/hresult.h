@@ -13,11 +13,20 @@ namespace ksscope {
 
 using HRESULT = std::int32_t;
 
-[[nodiscard]] constexpr bool SUCCEEDED(HRESULT hr) noexcept { return hr >= 0; }
-[[nodiscard]] constexpr bool FAILED(HRESULT hr) noexcept { return hr < 0; }
+[[nodiscard]] constexpr bool SUCCEEDED(HRESULT hr) noexcept
+{
+    return hr >= 0;
+}
+[[nodiscard]] constexpr bool FAILED(HRESULT hr) noexcept
+{
+    return hr < 0;
+}
 
 namespace detail {
-constexpr HRESULT hr(std::uint32_t value) noexcept { return static_cast<HRESULT>(value); }
+constexpr HRESULT hr(std::uint32_t value) noexcept
+{
+    return static_cast<HRESULT>(value);
+}
 } // namespace detail
 
 #ifndef S_OK
@@ -97,7 +106,7 @@ inline constexpr std::uint32_t kFacilityErrno = 0x0A5;
 class Status {
 public:
     Status() = default;
-    Status(HRESULT code, std::string message) : m_code(code), m_message(std::move(message)) {}
+    Status(HRESULT code, std::string message) : m_code(code), m_message(std::move(message)) { }
     static Status ok() { return {}; }
 
     [[nodiscard]] bool isOk() const noexcept { return SUCCEEDED(m_code); }

@@ -19,14 +19,14 @@ enum class PinDirection : std::uint8_t { Input, Output };
 
 /// The media format a pin streams.
 struct MediaFormat {
-    std::string majorType;            ///< "video", "audio" or "data"
-    std::string subtype;              ///< "YUY2", "RGB24", "PCM", ...
-    std::uint32_t width = 0;          ///< video
-    std::uint32_t height = 0;         ///< video
-    std::uint32_t bitCount = 0;       ///< video bits per pixel
-    std::uint32_t sampleRate = 0;     ///< audio, Hz
-    std::uint32_t channels = 0;       ///< audio
-    std::uint32_t bitsPerSample = 0;  ///< audio
+    std::string majorType; ///< "video", "audio" or "data"
+    std::string subtype; ///< "YUY2", "RGB24", "PCM", ...
+    std::uint32_t width = 0; ///< video
+    std::uint32_t height = 0; ///< video
+    std::uint32_t bitCount = 0; ///< video bits per pixel
+    std::uint32_t sampleRate = 0; ///< audio, Hz
+    std::uint32_t channels = 0; ///< audio
+    std::uint32_t bitsPerSample = 0; ///< audio
     REFERENCE_TIME avgTimePerFrame = 0; ///< 100 ns units (333667 = 29.97 fps)
 
     [[nodiscard]] double framesPerSecond() const
@@ -43,13 +43,13 @@ struct MediaFormat {
 struct AllocatorInfo {
     std::string id;
     KSALLOCATORMODE mode = KsAllocatorMode_User;
-    KSSTREAMALLOCATOR_STATUS status;     ///< framing + AllocatedFrames at the time of the snapshot
+    KSSTREAMALLOCATOR_STATUS status; ///< framing + AllocatedFrames at the time of the snapshot
     ALLOCATOR_PROPERTIES properties;
     Guid memoryType;
     bool committed = false;
-    double framePeriodSeconds = 0.0;     ///< of the producing pin, for starvation detection
-    std::vector<std::string> pinIds;     ///< the pins that share it (output first)
-    std::string readOnlyReason;          ///< empty when edits are possible
+    double framePeriodSeconds = 0.0; ///< of the producing pin, for starvation detection
+    std::vector<std::string> pinIds; ///< the pins that share it (output first)
+    std::string readOnlyReason; ///< empty when edits are possible
 };
 
 struct PinInfo {
@@ -79,7 +79,7 @@ enum ConnectionFlags : std::uint32_t {
 
 struct ConnectionInfo {
     std::string from; ///< output pin id
-    std::string to;   ///< input pin id
+    std::string to; ///< input pin id
     std::uint32_t flags = ConnectionEnabled;
 };
 

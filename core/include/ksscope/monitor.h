@@ -25,7 +25,7 @@ enum class EventKind : std::uint8_t { Starvation, Drop, Config, Added, Removed, 
 struct MonitorEvent {
     std::int64_t t_ns = 0; ///< since the monitor started
     EventKind kind = EventKind::Error;
-    std::string id;        ///< allocator or filter id
+    std::string id; ///< allocator or filter id
     std::string message;
 };
 
@@ -53,7 +53,7 @@ struct AllocatorStats {
 struct SamplerStats {
     std::uint64_t ticks = 0;
     std::uint64_t samples = 0;
-    double cpuSeconds = 0.0;  ///< the sampler thread's own CPU time, waking up included
+    double cpuSeconds = 0.0; ///< the sampler thread's own CPU time, waking up included
     double busyCpuSeconds = 0.0; ///< CPU time spent sampling, from wake-up to the end of each tick
     double wallSeconds = 0.0; ///< since start
     std::uint64_t lateTicks = 0; ///< ticks skipped because the sampler fell behind
@@ -62,9 +62,9 @@ struct SamplerStats {
 class Monitor {
 public:
     struct Options {
-        double rateHz = 100.0;          ///< 1 to 2000
-        double windowSeconds = 600.0;   ///< history retained per allocator (memory is taken as it fills)
-        std::vector<std::string> ids;   ///< allocator, pin or filter ids; empty = every allocator
+        double rateHz = 100.0; ///< 1 to 2000
+        double windowSeconds = 600.0; ///< history retained per allocator (memory is taken as it fills)
+        std::vector<std::string> ids; ///< allocator, pin or filter ids; empty = every allocator
         std::size_t maxPending = 1u << 21; ///< samples kept for takeNew() before the oldest are dropped
     };
     static constexpr double kMinRateHz = 1.0;

@@ -31,10 +31,10 @@ struct ConsumerSpec {
 
 struct FramingSpec {
     ULONG frames = 2;
-    ULONG frameSize = 0;  ///< 0: the format's image size
-    ULONG alignment = 1;  ///< bytes (a power of two)
+    ULONG frameSize = 0; ///< 0: the format's image size
+    ULONG alignment = 1; ///< bytes (a power of two)
     ULONG prefix = 0;
-    ULONG flags = 0;      ///< KSALLOCATOR_REQUIREMENTF_*
+    ULONG flags = 0; ///< KSALLOCATOR_REQUIREMENTF_*
     ULONG poolType = kNonPagedPool;
     Guid memoryType = guids::KSMEMORY_TYPE_KERNEL_NONPAGED;
     KSALLOCATORMODE mode = KsAllocatorMode_Kernel;
@@ -46,8 +46,8 @@ struct PinSpec {
     PinDirection direction = PinDirection::Output;
     Guid category;
     MediaFormat format;
-    FramingSpec framing;              ///< output pins
-    double fillMs = 1.0;              ///< output pins: time the producer holds a frame while filling it
+    FramingSpec framing; ///< output pins
+    double fillMs = 1.0; ///< output pins: time the producer holds a frame while filling it
     std::optional<ConsumerSpec> consumer; ///< input pins, and output pins with no connection (the application)
     int line = 0;
 };
@@ -63,7 +63,7 @@ struct FilterSpec {
 
 struct ConnectionSpec {
     std::string from; ///< "filter/pin", an output pin
-    std::string to;   ///< "filter/pin", an input pin
+    std::string to; ///< "filter/pin", an input pin
     int line = 0;
 };
 
@@ -72,8 +72,8 @@ struct FaultSpec {
     Kind kind = Kind::ConsumerStall;
     double atSeconds = 0.0;
     double durationSeconds = 0.0; ///< consumer-stall
-    std::string target;           ///< pin ("filter/pin") or filter id
-    HRESULT hr = E_FAIL;          ///< allocator-failure
+    std::string target; ///< pin ("filter/pin") or filter id
+    HRESULT hr = E_FAIL; ///< allocator-failure
     int line = 0;
 };
 
@@ -92,7 +92,7 @@ struct Scenario {
 
 struct ScenarioError {
     std::string file;
-    int line = 0;      ///< 0 when unknown (file unreadable)
+    int line = 0; ///< 0 when unknown (file unreadable)
     std::string field; ///< "filters[0].pins[0].framing.frames"
     std::string message;
     /// "file:line: field: message"

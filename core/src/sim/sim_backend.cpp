@@ -21,9 +21,9 @@ Clock::duration fromMs(double ms)
 /// An allocator shared by an output pin and the input pin it connects to, plus the queue of filled
 /// frames between producer and consumer.
 struct SimBackend::Channel {
-    std::string id;          // "sim:filter/pin/allocator"
+    std::string id; // "sim:filter/pin/allocator"
     std::string outputPinId; // "sim:filter/pin"
-    std::string inputPinId;  // "" when the application consumes
+    std::string inputPinId; // "" when the application consumes
     Filter* producerFilter = nullptr;
     const PinSpec* outputSpec = nullptr;
     ConsumerSpec consumer; // of the input pin, or of the application
@@ -37,9 +37,9 @@ struct SimBackend::Channel {
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint64_t> delivered{0};
     std::atomic<Clock::rep> stallUntil{0}; // consumer stall fault
-    std::atomic<bool> removed{false};         // the producing filter is gone
+    std::atomic<bool> removed{false}; // the producing filter is gone
     std::atomic<bool> consumerRemoved{false}; // the consuming filter is gone
-    std::atomic<bool> failed{false};          // an allocator failure was injected: stays down
+    std::atomic<bool> failed{false}; // an allocator failure was injected: stays down
     std::atomic<bool> failureReported{false};
 };
 
@@ -53,7 +53,7 @@ struct SimBackend::Filter {
 /// IKsPin of a simulated pin: KsPeekAllocator returns the channel's allocator.
 class SimBackend::Pin final : public IKsPin {
 public:
-    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec) {}
+    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec) { }
     HRESULT QueryInterface(const Guid& iid, void** object) override
     {
         if (!object)
@@ -132,9 +132,9 @@ HRESULT SimProbe::read(AllocatorReading& reading)
     return S_OK;
 }
 
-SimBackend::SimBackend(BackendOptions options) : m_options(std::move(options)) {}
+SimBackend::SimBackend(BackendOptions options) : m_options(std::move(options)) { }
 
-SimBackend::SimBackend(Scenario scenario) : m_scenario(std::move(scenario)), m_haveScenario(true) {}
+SimBackend::SimBackend(Scenario scenario) : m_scenario(std::move(scenario)), m_haveScenario(true) { }
 
 SimBackend::~SimBackend()
 {
@@ -184,10 +184,10 @@ SelfTestReport SimBackend::selfTest()
     check(allocator->KsGetAllocatorStatus(&status) == S_OK && status.AllocatedFrames == 0,
           "released frames return to the pool");
     check(allocator->Decommit() == S_OK, "Decommit");
-    auto scenario = m_haveScenario ? ScenarioResult(m_scenario)
-                                   : (m_options.scenarioPath.empty()
-                                          ? parseScenario(defaultScenarioText(), "<embedded default>")
-                                          : loadScenarioFile(m_options.scenarioPath));
+    auto scenario = m_haveScenario
+                        ? ScenarioResult(m_scenario)
+                        : (m_options.scenarioPath.empty() ? parseScenario(defaultScenarioText(), "<embedded default>")
+                                                          : loadScenarioFile(m_options.scenarioPath));
     if (auto* error = std::get_if<ScenarioError>(&scenario))
         check(false, "scenario: " + error->toString());
     else
@@ -239,10 +239,9 @@ Status SimBackend::open()
             options.poolType = ps->framing.poolType;
             options.memoryType = ps->framing.memoryType;
             channel->allocator = KsMemAllocator::create(options);
-            const ALLOCATOR_PROPERTIES request{static_cast<LONG>(ps->framing.frames),
-                                               static_cast<LONG>(ps->framing.frameSize),
-                                               static_cast<LONG>(ps->framing.alignment),
-                                               static_cast<LONG>(ps->framing.prefix)};
+            const ALLOCATOR_PROPERTIES request{
+                static_cast<LONG>(ps->framing.frames), static_cast<LONG>(ps->framing.frameSize),
+                static_cast<LONG>(ps->framing.alignment), static_cast<LONG>(ps->framing.prefix)};
             ALLOCATOR_PROPERTIES actual;
             const HRESULT hr = channel->allocator->SetPoolProperties(&request, &actual);
             if (FAILED(hr))
@@ -376,8 +375,8 @@ bool SimBackend::sleepUntil(Clock::time_point deadline)
 
 void SimBackend::captureLoop(Channel* channel, Filter* filter)
 {
-    const auto period = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(channel->framePeriodSeconds));
+    const auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(channel->framePeriodSeconds));
     const auto fill = fromMs(channel->outputSpec->fillMs);
     auto next = Clock::now() + period;
     std::uint64_t frameNumber = 0;
@@ -430,7 +429,7 @@ namespace {
 
 class HoldTime {
 public:
-    HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed), m_lastStall(Clock::now()) {}
+    HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed), m_lastStall(Clock::now()) { }
     Clock::duration next()
     {
         double ms = m_spec.costMs;
@@ -455,8 +454,8 @@ private:
 ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bool>& stopping)
 {
     std::unique_lock lock(channel->queueMutex);
-    channel->queueCv.wait(lock,
-                          [&] { return stopping.load() || channel->consumerRemoved.load() || !channel->queue.empty(); });
+    channel->queueCv.wait(
+        lock, [&] { return stopping.load() || channel->consumerRemoved.load() || !channel->queue.empty(); });
     if (stopping || channel->consumerRemoved)
         return nullptr;
     ComPtr<IMediaSample> sample = std::move(channel->queue.front());
@@ -677,8 +676,7 @@ ComPtr<IKsPin> SimBackend::pin(const std::string& pinId)
     return nullptr;
 }
 
-PropertyChange SimBackend::setProperties(const std::string& allocatorId, const PropertyRequest& request,
-                                         ApplyMode mode)
+PropertyChange SimBackend::setProperties(const std::string& allocatorId, const PropertyRequest& request, ApplyMode mode)
 {
     PropertyChange change;
     std::lock_guard control(m_controlMutex);
