@@ -136,6 +136,24 @@ void printTopology(const Topology& topology)
         std::cout << "no devices found\n";
 }
 
+/// Opens the session and resolves \a id to an allocator of one backend, for the edit commands.
+/// Returns an exit code (0 when both were found).
+int openForEdit(Session& session, const GlobalOptions& global, const std::string& id, Topology& topology,
+                std::string& allocatorId, Backend*& backend)
+{
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    topology = session.topology();
+    allocatorId = topology.resolveAllocatorId(id);
+    backend = session.backendFor(allocatorId);
+    if (allocatorId.empty() || !backend) {
+        std::vector<std::string> none;
+        resolveIds(topology, {id}, none); // prints what exists
+        return ExitDevice;
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runList(const GlobalOptions& global, bool json)
@@ -292,7 +310,14 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     auto nextStatusLine = start + std::chrono::seconds(1);
     Monitor::Batch batch;
     std::vector<std::string> ids = watched.allocatorIds();
-    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> lastSecond; // index -> (max allocated, frames)
+    struct SecondStats {
+        std::uint32_t last = 0;
+        std::uint32_t max = 0;
+        std::uint32_t frames = 0;
+        double sum = 0.0;
+        std::uint32_t count = 0;
+    };
+    std::map<std::uint32_t, SecondStats> lastSecond; // allocator index -> this second's occupancy
     std::uint64_t lost = 0;
     auto drain = [&] {
         watched.takeNew(batch);
@@ -306,9 +331,12 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
             while (e < batch.events.size() && batch.events[e].t_ns <= r.sample.t_ns)
                 printEvent(options.format, batch.events[e++]);
             printSample(options.format, ids[r.allocator], r);
-            auto& [maxAllocated, frames] = lastSecond[r.allocator];
-            maxAllocated = std::max(maxAllocated, r.sample.allocated);
-            frames = r.sample.frames;
+            SecondStats& second = lastSecond[r.allocator];
+            second.last = r.sample.allocated;
+            second.max = std::max(second.max, r.sample.allocated);
+            second.frames = r.sample.frames;
+            second.sum += r.sample.allocated;
+            ++second.count;
         }
         for (; e < batch.events.size(); ++e)
             printEvent(options.format, batch.events[e]);
@@ -319,9 +347,9 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         const auto now = std::chrono::steady_clock::now();
         if (options.format == OutputFormat::Text && now >= nextStatusLine) {
             const double t = std::chrono::duration<double>(now - start).count();
-            for (auto& [index, value] : lastSecond)
-                std::printf("%9.3fs  %-48s  max %2u/%-2u [%s]\n", t, ids[index].c_str(), value.first, value.second,
-                            bar(value.first, value.second).c_str());
+            for (auto& [index, v] : lastSecond)
+                std::printf("%9.3fs  %-40s  now %2u/%-3u mean %5.2f  max %2u  [%s]\n", t, ids[index].c_str(), v.last,
+                            v.frames, v.count ? v.sum / v.count : 0.0, v.max, bar(v.max, v.frames).c_str());
             lastSecond.clear();
             nextStatusLine += std::chrono::seconds(1);
         }
@@ -408,16 +436,11 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
         return ExitInvalidValue;
     }
     Session session;
-    if (int rc = openSession(session, global); rc != ExitOk)
+    Topology topology;
+    std::string allocatorId;
+    Backend* backend = nullptr;
+    if (int rc = openForEdit(session, global, id, topology, allocatorId, backend); rc != ExitOk)
         return rc;
-    const Topology topology = session.topology();
-    const std::string allocatorId = topology.resolveAllocatorId(id);
-    Backend* backend = session.backendFor(allocatorId);
-    if (allocatorId.empty() || !backend) {
-        std::vector<std::string> none;
-        resolveIds(topology, {id}, none);
-        return ExitDevice;
-    }
     const KSALLOCATORMODE mode = modeText == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
     const KSALLOCATORMODE before = topology.findAllocator(allocatorId)->mode;
     const Status status = backend->setMode(allocatorId, mode, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
@@ -445,16 +468,11 @@ int runSetProperties(const GlobalOptions& global, const std::string& id, const P
         return ExitUsage;
     }
     Session session;
-    if (int rc = openSession(session, global); rc != ExitOk)
+    Topology topology;
+    std::string allocatorId;
+    Backend* backend = nullptr;
+    if (int rc = openForEdit(session, global, id, topology, allocatorId, backend); rc != ExitOk)
         return rc;
-    const Topology topology = session.topology();
-    const std::string allocatorId = topology.resolveAllocatorId(id);
-    Backend* backend = session.backendFor(allocatorId);
-    if (allocatorId.empty() || !backend) {
-        std::vector<std::string> none;
-        resolveIds(topology, {id}, none);
-        return ExitDevice;
-    }
     const PropertyChange change =
         backend->setProperties(allocatorId, request, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
     std::printf("allocator %s%s\n", allocatorId.c_str(), dryRun ? "  (dry run: predicted, nothing applied)" : "");

@@ -425,8 +425,6 @@ void SimBackend::captureLoop(Channel* channel, Filter* filter)
     }
 }
 
-namespace {
-
 class HoldTime {
 public:
     HoldTime(const ConsumerSpec& spec, std::uint32_t seed) : m_spec(spec), m_rng(seed), m_lastStall(Clock::now()) { }
@@ -450,6 +448,8 @@ private:
     Clock::time_point m_lastStall;
 };
 
+namespace {
+
 /// The next filled frame, or null when streaming stops or the consumer was removed.
 ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bool>& stopping)
 {
@@ -465,36 +465,35 @@ ComPtr<IMediaSample> popFrame(SimBackend::Channel* channel, const std::atomic<bo
 
 } // namespace
 
+ComPtr<IMediaSample> SimBackend::takeAndHold(Channel* channel, HoldTime& hold)
+{
+    const auto stalled = Clock::time_point(Clock::duration(channel->stallUntil.load()));
+    if (stalled > Clock::now() && !sleepUntil(stalled))
+        return nullptr;
+    ComPtr<IMediaSample> sample = popFrame(channel, m_stopping);
+    if (!sample)
+        return nullptr;
+    channel->allocator->SetSampleState(sample.get(), BufferState::Consumer);
+    const auto cost = hold.next();
+    if (cost.count() > 0 && !sleepUntil(Clock::now() + cost))
+        return nullptr;
+    return sample;
+}
+
 void SimBackend::consumeLoop(Channel* channel, const ConsumerSpec& spec, std::uint32_t seed)
 {
     HoldTime hold(spec, seed);
-    for (;;) {
-        const auto stalled = Clock::time_point(Clock::duration(channel->stallUntil.load()));
-        if (stalled > Clock::now() && !sleepUntil(stalled))
-            return;
-        ComPtr<IMediaSample> sample = popFrame(channel, m_stopping);
-        if (!sample)
-            return;
-        channel->allocator->SetSampleState(sample.get(), BufferState::Consumer);
-        const auto cost = hold.next();
-        if (cost.count() > 0 && !sleepUntil(Clock::now() + cost))
-            return;
-    } // the sample's last reference goes here: back to the pool
+    while (takeAndHold(channel, hold)) {
+        // the frame's last reference goes here: back to the pool
+    }
 }
 
 void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed)
 {
     HoldTime hold(spec, seed);
     for (;;) {
-        const auto stalled = Clock::time_point(Clock::duration(input->stallUntil.load()));
-        if (stalled > Clock::now() && !sleepUntil(stalled))
-            return;
-        ComPtr<IMediaSample> in = popFrame(input, m_stopping);
+        ComPtr<IMediaSample> in = takeAndHold(input, hold);
         if (!in)
-            return;
-        input->allocator->SetSampleState(in.get(), BufferState::Consumer);
-        const auto cost = hold.next();
-        if (cost.count() > 0 && !sleepUntil(Clock::now() + cost))
             return;
         if (output->removed)
             continue;

@@ -15,6 +15,8 @@
 
 namespace ksscope::sim {
 
+class HoldTime; // a consumer's hold time per frame
+
 class SimBackend final : public Backend {
 public:
     explicit SimBackend(BackendOptions options);
@@ -50,6 +52,9 @@ private:
     Filter* findFilter(std::string_view filterId);
 
     void captureLoop(Channel* channel, Filter* filter);
+    /// Waits out a consumer stall, takes the next frame and holds it for the consumer's cost; null when
+    /// streaming stops or the consumer is gone.
+    ComPtr<IMediaSample> takeAndHold(Channel* channel, HoldTime& hold);
     void consumeLoop(Channel* channel, const ConsumerSpec& spec, std::uint32_t seed);
     void transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed);
     void faultLoop();
