@@ -502,6 +502,29 @@ int runSetProperties(const GlobalOptions& global, const std::string& id, const P
     return ExitOk;
 }
 
+int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state)
+{
+    if (state != "on" && state != "off") {
+        std::cerr << "ksscope-cli: set-link: state must be \"on\" or \"off\", got \"" << state << "\"\n";
+        return ExitInvalidValue;
+    }
+    Session session;
+    if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    Backend* backend = session.backendFor(from);
+    if (!backend) {
+        std::cerr << "ksscope-cli: set-link: \"" << from << "\" belongs to no open backend\n";
+        return ExitDevice;
+    }
+    const Status status = backend->setConnectionEnabled(from, to, state == "on");
+    if (!status) {
+        std::cerr << "ksscope-cli: set-link " << from << " -> " << to << ": " << status.toString() << "\n";
+        return status.code() == hresultFromWin32(kErrorNotFound) ? ExitDevice : ExitInvalidValue;
+    }
+    std::cout << status.message() << "\n";
+    return ExitOk;
+}
+
 int runBackends(const GlobalOptions& global, bool selfTest, bool json)
 {
     BackendOptions options;

@@ -48,6 +48,7 @@ int runStatus(const GlobalOptions& global, bool json, double settleSeconds, cons
 int runWatch(const GlobalOptions& global, const WatchOptions& options);
 int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& mode, bool dryRun);
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
+int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state);
 int runBackends(const GlobalOptions& global, bool selfTest, bool json);
 
 } // namespace ksscope::cli

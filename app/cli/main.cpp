@@ -95,6 +95,14 @@ int main(int argc, char** argv)
     auto* optPrefix = setProps->add_option("--prefix", prefix, "prefix bytes before each frame (cbPrefix)");
     setProps->add_flag("--dry-run", dryRun, "predict the negotiated values without applying");
 
+    std::string linkFrom;
+    std::string linkTo;
+    std::string linkState;
+    auto* setLink = app.add_subcommand("set-link", "enable or disable a connection (a Media Controller data link)");
+    setLink->add_option("FROM", linkFrom, "source pin id")->required();
+    setLink->add_option("TO", linkTo, "sink pin id")->required();
+    setLink->add_option("STATE", linkState, "on or off")->required();
+
     auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
     backends->add_flag("--self-test", selfTest, "run each available backend's self-test");
     backends->add_flag("--json", json, "print JSON");
@@ -127,7 +135,7 @@ int main(int argc, char** argv)
                     known = known || sub->get_name() == arg;
                 if (!known) {
                     std::cerr << "ksscope-cli: unknown command \"" << arg
-                              << "\"; commands: list, status, watch, set-mode, set-properties, backends\n";
+                              << "\"; commands: list, status, watch, set-mode, set-properties, set-link, backends\n";
                     return ExitUsage;
                 }
                 break;
@@ -160,6 +168,8 @@ int main(int argc, char** argv)
                 request.prefix = prefix;
             return runSetProperties(global, id, request, dryRun);
         }
+        if (setLink->parsed())
+            return runSetLink(global, linkFrom, linkTo, linkState);
         if (backends->parsed())
             return runBackends(global, selfTest, json);
     } catch (const std::exception& e) {

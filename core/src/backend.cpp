@@ -2,6 +2,7 @@
 #include "ksscope/backend.h"
 
 #include "sim/sim_backend.h"
+#include "v4l2/v4l2_backend.h"
 
 #include <algorithm>
 
@@ -23,13 +24,18 @@ ALLOCATOR_PROPERTIES PropertyRequest::mergedWith(const ALLOCATOR_PROPERTIES& cur
 
 std::vector<std::string> BackendFactory::names()
 {
-    return {"sim"};
+    std::vector<std::string> names{"sim"};
+    if (v4l2::createV4l2Backend({}))
+        names.emplace_back("v4l2");
+    return names;
 }
 
 std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const BackendOptions& options)
 {
     if (name == "sim")
         return std::make_unique<sim::SimBackend>(options);
+    if (name == "v4l2")
+        return v4l2::createV4l2Backend(options);
     return nullptr;
 }
 

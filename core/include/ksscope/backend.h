@@ -111,6 +111,15 @@ public:
     /// KsSetAllocatorMode.
     virtual Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) = 0;
 
+    /// Enables or disables the connection (a Media Controller data link) from one pin to another.
+    virtual Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled)
+    {
+        (void)from;
+        (void)to;
+        (void)enabled;
+        return {E_NOTIMPL, "backend \"" + name() + "\" has no connections that can be changed"};
+    }
+
     /// Where events go; set before open().
     virtual void setEventSink(EventSink sink) = 0;
 };

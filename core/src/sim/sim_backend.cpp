@@ -752,4 +752,14 @@ Status SimBackend::setMode(const std::string& allocatorId, KSALLOCATORMODE mode,
     return result;
 }
 
+Status SimBackend::setConnectionEnabled(const std::string& from, const std::string& to, bool /*enabled*/)
+{
+    std::lock_guard control(m_controlMutex);
+    for (auto& c : m_channels)
+        if (c->outputPinId == from && c->inputPinId == to)
+            return {E_INVALIDARG, "the connection " + from + " -> " + to +
+                                      " is immutable: simulated pins share their allocator for the whole run"};
+    return {hresultFromWin32(kErrorNotFound), "no connection from \"" + from + "\" to \"" + to + "\""};
+}
+
 } // namespace ksscope::sim

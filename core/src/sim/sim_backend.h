@@ -36,6 +36,7 @@ public:
     PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
                                  ApplyMode mode) override;
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override;
+    Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled) override;
     void setEventSink(EventSink sink) override;
 
     [[nodiscard]] const Scenario& scenario() const { return m_scenario; }

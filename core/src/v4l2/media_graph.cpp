@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "media_graph.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ksscope::v4l2 {
+
+const MediaEntity* MediaGraph::entity(std::uint32_t id) const
+{
+    for (const auto& e : entities)
+        if (e.id == id)
+            return &e;
+    return nullptr;
+}
+
+const MediaPad* MediaGraph::pad(std::uint32_t id) const
+{
+    for (const auto& p : pads)
+        if (p.id == id)
+            return &p;
+    return nullptr;
+}
+
+const MediaInterface* MediaGraph::interface(std::uint32_t id) const
+{
+    for (const auto& i : interfaces)
+        if (i.id == id)
+            return &i;
+    return nullptr;
+}
+
+std::string MediaGraph::videoNodeOf(std::uint32_t entityId) const
+{
+    for (const auto& l : links) {
+        if (l.type() != kLinkTypeInterface || l.sinkId != entityId)
+            continue;
+        const MediaInterface* intf = interface(l.sourceId);
+        if (intf && intf->type == kIntfTypeV4lVideo)
+            return intf->devnode;
+    }
+    return {};
+}
+
+std::string sanitizeIdPart(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '.' || c == '_';
+        out += keep ? c : '_';
+    }
+    return out.empty() ? std::string("_") : out;
+}
+
+std::string deviceId(std::string_view driver, std::string_view busInfo)
+{
+    return "v4l2:" + sanitizeIdPart(driver) + "." + sanitizeIdPart(busInfo);
+}
+
+std::string entityFunctionName(std::uint32_t function)
+{
+    switch (function) {
+    case 0x00000000:
+        return "unknown";
+    case 0x00020000:
+        return "v4l2-subdev";
+    case 0x00010001:
+        return "io-v4l";
+    case 0x00001001:
+        return "io-dtv";
+    case 0x00001002:
+        return "io-vbi";
+    case 0x00001003:
+        return "io-swradio";
+    case 0x00020001:
+        return "camera-sensor";
+    case 0x00020002:
+        return "flash";
+    case 0x00020003:
+        return "lens";
+    case 0x00020004:
+        return "atv-decoder";
+    case 0x00020005:
+        return "tuner";
+    case 0x00004001:
+        return "proc-composer";
+    case 0x00004002:
+        return "proc-pixel-formatter";
+    case 0x00004003:
+        return "proc-pixel-enc-conv";
+    case 0x00004004:
+        return "proc-lut";
+    case 0x00004005:
+        return "proc-scaler";
+    case 0x00004006:
+        return "proc-statistics";
+    case 0x00004007:
+        return "proc-encoder";
+    case 0x00004008:
+        return "proc-decoder";
+    case 0x00004009:
+        return "proc-isp";
+    case 0x00005001:
+        return "vid-mux";
+    case 0x00005002:
+        return "vid-if-bridge";
+    case 0x00006001:
+        return "dv-decoder";
+    case 0x00006002:
+        return "dv-encoder";
+    default:
+        break;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "function-0x%08x", function);
+    return text;
+}
+
+std::string GraphIds::filter(const MediaGraph& graph, const MediaEntity& entity)
+{
+    return deviceId(graph.info.driver, graph.info.busInfo) + "/" + sanitizeIdPart(entity.name);
+}
+
+std::string GraphIds::pin(const MediaGraph& graph, const MediaEntity& entity, const MediaPad& pad)
+{
+    return filter(graph, entity) + "/pad" + std::to_string(pad.index);
+}
+
+std::string GraphIds::allocator(const MediaGraph& graph, const MediaEntity& entity)
+{
+    return filter(graph, entity) + "/allocator";
+}
+
+Topology graphToTopology(const MediaGraph& graph)
+{
+    Topology topology;
+    for (const MediaEntity& entity : graph.entities) {
+        FilterInfo filter;
+        filter.id = GraphIds::filter(graph, entity);
+        filter.name = entity.name;
+        filter.backend = "v4l2";
+        filter.kind = entityFunctionName(entity.function);
+        const std::string node = graph.videoNodeOf(entity.id);
+        const std::string allocatorId = node.empty() ? std::string() : GraphIds::allocator(graph, entity);
+        std::vector<const MediaPad*> pads;
+        for (const MediaPad& pad : graph.pads)
+            if (pad.entityId == entity.id)
+                pads.push_back(&pad);
+        std::sort(pads.begin(), pads.end(), [](const MediaPad* a, const MediaPad* b) { return a->index < b->index; });
+        for (const MediaPad* pad : pads) {
+            PinInfo pin;
+            pin.id = GraphIds::pin(graph, entity, *pad);
+            pin.name = "pad " + std::to_string(pad->index) + ((pad->flags & kPadFlagSink) ? " (sink)" : " (source)");
+            pin.direction = (pad->flags & kPadFlagSink) ? PinDirection::Input : PinDirection::Output;
+            pin.allocatorId = allocatorId;
+            filter.pins.push_back(std::move(pin));
+        }
+        if (pads.empty() && !node.empty()) {
+            PinInfo pin;
+            pin.id = filter.id + "/queue";
+            pin.name = "queue";
+            pin.direction = PinDirection::Output;
+            pin.allocatorId = allocatorId;
+            filter.pins.push_back(std::move(pin));
+        }
+        topology.filters.push_back(std::move(filter));
+    }
+    for (const MediaLink& link : graph.links) {
+        if (link.type() != kLinkTypeData)
+            continue;
+        const MediaPad* source = graph.pad(link.sourceId);
+        const MediaPad* sink = graph.pad(link.sinkId);
+        const MediaEntity* sourceEntity = source ? graph.entity(source->entityId) : nullptr;
+        const MediaEntity* sinkEntity = sink ? graph.entity(sink->entityId) : nullptr;
+        if (!sourceEntity || !sinkEntity)
+            continue;
+        ConnectionInfo c;
+        c.from = GraphIds::pin(graph, *sourceEntity, *source);
+        c.to = GraphIds::pin(graph, *sinkEntity, *sink);
+        c.flags = link.flags & (kLinkFlagEnabled | kLinkFlagImmutable | kLinkFlagDynamic);
+        topology.connections.push_back(std::move(c));
+    }
+    return topology;
+}
+
+KSALLOCATORMODE modeOfMemory(std::uint32_t memory)
+{
+    return memory == kMemoryMmap ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
+}
+
+std::string_view memoryName(std::uint32_t memory)
+{
+    switch (memory) {
+    case kMemoryMmap:
+        return "mmap";
+    case kMemoryUserPtr:
+        return "userptr";
+    case kMemoryDmaBuf:
+        return "dmabuf";
+    default:
+        return "none";
+    }
+}
+
+QueueStatus summarizeQueue(const std::vector<BufferQuery>& buffers)
+{
+    QueueStatus q;
+    q.frames = static_cast<std::uint32_t>(buffers.size());
+    q.states.reserve(buffers.size());
+    for (const BufferQuery& b : buffers) {
+        q.frameSize = std::max(q.frameSize, b.length);
+        if (q.memory == 0)
+            q.memory = b.memory;
+        if (b.flags & kBufFlagQueued) {
+            ++q.queued;
+            q.states.push_back(BufferState::Free); // the producer (the driver) can fill it
+        } else if (b.flags & kBufFlagDone) {
+            ++q.done;
+            q.states.push_back(BufferState::Waiting);
+        } else {
+            ++q.held;
+            q.states.push_back(BufferState::Consumer);
+        }
+    }
+    q.active = q.queued + q.done > 0;
+    q.mode = modeOfMemory(q.memory == 0 ? kMemoryMmap : q.memory);
+    return q;
+}
+
+std::uint64_t SequenceTracker::feed(std::uint32_t sequence)
+{
+    std::uint64_t lost = 0;
+    if (m_started && sequence > m_last + 1)
+        lost = sequence - m_last - 1;
+    if (!m_started || sequence > m_last)
+        m_last = sequence;
+    m_started = true;
+    m_dropped += lost;
+    return lost;
+}
+
+} // namespace ksscope::v4l2

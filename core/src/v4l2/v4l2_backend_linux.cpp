@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "media_graph.h"
+#include "v4l2_backend.h"
+#include "v4l2_device_linux.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <unistd.h>
+
+namespace ksscope::v4l2 {
+
+namespace {
+
+Status errnoStatus(int err, const std::string& what)
+{
+    std::string hint;
+    switch (err) {
+    case ENODEV:
+        hint = ": the device is gone (unplugged or its driver unloaded)";
+        break;
+    case EACCES:
+    case EPERM:
+        hint = ": permission denied (add your user to the \"video\" group, or run with access to /dev)";
+        break;
+    case EBUSY:
+        hint = ": the device is busy (another process owns it, or it is streaming)";
+        break;
+    case EPIPE:
+        hint = ": the pipeline's formats do not match across an enabled link";
+        break;
+    default:
+        hint = std::string(": ") + std::strerror(err);
+        break;
+    }
+    return {hresultFromErrno(err), what + hint};
+}
+
+/// A video node's queue, observed read-only through VIDIOC_QUERYBUF.
+struct Queue {
+    std::string allocatorId;
+    std::string devnode;
+    VideoCaps caps;
+    std::vector<std::string> pinIds;
+};
+
+class PassiveProbe final : public AllocatorProbe {
+public:
+    PassiveProbe(Fd fd, std::uint32_t bufType) : m_fd(std::move(fd)), m_bufType(bufType) { }
+    HRESULT read(AllocatorReading& reading) override
+    {
+        const int err = queryBuffers(m_fd.get(), m_bufType, m_buffers, m_count);
+        if (err)
+            return hresultFromErrno(err);
+        const QueueStatus q = summarizeQueue(m_buffers);
+        reading.status.Framing.Frames = q.frames;
+        reading.status.Framing.FrameSize = q.frameSize;
+        reading.status.Framing.PoolType = kNonPagedPool;
+        reading.status.Framing.FileAlignment = 0;
+        reading.status.AllocatedFrames = q.allocatedFrames();
+        reading.mode = q.mode;
+        reading.droppedFrames = 0; // a passive watcher misses buffers: no exact drop count
+        std::lock_guard lock(m_mutex);
+        m_states = q.states;
+        return S_OK;
+    }
+    std::vector<BufferState> bufferStates() override
+    {
+        std::lock_guard lock(m_mutex);
+        return m_states;
+    }
+
+private:
+    Fd m_fd;
+    std::uint32_t m_bufType;
+    std::uint32_t m_count = 0;
+    std::vector<BufferQuery> m_buffers; // sampler thread only
+    std::mutex m_mutex; // guards m_states
+    std::vector<BufferState> m_states;
+};
+
+class V4l2Backend final : public Backend {
+public:
+    explicit V4l2Backend(BackendOptions options) : m_options(std::move(options)) { }
+
+    [[nodiscard]] std::string name() const override { return "v4l2"; }
+
+    [[nodiscard]] Availability availability() const override
+    {
+        if (listNodes("media").empty() && listNodes("video").empty())
+            return {false, "no /dev/media* or /dev/video* nodes: load a V4L2 driver (e.g. modprobe vivid) or "
+                           "connect a camera"};
+        return {true, {}};
+    }
+
+    SelfTestReport selfTest() override
+    {
+        SelfTestReport report;
+        report.passed = true;
+        for (const std::string& path : listNodes("media")) {
+            MediaGraph graph;
+            const int err = readMediaGraph(path, graph);
+            report.passed = report.passed && err == 0;
+            report.lines.push_back(err ? "FAIL: " + errnoStatus(err, path).message()
+                                       : "ok: " + path + ": " + graph.info.driver + " (" + graph.info.model + "), " +
+                                             std::to_string(graph.entities.size()) + " entities, " +
+                                             std::to_string(graph.links.size()) + " links");
+        }
+        for (const std::string& path : listNodes("video")) {
+            VideoCaps caps;
+            const int err = queryVideoCaps(path, caps);
+            report.passed = report.passed && err == 0;
+            report.lines.push_back(err ? "FAIL: " + errnoStatus(err, path).message()
+                                       : "ok: " + path + ": " + caps.driver + " \"" + caps.card + "\" " +
+                                             std::string(bufTypeName(caps.bufType)));
+        }
+        if (report.lines.empty())
+            report.lines.push_back("ok: no V4L2 devices present");
+        return report;
+    }
+
+    Status open() override
+    {
+        std::lock_guard lock(m_mutex);
+        if (Status s = discoverLocked(); !s)
+            return s;
+        const Topology t = buildTopologyLocked(false);
+        for (const FilterInfo& f : t.filters)
+            emit({BackendEvent::Kind::FilterAdded, f.id, "filter \"" + f.name + "\" found", S_OK});
+        return Status::ok();
+    }
+
+    Status start() override { return Status::ok(); } // passive: other processes stream
+    void close() override { }
+
+    [[nodiscard]] Topology topology() override
+    {
+        std::lock_guard lock(m_mutex);
+        return buildTopologyLocked(true);
+    }
+
+    std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
+    {
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        if (!q)
+            return nullptr;
+        Fd fd(::open(q->devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+        if (!fd.valid())
+            return nullptr;
+        return std::make_shared<PassiveProbe>(std::move(fd), q->caps.bufType);
+    }
+
+    ComPtr<IKsPin> pin(const std::string&) override { return nullptr; }
+
+    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request, ApplyMode) override
+    {
+        PropertyChange change;
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        if (!q) {
+            change.status = {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+            return change;
+        }
+        change.requested = request.mergedWith({});
+        change.status = ownedElsewhere(*q);
+        return change;
+    }
+
+    Status setMode(const std::string& allocatorId, KSALLOCATORMODE, ApplyMode) override
+    {
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        if (!q)
+            return {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+        return ownedElsewhere(*q);
+    }
+
+    Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled) override
+    {
+        std::lock_guard lock(m_mutex);
+        for (MediaGraph& graph : m_graphs) {
+            if (const int err = readMediaGraph(graph.info.path, graph))
+                return errnoStatus(err, graph.info.path);
+            for (const MediaLink& link : graph.links) {
+                if (link.type() != kLinkTypeData)
+                    continue;
+                const MediaPad* source = graph.pad(link.sourceId);
+                const MediaPad* sink = graph.pad(link.sinkId);
+                const MediaEntity* se = source ? graph.entity(source->entityId) : nullptr;
+                const MediaEntity* de = sink ? graph.entity(sink->entityId) : nullptr;
+                if (!se || !de || GraphIds::pin(graph, *se, *source) != from || GraphIds::pin(graph, *de, *sink) != to)
+                    continue;
+                const std::string name = "link \"" + se->name + "\":" + std::to_string(source->index) + " -> \"" +
+                                         de->name + "\":" + std::to_string(sink->index);
+                if (link.flags & kLinkFlagImmutable)
+                    return {hresultFromErrno(EINVAL), name + " is immutable: it cannot be enabled or disabled"};
+                const std::uint32_t flags = (link.flags & ~kLinkFlagEnabled) | (enabled ? kLinkFlagEnabled : 0);
+                if (const int err = setupLink(graph.info.path, *source, se->id, *sink, de->id, flags & 0x7))
+                    return errnoStatus(err, "MEDIA_IOC_SETUP_LINK on " + name);
+                emit({BackendEvent::Kind::AllocatorReconfigured, from, name + (enabled ? " enabled" : " disabled"),
+                      S_OK});
+                return {S_OK, name + (enabled ? " enabled" : " disabled")};
+            }
+        }
+        return {hresultFromWin32(kErrorNotFound), "no data link from \"" + from + "\" to \"" + to + "\""};
+    }
+
+    void setEventSink(EventSink sink) override
+    {
+        std::lock_guard lock(m_sinkMutex);
+        m_sink = std::move(sink);
+    }
+
+private:
+    void emit(const BackendEvent& e)
+    {
+        std::lock_guard lock(m_sinkMutex);
+        if (m_sink)
+            m_sink(e);
+    }
+
+    static Status ownedElsewhere(const Queue& q)
+    {
+        return {hresultFromErrno(EBUSY), "the queue of " + q.devnode +
+                                             " is owned by another process (or by nobody yet); KsScope watches it "
+                                             "read-only and cannot change it"};
+    }
+
+    const Queue* findQueue(std::string_view id) const
+    {
+        for (const Queue& q : m_queues)
+            if (q.allocatorId == id)
+                return &q;
+        return nullptr;
+    }
+
+    Status discoverLocked()
+    {
+        m_graphs.clear();
+        m_queues.clear();
+        m_standalone.clear();
+        std::vector<std::string> inGraphs;
+        for (const std::string& path : listNodes("media")) {
+            MediaGraph graph;
+            if (const int err = readMediaGraph(path, graph)) {
+                emit({BackendEvent::Kind::Error, path, errnoStatus(err, path).message(), hresultFromErrno(err)});
+                continue; // monitoring of the other devices goes on
+            }
+            for (const MediaEntity& entity : graph.entities) {
+                const std::string node = graph.videoNodeOf(entity.id);
+                if (node.empty())
+                    continue;
+                Queue q;
+                q.allocatorId = GraphIds::allocator(graph, entity);
+                q.devnode = node;
+                queryVideoCaps(node, q.caps);
+                m_queues.push_back(std::move(q));
+                inGraphs.push_back(node);
+            }
+            m_graphs.push_back(std::move(graph));
+        }
+        for (const std::string& path : listNodes("video")) {
+            if (std::find(inGraphs.begin(), inGraphs.end(), path) != inGraphs.end())
+                continue;
+            VideoCaps caps;
+            if (const int err = queryVideoCaps(path, caps)) {
+                emit({BackendEvent::Kind::Error, path, errnoStatus(err, path).message(), hresultFromErrno(err)});
+                continue;
+            }
+            // one filter with one pin; the id names the device and the node's role, never its number
+            std::string id = deviceId(caps.driver, caps.busInfo) + "/" + sanitizeIdPart(caps.card) + "." +
+                             std::string(bufTypeName(caps.bufType));
+            for (int n = 2;
+                 std::any_of(m_standalone.begin(), m_standalone.end(), [&](const FilterInfo& f) { return f.id == id; });
+                 ++n)
+                id += "." + std::to_string(n);
+            FilterInfo f;
+            f.id = id;
+            f.name = caps.card + " (" + path + ")";
+            f.backend = "v4l2";
+            f.kind = "video-node";
+            PinInfo p;
+            p.id = id + "/queue";
+            p.name = std::string(bufTypeName(caps.bufType));
+            p.direction = PinDirection::Output;
+            Queue q;
+            if (caps.bufType != 0) {
+                p.allocatorId = id + "/allocator";
+                q.allocatorId = p.allocatorId;
+                q.devnode = path;
+                q.caps = caps;
+                m_queues.push_back(std::move(q));
+            }
+            f.pins.push_back(std::move(p));
+            m_standalone.push_back(std::move(f));
+        }
+        return Status::ok();
+    }
+
+    Topology buildTopologyLocked(bool reread)
+    {
+        Topology topology;
+        for (MediaGraph& graph : m_graphs) {
+            if (reread) // link flags change without a new topology version: read them again
+                readMediaGraph(graph.info.path, graph);
+            topology.append(graphToTopology(graph));
+        }
+        topology.filters.insert(topology.filters.end(), m_standalone.begin(), m_standalone.end());
+        for (Queue& q : m_queues) {
+            AllocatorInfo a;
+            a.id = q.allocatorId;
+            a.readOnlyReason =
+                "watched read-only: the queue of " + q.devnode + " belongs to the process that streams it";
+            Fd fd(::open(q.devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+            MediaFormat format;
+            if (fd.valid()) {
+                std::vector<BufferQuery> buffers;
+                std::uint32_t count = 0;
+                if (queryBuffers(fd.get(), q.caps.bufType, buffers, count) == 0) {
+                    const QueueStatus s = summarizeQueue(buffers);
+                    a.status.Framing.Frames = s.frames;
+                    a.status.Framing.FrameSize = s.frameSize;
+                    a.status.AllocatedFrames = s.allocatedFrames();
+                    a.mode = s.mode;
+                    a.committed = s.frames > 0;
+                    a.properties = {static_cast<LONG>(s.frames), static_cast<LONG>(s.frameSize), 1, 0};
+                    a.memoryType = s.mode == KsAllocatorMode_Kernel ? guids::KSMEMORY_TYPE_KERNEL_NONPAGED
+                                                                    : guids::KSMEMORY_TYPE_USER;
+                }
+                format = queryFormat(fd.get(), q.caps.bufType);
+            }
+            a.framePeriodSeconds =
+                format.avgTimePerFrame > 0 ? static_cast<double>(format.avgTimePerFrame) * 1e-7 : 1.0 / 30.0;
+            for (FilterInfo& f : topology.filters) {
+                for (PinInfo& p : f.pins) {
+                    if (p.allocatorId == q.allocatorId) {
+                        p.format = format;
+                        a.pinIds.push_back(p.id);
+                    }
+                }
+            }
+            topology.allocators.push_back(std::move(a));
+        }
+        return topology;
+    }
+
+    BackendOptions m_options;
+    std::mutex m_mutex; // guards the discovered state
+    std::vector<MediaGraph> m_graphs;
+    std::vector<Queue> m_queues;
+    std::vector<FilterInfo> m_standalone;
+    std::mutex m_sinkMutex; // guards m_sink
+    EventSink m_sink;
+};
+
+} // namespace
+
+std::unique_ptr<Backend> createV4l2Backend(const BackendOptions& options)
+{
+    return std::make_unique<V4l2Backend>(options);
+}
+
+} // namespace ksscope::v4l2
