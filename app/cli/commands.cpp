@@ -154,6 +154,35 @@ int openForEdit(Session& session, const GlobalOptions& global, const std::string
     return ExitOk;
 }
 
+/// Starts the owner-mode streams named by --stream. Returns an exit code.
+int startStreams(Session& session, const std::vector<std::string>& texts, bool quiet)
+{
+    for (const std::string& text : texts) {
+        std::string error;
+        auto spec = parseStreamSpec(text, error);
+        if (!spec) {
+            std::cerr << "ksscope-cli: " << error << "\n";
+            return ExitInvalidValue;
+        }
+        const Topology topology = session.topology();
+        const std::string id = topology.resolveAllocatorId(spec->id);
+        Backend* backend = session.backendFor(id);
+        if (id.empty() || !backend) {
+            std::vector<std::string> none;
+            resolveIds(topology, {spec->id}, none);
+            return ExitDevice;
+        }
+        const Status status = backend->ownStream(id, spec->options);
+        if (!status) {
+            std::cerr << "ksscope-cli: --stream " << text << ": " << status.toString() << "\n";
+            return status.code() == E_INVALIDARG ? ExitInvalidValue : ExitDevice;
+        }
+        if (!quiet)
+            std::printf("streaming %s: %s\n", id.c_str(), status.message().c_str());
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runList(const GlobalOptions& global, bool json)
@@ -169,10 +198,13 @@ int runList(const GlobalOptions& global, bool json)
     return ExitOk;
 }
 
-int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& ids)
+int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
+              const std::vector<std::string>& ids)
 {
     Session session;
     if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    if (int rc = startStreams(session, streams, json); rc != ExitOk)
         return rc;
     std::vector<std::string> wanted;
     if (!resolveIds(session.topology(), ids, wanted))
@@ -294,6 +326,8 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
 
     if (Status status = session.start(); !status)
         return fail(status);
+    if (int rc = startStreams(session, options.streams, options.format != OutputFormat::Text); rc != ExitOk)
+        return rc;
     if (Status status = watched.start(session); !status)
         return fail(status);
 

@@ -34,17 +34,27 @@ struct SetSpec {
 /// Parses "ID:buffers=8,align=16,mode=user"; on failure returns nullopt and fills \a error.
 std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error);
 
+/// One --stream ID[:key=value,...] argument, parsed.
+struct StreamSpec {
+    std::string text;
+    std::string id;
+    StreamOptions options;
+};
+std::optional<StreamSpec> parseStreamSpec(const std::string& text, std::string& error);
+
 struct WatchOptions {
     double durationSeconds = 0.0; ///< 0: until interrupted
     double rateHz = 100.0;
     double windowSeconds = 600.0;
     OutputFormat format = OutputFormat::Text;
     std::vector<std::string> sets;
+    std::vector<std::string> streams;
     std::vector<std::string> ids;
 };
 
 int runList(const GlobalOptions& global, bool json);
-int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& ids);
+int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
+              const std::vector<std::string>& ids);
 int runWatch(const GlobalOptions& global, const WatchOptions& options);
 int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& mode, bool dryRun);
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);

@@ -63,6 +63,13 @@ int main(int argc, char** argv)
     status->add_flag("--json", json, "print JSON");
     status->add_option("--settle", settle, "seconds to stream before the snapshot (default 0.5)")
         ->check(CLI::Range(0.0, 60.0));
+    std::vector<std::string> statusStreams;
+    status
+        ->add_option("--stream", statusStreams,
+                     "owner mode: KsScope streams this queue itself (repeatable): "
+                     "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
+                     "dmabuf-from=ID]")
+        ->type_name("ID[:KEY=VALUE,...]");
     status->add_option("ID", ids, "allocator, pin or filter ids (default: all)");
 
     auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
@@ -80,6 +87,12 @@ int main(int argc, char** argv)
                      "apply an edit at start: ID:buffers=N,buffer-size=B,align=A,prefix=P,mode=user|kernel "
                      "(repeatable)")
         ->type_name("ID:KEY=VALUE,...");
+    watchCmd
+        ->add_option("--stream", watch.streams,
+                     "owner mode: KsScope streams this queue itself (repeatable): "
+                     "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
+                     "dmabuf-from=ID]")
+        ->type_name("ID[:KEY=VALUE,...]");
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
@@ -149,7 +162,7 @@ int main(int argc, char** argv)
         if (list->parsed())
             return runList(global, json);
         if (status->parsed())
-            return runStatus(global, json, settle, ids);
+            return runStatus(global, json, settle, statusStreams, ids);
         if (watchCmd->parsed()) {
             watch.format = json ? OutputFormat::Json : (csv ? OutputFormat::Csv : OutputFormat::Text);
             return runWatch(global, watch);

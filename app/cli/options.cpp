@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include <charconv>
+#include <cstdlib>
 
 namespace ksscope::cli {
 
@@ -77,6 +78,83 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
     if (spec.properties.empty() && !spec.mode) {
         error = "--set " + text + ": nothing to set";
         return std::nullopt;
+    }
+    return spec;
+}
+
+std::optional<StreamSpec> parseStreamSpec(const std::string& text, std::string& error)
+{
+    StreamSpec spec;
+    spec.text = text;
+    // "ID" alone, or "ID:key=value,...": the id ends at the last ':' before the first '='
+    const auto eq = text.find('=');
+    const auto colon = eq == std::string::npos ? std::string::npos : text.rfind(':', eq);
+    spec.id = colon == std::string::npos ? text : text.substr(0, colon);
+    if (spec.id.empty()) {
+        error = "--stream " + text +
+                ": expected ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,"
+                "height=H,fps=F,hold-ms=MS,dmabuf-from=ID]";
+        return std::nullopt;
+    }
+    std::string_view rest = colon == std::string::npos ? std::string_view() : std::string_view(text).substr(colon + 1);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto itemEq = item.find('=');
+        if (itemEq == std::string_view::npos) {
+            error = "--stream " + text + ": \"" + std::string(item) + "\" is not key=value";
+            return std::nullopt;
+        }
+        const std::string key(item.substr(0, itemEq));
+        const std::string value(item.substr(itemEq + 1));
+        auto number = [&](double min, double max, double& out) {
+            char* end = nullptr;
+            out = std::strtod(value.c_str(), &end);
+            if (value.empty() || *end != '\0' || !(out >= min && out <= max)) {
+                error = "--stream " + text + ": " + key + " must be a number from " +
+                        std::to_string(static_cast<long>(min)) + " to " + std::to_string(static_cast<long>(max)) +
+                        ", got \"" + value + "\"";
+                return false;
+            }
+            return true;
+        };
+        double n = 0;
+        if (key == "memory") {
+            if (value != "mmap" && value != "userptr" && value != "dmabuf") {
+                error = "--stream " + text + ": memory must be mmap, userptr or dmabuf, got \"" + value + "\"";
+                return std::nullopt;
+            }
+            spec.options.memory = value;
+        } else if (key == "buffers") {
+            if (!number(1, 64, n))
+                return std::nullopt;
+            spec.options.buffers = static_cast<std::uint32_t>(n);
+        } else if (key == "format") {
+            if (value.empty() || value.size() > 4) {
+                error = "--stream " + text + ": format is a FOURCC such as YUYV, got \"" + value + "\"";
+                return std::nullopt;
+            }
+            spec.options.fourcc = value;
+        } else if (key == "width" || key == "height") {
+            if (!number(1, 16384, n))
+                return std::nullopt;
+            (key == "width" ? spec.options.width : spec.options.height) = static_cast<std::uint32_t>(n);
+        } else if (key == "fps") {
+            if (!number(0.1, 1000, n))
+                return std::nullopt;
+            spec.options.fps = n;
+        } else if (key == "hold-ms") {
+            if (!number(0, 60000, n))
+                return std::nullopt;
+            spec.options.holdMs = n;
+        } else if (key == "dmabuf-from") {
+            spec.options.dmabufFrom = value;
+        } else {
+            error = "--stream " + text + ": unknown key \"" + key +
+                    "\"; allowed: memory, buffers, format, width, height, fps, hold-ms, dmabuf-from";
+            return std::nullopt;
+        }
     }
     return spec;
 }

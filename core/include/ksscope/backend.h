@@ -67,6 +67,18 @@ struct PropertyChange {
     Status status;
 };
 
+/// How KsScope streams a queue it owns (owner mode).
+struct StreamOptions {
+    std::string memory = "mmap"; ///< "mmap" (kernel mode), "userptr" (user mode), "dmabuf" (imported handles)
+    std::uint32_t buffers = 4;
+    std::string fourcc; ///< empty: keep the device's format
+    std::uint32_t width = 0; ///< 0: keep
+    std::uint32_t height = 0; ///< 0: keep
+    double fps = 0.0; ///< 0: keep
+    double holdMs = 0.0; ///< how long KsScope holds each frame before giving it back
+    std::string dmabufFrom; ///< dmabuf: the allocator whose buffers are exported and imported
+};
+
 struct Availability {
     bool available = false;
     std::string reason; ///< why not, when unavailable
@@ -110,6 +122,15 @@ public:
                                          ApplyMode mode) = 0;
     /// KsSetAllocatorMode.
     virtual Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) = 0;
+
+    /// Owner mode: KsScope streams the queue of \a allocatorId itself, so edits apply to it. Refused for a
+    /// queue another process owns.
+    virtual Status ownStream(const std::string& allocatorId, const StreamOptions& options)
+    {
+        (void)allocatorId;
+        (void)options;
+        return {E_NOTIMPL, "backend \"" + name() + "\" streams its devices itself"};
+    }
 
     /// Enables or disables the connection (a Media Controller data link) from one pin to another.
     virtual Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled)

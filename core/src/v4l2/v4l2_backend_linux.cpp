@@ -2,12 +2,15 @@
 #include "media_graph.h"
 #include "v4l2_backend.h"
 #include "v4l2_device_linux.h"
+#include "v4l2_stream_linux.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <unistd.h>
 
 namespace ksscope::v4l2 {
@@ -81,6 +84,41 @@ private:
     std::vector<BufferState> m_states;
 };
 
+/// Reads a queue KsScope owns, with exact drop counts.
+class OwnedProbe final : public AllocatorProbe {
+public:
+    explicit OwnedProbe(std::shared_ptr<OwnedStream> stream) : m_stream(std::move(stream)) { }
+    HRESULT read(AllocatorReading& reading) override
+    {
+        std::vector<BufferState> states;
+        const HRESULT hr = m_stream->read(reading, &states);
+        std::lock_guard lock(m_mutex);
+        m_states = std::move(states);
+        return hr;
+    }
+    std::vector<BufferState> bufferStates() override
+    {
+        std::lock_guard lock(m_mutex);
+        return m_states;
+    }
+
+private:
+    std::shared_ptr<OwnedStream> m_stream;
+    std::mutex m_mutex; // guards m_states
+    std::vector<BufferState> m_states;
+};
+
+std::optional<std::uint32_t> memoryFromName(const std::string& name)
+{
+    if (name == "mmap")
+        return kMemoryMmap;
+    if (name == "userptr")
+        return kMemoryUserPtr;
+    if (name == "dmabuf")
+        return kMemoryDmaBuf;
+    return std::nullopt;
+}
+
 class V4l2Backend final : public Backend {
 public:
     explicit V4l2Backend(BackendOptions options) : m_options(std::move(options)) { }
@@ -132,8 +170,51 @@ public:
         return Status::ok();
     }
 
-    Status start() override { return Status::ok(); } // passive: other processes stream
-    void close() override { }
+    Status start() override { return Status::ok(); } // other processes stream; owned queues start in ownStream
+
+    void close() override
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto& [id, stream] : m_owned)
+            stream->stop();
+        m_owned.clear();
+        m_exporters.clear();
+    }
+
+    Status ownStream(const std::string& allocatorId, const StreamOptions& options) override
+    {
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        if (!q)
+            return {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
+        const auto memory = memoryFromName(options.memory);
+        if (!memory)
+            return {E_INVALIDARG, "memory must be mmap, userptr or dmabuf, got \"" + options.memory + "\""};
+        if (options.buffers == 0 || options.buffers > 64)
+            return {E_INVALIDARG, "buffers must be from 1 to 64, got " + std::to_string(options.buffers)};
+        StreamSettings settings;
+        settings.memory = *memory;
+        settings.buffers = options.buffers;
+        settings.fourcc = options.fourcc;
+        settings.width = options.width;
+        settings.height = options.height;
+        settings.fps = options.fps;
+        settings.holdMs = options.holdMs;
+        if (settings.memory == kMemoryDmaBuf) {
+            if (Status s = exportFrom(options.dmabufFrom, options.buffers, settings.dmabufFds); !s)
+                return s;
+        }
+        auto stream = std::make_shared<OwnedStream>(q->devnode, q->caps.bufType);
+        if (Status s = stream->start(settings); !s)
+            return s;
+        m_owned[allocatorId] = stream;
+        const std::string granted = std::to_string(stream->grantedBuffers()) + " " + options.memory +
+                                    " buffers granted (" + std::to_string(options.buffers) + " asked) of " +
+                                    std::to_string(stream->bufferSize()) + " bytes";
+        emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId, "KsScope streams " + q->devnode + ": " + granted,
+              S_OK});
+        return {S_OK, granted};
+    }
 
     [[nodiscard]] Topology topology() override
     {
@@ -144,6 +225,8 @@ public:
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
     {
         std::lock_guard lock(m_mutex);
+        if (auto owned = m_owned.find(allocatorId); owned != m_owned.end())
+            return std::make_shared<OwnedProbe>(owned->second);
         const Queue* q = findQueue(allocatorId);
         if (!q)
             return nullptr;
@@ -220,6 +303,28 @@ private:
         std::lock_guard lock(m_sinkMutex);
         if (m_sink)
             m_sink(e);
+    }
+
+    /// Streams \a allocatorId's queue with MMAP buffers and exports each as a dmabuf fd for import.
+    Status exportFrom(const std::string& allocatorId, std::uint32_t count, std::vector<int>& fds)
+    {
+        const Queue* source = findQueue(allocatorId);
+        if (!source)
+            return {E_INVALIDARG, "dmabuf needs dmabuf-from=<allocator id> naming a queue to export from"};
+        auto exporter = std::make_shared<OwnedStream>(source->devnode, source->caps.bufType);
+        StreamSettings settings;
+        settings.buffers = count;
+        if (Status s = exporter->allocate(settings); !s)
+            return s;
+        for (std::uint32_t i = 0; i < exporter->grantedBuffers(); ++i) {
+            int err = 0;
+            const int fd = exporter->exportBuffer(i, err);
+            if (fd < 0)
+                return errnoStatus(err, "VIDIOC_EXPBUF on " + source->devnode);
+            fds.push_back(fd);
+        }
+        m_exporters.push_back(exporter);
+        return Status::ok();
     }
 
     static Status ownedElsewhere(const Queue& q)
@@ -352,6 +457,8 @@ private:
     std::vector<MediaGraph> m_graphs;
     std::vector<Queue> m_queues;
     std::vector<FilterInfo> m_standalone;
+    std::map<std::string, std::shared_ptr<OwnedStream>> m_owned; // queues KsScope streams
+    std::vector<std::shared_ptr<OwnedStream>> m_exporters; // queues whose buffers were exported
     std::mutex m_sinkMutex; // guards m_sink
     EventSink m_sink;
 };

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A V4L2 queue that KsScope owns: it requests the buffers, streams and consumes them itself, so the
+// allocator edits (memory type, count, format) apply.
+
+#include "ksscope/backend.h"
+#include "media_graph.h"
+#include "v4l2_device_linux.h"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace ksscope::v4l2 {
+
+struct StreamSettings {
+    std::uint32_t memory = kMemoryMmap; ///< kMemoryMmap, kMemoryUserPtr or kMemoryDmaBuf
+    std::uint32_t buffers = 4;
+    std::string fourcc; ///< empty: keep the node's format
+    std::uint32_t width = 0; ///< 0: keep
+    std::uint32_t height = 0; ///< 0: keep
+    double fps = 0.0; ///< 0: keep
+    double holdMs = 0.0; ///< how long KsScope holds each dequeued frame (a consumer's cost)
+    std::vector<int> dmabufFds; ///< DMABUF: one imported fd per buffer (KsSetAllocatorHandle)
+};
+
+/// Owns one video node's queue and streams it on its own thread.
+class OwnedStream {
+public:
+    OwnedStream(std::string devnode, std::uint32_t bufType);
+    ~OwnedStream();
+    OwnedStream(const OwnedStream&) = delete;
+    OwnedStream& operator=(const OwnedStream&) = delete;
+
+    /// S_FMT / S_PARM / REQBUFS only: the buffers exist (to export them) but nothing streams.
+    Status allocate(const StreamSettings& settings);
+    /// allocate(), then QBUF every buffer and STREAMON. On failure nothing is left streaming. The stream
+    /// takes ownership of settings.dmabufFds and closes them when it stops.
+    Status start(const StreamSettings& settings);
+    void stop();
+    [[nodiscard]] bool streaming() const { return m_streaming; }
+
+    [[nodiscard]] std::uint32_t grantedBuffers() const { return m_granted; }
+    [[nodiscard]] std::uint32_t bufferSize() const { return m_bufferSize; }
+    [[nodiscard]] const StreamSettings& settings() const { return m_settings; }
+    [[nodiscard]] MediaFormat format() const;
+    /// VIDIOC_EXPBUF of buffer \a index as a dmabuf fd the caller owns (MMAP queues only); -1 and errno.
+    int exportBuffer(std::uint32_t index, int& err) const;
+
+    /// Status seen from the owner: QUERYBUF of our own queue plus exact drops from sequence gaps.
+    HRESULT read(AllocatorReading& reading, std::vector<BufferState>* states);
+    /// Set by the streaming thread when the device fails (ENODEV, EPIPE, ...): the errno, else 0.
+    [[nodiscard]] int failure() const { return m_failure; }
+
+private:
+    void run();
+    void release();
+
+    std::string m_devnode;
+    std::uint32_t m_bufType;
+    Fd m_fd;
+    StreamSettings m_settings;
+    std::uint32_t m_granted = 0;
+    std::uint32_t m_bufferSize = 0;
+    std::vector<void*> m_userMemory; // USERPTR buffers
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_streaming{false};
+    std::atomic<int> m_failure{0};
+    std::atomic<std::uint64_t> m_dropped{0};
+    std::atomic<std::uint64_t> m_delivered{0};
+    std::mutex m_queryMutex; // serialises QUERYBUF readers
+    std::uint32_t m_countHint = 0;
+    std::vector<BufferQuery> m_buffers;
+};
+
+} // namespace ksscope::v4l2
