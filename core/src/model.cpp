@@ -12,15 +12,22 @@ std::string_view pinDirectionName(PinDirection direction)
 
 std::string MediaFormat::toString() const
 {
+    if (majorType.empty() && subtype.empty())
+        return {};
     char text[128];
     if (majorType == "video")
-        std::snprintf(text, sizeof text, "%s %ux%u %.2f fps", subtype.c_str(), width, height, framesPerSecond());
+        std::snprintf(text, sizeof text, "%s %ux%u", subtype.c_str(), width, height);
     else if (majorType == "audio")
-        std::snprintf(text, sizeof text, "%s %u Hz %u ch %u bit, %.2f frames/s", subtype.c_str(), sampleRate, channels,
-                      bitsPerSample, framesPerSecond());
+        std::snprintf(text, sizeof text, "%s %u Hz %u ch %u bit", subtype.c_str(), sampleRate, channels,
+                      bitsPerSample);
     else
-        std::snprintf(text, sizeof text, "%s %.2f frames/s", subtype.c_str(), framesPerSecond());
-    return text;
+        std::snprintf(text, sizeof text, "%s", subtype.c_str());
+    std::string out = text;
+    if (avgTimePerFrame > 0) {
+        std::snprintf(text, sizeof text, majorType == "video" ? " %.2f fps" : ", %.2f frames/s", framesPerSecond());
+        out += text;
+    }
+    return out;
 }
 
 const FilterInfo* Topology::findFilter(std::string_view id) const
