@@ -92,6 +92,30 @@ bool resolveIds(const Topology& topology, const std::vector<std::string>& ids, s
     return true;
 }
 
+/// Resolves \a id to one allocator, printing what went wrong (prefixed with \a context) when it cannot.
+bool resolveOne(const Topology& topology, const std::string& id, const std::string& context, std::string& out)
+{
+    out = topology.resolveAllocatorId(id);
+    if (!out.empty())
+        return true;
+    if (const FilterInfo* filter = topology.findFilter(id)) {
+        std::cerr << "ksscope-cli: " << context << ": filter \"" << id
+                  << "\" has several allocators (or none); name one:\n";
+        for (const PinInfo& pin : filter->pins)
+            if (!pin.allocatorId.empty())
+                std::cerr << "  " << pin.allocatorId << "\n";
+        return false;
+    }
+    if (const PinInfo* pin = topology.findPin(id); pin && pin->allocatorId.empty()) {
+        std::cerr << "ksscope-cli: " << context << ": pin \"" << id << "\" has no allocator\n";
+        return false;
+    }
+    std::cerr << "ksscope-cli: " << context << ": \"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
+    for (const auto& a : topology.allocators)
+        std::cerr << "  " << a.id << "\n";
+    return false;
+}
+
 std::string connectionFlagsText(std::uint32_t flags)
 {
     std::string out = (flags & ConnectionEnabled) ? "enabled" : "disabled";
@@ -121,8 +145,9 @@ void printTopology(const Topology& topology)
             cats += (cats.empty() ? "" : ", ") + guidName(g);
         std::cout << f.id << "  \"" << f.name << "\"  [" << f.kind << (cats.empty() ? "" : "; " + cats) << "]\n";
         for (const PinInfo& p : f.pins) {
-            std::cout << "  " << pinDirectionName(p.direction) << "  " << p.id << "  \"" << p.name << "\"  "
-                      << p.format.toString() << "\n";
+            const std::string format = p.format.toString();
+            std::cout << "  " << pinDirectionName(p.direction) << "  " << p.id << "  \"" << p.name << "\""
+                      << (format.empty() ? "" : "  " + format) << "\n";
             if (const AllocatorInfo* a = topology.findAllocator(p.allocatorId))
                 std::cout << "        allocator " << a->id << ": " << allocatorLine(*a) << "\n";
         }
@@ -144,14 +169,10 @@ int openForEdit(Session& session, const GlobalOptions& global, const std::string
     if (int rc = openSession(session, global); rc != ExitOk)
         return rc;
     topology = session.topology();
-    allocatorId = topology.resolveAllocatorId(id);
-    backend = session.backendFor(allocatorId);
-    if (allocatorId.empty() || !backend) {
-        std::vector<std::string> none;
-        resolveIds(topology, {id}, none); // prints what exists
+    if (!resolveOne(topology, id, "\"" + id + "\"", allocatorId))
         return ExitDevice;
-    }
-    return ExitOk;
+    backend = session.backendFor(allocatorId);
+    return backend ? ExitOk : ExitDevice;
 }
 
 /// Starts the owner-mode streams named by --stream. Returns an exit code.
@@ -164,14 +185,12 @@ int startStreams(Session& session, const std::vector<std::string>& texts, bool q
             std::cerr << "ksscope-cli: " << error << "\n";
             return ExitInvalidValue;
         }
-        const Topology topology = session.topology();
-        const std::string id = topology.resolveAllocatorId(spec->id);
-        Backend* backend = session.backendFor(id);
-        if (id.empty() || !backend) {
-            std::vector<std::string> none;
-            resolveIds(topology, {spec->id}, none);
+        std::string id;
+        if (!resolveOne(session.topology(), spec->id, "--stream " + text, id))
             return ExitDevice;
-        }
+        Backend* backend = session.backendFor(id);
+        if (!backend)
+            return ExitDevice;
         const Status status = backend->ownStream(id, spec->options);
         if (!status) {
             std::cerr << "ksscope-cli: --stream " << text << ": " << status.toString() << "\n";
@@ -296,13 +315,12 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
 
     // edits first, before anything is committed
     for (const SetSpec& set : sets) {
-        const Topology topology = session.topology();
-        const std::string id = topology.resolveAllocatorId(set.id);
-        Backend* backend = session.backendFor(id);
-        if (id.empty() || !backend) {
-            std::cerr << "ksscope-cli: --set " << set.text << ": \"" << set.id << "\" matches no allocator or pin\n";
+        std::string id;
+        if (!resolveOne(session.topology(), set.id, "--set " + set.text, id))
             return ExitDevice;
-        }
+        Backend* backend = session.backendFor(id);
+        if (!backend)
+            return ExitDevice;
         if (set.mode) {
             if (Status s = backend->setMode(id, *set.mode, ApplyMode::Apply); !s) {
                 std::cerr << "ksscope-cli: --set " << set.text << ": " << s.toString() << "\n";

@@ -69,7 +69,9 @@ int main(int argc, char** argv)
                      "owner mode: KsScope streams this queue itself (repeatable): "
                      "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
                      "dmabuf-from=ID]")
-        ->type_name("ID[:KEY=VALUE,...]");
+        ->type_name("ID[:KEY=VALUE,...]")
+        ->expected(1)
+        ->allow_extra_args(false);
     status->add_option("ID", ids, "allocator, pin or filter ids (default: all)");
 
     auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
@@ -86,13 +88,17 @@ int main(int argc, char** argv)
         ->add_option("--set", watch.sets,
                      "apply an edit at start: ID:buffers=N,buffer-size=B,align=A,prefix=P,mode=user|kernel "
                      "(repeatable)")
-        ->type_name("ID:KEY=VALUE,...");
+        ->type_name("ID:KEY=VALUE,...")
+        ->expected(1)
+        ->allow_extra_args(false);
     watchCmd
         ->add_option("--stream", watch.streams,
                      "owner mode: KsScope streams this queue itself (repeatable): "
                      "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
                      "dmabuf-from=ID]")
-        ->type_name("ID[:KEY=VALUE,...]");
+        ->type_name("ID[:KEY=VALUE,...]")
+        ->expected(1)
+        ->allow_extra_args(false);
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");

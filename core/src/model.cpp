@@ -18,8 +18,7 @@ std::string MediaFormat::toString() const
     if (majorType == "video")
         std::snprintf(text, sizeof text, "%s %ux%u", subtype.c_str(), width, height);
     else if (majorType == "audio")
-        std::snprintf(text, sizeof text, "%s %u Hz %u ch %u bit", subtype.c_str(), sampleRate, channels,
-                      bitsPerSample);
+        std::snprintf(text, sizeof text, "%s %u Hz %u ch %u bit", subtype.c_str(), sampleRate, channels, bitsPerSample);
     else
         std::snprintf(text, sizeof text, "%s", subtype.c_str());
     std::string out = text;
@@ -61,6 +60,17 @@ std::string Topology::resolveAllocatorId(std::string_view id) const
         return std::string(id);
     if (const PinInfo* pin = findPin(id))
         return pin->allocatorId;
+    if (const FilterInfo* filter = findFilter(id)) {
+        std::string only;
+        for (const PinInfo& pin : filter->pins) {
+            if (pin.allocatorId.empty() || pin.allocatorId == only)
+                continue;
+            if (!only.empty())
+                return {}; // several: the caller must pick one
+            only = pin.allocatorId;
+        }
+        return only;
+    }
     return {};
 }
 

@@ -91,7 +91,8 @@ struct Topology {
     [[nodiscard]] const FilterInfo* findFilter(std::string_view id) const;
     [[nodiscard]] const PinInfo* findPin(std::string_view id) const;
     [[nodiscard]] const AllocatorInfo* findAllocator(std::string_view id) const;
-    /// Resolves an allocator id, or a pin id to its allocator's id; empty when neither matches.
+    /// Resolves an allocator id, a pin id, or a filter id with exactly one allocator, to an allocator id;
+    /// empty when none of these matches.
     [[nodiscard]] std::string resolveAllocatorId(std::string_view id) const;
     void append(const Topology& other);
 };

@@ -308,9 +308,12 @@ private:
     /// Streams \a allocatorId's queue with MMAP buffers and exports each as a dmabuf fd for import.
     Status exportFrom(const std::string& allocatorId, std::uint32_t count, std::vector<int>& fds)
     {
-        const Queue* source = findQueue(allocatorId);
+        if (allocatorId.empty())
+            return {E_INVALIDARG, "dmabuf needs dmabuf-from=<allocator, pin or filter id> naming a queue to export "
+                                  "buffers from (e.g. vivid's video output)"};
+        const Queue* source = findQueue(buildTopologyLocked(false).resolveAllocatorId(allocatorId));
         if (!source)
-            return {E_INVALIDARG, "dmabuf needs dmabuf-from=<allocator id> naming a queue to export from"};
+            return {E_INVALIDARG, "dmabuf-from=" + allocatorId + ": no such V4L2 queue to export buffers from"};
         auto exporter = std::make_shared<OwnedStream>(source->devnode, source->caps.bufType);
         StreamSettings settings;
         settings.buffers = count;

@@ -94,7 +94,7 @@ std::string fixedString(const unsigned char* text, std::size_t size)
 }
 } // namespace
 
-int readMediaGraph(const std::string& path, MediaGraph& graph)
+int readMediaGraph(std::string path, MediaGraph& graph)
 {
     Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     if (!fd.valid())

@@ -43,7 +43,7 @@ std::vector<std::string> listNodes(const char* prefix);
 std::string devnodeOf(std::uint32_t major, std::uint32_t minor);
 
 /// Reads a media device's info and topology (G_TOPOLOGY twice: counts, then arrays). Returns errno.
-int readMediaGraph(const std::string& path, MediaGraph& graph);
+int readMediaGraph(std::string path, MediaGraph& graph); // path by value: callers pass graph.info.path
 
 struct VideoCaps {
     std::string driver;
