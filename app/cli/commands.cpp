@@ -431,6 +431,8 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                                   {"starvationCount", s.starvationCount},
                                   {"starvedMs", s.starvedMs},
                                   {"drops", s.drops},
+                                  {"delivered", s.delivered},
+                                  {"framesPerSecond", s.framesPerSecond},
                                   {"gone", s.gone}});
         }
         std::cout << nlohmann::json{{"type", "summary"},
@@ -462,13 +464,14 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                 .c_str());
     } else {
         std::printf("\nsummary over %.1f s\n", sampler.wallSeconds);
-        std::printf("%-48s %8s %7s %6s %6s %11s %11s %7s\n", "allocator", "frames", "min", "mean", "max", "starvations",
-                    "starved ms", "drops");
+        std::printf("%-48s %8s %7s %6s %6s %11s %11s %7s %7s\n", "allocator", "frames", "min", "mean", "max",
+                    "starvations", "starved ms", "drops", "fps");
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const AllocatorStats s = watched.stats(i);
-            std::printf("%-48s %8u %7u %6.2f %6u %11llu %11.1f %7llu%s\n", ids[i].c_str(), s.frames, s.minAllocated,
-                        s.meanAllocated, s.maxAllocated, static_cast<unsigned long long>(s.starvationCount),
-                        s.starvedMs, static_cast<unsigned long long>(s.drops), s.gone ? "  (gone)" : "");
+            std::printf("%-48s %8u %7u %6.2f %6u %11llu %11.1f %7llu %7.2f%s\n", ids[i].c_str(), s.frames,
+                        s.minAllocated, s.meanAllocated, s.maxAllocated,
+                        static_cast<unsigned long long>(s.starvationCount), s.starvedMs,
+                        static_cast<unsigned long long>(s.drops), s.framesPerSecond, s.gone ? "  (gone)" : "");
         }
         std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core, %.2f%% sampling, the "
                     "rest waking up)%s\n",

@@ -78,6 +78,8 @@ struct Monitor::Watched {
     bool starving = false;
     double sumAllocated = 0.0;
     double starvedDoneMs = 0.0; // closed starvation episodes
+    std::uint64_t firstDelivered = 0;
+    std::int64_t firstDelivered_ns = -1;
     AllocatorStats stats;
 };
 
@@ -320,6 +322,16 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
         }
         w.dropped = reading.droppedFrames;
         w.rebaseline = false;
+        if (w.firstDelivered_ns < 0 && reading.deliveredFrames > 0) {
+            w.firstDelivered = reading.deliveredFrames;
+            w.firstDelivered_ns = t_ns;
+        }
+        if (w.firstDelivered_ns >= 0 && reading.deliveredFrames >= w.firstDelivered) {
+            w.stats.delivered = reading.deliveredFrames - w.firstDelivered;
+            const double seconds = static_cast<double>(t_ns - w.firstDelivered_ns) * 1e-9;
+            if (seconds > 0)
+                w.stats.framesPerSecond = static_cast<double>(w.stats.delivered) / seconds;
+        }
         w.framing = s.Framing;
         w.mode = reading.mode;
         w.first = false;

@@ -45,6 +45,8 @@ struct AllocatorStats {
     std::uint64_t starvationCount = 0;
     double starvedMs = 0.0; ///< time with no free frame, in episodes that reached the starvation threshold
     std::uint64_t drops = 0;
+    std::uint64_t delivered = 0; ///< frames delivered since sampling started (where the backend counts them)
+    double framesPerSecond = 0.0; ///< delivered frames over the sampled time
     std::uint32_t frames = 0;
     std::uint32_t frameSize = 0;
     bool gone = false;

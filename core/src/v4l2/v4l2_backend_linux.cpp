@@ -65,6 +65,11 @@ public:
         reading.status.AllocatedFrames = q.allocatedFrames();
         reading.mode = q.mode;
         reading.droppedFrames = 0; // a passive watcher misses buffers: no exact drop count
+        // frames delivered: the highest sequence number seen on a filled or held buffer (queued ones read 0)
+        for (const BufferQuery& b : m_buffers)
+            if (!(b.flags & kBufFlagQueued) && b.sequence + 1 > m_delivered)
+                m_delivered = b.sequence + 1;
+        reading.deliveredFrames = m_delivered;
         std::lock_guard lock(m_mutex);
         m_states = q.states;
         return S_OK;
@@ -79,6 +84,7 @@ private:
     Fd m_fd;
     std::uint32_t m_bufType;
     std::uint32_t m_count = 0;
+    std::uint64_t m_delivered = 0;
     std::vector<BufferQuery> m_buffers; // sampler thread only
     std::mutex m_mutex; // guards m_states
     std::vector<BufferState> m_states;

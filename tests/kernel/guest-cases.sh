@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Runs inside the QEMU guest (vivid and vimc loaded). Each case prints "=== NAME", its output, then
+# "--- rc=N"; tst_kernel on the host checks them. Cases that disturb a device (fault injection,
+# disconnect) come last.
+
+CAP=v4l2:vivid.platform_vivid-000/vivid-000-vid-cap
+OUT=v4l2:vivid.platform_vivid-000/vivid-000-vid-out
+VIMC=v4l2:vimc.platform_vimc
+
+case_begin() { echo "=== $1"; }
+case_end() { echo "--- rc=$1"; }
+
+vimc_media() {
+    for m in /dev/media*; do
+        if media-ctl -d "$m" -p 2>/dev/null | grep -q "^driver *vimc"; then echo "$m"; return; fi
+    done
+}
+
+case_begin list-json
+ksscope-cli list --backend v4l2 --json 2>&1
+case_end $?
+
+case_begin media-ctl-vimc
+media-ctl -d "$(vimc_media)" -p 2>&1
+case_end $?
+
+case_begin owner-mmap
+ksscope-cli status --backend v4l2 --json --settle 0.5 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1
+case_end $?
+
+case_begin owner-userptr
+ksscope-cli status --backend v4l2 --json --settle 0.5 --stream "$CAP:memory=userptr,buffers=3,fps=30" "$CAP" 2>&1
+case_end $?
+
+case_begin owner-dmabuf
+ksscope-cli status --backend v4l2 --json --settle 0.5 --stream "$CAP:memory=dmabuf,buffers=3,fps=30,dmabuf-from=$OUT" "$CAP" 2>&1
+case_end $?
+
+case_begin owner-granted
+ksscope-cli status --backend v4l2 --settle 0.2 --stream "$CAP:buffers=64" "$CAP" 2>&1
+case_end $?
+
+case_begin passive
+v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=6 --stream-count=120 --stream-sleep=15 >/tmp/ctl.log 2>&1 &
+ctl=$!
+sleep 1
+ksscope-cli watch --backend v4l2 --json --rate 200 --duration 2.5 "$CAP" 2>&1
+rc=$?
+wait $ctl
+echo "v4l2-ctl: $(grep -c fps /tmp/ctl.log) fps lines"
+case_end $rc
+
+case_begin passive-edit-refused
+v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4 --stream-count=60 >/dev/null 2>&1 &
+ctl=$!
+sleep 0.5
+ksscope-cli set-properties "$CAP" --buffers 8 2>&1
+rc=$?
+wait $ctl
+case_end $rc
+
+case_begin fps
+# v4l2-ctl's own measurement (not its "Frame rate set to" line), then KsScope streaming the same node
+echo "v4l2-ctl measured: $(v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4 --stream-count=120 2>&1 |
+    tr '\r' '\n' | grep -v 'Frame rate set' | grep -o '[0-9.]* fps' | tail -1)"
+ksscope-cli watch --backend v4l2 --json --duration 4 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
+case_end $?
+
+case_begin link-toggle
+ksscope-cli set-link "$VIMC/Debayer_B/pad1" "$VIMC/Scaler/pad0" on 2>&1 &&
+    ksscope-cli list --backend v4l2 --json 2>&1
+case_end $?
+
+case_begin link-immutable
+ksscope-cli set-link "$VIMC/Sensor_A/pad0" "$VIMC/Debayer_A/pad0" off 2>&1
+case_end $?
+
+case_begin vimc-epipe
+ksscope-cli status --backend v4l2 --settle 0.2 --stream "$VIMC/Raw_Capture_0" 2>&1
+case_end $?
+
+case_begin fault-streamon
+v4l2-ctl -d /dev/video0 -c inject_vidioc_streamon_error=1 2>&1
+ksscope-cli status --backend v4l2 --settle 0.2 --stream "$CAP:buffers=4" "$CAP" 2>&1
+case_end $?
+
+case_begin fault-buffer-error
+v4l2-ctl -d /dev/video0 -c inject_v4l2_buf_flag_error=1 2>&1
+ksscope-cli watch --backend v4l2 --json --duration 1.5 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
+case_end $?
+
+case_begin fault-disconnect
+ksscope-cli watch --backend v4l2 --json --duration 3 --stream "$CAP:buffers=4,fps=30" >/tmp/disc.log 2>&1 &
+w=$!
+sleep 1.2
+v4l2-ctl -d /dev/video0 -c disconnect=1 >/dev/null 2>&1
+wait $w
+rc=$?
+grep '"type":"event"' /tmp/disc.log
+tail -1 /tmp/disc.log
+case_end $rc

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The v4l2 backend against the kernel's own vivid and vimc drivers: boots Debian's kernel under QEMU
+// once (run-in-vm.sh), runs guest-cases.sh inside, and checks each case's output here.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMap>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Case {
+    QString output;
+    int rc = -1;
+};
+
+const QString kVimc = QStringLiteral("v4l2:vimc.platform_vimc/");
+const QString kCapAllocator = QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/allocator");
+
+QJsonObject firstJsonObject(const QString& text)
+{
+    // the JSON document starts at the first line that is "{"
+    const qsizetype start =
+        text.indexOf(QRegularExpression(QStringLiteral("^\\{"), QRegularExpression::MultilineOption));
+    if (start < 0)
+        return {};
+    return QJsonDocument::fromJson(text.mid(start).toUtf8()).object();
+}
+
+QJsonObject lastJsonLine(const QString& text, const QString& type)
+{
+    QJsonObject found;
+    for (const QString& line : text.split(QLatin1Char('\n'))) {
+        const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (o.value(QStringLiteral("type")).toString() == type)
+            found = o;
+    }
+    return found;
+}
+
+QJsonObject allocatorOf(const QJsonObject& summaryOrStatus, const QString& id)
+{
+    for (const auto v : summaryOrStatus.value(QStringLiteral("allocators")).toArray())
+        if (v.toObject().value(QStringLiteral("id")).toString() == id)
+            return v.toObject();
+    return {};
+}
+
+} // namespace
+
+class TestKernel : public QObject {
+    Q_OBJECT
+private:
+    QMap<QString, Case> m_cases;
+    QString m_log;
+
+    const Case& get(const char* name)
+    {
+        static const Case kMissing;
+        auto it = m_cases.constFind(QLatin1String(name));
+        return it == m_cases.constEnd() ? kMissing : *it;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QTemporaryDir bin;
+        QVERIFY(bin.isValid());
+        QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_CLI_PATH), bin.filePath(QStringLiteral("ksscope-cli"))));
+        QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_KERNEL_DIR "/guest-cases.sh"),
+                            bin.filePath(QStringLiteral("guest-cases.sh"))));
+        QProcess vm;
+        vm.setProcessChannelMode(QProcess::MergedChannels);
+        vm.start(QStringLiteral("bash"), {QStringLiteral(KSSCOPE_KERNEL_DIR "/run-in-vm.sh"),
+                                          QStringLiteral("--timeout"), QStringLiteral("420"), QStringLiteral("--bin"),
+                                          bin.path(), QStringLiteral("sh /usr/local/bin/guest-cases.sh")});
+        QVERIFY(vm.waitForStarted());
+        QVERIFY2(vm.waitForFinished(560000), "the VM did not finish");
+        m_log = QString::fromUtf8(vm.readAll());
+        QVERIFY2(vm.exitStatus() == QProcess::NormalExit && vm.exitCode() == 0, qPrintable(m_log.right(4000)));
+        QString name;
+        QString body;
+        for (const QString& line : m_log.split(QLatin1Char('\n'))) {
+            if (line.startsWith(QStringLiteral("=== "))) {
+                name = line.mid(4).trimmed();
+                body.clear();
+            } else if (line.startsWith(QStringLiteral("--- rc=")) && !name.isEmpty()) {
+                m_cases.insert(name, {body, line.mid(7).trimmed().toInt()});
+                name.clear();
+            } else if (!name.isEmpty()) {
+                body += line + QLatin1Char('\n');
+            }
+        }
+        QVERIFY2(m_cases.size() >= 15, qPrintable(m_log.right(4000)));
+    }
+
+    void vividAndVimcFoundByDriver()
+    {
+        const Case& c = get("list-json");
+        QCOMPARE(c.rc, 0);
+        const QJsonObject doc = firstJsonObject(c.output);
+        QSet<QString> ids;
+        for (const auto f : doc.value(QStringLiteral("filters")).toArray())
+            ids.insert(f.toObject().value(QStringLiteral("id")).toString());
+        QVERIFY(ids.contains(QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap")));
+        QVERIFY(ids.contains(kVimc + QStringLiteral("Sensor_A")));
+        QVERIFY(ids.contains(kVimc + QStringLiteral("RGB_YUV_Capture")));
+    }
+
+    void vimcTopologyEqualsMediaCtl()
+    {
+        const QJsonObject doc = firstJsonObject(get("list-json").output);
+        QMap<QString, QString> nameOf; // filter id -> entity name
+        QSet<QString> ours;
+        for (const auto f : doc.value(QStringLiteral("filters")).toArray()) {
+            const QString id = f.toObject().value(QStringLiteral("id")).toString();
+            if (id.startsWith(kVimc))
+                nameOf.insert(id, f.toObject().value(QStringLiteral("name")).toString());
+        }
+        auto pinName = [&](const QString& pin) {
+            const qsizetype slash = pin.lastIndexOf(QLatin1Char('/'));
+            return nameOf.value(pin.left(slash)) + QLatin1Char(':') + pin.mid(slash + 4); // "/padN"
+        };
+        for (const auto cv : doc.value(QStringLiteral("connections")).toArray()) {
+            const QJsonObject c = cv.toObject();
+            if (!c.value(QStringLiteral("from")).toString().startsWith(kVimc))
+                continue;
+            const int flags = c.value(QStringLiteral("flags")).toInt();
+            ours.insert(pinName(c.value(QStringLiteral("from")).toString()) + QStringLiteral("->") +
+                        pinName(c.value(QStringLiteral("to")).toString()) +
+                        QStringLiteral(" e=%1 i=%2").arg(flags & 1).arg((flags >> 1) & 1));
+        }
+        // media-ctl -p: "- entity N: NAME (P pads, L links)", "\tpadK: Source", "\t\t-> \"SINK\":J [FLAGS]"
+        const Case& mc = get("media-ctl-vimc");
+        QCOMPARE(mc.rc, 0);
+        QSet<QString> theirs;
+        QSet<QString> entities;
+        QString entity;
+        QString pad;
+        static const QRegularExpression entityRe(QStringLiteral("^- entity \\d+: (.+) \\(\\d+ pads?, \\d+ links?"));
+        static const QRegularExpression padRe(QStringLiteral("^\\s+pad(\\d+): Source"));
+        static const QRegularExpression sinkPadRe(QStringLiteral("^\\s+pad(\\d+): Sink"));
+        static const QRegularExpression linkRe(QStringLiteral("^\\s+-> \"(.+)\":(\\d+) \\[([A-Z,]*)\\]"));
+        for (const QString& line : mc.output.split(QLatin1Char('\n'))) {
+            if (auto m = entityRe.match(line); m.hasMatch()) {
+                entity = m.captured(1);
+                entities.insert(entity);
+                pad.clear();
+            } else if (auto p = padRe.match(line); p.hasMatch()) {
+                pad = p.captured(1);
+            } else if (sinkPadRe.match(line).hasMatch()) {
+                pad.clear();
+            } else if (auto l = linkRe.match(line); l.hasMatch() && !pad.isEmpty()) {
+                const QStringList flags = l.captured(3).split(QLatin1Char(','));
+                theirs.insert(entity + QLatin1Char(':') + pad + QStringLiteral("->") + l.captured(1) +
+                              QLatin1Char(':') + l.captured(2) +
+                              QStringLiteral(" e=%1 i=%2")
+                                  .arg(flags.contains(QStringLiteral("ENABLED")) ? 1 : 0)
+                                  .arg(flags.contains(QStringLiteral("IMMUTABLE")) ? 1 : 0));
+            }
+        }
+        QCOMPARE(entities.size(), 11);
+        QCOMPARE(QSet<QString>(nameOf.begin(), nameOf.end()), entities);
+        QVERIFY(!theirs.isEmpty());
+        QCOMPARE(ours, theirs);
+    }
+
+    void ownerModeMmap()
+    {
+        const Case& c = get("owner-mmap");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const QJsonObject a = allocatorOf(firstJsonObject(c.output), kCapAllocator);
+        QCOMPARE(a.value(QStringLiteral("mode")).toString(), QStringLiteral("kernel"));
+        QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frames")).toInt(), 4);
+        QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frameSize")).toInt(), 460800);
+        QVERIFY(a.value(QStringLiteral("committed")).toBool());
+    }
+    void ownerModeUserPtr()
+    {
+        const Case& c = get("owner-userptr");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const QJsonObject a = allocatorOf(firstJsonObject(c.output), kCapAllocator);
+        QCOMPARE(a.value(QStringLiteral("mode")).toString(), QStringLiteral("user"));
+        QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frames")).toInt(), 3);
+    }
+    void ownerModeDmabufImportedFromVividOutput()
+    {
+        const Case& c = get("owner-dmabuf");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const QJsonObject a = allocatorOf(firstJsonObject(c.output), kCapAllocator);
+        QCOMPARE(a.value(QStringLiteral("mode")).toString(), QStringLiteral("user"));
+        QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frames")).toInt(), 3);
+    }
+    void grantedCountIsReported()
+    {
+        const Case& c = get("owner-granted");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        static const QRegularExpression re(QStringLiteral("(\\d+) mmap buffers granted \\(64 asked\\)"));
+        const auto m = re.match(c.output);
+        QVERIFY2(m.hasMatch(), qPrintable(c.output));
+        const int granted = m.captured(1).toInt();
+        QVERIFY(granted > 0 && granted <= 64);
+        QVERIFY2(c.output.contains(QStringLiteral("kernel mode, %1 x 460800 bytes").arg(granted)),
+                 qPrintable(c.output));
+    }
+    void passiveWatchSeesAnotherProcessStream()
+    {
+        const Case& c = get("passive");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const QJsonObject a = allocatorOf(lastJsonLine(c.output, QStringLiteral("summary")), kCapAllocator);
+        QCOMPARE(a.value(QStringLiteral("frames")).toInt(), 6); // v4l2-ctl's --stream-mmap=6
+        QVERIFY(a.value(QStringLiteral("maxAllocated")).toInt() > a.value(QStringLiteral("minAllocated")).toInt());
+        QVERIFY2(a.value(QStringLiteral("starvationCount")).toInt() >= 1,
+                 "the stalled consumer lets DONE buffers pile up");
+        QVERIFY2(c.output.contains(QRegularExpression(QStringLiteral("v4l2-ctl: [1-9]\\d* fps lines"))),
+                 "v4l2-ctl kept streaming while watched");
+    }
+    void passiveEditsAreRefused()
+    {
+        const Case& c = get("passive-edit-refused");
+        QCOMPARE(c.rc, 3);
+        QVERIFY(c.output.contains(QStringLiteral("owned by another process")));
+    }
+    void frameRateMatchesV4l2Ctl()
+    {
+        const Case& c = get("fps");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        static const QRegularExpression fpsRe(QStringLiteral("v4l2-ctl measured: ([0-9.]+) fps"));
+        const double reference = fpsRe.match(c.output).captured(1).toDouble();
+        QVERIFY2(reference > 0, qPrintable(c.output));
+        const double measured = allocatorOf(lastJsonLine(c.output, QStringLiteral("summary")), kCapAllocator)
+                                    .value(QStringLiteral("framesPerSecond"))
+                                    .toDouble();
+        QVERIFY2(std::abs(measured - reference) <= 0.10 * reference,
+                 qPrintable(QStringLiteral("ksscope %1 fps, v4l2-ctl %2 fps").arg(measured).arg(reference)));
+    }
+    void linkToggledOnVimc()
+    {
+        const Case& c = get("link-toggle");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        bool enabled = false;
+        for (const auto cv : firstJsonObject(c.output).value(QStringLiteral("connections")).toArray()) {
+            const QJsonObject o = cv.toObject();
+            if (o.value(QStringLiteral("from")).toString() == kVimc + QStringLiteral("Debayer_B/pad1") &&
+                o.value(QStringLiteral("to")).toString() == kVimc + QStringLiteral("Scaler/pad0"))
+                enabled = o.value(QStringLiteral("flags")).toInt() & 1;
+        }
+        QVERIFY(enabled);
+    }
+    void immutableLinkRefused()
+    {
+        const Case& c = get("link-immutable");
+        QCOMPARE(c.rc, 4);
+        QVERIFY(c.output.contains(QStringLiteral("is immutable")));
+    }
+    void pipelineMismatchIsEpipe()
+    {
+        const Case& c = get("vimc-epipe");
+        QCOMPARE(c.rc, 3);
+        QVERIFY(c.output.contains(QStringLiteral("errno(EPIPE)")));
+        QVERIFY(c.output.contains(QStringLiteral("formats do not match")));
+    }
+    void injectedStreamonErrorIsReported()
+    {
+        const Case& c = get("fault-streamon");
+        QCOMPARE(c.rc, 3);
+        QVERIFY(c.output.contains(QStringLiteral("VIDIOC_STREAMON on /dev/video0")));
+    }
+    void bufferErrorFlagDoesNotStopTheWatch()
+    {
+        const Case& c = get("fault-buffer-error");
+        QCOMPARE(c.rc, 0);
+        QVERIFY(!lastJsonLine(c.output, QStringLiteral("summary")).isEmpty());
+    }
+    void disconnectIsAnEventNotACrash()
+    {
+        const Case& c = get("fault-disconnect");
+        QCOMPARE(c.rc, 0);
+        bool reported = false;
+        for (const QString& line : c.output.split(QLatin1Char('\n'))) {
+            const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QString kind = o.value(QStringLiteral("kind")).toString();
+            reported = reported || (o.value(QStringLiteral("id")).toString() == kCapAllocator &&
+                                    (kind == QStringLiteral("removed") || kind == QStringLiteral("error")));
+        }
+        QVERIFY2(reported, qPrintable(c.output));
+        QVERIFY(!lastJsonLine(c.output, QStringLiteral("summary")).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKernel)
+#include "tst_kernel.moc"
