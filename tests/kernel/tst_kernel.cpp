@@ -98,7 +98,7 @@ private slots:
                 body += line + QLatin1Char('\n');
             }
         }
-        QVERIFY2(m_cases.size() >= 15, qPrintable(m_log.right(4000)));
+        QVERIFY2(m_cases.size() >= 16, qPrintable(m_log.right(4000)));
     }
 
     void vividAndVimcFoundByDriver()
@@ -278,6 +278,24 @@ private slots:
         const Case& c = get("fault-buffer-error");
         QCOMPARE(c.rc, 0);
         QVERIFY(!lastJsonLine(c.output, QStringLiteral("summary")).isEmpty());
+    }
+    void devicesComingAndGoingAreSeen()
+    {
+        const Case& c = get("hotplug");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        double addedAt = -1;
+        bool removed = false;
+        for (const QString& line : c.output.split(QLatin1Char('\n'))) {
+            const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QString id = o.value(QStringLiteral("id")).toString();
+            const QString kind = o.value(QStringLiteral("kind")).toString();
+            if (id == QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap") &&
+                kind == QStringLiteral("added"))
+                addedAt = o.value(QStringLiteral("t")).toDouble();
+            removed = removed || (id.startsWith(QStringLiteral("v4l2:vivid.")) && kind == QStringLiteral("removed"));
+        }
+        QVERIFY2(addedAt >= 1.0, qPrintable(c.output)); // after modprobe, not at start
+        QVERIFY2(removed, qPrintable(c.output));
     }
     void disconnectIsAnEventNotACrash()
     {

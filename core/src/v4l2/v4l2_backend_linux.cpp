@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hotplug_linux.h"
 #include "media_graph.h"
 #include "v4l2_backend.h"
 #include "v4l2_device_linux.h"
@@ -11,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unistd.h>
 
 namespace ksscope::v4l2 {
@@ -176,10 +178,26 @@ public:
         return Status::ok();
     }
 
-    Status start() override { return Status::ok(); } // other processes stream; owned queues start in ownStream
+    /// Other processes stream; owned queues start in ownStream. Starts watching for devices that come and go.
+    Status start() override
+    {
+        if (!m_hotplug) {
+            m_hotplug = std::make_unique<HotplugMonitor>([this] { rescan(); });
+            std::string error;
+            if (!m_hotplug->start(error)) {
+                m_hotplug.reset();
+                emit({BackendEvent::Kind::Error, "v4l2",
+                      "devices plugged in or out while KsScope runs will not be seen: " + error, E_FAIL});
+            }
+        }
+        return Status::ok();
+    }
 
     void close() override
     {
+        if (m_hotplug)
+            m_hotplug->stop();
+        m_hotplug.reset();
         std::lock_guard lock(m_mutex);
         for (auto& [id, stream] : m_owned)
             stream->stop();
@@ -336,6 +354,26 @@ private:
         return Status::ok();
     }
 
+    /// After uevents: discovers again and reports the filters that appeared or disappeared.
+    void rescan()
+    {
+        std::lock_guard lock(m_mutex);
+        std::set<std::string> before;
+        for (const FilterInfo& f : buildTopologyLocked(false).filters)
+            before.insert(f.id);
+        discoverLocked();
+        std::set<std::string> after;
+        for (const FilterInfo& f : buildTopologyLocked(false).filters) {
+            after.insert(f.id);
+            if (!before.count(f.id))
+                emit({BackendEvent::Kind::FilterAdded, f.id, "filter \"" + f.name + "\" appeared", S_OK});
+        }
+        for (const std::string& id : before)
+            if (!after.count(id))
+                emit({BackendEvent::Kind::FilterRemoved, id,
+                      "filter " + id + " disappeared (unplugged or driver unloaded)", hresultFromErrno(ENODEV)});
+    }
+
     static Status ownedElsewhere(const Queue& q)
     {
         return {hresultFromErrno(EBUSY), "the queue of " + q.devnode +
@@ -462,6 +500,7 @@ private:
     }
 
     BackendOptions m_options;
+    std::unique_ptr<HotplugMonitor> m_hotplug;
     std::mutex m_mutex; // guards the discovered state
     std::vector<MediaGraph> m_graphs;
     std::vector<Queue> m_queues;
