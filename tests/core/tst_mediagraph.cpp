@@ -99,6 +99,38 @@ private slots:
         QCOMPARE(t.filters[0].pins[0].allocatorId,
                  std::string("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/allocator"));
     }
+    void formatMismatchNamesTheLink()
+    {
+        const MediaGraph g = vimcLike();
+        // Sensor A gives RGB888 while Debayer A wants Bayer: that link is the culprit, seen from Raw Capture 0
+        auto formats = [](const MediaEntity& e, const MediaPad&) {
+            if (e.name == "Debayer A")
+                return PadFormat{true, 0x3014, 640, 480};
+            if (e.name == "Raw Capture 0" || e.name == "RGB/YUV Capture")
+                return PadFormat{true, 0, 640, 480}; // a video node: size only
+            return PadFormat{true, 0x100a, 640, 480};
+        };
+        QCOMPARE(findFormatMismatch(g, 6, formats),
+                 std::string("link \"Sensor A\":0 [RGB888_1X24 640x480] -> \"Debayer A\":0 [SRGGB8_1X8 640x480]"));
+        auto consistent = [](const MediaEntity& e, const MediaPad&) {
+            return e.name == "Raw Capture 0" ? PadFormat{true, 0, 640, 480} : PadFormat{true, 0x3014, 640, 480};
+        };
+        QCOMPARE(findFormatMismatch(g, 6, consistent), std::string());
+        auto sizes = [](const MediaEntity& e, const MediaPad&) {
+            return e.name == "Raw Capture 0" ? PadFormat{true, 0, 320, 240} : PadFormat{true, 0x3014, 640, 480};
+        };
+        QCOMPARE(findFormatMismatch(g, 6, sizes),
+                 std::string("link \"Sensor A\":0 [SRGGB8_1X8 640x480] -> \"Raw Capture 0\":0 [320x240]"));
+        // the disabled Debayer A -> Scaler link is not part of the pipeline: Scaler's formats do not matter
+        auto scalerOdd = [](const MediaEntity& e, const MediaPad&) {
+            if (e.name == "RGB/YUV Capture")
+                return PadFormat{true, 0, 1, 1};
+            return e.name == "Raw Capture 0" ? PadFormat{true, 0, 640, 480} : PadFormat{true, 0x3014, 640, 480};
+        };
+        QCOMPARE(findFormatMismatch(g, 6, scalerOdd), std::string());
+        QCOMPARE(mbusCodeName(0x100a), std::string("RGB888_1X24"));
+        QCOMPARE(mbusCodeName(0x9999), std::string("0x9999"));
+    }
     void entityFunctions()
     {
         QCOMPARE(entityFunctionName(0x00010001), std::string("io-v4l"));

@@ -42,6 +42,98 @@ std::string MediaGraph::videoNodeOf(std::uint32_t entityId) const
     return {};
 }
 
+std::string MediaGraph::subdevNodeOf(std::uint32_t entityId) const
+{
+    for (const auto& l : links) {
+        if (l.type() != kLinkTypeInterface || l.sinkId != entityId)
+            continue;
+        const MediaInterface* intf = interface(l.sourceId);
+        if (intf && intf->type == kIntfTypeV4lSubdev)
+            return intf->devnode;
+    }
+    return {};
+}
+
+std::string mbusCodeName(std::uint32_t code)
+{
+    switch (code) {
+    case 0x1017:
+        return "RGB565_1X16";
+    case 0x1013:
+        return "BGR888_1X24";
+    case 0x100a:
+        return "RGB888_1X24";
+    case 0x2006:
+        return "UYVY8_2X8";
+    case 0x2008:
+        return "YUYV8_2X8";
+    case 0x200f:
+        return "UYVY8_1X16";
+    case 0x2011:
+        return "YUYV8_1X16";
+    case 0x3001:
+        return "SBGGR8_1X8";
+    case 0x3013:
+        return "SGBRG8_1X8";
+    case 0x3002:
+        return "SGRBG8_1X8";
+    case 0x3014:
+        return "SRGGB8_1X8";
+    default:
+        break;
+    }
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%04x", code);
+    return text;
+}
+
+std::string PadFormat::toString() const
+{
+    if (!known)
+        return "?";
+    return (code ? mbusCodeName(code) + " " : std::string()) + std::to_string(width) + "x" + std::to_string(height);
+}
+
+std::string findFormatMismatch(const MediaGraph& graph, std::uint32_t entityId, const PadFormatLookup& formatOf)
+{
+    // the entities of the pipeline: joined by enabled data links, in either direction
+    std::vector<std::uint32_t> pipeline{entityId};
+    for (std::size_t i = 0; i < pipeline.size(); ++i) {
+        for (const MediaLink& l : graph.links) {
+            if (l.type() != kLinkTypeData || !(l.flags & kLinkFlagEnabled))
+                continue;
+            const MediaPad* source = graph.pad(l.sourceId);
+            const MediaPad* sink = graph.pad(l.sinkId);
+            if (!source || !sink)
+                continue;
+            const std::uint32_t other = source->entityId == pipeline[i] ? sink->entityId
+                                        : sink->entityId == pipeline[i] ? source->entityId
+                                                                        : 0;
+            if (other && std::find(pipeline.begin(), pipeline.end(), other) == pipeline.end())
+                pipeline.push_back(other);
+        }
+    }
+    for (const MediaLink& l : graph.links) {
+        if (l.type() != kLinkTypeData || !(l.flags & kLinkFlagEnabled))
+            continue;
+        const MediaPad* source = graph.pad(l.sourceId);
+        const MediaPad* sink = graph.pad(l.sinkId);
+        const MediaEntity* se = source ? graph.entity(source->entityId) : nullptr;
+        const MediaEntity* de = sink ? graph.entity(sink->entityId) : nullptr;
+        if (!se || !de || std::find(pipeline.begin(), pipeline.end(), se->id) == pipeline.end())
+            continue;
+        const PadFormat a = formatOf(*se, *source);
+        const PadFormat b = formatOf(*de, *sink);
+        if (!a.known || !b.known)
+            continue;
+        const bool codesDiffer = a.code && b.code && a.code != b.code;
+        if (codesDiffer || a.width != b.width || a.height != b.height)
+            return "link \"" + se->name + "\":" + std::to_string(source->index) + " [" + a.toString() + "] -> \"" +
+                   de->name + "\":" + std::to_string(sink->index) + " [" + b.toString() + "]";
+    }
+    return {};
+}
+
 std::string sanitizeIdPart(std::string_view text)
 {
     std::string out;
@@ -133,7 +225,7 @@ std::string GraphIds::allocator(const MediaGraph& graph, const MediaEntity& enti
     return filter(graph, entity) + "/allocator";
 }
 
-Topology graphToTopology(const MediaGraph& graph)
+Topology graphToTopology(const MediaGraph& graph, const PadFormatLookup& formatOf)
 {
     Topology topology;
     for (const MediaEntity& entity : graph.entities) {
@@ -155,6 +247,14 @@ Topology graphToTopology(const MediaGraph& graph)
             pin.name = "pad " + std::to_string(pad->index) + ((pad->flags & kPadFlagSink) ? " (sink)" : " (source)");
             pin.direction = (pad->flags & kPadFlagSink) ? PinDirection::Input : PinDirection::Output;
             pin.allocatorId = allocatorId;
+            if (formatOf && node.empty()) { // a video node's format comes from the node itself
+                if (const PadFormat f = formatOf(entity, *pad); f.known) {
+                    pin.format.majorType = "video";
+                    pin.format.subtype = mbusCodeName(f.code);
+                    pin.format.width = f.width;
+                    pin.format.height = f.height;
+                }
+            }
             filter.pins.push_back(std::move(pin));
         }
         if (pads.empty() && !node.empty()) {

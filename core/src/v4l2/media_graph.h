@@ -8,6 +8,7 @@
 #include "ksscope/model.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,28 @@ struct MediaGraph {
     [[nodiscard]] const MediaInterface* interface(std::uint32_t id) const;
     /// The video node (/dev/videoN) tied to an entity by an interface link, or "".
     [[nodiscard]] std::string videoNodeOf(std::uint32_t entityId) const;
+    /// The subdevice node (/dev/v4l-subdevN) of an entity, or "".
+    [[nodiscard]] std::string subdevNodeOf(std::uint32_t entityId) const;
 };
+
+/// The format on one pad: a media bus code (0 for a video node's pad) and a size.
+struct PadFormat {
+    bool known = false;
+    std::uint32_t code = 0;
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    [[nodiscard]] std::string toString() const; ///< "SRGGB8_1X8 640x480"
+};
+using PadFormatLookup = std::function<PadFormat(const MediaEntity&, const MediaPad&)>;
+
+/// Name of a media bus format code ("RGB888_1X24"), or its hex value.
+[[nodiscard]] std::string mbusCodeName(std::uint32_t code);
+
+/// Walks the pipeline that \a entityId belongs to (entities joined by enabled data links) and describes the
+/// first link whose two ends disagree in size or media bus code, e.g.
+/// `link "Sensor A":0 [RGB888_1X24 640x480] -> "Debayer A":0 [SRGGB8_1X8 640x480]`; "" when none does.
+[[nodiscard]] std::string findFormatMismatch(const MediaGraph& graph, std::uint32_t entityId,
+                                             const PadFormatLookup& formatOf);
 
 /// Replaces characters that do not belong in an id part ("RGB/YUV Capture" -> "RGB_YUV_Capture").
 [[nodiscard]] std::string sanitizeIdPart(std::string_view text);
@@ -97,7 +119,8 @@ struct GraphIds {
 /// Entities as filters (backend "v4l2"), pads as pins (sink = input, source = output), data links as
 /// connections with their flags. Entities tied to a video node get an allocator id on their pads (a
 /// padless video entity gets one pin, "queue"). Allocators are not filled in: the backend adds them.
-[[nodiscard]] Topology graphToTopology(const MediaGraph& graph);
+/// Pads get their format from \a formatOf when given.
+[[nodiscard]] Topology graphToTopology(const MediaGraph& graph, const PadFormatLookup& formatOf = {});
 
 // ---- V4L2 queue state, as seen through VIDIOC_QUERYBUF ------------------------------------------
 

@@ -229,8 +229,13 @@ public:
                 return s;
         }
         auto stream = std::make_shared<OwnedStream>(q->devnode, q->caps.bufType);
-        if (Status s = stream->start(settings); !s)
+        if (Status s = stream->start(settings); !s) {
+            if (s.code() == hresultFromErrno(EPIPE))
+                if (const std::string link = mismatchedLinkOf(allocatorId); !link.empty())
+                    return {s.code(), "VIDIOC_STREAMON on " + q->devnode + ": formats differ across " + link +
+                                          ": set them to match (e.g. media-ctl -V) and stream again"};
             return s;
+        }
         m_owned[allocatorId] = stream;
         const std::string granted = std::to_string(stream->grantedBuffers()) + " " + options.memory +
                                     " buffers granted (" + std::to_string(options.buffers) + " asked) of " +
@@ -354,6 +359,20 @@ private:
         return Status::ok();
     }
 
+    /// The first link of the pipeline of \a allocatorId's entity whose ends disagree, or "".
+    std::string mismatchedLinkOf(const std::string& allocatorId)
+    {
+        for (MediaGraph& graph : m_graphs) {
+            readMediaGraph(graph.info.path, graph);
+            for (const MediaEntity& entity : graph.entities)
+                if (GraphIds::allocator(graph, entity) == allocatorId)
+                    return findFormatMismatch(graph, entity.id, [&graph](const MediaEntity& e, const MediaPad& p) {
+                        return padFormat(graph, e, p);
+                    });
+        }
+        return {};
+    }
+
     /// After uevents: discovers again and reports the filters that appeared or disappeared.
     void rescan()
     {
@@ -458,7 +477,8 @@ private:
         for (MediaGraph& graph : m_graphs) {
             if (reread) // link flags change without a new topology version: read them again
                 readMediaGraph(graph.info.path, graph);
-            topology.append(graphToTopology(graph));
+            topology.append(graphToTopology(
+                graph, [&graph](const MediaEntity& e, const MediaPad& p) { return padFormat(graph, e, p); }));
         }
         topology.filters.insert(topology.filters.end(), m_standalone.begin(), m_standalone.end());
         for (Queue& q : m_queues) {

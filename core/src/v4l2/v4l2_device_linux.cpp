@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <linux/media.h>
+#include <linux/v4l2-subdev.h>
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -327,6 +328,32 @@ MediaFormat queryFormat(int fd, std::uint32_t bufType)
             f.avgTimePerFrame = static_cast<REFERENCE_TIME>(10'000'000ULL * tpf.numerator / tpf.denominator);
     }
     return f;
+}
+
+PadFormat padFormat(const MediaGraph& graph, const MediaEntity& entity, const MediaPad& pad)
+{
+    PadFormat out;
+    if (const std::string subdev = graph.subdevNodeOf(entity.id); !subdev.empty()) {
+        Fd fd(::open(subdev.c_str(), O_RDWR | O_CLOEXEC));
+        if (!fd.valid())
+            return out;
+        v4l2_subdev_format fmt{};
+        fmt.which = V4L2_SUBDEV_FORMAT_ACTIVE;
+        fmt.pad = pad.index;
+        if (xioctl(fd.get(), VIDIOC_SUBDEV_G_FMT, &fmt) == 0)
+            out = {true, fmt.format.code, fmt.format.width, fmt.format.height};
+        return out;
+    }
+    if (const std::string node = graph.videoNodeOf(entity.id); !node.empty()) {
+        VideoCaps caps;
+        if (queryVideoCaps(node, caps) != 0)
+            return out;
+        Fd fd(::open(node.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+        const MediaFormat f = fd.valid() ? queryFormat(fd.get(), caps.bufType) : MediaFormat{};
+        if (f.width)
+            out = {true, 0, f.width, f.height};
+    }
+    return out;
 }
 
 int setupLink(const std::string& mediaPath, const MediaPad& source, std::uint32_t sourceEntity, const MediaPad& sink,

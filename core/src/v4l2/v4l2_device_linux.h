@@ -65,6 +65,10 @@ int queryBuffers(int fd, std::uint32_t bufType, std::vector<BufferQuery>& out, s
 /// VIDIOC_G_FMT and VIDIOC_G_PARM as a MediaFormat (best effort).
 MediaFormat queryFormat(int fd, std::uint32_t bufType);
 
+/// The active format of a pad: VIDIOC_SUBDEV_G_FMT on the entity's subdevice node, or VIDIOC_G_FMT on its
+/// video node (size only). Unknown when the entity has neither.
+PadFormat padFormat(const MediaGraph& graph, const MediaEntity& entity, const MediaPad& pad);
+
 /// MEDIA_IOC_SETUP_LINK. Returns errno.
 int setupLink(const std::string& mediaPath, const MediaPad& source, std::uint32_t sourceEntity, const MediaPad& sink,
               std::uint32_t sinkEntity, std::uint32_t flags);
