@@ -41,6 +41,10 @@ case_begin owner-granted
 ksscope-cli status --backend v4l2 --settle 0.2 --stream "$CAP:buffers=64" "$CAP" 2>&1
 case_end $?
 
+case_begin ks-contract
+ks-contract-check 2>&1
+case_end $?
+
 case_begin passive
 v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=6 --stream-count=120 --stream-sleep=15 >/tmp/ctl.log 2>&1 &
 ctl=$!
@@ -62,9 +66,9 @@ case_end $rc
 
 case_begin fps
 # v4l2-ctl's own measurement (not its "Frame rate set to" line), then KsScope streaming the same node
-echo "v4l2-ctl measured: $(v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4 --stream-count=120 2>&1 |
+echo "v4l2-ctl measured: $(v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4 --stream-count=180 2>&1 |
     tr '\r' '\n' | grep -v 'Frame rate set' | grep -o '[0-9.]* fps' | tail -1)"
-ksscope-cli watch --backend v4l2 --json --duration 4 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
+ksscope-cli watch --backend v4l2 --json --duration 6 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
 case_end $?
 
 case_begin link-toggle

@@ -76,6 +76,8 @@ private slots:
         QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_CLI_PATH), bin.filePath(QStringLiteral("ksscope-cli"))));
         QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_KERNEL_DIR "/guest-cases.sh"),
                             bin.filePath(QStringLiteral("guest-cases.sh"))));
+        QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_CONTRACT_CHECK_PATH),
+                            bin.filePath(QStringLiteral("ks-contract-check"))));
         QProcess vm;
         vm.setProcessChannelMode(QProcess::MergedChannels);
         vm.start(QStringLiteral("bash"), {QStringLiteral(KSSCOPE_KERNEL_DIR "/run-in-vm.sh"),
@@ -98,7 +100,7 @@ private slots:
                 body += line + QLatin1Char('\n');
             }
         }
-        QVERIFY2(m_cases.size() >= 16, qPrintable(m_log.right(4000)));
+        QVERIFY2(m_cases.size() >= 17, qPrintable(m_log.right(4000)));
     }
 
     void vividAndVimcFoundByDriver()
@@ -209,6 +211,13 @@ private slots:
         QVERIFY(granted > 0 && granted <= 64);
         QVERIFY2(c.output.contains(QStringLiteral("kernel mode, %1 x 460800 bytes").arg(granted)),
                  qPrintable(c.output));
+    }
+    void ksAllocatorContractOverAV4l2Queue()
+    {
+        const Case& c = get("ks-contract");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        QVERIFY(c.output.contains(QStringLiteral("0 failure(s)")));
+        QVERIFY(c.output.count(QStringLiteral("ok: ")) >= 20);
     }
     void passiveWatchSeesAnotherProcessStream()
     {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -127,6 +128,192 @@ std::optional<std::uint32_t> memoryFromName(const std::string& name)
     return std::nullopt;
 }
 
+class V4l2Backend;
+
+/// The KS allocator contract over a V4L2 queue. Status and mode come from VIDIOC_QUERYBUF; the edits go
+/// through the backend's owner mode: Commit streams the queue (REQBUFS + STREAMON), SetProperties /
+/// KsSetProperties re-request the buffers, KsSetAllocatorMode switches MMAP (kernel) / USERPTR (user),
+/// KsGetAllocatorHandle exports a buffer (VIDIOC_EXPBUF) and KsSetAllocatorHandle imports dmabuf handles.
+/// Frames are dequeued by the owner's streaming thread, so GetBuffer/ReleaseBuffer are not available.
+class V4l2Allocator final : public IMemAllocator, public IKsAllocatorEx {
+public:
+    V4l2Allocator(V4l2Backend* backend, std::string id, std::string devnode, std::uint32_t bufType)
+        : m_backend(backend), m_id(std::move(id)), m_devnode(std::move(devnode)), m_bufType(bufType)
+    {
+    }
+    /// The backend is going away: later calls fail cleanly.
+    void detach()
+    {
+        std::lock_guard lock(m_mutex);
+        m_backend = nullptr;
+    }
+
+    HRESULT QueryInterface(const Guid& iid, void** object) override
+    {
+        if (!object)
+            return E_POINTER;
+        if (iid == iids::IID_IUnknown || iid == iids::IID_IMemAllocator)
+            *object = static_cast<IMemAllocator*>(this);
+        else if (iid == iids::IID_IKsAllocator)
+            *object = static_cast<IKsAllocator*>(this);
+        else if (iid == iids::IID_IKsAllocatorEx)
+            *object = static_cast<IKsAllocatorEx*>(this);
+        else {
+            *object = nullptr;
+            return E_NOINTERFACE;
+        }
+        AddRef();
+        return S_OK;
+    }
+    ULONG AddRef() override { return m_refs.add(); }
+    ULONG Release() override
+    {
+        const ULONG left = m_refs.release();
+        if (left == 0)
+            delete this;
+        return left;
+    }
+
+    // IMemAllocator
+    HRESULT SetProperties(const ALLOCATOR_PROPERTIES* request, ALLOCATOR_PROPERTIES* actual) override;
+    HRESULT GetProperties(ALLOCATOR_PROPERTIES* props) override
+    {
+        if (!props)
+            return E_POINTER;
+        KSSTREAMALLOCATOR_STATUS status;
+        const HRESULT hr = KsGetAllocatorStatus(&status);
+        if (FAILED(hr))
+            return hr;
+        *props = {static_cast<LONG>(status.Framing.Frames), static_cast<LONG>(status.Framing.FrameSize), 1, 0};
+        return S_OK;
+    }
+    HRESULT Commit() override;
+    HRESULT Decommit() override;
+    HRESULT GetBuffer(IMediaSample**, REFERENCE_TIME*, REFERENCE_TIME*, DWORD) override { return E_NOTIMPL; }
+    HRESULT ReleaseBuffer(IMediaSample*) override { return E_NOTIMPL; }
+
+    // IKsAllocator
+    HANDLE KsGetAllocatorHandle() override;
+    KSALLOCATORMODE KsGetAllocatorMode() override
+    {
+        KSSTREAMALLOCATOR_STATUS status;
+        KSALLOCATORMODE mode = KsAllocatorMode_Kernel;
+        read(status, mode);
+        return mode;
+    }
+    HRESULT KsGetAllocatorStatus(KSSTREAMALLOCATOR_STATUS* status) override
+    {
+        if (!status)
+            return E_POINTER;
+        KSALLOCATORMODE mode = KsAllocatorMode_Kernel;
+        return read(*status, mode);
+    }
+    HRESULT KsSetAllocatorMode(KSALLOCATORMODE mode) override;
+
+    // IKsAllocatorEx
+    ALLOCATOR_PROPERTIES_EX* KsGetProperties() override
+    {
+        ALLOCATOR_PROPERTIES props;
+        std::lock_guard lock(m_mutex);
+        if (SUCCEEDED(GetProperties(&props))) {
+            m_propsEx.cBuffers = props.cBuffers;
+            m_propsEx.cbBuffer = props.cbBuffer;
+            m_propsEx.cbAlign = props.cbAlign;
+            m_propsEx.cbPrefix = props.cbPrefix;
+        }
+        return &m_propsEx;
+    }
+    HRESULT KsSetProperties(const ALLOCATOR_PROPERTIES_EX* props) override
+    {
+        if (!props)
+            return E_POINTER;
+        const ALLOCATOR_PROPERTIES request{props->cBuffers, props->cbBuffer, props->cbAlign, props->cbPrefix};
+        ALLOCATOR_PROPERTIES actual;
+        return SetProperties(&request, &actual);
+    }
+    HRESULT KsSetAllocatorHandle(HANDLE handle) override;
+    HANDLE KsCreateAllocatorAndGetHandle(IKsPin*) override
+    {
+        if (FAILED(Commit()))
+            return nullptr;
+        return KsGetAllocatorHandle();
+    }
+
+    [[nodiscard]] const std::string& id() const { return m_id; }
+
+private:
+    ~V4l2Allocator() override
+    {
+        for (int fd : m_pendingImports)
+            ::close(fd);
+    }
+    HRESULT read(KSSTREAMALLOCATOR_STATUS& status, KSALLOCATORMODE& mode)
+    {
+        Fd fd(::open(m_devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+        if (!fd.valid())
+            return hresultFromErrno(errno);
+        std::vector<BufferQuery> buffers;
+        std::uint32_t count = 0;
+        if (const int err = queryBuffers(fd.get(), m_bufType, buffers, count))
+            return hresultFromErrno(err);
+        const QueueStatus q = summarizeQueue(buffers);
+        status = KSSTREAMALLOCATOR_STATUS{};
+        status.Framing.Frames = q.frames;
+        status.Framing.FrameSize = q.frameSize;
+        status.AllocatedFrames = q.allocatedFrames();
+        mode = q.mode;
+        return S_OK;
+    }
+
+    RefCount m_refs;
+    std::mutex m_mutex; // guards m_backend, m_propsEx, m_pendingImports
+    V4l2Backend* m_backend;
+    std::string m_id;
+    std::string m_devnode;
+    std::uint32_t m_bufType;
+    ALLOCATOR_PROPERTIES_EX m_propsEx;
+    std::vector<int> m_pendingImports; // dmabuf handles given to KsSetAllocatorHandle, not yet imported
+};
+
+/// IKsPin of a pad or queue pin: KsPeekAllocator returns its queue's V4l2Allocator.
+class V4l2Pin final : public IKsPin {
+public:
+    explicit V4l2Pin(ComPtr<V4l2Allocator> allocator) : m_allocator(std::move(allocator)) { }
+    HRESULT QueryInterface(const Guid& iid, void** object) override
+    {
+        if (!object)
+            return E_POINTER;
+        if (iid == iids::IID_IUnknown || iid == iids::IID_IKsPin) {
+            AddRef();
+            *object = static_cast<IKsPin*>(this);
+            return S_OK;
+        }
+        *object = nullptr;
+        return E_NOINTERFACE;
+    }
+    ULONG AddRef() override { return m_refs.add(); }
+    ULONG Release() override
+    {
+        const ULONG left = m_refs.release();
+        if (left == 0)
+            delete this;
+        return left;
+    }
+    IMemAllocator* KsPeekAllocator(KSPEEKOPERATION operation) override
+    {
+        if (!m_allocator)
+            return nullptr;
+        if (operation == KsPeekOperation_AddRef)
+            m_allocator->AddRef();
+        return m_allocator.get();
+    }
+
+private:
+    ~V4l2Pin() override = default;
+    RefCount m_refs;
+    ComPtr<V4l2Allocator> m_allocator;
+};
+
 class V4l2Backend final : public Backend {
 public:
     explicit V4l2Backend(BackendOptions options) : m_options(std::move(options)) { }
@@ -198,6 +385,14 @@ public:
         if (m_hotplug)
             m_hotplug->stop();
         m_hotplug.reset();
+        std::map<std::string, ComPtr<V4l2Allocator>> allocators;
+        {
+            std::lock_guard lock(m_mutex);
+            allocators.swap(m_allocators);
+        }
+        // callers may hold them longer than the backend lives; detach outside our lock (they lock theirs first)
+        for (auto& [id, allocator] : allocators)
+            allocator->detach();
         std::lock_guard lock(m_mutex);
         for (auto& [id, stream] : m_owned)
             stream->stop();
@@ -206,6 +401,13 @@ public:
     }
 
     Status ownStream(const std::string& allocatorId, const StreamOptions& options) override
+    {
+        return ownStreamImporting(allocatorId, options, {});
+    }
+
+    /// ownStream; for memory "dmabuf", \a imported handles (one per buffer, now owned by the stream) are used
+    /// instead of exporting from options.dmabufFrom.
+    Status ownStreamImporting(const std::string& allocatorId, const StreamOptions& options, std::vector<int> imported)
     {
         std::lock_guard lock(m_mutex);
         const Queue* q = findQueue(allocatorId);
@@ -224,7 +426,9 @@ public:
         settings.height = options.height;
         settings.fps = options.fps;
         settings.holdMs = options.holdMs;
-        if (settings.memory == kMemoryDmaBuf) {
+        if (settings.memory == kMemoryDmaBuf && !imported.empty()) {
+            settings.dmabufFds = std::move(imported);
+        } else if (settings.memory == kMemoryDmaBuf) {
             if (Status s = exportFrom(options.dmabufFrom, options.buffers, settings.dmabufFds); !s)
                 return s;
         }
@@ -265,9 +469,50 @@ public:
         return std::make_shared<PassiveProbe>(std::move(fd), q->caps.bufType);
     }
 
-    ComPtr<IKsPin> pin(const std::string&) override { return nullptr; }
+    ComPtr<IKsPin> pin(const std::string& pinId) override
+    {
+        std::lock_guard lock(m_mutex);
+        const Topology t = buildTopologyLocked(false);
+        const PinInfo* p = t.findPin(pinId);
+        if (!p)
+            return nullptr;
+        ComPtr<V4l2Allocator> allocator;
+        if (const Queue* q = findQueue(p->allocatorId)) {
+            auto it = m_allocators.find(q->allocatorId);
+            if (it == m_allocators.end())
+                it = m_allocators
+                         .emplace(q->allocatorId, ComPtr<V4l2Allocator>::adopt(new V4l2Allocator(
+                                                      this, q->allocatorId, q->devnode, q->caps.bufType)))
+                         .first;
+            allocator = it->second;
+        }
+        return ComPtr<IKsPin>::adopt(new V4l2Pin(std::move(allocator)));
+    }
 
-    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request, ApplyMode) override
+    /// For V4l2Allocator: the owned stream of \a allocatorId, or null.
+    std::shared_ptr<OwnedStream> ownedStream(const std::string& allocatorId)
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_owned.find(allocatorId);
+        return it == m_owned.end() ? nullptr : it->second;
+    }
+    /// For V4l2Allocator: stops owning \a allocatorId's queue.
+    void releaseStream(const std::string& allocatorId)
+    {
+        std::shared_ptr<OwnedStream> stream;
+        {
+            std::lock_guard lock(m_mutex);
+            auto it = m_owned.find(allocatorId);
+            if (it == m_owned.end())
+                return;
+            stream = it->second;
+            m_owned.erase(it);
+        }
+        stream->stop();
+    }
+
+    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                 ApplyMode apply) override
     {
         PropertyChange change;
         std::lock_guard lock(m_mutex);
@@ -276,18 +521,73 @@ public:
             change.status = {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
             return change;
         }
-        change.requested = request.mergedWith({});
-        change.status = ownedElsewhere(*q);
+        auto owned = m_owned.find(allocatorId);
+        if (owned == m_owned.end()) {
+            change.requested = request.mergedWith({});
+            change.status = ownedElsewhere(*q);
+            return change;
+        }
+        OwnedStream& stream = *owned->second;
+        const ALLOCATOR_PROPERTIES current{static_cast<LONG>(stream.grantedBuffers()),
+                                           static_cast<LONG>(stream.bufferSize()), 1, 0};
+        change.requested = request.mergedWith(current);
+        change.actual = current;
+        if ((request.align && *request.align != 1) || (request.prefix && *request.prefix != 0)) {
+            change.status = {E_INVALIDARG, "V4L2 queues have no alignment or prefix to set (align 1, prefix 0)"};
+            return change;
+        }
+        if (request.bufferSize && *request.bufferSize != current.cbBuffer) {
+            change.status = {E_INVALIDARG, "the buffer size of a V4L2 queue follows its format: change the format "
+                                           "(width, height, fourcc) instead"};
+            return change;
+        }
+        if (change.requested.cBuffers <= 0 || change.requested.cBuffers > 64) {
+            change.status = {E_INVALIDARG, "buffers must be from 1 to 64"};
+            return change;
+        }
+        StreamSettings settings = stream.settings();
+        if (settings.memory == kMemoryDmaBuf) {
+            change.status = {E_NOTIMPL, "a dmabuf stream imports its handles once: start it again with new options"};
+            return change;
+        }
+        if (apply == ApplyMode::DryRun) {
+            change.actual = change.requested; // the driver may still grant another count
+            change.status = {S_OK, "prediction only: the driver decides the granted count on REQBUFS"};
+            return change;
+        }
+        settings.buffers = static_cast<std::uint32_t>(change.requested.cBuffers);
+        const Status restarted = stream.start(settings); // REQBUFS with the new count
+        change.actual = {static_cast<LONG>(stream.grantedBuffers()), static_cast<LONG>(stream.bufferSize()), 1, 0};
+        change.applied = restarted.isOk();
+        change.status = restarted.isOk()
+                            ? Status{S_OK, "applied: " + std::to_string(stream.grantedBuffers()) + " buffers granted"}
+                            : restarted;
+        if (change.applied)
+            emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId, change.status.message(), S_OK});
         return change;
     }
 
-    Status setMode(const std::string& allocatorId, KSALLOCATORMODE, ApplyMode) override
+    Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
     {
         std::lock_guard lock(m_mutex);
         const Queue* q = findQueue(allocatorId);
         if (!q)
             return {hresultFromWin32(kErrorNotFound), "no allocator \"" + allocatorId + "\""};
-        return ownedElsewhere(*q);
+        auto owned = m_owned.find(allocatorId);
+        if (owned == m_owned.end())
+            return ownedElsewhere(*q);
+        const std::uint32_t memory = mode == KsAllocatorMode_Kernel ? kMemoryMmap : kMemoryUserPtr;
+        StreamSettings settings = owned->second->settings();
+        if (settings.memory == kMemoryDmaBuf)
+            return {E_NOTIMPL, "a dmabuf stream imports its handles once: start it again with new options"};
+        if (apply == ApplyMode::DryRun)
+            return {S_OK, "prediction only: REQBUFS with " + std::string(memoryName(memory)) + " buffers"};
+        settings.memory = memory;
+        Status s = owned->second->start(settings);
+        if (s)
+            emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId,
+                  "memory now " + std::string(memoryName(memory)), S_OK});
+        return s;
     }
 
     Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled) override
@@ -527,9 +827,99 @@ private:
     std::vector<FilterInfo> m_standalone;
     std::map<std::string, std::shared_ptr<OwnedStream>> m_owned; // queues KsScope streams
     std::vector<std::shared_ptr<OwnedStream>> m_exporters; // queues whose buffers were exported
+    std::map<std::string, ComPtr<V4l2Allocator>> m_allocators; // handed out through pin()
     std::mutex m_sinkMutex; // guards m_sink
     EventSink m_sink;
 };
+
+HRESULT V4l2Allocator::Commit()
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_backend)
+        return VFW_E_NOT_CONNECTED;
+    if (m_backend->ownedStream(m_id))
+        return S_OK; // committed twice is fine
+    const Status s = m_backend->ownStream(m_id, StreamOptions{});
+    return s.code();
+}
+
+HRESULT V4l2Allocator::Decommit()
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_backend)
+        return VFW_E_NOT_CONNECTED;
+    m_backend->releaseStream(m_id);
+    return S_OK;
+}
+
+HRESULT V4l2Allocator::SetProperties(const ALLOCATOR_PROPERTIES* request, ALLOCATOR_PROPERTIES* actual)
+{
+    if (!request || !actual)
+        return E_POINTER;
+    std::lock_guard lock(m_mutex);
+    if (!m_backend)
+        return VFW_E_NOT_CONNECTED;
+    PropertyRequest r;
+    r.buffers = request->cBuffers;
+    if (request->cbBuffer)
+        r.bufferSize = request->cbBuffer;
+    if (request->cbAlign)
+        r.align = request->cbAlign;
+    r.prefix = request->cbPrefix;
+    const PropertyChange change = m_backend->setProperties(m_id, r, ApplyMode::Apply);
+    *actual = change.actual;
+    return change.status.code();
+}
+
+HRESULT V4l2Allocator::KsSetAllocatorMode(KSALLOCATORMODE mode)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_backend)
+        return VFW_E_NOT_CONNECTED;
+    return m_backend->setMode(m_id, mode, ApplyMode::Apply).code();
+}
+
+HANDLE V4l2Allocator::KsGetAllocatorHandle()
+{
+    std::shared_ptr<OwnedStream> stream;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_backend)
+            return nullptr;
+        stream = m_backend->ownedStream(m_id);
+    }
+    if (!stream || stream->settings().memory != kMemoryMmap)
+        return nullptr; // only a kernel-mode (MMAP) queue that KsScope owns has a handle to export
+    int err = 0;
+    const int fd = stream->exportBuffer(0, err);
+    // a dmabuf fd of the queue's first buffer, owned by the caller; fds are small non-negative integers
+    return fd < 0 ? nullptr : reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(fd) + 1);
+}
+
+HRESULT V4l2Allocator::KsSetAllocatorHandle(HANDLE handle)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_backend)
+        return VFW_E_NOT_CONNECTED;
+    const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(handle) - 1);
+    if (!handle || fd < 0)
+        return E_INVALIDARG;
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+        return hresultFromErrno(errno);
+    m_pendingImports.push_back(copy);
+    const std::shared_ptr<OwnedStream> stream = m_backend->ownedStream(m_id);
+    const std::uint32_t needed = stream ? stream->grantedBuffers() : StreamOptions{}.buffers;
+    if (m_pendingImports.size() < needed)
+        return S_FALSE; // collecting: one handle per buffer
+    StreamOptions options;
+    options.memory = "dmabuf";
+    options.buffers = needed;
+    std::vector<int> fds;
+    fds.swap(m_pendingImports);
+    m_backend->releaseStream(m_id);
+    return m_backend->ownStreamImporting(m_id, options, std::move(fds)).code();
+}
 
 } // namespace
 

@@ -287,16 +287,19 @@ HRESULT OwnedStream::read(AllocatorReading& reading, std::vector<BufferState>* s
 {
     if (const int err = m_failure.load())
         return hresultFromErrno(err);
+    // a handle of its own: QUERYBUF works from any handle, and start()/stop() replace the owner's
     std::lock_guard lock(m_queryMutex);
-    if (!m_fd.valid())
-        return VFW_E_NOT_COMMITTED;
-    if (const int err = queryBuffers(m_fd.get(), m_bufType, m_buffers, m_countHint))
+    if (!m_queryFd.valid())
+        m_queryFd = Fd(::open(m_devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!m_queryFd.valid())
+        return hresultFromErrno(errno);
+    if (const int err = queryBuffers(m_queryFd.get(), m_bufType, m_buffers, m_countHint))
         return hresultFromErrno(err);
     const QueueStatus q = summarizeQueue(m_buffers);
     reading.status.Framing.Frames = q.frames;
     reading.status.Framing.FrameSize = q.frameSize;
     reading.status.AllocatedFrames = q.allocatedFrames();
-    reading.mode = modeOfMemory(m_settings.memory);
+    reading.mode = q.mode;
     reading.droppedFrames = m_dropped;
     reading.deliveredFrames = m_delivered;
     if (states)

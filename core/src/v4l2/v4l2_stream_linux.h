@@ -71,7 +71,8 @@ private:
     std::atomic<int> m_failure{0};
     std::atomic<std::uint64_t> m_dropped{0};
     std::atomic<std::uint64_t> m_delivered{0};
-    std::mutex m_queryMutex; // serialises QUERYBUF readers
+    std::mutex m_queryMutex; // guards m_queryFd, m_countHint, m_buffers
+    Fd m_queryFd;
     std::uint32_t m_countHint = 0;
     std::vector<BufferQuery> m_buffers;
 };
