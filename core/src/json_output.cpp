@@ -31,6 +31,8 @@ json allocatorToJson(const AllocatorInfo& a)
         {"committed", a.committed},
         {"framePeriodSeconds", a.framePeriodSeconds},
         {"pins", pins},
+        {"editable", a.readOnlyReason.empty()},
+        {"readOnlyReason", a.readOnlyReason.empty() ? json(nullptr) : json(a.readOnlyReason)},
     };
 }
 

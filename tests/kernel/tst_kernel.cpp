@@ -114,6 +114,17 @@ private slots:
         QVERIFY(ids.contains(QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap")));
         QVERIFY(ids.contains(kVimc + QStringLiteral("Sensor_A")));
         QVERIFY(ids.contains(kVimc + QStringLiteral("RGB_YUV_Capture")));
+        // nobody owns vivid's queue yet: watched read-only, and the JSON says why
+        for (const auto f : doc.value(QStringLiteral("filters")).toArray())
+            for (const auto p : f.toObject().value(QStringLiteral("pins")).toArray())
+                if (p.toObject().value(QStringLiteral("allocator")).toObject().value(QStringLiteral("id")).toString() ==
+                    kCapAllocator)
+                    QVERIFY(p.toObject()
+                                .value(QStringLiteral("allocator"))
+                                .toObject()
+                                .value(QStringLiteral("readOnlyReason"))
+                                .toString()
+                                .contains(QStringLiteral("read-only")));
     }
 
     void vimcTopologyEqualsMediaCtl()
@@ -183,6 +194,7 @@ private slots:
         QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frames")).toInt(), 4);
         QCOMPARE(a.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frameSize")).toInt(), 460800);
         QVERIFY(a.value(QStringLiteral("committed")).toBool());
+        QVERIFY(a.value(QStringLiteral("editable")).toBool()); // KsScope owns it
     }
     void ownerModeUserPtr()
     {

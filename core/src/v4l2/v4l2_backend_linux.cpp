@@ -784,8 +784,9 @@ private:
         for (Queue& q : m_queues) {
             AllocatorInfo a;
             a.id = q.allocatorId;
-            a.readOnlyReason =
-                "watched read-only: the queue of " + q.devnode + " belongs to the process that streams it";
+            if (m_owned.count(q.allocatorId) == 0)
+                a.readOnlyReason =
+                    "watched read-only: the queue of " + q.devnode + " belongs to the process that streams it";
             Fd fd(::open(q.devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
             MediaFormat format;
             if (fd.valid()) {
