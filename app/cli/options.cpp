@@ -17,6 +17,26 @@ bool parseLong(std::string_view text, LONG& out)
     out = static_cast<LONG>(value);
     return true;
 }
+
+/// Splits "key=value,key=value" and calls \a onItem(key, value) for each, in order; stops at the first
+/// item \a onItem rejects (returns false). An item without '=' is an error named with \a option.
+template <typename OnItem>
+bool forEachKeyValue(std::string_view list, const std::string& option, std::string& error, OnItem onItem)
+{
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        const std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) {
+            error = option + ": \"" + std::string(item) + "\" is not key=value";
+            return false;
+        }
+        if (!onItem(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1))))
+            return false;
+    }
+    return true;
+}
 } // namespace
 
 std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
@@ -32,49 +52,39 @@ std::optional<SetSpec> parseSetSpec(const std::string& text, std::string& error)
     SetSpec spec;
     spec.text = text;
     spec.id = text.substr(0, colon);
-    std::string_view rest = std::string_view(text).substr(colon + 1);
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        const std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        const auto itemEq = item.find('=');
-        if (itemEq == std::string_view::npos) {
-            error = "--set " + text + ": \"" + std::string(item) + "\" is not key=value";
-            return std::nullopt;
-        }
-        const std::string_view key = item.substr(0, itemEq);
-        const std::string_view value = item.substr(itemEq + 1);
-        if (key == "mode") {
-            if (value == "user")
-                spec.mode = KsAllocatorMode_User;
-            else if (value == "kernel")
-                spec.mode = KsAllocatorMode_Kernel;
-            else {
-                error = "--set " + text + ": mode must be user or kernel, got \"" + std::string(value) + "\"";
-                return std::nullopt;
+    const bool ok = forEachKeyValue(
+        std::string_view(text).substr(colon + 1), "--set " + text, error,
+        [&](const std::string& key, const std::string& value) {
+            if (key == "mode") {
+                if (value != "user" && value != "kernel") {
+                    error = "--set " + text + ": mode must be user or kernel, got \"" + value + "\"";
+                    return false;
+                }
+                spec.mode = value == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
+                return true;
             }
-            continue;
-        }
-        if (key != "buffers" && key != "buffer-size" && key != "bufferSize" && key != "align" && key != "prefix") {
-            error = "--set " + text + ": unknown key \"" + std::string(key) +
-                    "\"; allowed: buffers, buffer-size, align, prefix, mode";
-            return std::nullopt;
-        }
-        LONG number = 0;
-        if (!parseLong(value, number)) {
-            error =
-                "--set " + text + ": " + std::string(key) + " must be an integer, got \"" + std::string(value) + "\"";
-            return std::nullopt;
-        }
-        if (key == "buffers")
-            spec.properties.buffers = number;
-        else if (key == "buffer-size" || key == "bufferSize")
-            spec.properties.bufferSize = number;
-        else if (key == "align")
-            spec.properties.align = number;
-        else
-            spec.properties.prefix = number;
-    }
+            if (key != "buffers" && key != "buffer-size" && key != "bufferSize" && key != "align" && key != "prefix") {
+                error = "--set " + text + ": unknown key \"" + key +
+                        "\"; allowed: buffers, buffer-size, align, prefix, mode";
+                return false;
+            }
+            LONG number = 0;
+            if (!parseLong(value, number)) {
+                error = "--set " + text + ": " + key + " must be an integer, got \"" + value + "\"";
+                return false;
+            }
+            if (key == "buffers")
+                spec.properties.buffers = number;
+            else if (key == "buffer-size" || key == "bufferSize")
+                spec.properties.bufferSize = number;
+            else if (key == "align")
+                spec.properties.align = number;
+            else
+                spec.properties.prefix = number;
+            return true;
+        });
+    if (!ok)
+        return std::nullopt;
     if (spec.properties.empty() && !spec.mode) {
         error = "--set " + text + ": nothing to set";
         return std::nullopt;
@@ -96,66 +106,61 @@ std::optional<StreamSpec> parseStreamSpec(const std::string& text, std::string& 
                 "height=H,fps=F,hold-ms=MS,dmabuf-from=ID]";
         return std::nullopt;
     }
-    std::string_view rest = colon == std::string::npos ? std::string_view() : std::string_view(text).substr(colon + 1);
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        const std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        const auto itemEq = item.find('=');
-        if (itemEq == std::string_view::npos) {
-            error = "--stream " + text + ": \"" + std::string(item) + "\" is not key=value";
-            return std::nullopt;
-        }
-        const std::string key(item.substr(0, itemEq));
-        const std::string value(item.substr(itemEq + 1));
-        auto number = [&](double min, double max, double& out) {
-            char* end = nullptr;
-            out = std::strtod(value.c_str(), &end);
-            if (value.empty() || *end != '\0' || !(out >= min && out <= max)) {
-                error = "--stream " + text + ": " + key + " must be a number from " +
-                        std::to_string(static_cast<long>(min)) + " to " + std::to_string(static_cast<long>(max)) +
-                        ", got \"" + value + "\"";
+    const std::string_view list =
+        colon == std::string::npos ? std::string_view() : std::string_view(text).substr(colon + 1);
+    const bool ok =
+        forEachKeyValue(list, "--stream " + text, error, [&](const std::string& key, const std::string& value) {
+            auto number = [&](double min, double max, double& out) {
+                char* end = nullptr;
+                out = std::strtod(value.c_str(), &end);
+                if (value.empty() || *end != '\0' || !(out >= min && out <= max)) {
+                    error = "--stream " + text + ": " + key + " must be a number from " +
+                            std::to_string(static_cast<long>(min)) + " to " + std::to_string(static_cast<long>(max)) +
+                            ", got \"" + value + "\"";
+                    return false;
+                }
+                return true;
+            };
+            double n = 0;
+            if (key == "memory") {
+                if (value != "mmap" && value != "userptr" && value != "dmabuf") {
+                    error = "--stream " + text + ": memory must be mmap, userptr or dmabuf, got \"" + value + "\"";
+                    return false;
+                }
+                spec.options.memory = value;
+            } else if (key == "buffers") {
+                if (!number(1, 64, n))
+                    return false;
+                spec.options.buffers = static_cast<std::uint32_t>(n);
+            } else if (key == "format") {
+                if (value.empty() || value.size() > 4) {
+                    error = "--stream " + text + ": format is a FOURCC such as YUYV, got \"" + value + "\"";
+                    return false;
+                }
+                spec.options.fourcc = value;
+            } else if (key == "width" || key == "height") {
+                if (!number(1, 16384, n))
+                    return false;
+                (key == "width" ? spec.options.width : spec.options.height) = static_cast<std::uint32_t>(n);
+            } else if (key == "fps") {
+                if (!number(0.1, 1000, n))
+                    return false;
+                spec.options.fps = n;
+            } else if (key == "hold-ms") {
+                if (!number(0, 60000, n))
+                    return false;
+                spec.options.holdMs = n;
+            } else if (key == "dmabuf-from") {
+                spec.options.dmabufFrom = value;
+            } else {
+                error = "--stream " + text + ": unknown key \"" + key +
+                        "\"; allowed: memory, buffers, format, width, height, fps, hold-ms, dmabuf-from";
                 return false;
             }
             return true;
-        };
-        double n = 0;
-        if (key == "memory") {
-            if (value != "mmap" && value != "userptr" && value != "dmabuf") {
-                error = "--stream " + text + ": memory must be mmap, userptr or dmabuf, got \"" + value + "\"";
-                return std::nullopt;
-            }
-            spec.options.memory = value;
-        } else if (key == "buffers") {
-            if (!number(1, 64, n))
-                return std::nullopt;
-            spec.options.buffers = static_cast<std::uint32_t>(n);
-        } else if (key == "format") {
-            if (value.empty() || value.size() > 4) {
-                error = "--stream " + text + ": format is a FOURCC such as YUYV, got \"" + value + "\"";
-                return std::nullopt;
-            }
-            spec.options.fourcc = value;
-        } else if (key == "width" || key == "height") {
-            if (!number(1, 16384, n))
-                return std::nullopt;
-            (key == "width" ? spec.options.width : spec.options.height) = static_cast<std::uint32_t>(n);
-        } else if (key == "fps") {
-            if (!number(0.1, 1000, n))
-                return std::nullopt;
-            spec.options.fps = n;
-        } else if (key == "hold-ms") {
-            if (!number(0, 60000, n))
-                return std::nullopt;
-            spec.options.holdMs = n;
-        } else if (key == "dmabuf-from") {
-            spec.options.dmabufFrom = value;
-        } else {
-            error = "--stream " + text + ": unknown key \"" + key +
-                    "\"; allowed: memory, buffers, format, width, height, fps, hold-ms, dmabuf-from";
-            return std::nullopt;
-        }
-    }
+        });
+    if (!ok)
+        return std::nullopt;
     return spec;
 }
 

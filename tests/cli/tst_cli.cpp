@@ -293,6 +293,18 @@ private slots:
         QTest::newRow("--set unknown key") << QStringList{QStringLiteral("watch"), QStringLiteral("--set"),
                                                           QStringLiteral("sim:avshws/pin0:colour=red")}
                                            << 4 << QStringLiteral("unknown key \"colour\"");
+        QTest::newRow("--stream bad memory") << QStringList{QStringLiteral("watch"), QStringLiteral("--stream"),
+                                                            QStringLiteral("sim:avshws/pin0:memory=gpu")}
+                                             << 4 << QStringLiteral("memory must be mmap, userptr or dmabuf");
+        QTest::newRow("--stream not key=value") << QStringList{QStringLiteral("status"), QStringLiteral("--stream"),
+                                                               QStringLiteral("sim:avshws/pin0:buffers=4,fast")}
+                                                << 4 << QStringLiteral("\"fast\" is not key=value");
+        QTest::newRow("--stream on a simulated device")
+            << QStringList{QStringLiteral("status"), QStringLiteral("--stream"), QStringLiteral("sim:avshws/pin0")} << 3
+            << QStringLiteral("streams its devices itself");
+        QTest::newRow("set-link immutable") << QStringList{QStringLiteral("set-link"), QStringLiteral("sim:camera/out"),
+                                                           QStringLiteral("sim:convert/in"), QStringLiteral("off")}
+                                            << 4 << QStringLiteral("is immutable");
         QTest::newRow("--set bad align") << QStringList{QStringLiteral("watch"), QStringLiteral("--duration"),
                                                         QStringLiteral("1"), QStringLiteral("--set"),
                                                         QStringLiteral("sim:avshws/pin0:align=5")}

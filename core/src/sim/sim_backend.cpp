@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sim_backend.h"
 
+#include "allocator_pin.h"
+
 #include <algorithm>
 #include <cstring>
 #include <random>
@@ -46,59 +48,23 @@ struct SimBackend::Channel {
 struct SimBackend::Filter {
     const FilterSpec* spec = nullptr;
     std::string id; // "sim:filter"
-    std::vector<ComPtr<Pin>> pins;
+    std::vector<std::unique_ptr<Pin>> pins;
     std::atomic<bool> removed{false};
 };
 
-/// IKsPin of a simulated pin: KsPeekAllocator returns the channel's allocator.
-class SimBackend::Pin final : public IKsPin {
+/// A simulated pin: its id, its scenario entry and its IKsPin, whose allocator is the channel's.
+class SimBackend::Pin {
 public:
-    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec) { }
-    HRESULT QueryInterface(const Guid& iid, void** object) override
-    {
-        if (!object)
-            return E_POINTER;
-        if (iid == iids::IID_IUnknown || iid == iids::IID_IKsPin) {
-            AddRef();
-            *object = static_cast<IKsPin*>(this);
-            return S_OK;
-        }
-        *object = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG AddRef() override { return m_refs.add(); }
-    ULONG Release() override
-    {
-        const ULONG left = m_refs.release();
-        if (left == 0)
-            delete this;
-        return left;
-    }
-    IMemAllocator* KsPeekAllocator(KSPEEKOPERATION operation) override
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_allocator)
-            return nullptr;
-        IMemAllocator* allocator = m_allocator.get();
-        if (operation == KsPeekOperation_AddRef)
-            allocator->AddRef();
-        return allocator;
-    }
-    void assign(ComPtr<KsMemAllocator> allocator)
-    {
-        std::lock_guard lock(m_mutex);
-        m_allocator = std::move(allocator);
-    }
+    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec), m_ksPin(AllocatorPin::create()) { }
+    void assign(ComPtr<KsMemAllocator> allocator) { m_ksPin->assign(ComPtr<IMemAllocator>(allocator)); }
     [[nodiscard]] const std::string& id() const { return m_id; }
     [[nodiscard]] const PinSpec* spec() const { return m_spec; }
+    [[nodiscard]] ComPtr<IKsPin> ksPin() const { return ComPtr<IKsPin>(m_ksPin); }
 
 private:
-    ~Pin() override = default;
-    RefCount m_refs;
     std::string m_id;
     const PinSpec* m_spec;
-    std::mutex m_mutex; // guards m_allocator
-    ComPtr<KsMemAllocator> m_allocator;
+    ComPtr<AllocatorPin> m_ksPin;
 };
 
 namespace {
@@ -218,7 +184,7 @@ Status SimBackend::open()
         filter->spec = &fs;
         filter->id = "sim:" + fs.id;
         for (const PinSpec& ps : fs.pins)
-            filter->pins.push_back(ComPtr<Pin>::adopt(new Pin(filter->id + "/" + ps.id, &ps)));
+            filter->pins.push_back(std::make_unique<Pin>(filter->id + "/" + ps.id, &ps));
         m_filters.push_back(std::move(filter));
     }
     // one allocator per output pin, shared with the input pin it connects to
@@ -671,7 +637,7 @@ ComPtr<IKsPin> SimBackend::pin(const std::string& pinId)
     for (auto& filter : m_filters)
         for (auto& pin : filter->pins)
             if (pin->id() == pinId)
-                return ComPtr<IKsPin>(pin);
+                return pin->ksPin();
     return nullptr;
 }
 

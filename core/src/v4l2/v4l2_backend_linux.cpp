@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "allocator_pin.h"
 #include "hotplug_linux.h"
 #include "media_graph.h"
 #include "v4l2_backend.h"
@@ -275,45 +276,6 @@ private:
     std::vector<int> m_pendingImports; // dmabuf handles given to KsSetAllocatorHandle, not yet imported
 };
 
-/// IKsPin of a pad or queue pin: KsPeekAllocator returns its queue's V4l2Allocator.
-class V4l2Pin final : public IKsPin {
-public:
-    explicit V4l2Pin(ComPtr<V4l2Allocator> allocator) : m_allocator(std::move(allocator)) { }
-    HRESULT QueryInterface(const Guid& iid, void** object) override
-    {
-        if (!object)
-            return E_POINTER;
-        if (iid == iids::IID_IUnknown || iid == iids::IID_IKsPin) {
-            AddRef();
-            *object = static_cast<IKsPin*>(this);
-            return S_OK;
-        }
-        *object = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG AddRef() override { return m_refs.add(); }
-    ULONG Release() override
-    {
-        const ULONG left = m_refs.release();
-        if (left == 0)
-            delete this;
-        return left;
-    }
-    IMemAllocator* KsPeekAllocator(KSPEEKOPERATION operation) override
-    {
-        if (!m_allocator)
-            return nullptr;
-        if (operation == KsPeekOperation_AddRef)
-            m_allocator->AddRef();
-        return m_allocator.get();
-    }
-
-private:
-    ~V4l2Pin() override = default;
-    RefCount m_refs;
-    ComPtr<V4l2Allocator> m_allocator;
-};
-
 class V4l2Backend final : public Backend {
 public:
     explicit V4l2Backend(BackendOptions options) : m_options(std::move(options)) { }
@@ -486,7 +448,7 @@ public:
                          .first;
             allocator = it->second;
         }
-        return ComPtr<IKsPin>::adopt(new V4l2Pin(std::move(allocator)));
+        return AllocatorPin::create(ComPtr<IMemAllocator>(allocator));
     }
 
     /// For V4l2Allocator: the owned stream of \a allocatorId, or null.
