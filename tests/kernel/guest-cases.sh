@@ -108,11 +108,11 @@ case_end $rc
 case_begin hotplug
 # vivid leaves and comes back while KsScope runs: the backend sees the uevents
 rmmod vivid 2>&1
-ksscope-cli watch --backend v4l2 --json --rate 50 --duration 5 >/tmp/hp.log 2>&1 &
+ksscope-cli watch --backend v4l2 --json --rate 50 --duration 8 >/tmp/hp.log 2>&1 &
 w=$!
 sleep 1.5
 modprobe vivid 2>&1
-sleep 1.5
+sleep 3
 v4l2-ctl -d /dev/video0 -c disconnect=1 >/dev/null 2>&1
 wait $w
 rc=$?

@@ -80,6 +80,21 @@ int main()
     props.cBuffers = 6;
     hr = ex->KsSetProperties(&props);
     check(hr == S_OK && ex->KsGetProperties()->cBuffers == 6, "KsSetProperties re-requests 6 buffers", hr);
+    hr = ex->KsGetAllocatorStatus(&status);
+    check(hr == S_OK && status.Framing.Frames == 6, "more buffers come from CREATE_BUFS while streaming", hr);
+    props = *ex->KsGetProperties();
+    props.cBuffers = 3;
+    hr = ex->KsSetProperties(&props);
+    check(hr == S_OK && ex->KsGetProperties()->cBuffers == 3, "fewer buffers: REQBUFS again with 3", hr);
+    props = *ex->KsGetProperties();
+    props.cbBuffer = 1 << 20;
+    ALLOCATOR_PROPERTIES request{props.cBuffers, props.cbBuffer, 1, 0};
+    ALLOCATOR_PROPERTIES actual;
+    hr = peeked->SetProperties(&request, &actual);
+    check(hr == S_OK && actual.cbBuffer >= 460800 && actual.cBuffers == 3,
+          "a buffer size goes to S_FMT; the driver's size is reported back", hr);
+    std::printf("   (asked %d bytes, the driver granted %d)\n", request.cbBuffer, actual.cbBuffer);
+    props = *ex->KsGetProperties();
     props.cbAlign = 64;
     check(FAILED(ex->KsSetProperties(&props)), "an alignment a V4L2 queue cannot have is refused");
 

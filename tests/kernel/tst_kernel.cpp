@@ -251,6 +251,9 @@ private slots:
     }
     void frameRateMatchesV4l2Ctl()
     {
+#ifdef KSSCOPE_SANITIZED
+        QSKIP("a sanitizer build in an emulated guest is too slow to compare frame rates; the dev build checks it");
+#endif
         const Case& c = get("fps");
         QVERIFY2(c.rc == 0, qPrintable(c.output));
         static const QRegularExpression fpsRe(QStringLiteral("v4l2-ctl measured: ([0-9.]+) fps"));

@@ -498,9 +498,9 @@ public:
             change.status = {E_INVALIDARG, "V4L2 queues have no alignment or prefix to set (align 1, prefix 0)"};
             return change;
         }
-        if (request.bufferSize && *request.bufferSize != current.cbBuffer) {
-            change.status = {E_INVALIDARG, "the buffer size of a V4L2 queue follows its format: change the format "
-                                           "(width, height, fourcc) instead"};
+        const bool resize = request.bufferSize && *request.bufferSize != current.cbBuffer;
+        if (resize && *request.bufferSize <= 0) {
+            change.status = {E_INVALIDARG, "the buffer size must be positive"};
             return change;
         }
         if (change.requested.cBuffers <= 0 || change.requested.cBuffers > 64) {
@@ -517,12 +517,21 @@ public:
             change.status = {S_OK, "prediction only: the driver decides the granted count on REQBUFS"};
             return change;
         }
-        settings.buffers = static_cast<std::uint32_t>(change.requested.cBuffers);
-        const Status restarted = stream.start(settings); // REQBUFS with the new count
+        Status restarted;
+        if (!resize && change.requested.cBuffers > current.cBuffers) {
+            // more buffers: CREATE_BUFS while the stream goes on
+            restarted = stream.addBuffers(static_cast<std::uint32_t>(change.requested.cBuffers - current.cBuffers));
+        } else {
+            settings.buffers = static_cast<std::uint32_t>(change.requested.cBuffers);
+            if (resize)
+                settings.sizeImage = static_cast<std::uint32_t>(*request.bufferSize); // S_FMT sizeimage
+            restarted = stream.start(settings); // REQBUFS with the new count
+        }
         change.actual = {static_cast<LONG>(stream.grantedBuffers()), static_cast<LONG>(stream.bufferSize()), 1, 0};
         change.applied = restarted.isOk();
         change.status = restarted.isOk()
-                            ? Status{S_OK, "applied: " + std::to_string(stream.grantedBuffers()) + " buffers granted"}
+                            ? Status{S_OK, "applied: " + std::to_string(stream.grantedBuffers()) + " buffers of " +
+                                               std::to_string(stream.bufferSize()) + " bytes granted"}
                             : restarted;
         if (change.applied)
             emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId, change.status.message(), S_OK});

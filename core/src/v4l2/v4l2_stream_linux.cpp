@@ -58,7 +58,7 @@ Status OwnedStream::allocate(const StreamSettings& settings)
         return fail(errno, "open " + m_devnode);
     const int fd = m_fd.get();
 
-    if (!settings.fourcc.empty() || settings.width || settings.height) {
+    if (!settings.fourcc.empty() || settings.width || settings.height || settings.sizeImage) {
         v4l2_format fmt{};
         fmt.type = m_bufType;
         if (int err = xioctl(fd, VIDIOC_G_FMT, &fmt))
@@ -70,6 +70,8 @@ Status OwnedStream::allocate(const StreamSettings& settings)
                 fmt.fmt.pix_mp.width = settings.width;
             if (settings.height)
                 fmt.fmt.pix_mp.height = settings.height;
+            if (settings.sizeImage)
+                fmt.fmt.pix_mp.plane_fmt[0].sizeimage = settings.sizeImage;
         } else {
             if (!settings.fourcc.empty())
                 fmt.fmt.pix.pixelformat = fourccOf(settings.fourcc);
@@ -78,7 +80,7 @@ Status OwnedStream::allocate(const StreamSettings& settings)
             if (settings.height)
                 fmt.fmt.pix.height = settings.height;
             fmt.fmt.pix.bytesperline = 0;
-            fmt.fmt.pix.sizeimage = 0;
+            fmt.fmt.pix.sizeimage = settings.sizeImage; // 0: the driver computes it
         }
         if (int err = xioctl(fd, VIDIOC_S_FMT, &fmt))
             return fail(err, "VIDIOC_S_FMT on " + m_devnode);
@@ -130,42 +132,10 @@ Status OwnedStream::start(const StreamSettings& settings)
                 "DMABUF needs one imported handle per buffer: " + std::to_string(settings.dmabufFds.size()) +
                     " given, " + std::to_string(m_granted) + " granted"};
     }
-    const long page = ::sysconf(_SC_PAGESIZE);
     for (std::uint32_t i = 0; i < m_granted; ++i) {
-        v4l2_buffer buf{};
-        v4l2_plane planes[VIDEO_MAX_PLANES]{};
-        buf.type = m_bufType;
-        buf.memory = settings.memory;
-        buf.index = i;
-        if (isMplane(m_bufType)) {
-            buf.m.planes = planes;
-            buf.length = 1;
-        }
-        if (settings.memory == kMemoryUserPtr) {
-            const std::size_t size = (m_bufferSize + static_cast<std::size_t>(page) - 1) /
-                                     static_cast<std::size_t>(page) * static_cast<std::size_t>(page);
-            void* memory = std::aligned_alloc(static_cast<std::size_t>(page), size);
-            if (!memory) {
-                release();
-                return {E_OUTOFMEMORY, "no memory for USERPTR buffers"};
-            }
-            m_userMemory.push_back(memory);
-            if (isMplane(m_bufType)) {
-                planes[0].m.userptr = reinterpret_cast<unsigned long>(memory);
-                planes[0].length = static_cast<std::uint32_t>(size);
-            } else {
-                buf.m.userptr = reinterpret_cast<unsigned long>(memory);
-                buf.length = static_cast<std::uint32_t>(size);
-            }
-        } else if (settings.memory == kMemoryDmaBuf) {
-            if (isMplane(m_bufType))
-                planes[0].m.fd = settings.dmabufFds[i];
-            else
-                buf.m.fd = settings.dmabufFds[i];
-        }
-        if (int err = xioctl(fd, VIDIOC_QBUF, &buf)) {
+        if (Status s = queueNew(i); !s) {
             release();
-            return fail(err, "VIDIOC_QBUF on " + m_devnode);
+            return s;
         }
     }
     int type = static_cast<int>(m_bufType);
@@ -182,6 +152,65 @@ Status OwnedStream::start(const StreamSettings& settings)
     m_failure = 0;
     m_streaming = true;
     m_thread = std::thread(&OwnedStream::run, this);
+    return Status::ok();
+}
+
+Status OwnedStream::queueNew(std::uint32_t index)
+{
+    v4l2_buffer buf{};
+    v4l2_plane planes[VIDEO_MAX_PLANES]{};
+    buf.type = m_bufType;
+    buf.memory = m_settings.memory;
+    buf.index = index;
+    if (isMplane(m_bufType)) {
+        buf.m.planes = planes;
+        buf.length = 1;
+    }
+    if (m_settings.memory == kMemoryUserPtr) {
+        const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+        const std::size_t size = (m_bufferSize + page - 1) / page * page;
+        void* memory = std::aligned_alloc(page, size);
+        if (!memory)
+            return {E_OUTOFMEMORY, "no memory for USERPTR buffers"};
+        m_userMemory.push_back(memory);
+        if (isMplane(m_bufType)) {
+            planes[0].m.userptr = reinterpret_cast<unsigned long>(memory);
+            planes[0].length = static_cast<std::uint32_t>(size);
+        } else {
+            buf.m.userptr = reinterpret_cast<unsigned long>(memory);
+            buf.length = static_cast<std::uint32_t>(size);
+        }
+    } else if (m_settings.memory == kMemoryDmaBuf) {
+        if (index >= m_settings.dmabufFds.size())
+            return {hresultFromErrno(EINVAL), "no imported handle for buffer " + std::to_string(index)};
+        if (isMplane(m_bufType))
+            planes[0].m.fd = m_settings.dmabufFds[index];
+        else
+            buf.m.fd = m_settings.dmabufFds[index];
+    }
+    if (int err = xioctl(m_fd.get(), VIDIOC_QBUF, &buf))
+        return fail(err, "VIDIOC_QBUF on " + m_devnode);
+    return Status::ok();
+}
+
+Status OwnedStream::addBuffers(std::uint32_t count)
+{
+    if (!m_streaming || !m_fd.valid())
+        return {VFW_E_NOT_COMMITTED, "the queue of " + m_devnode + " is not streaming"};
+    if (m_settings.memory == kMemoryDmaBuf)
+        return {E_NOTIMPL, "a dmabuf stream imports its handles once: start it again with new options"};
+    v4l2_create_buffers create{};
+    create.count = count;
+    create.memory = m_settings.memory;
+    create.format.type = m_bufType;
+    if (int err = xioctl(m_fd.get(), VIDIOC_G_FMT, &create.format))
+        return fail(err, "VIDIOC_G_FMT on " + m_devnode);
+    if (int err = xioctl(m_fd.get(), VIDIOC_CREATE_BUFS, &create))
+        return fail(err, "VIDIOC_CREATE_BUFS on " + m_devnode);
+    for (std::uint32_t i = 0; i < create.count; ++i)
+        if (Status s = queueNew(create.index + i); !s)
+            return s;
+    m_granted = create.index + create.count; // the driver may create fewer than asked
     return Status::ok();
 }
 

@@ -23,6 +23,7 @@ struct StreamSettings {
     std::uint32_t height = 0; ///< 0: keep
     double fps = 0.0; ///< 0: keep
     double holdMs = 0.0; ///< how long KsScope holds each dequeued frame (a consumer's cost)
+    std::uint32_t sizeImage = 0; ///< requested buffer size (S_FMT sizeimage); 0: the driver's
     std::vector<int> dmabufFds; ///< DMABUF: one imported fd per buffer (KsSetAllocatorHandle)
 };
 
@@ -40,9 +41,12 @@ public:
     /// takes ownership of settings.dmabufFds and closes them when it stops.
     Status start(const StreamSettings& settings);
     void stop();
+    /// VIDIOC_CREATE_BUFS while streaming: \a count more buffers, queued at once. grantedBuffers() grows by what
+    /// the driver created.
+    Status addBuffers(std::uint32_t count);
     [[nodiscard]] bool streaming() const { return m_streaming; }
 
-    [[nodiscard]] std::uint32_t grantedBuffers() const { return m_granted; }
+    [[nodiscard]] std::uint32_t grantedBuffers() const { return m_granted.load(); }
     [[nodiscard]] std::uint32_t bufferSize() const { return m_bufferSize; }
     [[nodiscard]] const StreamSettings& settings() const { return m_settings; }
     [[nodiscard]] MediaFormat format() const;
@@ -57,12 +61,14 @@ public:
 private:
     void run();
     void release();
+    /// Queues buffer \a index for the first time (USERPTR memory or the imported DMABUF handle attached).
+    Status queueNew(std::uint32_t index);
 
     std::string m_devnode;
     std::uint32_t m_bufType;
     Fd m_fd;
     StreamSettings m_settings;
-    std::uint32_t m_granted = 0;
+    std::atomic<std::uint32_t> m_granted{0};
     std::uint32_t m_bufferSize = 0;
     std::vector<void*> m_userMemory; // USERPTR buffers
     std::thread m_thread;
