@@ -18,6 +18,19 @@ const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or back
 IDs are allocator, pin or filter ids as `list` prints them, e.g. sim:avshws/pin0/allocator or sim:avshws/pin0.
 Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md.)";
 
+/// --stream on watch and status: owner mode (one value per occurrence, so IDs after it stay positional).
+void addStreamOption(CLI::App* command, std::vector<std::string>& streams)
+{
+    command
+        ->add_option("--stream", streams,
+                     "owner mode: KsScope streams this queue itself (repeatable): "
+                     "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
+                     "dmabuf-from=ID]")
+        ->type_name("ID[:KEY=VALUE,...]")
+        ->expected(1)
+        ->allow_extra_args(false);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -64,14 +77,7 @@ int main(int argc, char** argv)
     status->add_option("--settle", settle, "seconds to stream before the snapshot (default 0.5)")
         ->check(CLI::Range(0.0, 60.0));
     std::vector<std::string> statusStreams;
-    status
-        ->add_option("--stream", statusStreams,
-                     "owner mode: KsScope streams this queue itself (repeatable): "
-                     "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
-                     "dmabuf-from=ID]")
-        ->type_name("ID[:KEY=VALUE,...]")
-        ->expected(1)
-        ->allow_extra_args(false);
+    addStreamOption(status, statusStreams);
     status->add_option("ID", ids, "allocator, pin or filter ids (default: all)");
 
     auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
@@ -91,14 +97,7 @@ int main(int argc, char** argv)
         ->type_name("ID:KEY=VALUE,...")
         ->expected(1)
         ->allow_extra_args(false);
-    watchCmd
-        ->add_option("--stream", watch.streams,
-                     "owner mode: KsScope streams this queue itself (repeatable): "
-                     "ID[:memory=mmap|userptr|dmabuf,buffers=N,format=FOURCC,width=W,height=H,fps=F,hold-ms=MS,"
-                     "dmabuf-from=ID]")
-        ->type_name("ID[:KEY=VALUE,...]")
-        ->expected(1)
-        ->allow_extra_args(false);
+    addStreamOption(watchCmd, watch.streams);
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
