@@ -95,9 +95,11 @@ ksscope-cli watch --backend v4l2 --json --duration 1.5 --stream "$CAP:buffers=4,
 case_end $?
 
 case_begin fault-disconnect
-ksscope-cli watch --backend v4l2 --json --duration 3 --stream "$CAP:buffers=4,fps=30" >/tmp/disc.log 2>&1 &
+ksscope-cli watch --backend v4l2 --json --duration 6 --stream "$CAP:buffers=4,fps=30" >/tmp/disc.log 2>&1 &
 w=$!
-sleep 1.2
+# unplug once KsScope streams (its "config" event says so), however slow the build is
+for i in $(seq 1 50); do grep -q '"kind":"config"' /tmp/disc.log 2>/dev/null && break; sleep 0.2; done
+sleep 0.5
 v4l2-ctl -d /dev/video0 -c disconnect=1 >/dev/null 2>&1
 wait $w
 rc=$?
