@@ -156,6 +156,11 @@ private slots:
         QCOMPARE(q.held, 1u);
         QVERIFY(q.active);
         QCOMPARE(q.allocatedFrames(), 2u); // filled and waiting + held
+        const KSSTREAMALLOCATOR_STATUS ks = q.status();
+        QCOMPARE(ks.Framing.Frames, 4u);
+        QCOMPARE(ks.Framing.FrameSize, 460800u);
+        QCOMPARE(ks.Framing.PoolType, kNonPagedPool);
+        QCOMPARE(ks.AllocatedFrames, 2u);
         QCOMPARE(q.mode, KsAllocatorMode_Kernel);
         QCOMPARE(q.states, (std::vector<BufferState>{BufferState::Free, BufferState::Waiting, BufferState::Consumer,
                                                      BufferState::Free}));

@@ -329,6 +329,17 @@ QueueStatus summarizeQueue(const std::vector<BufferQuery>& buffers)
     return q;
 }
 
+KSSTREAMALLOCATOR_STATUS QueueStatus::status() const
+{
+    KSSTREAMALLOCATOR_STATUS s;
+    s.Framing.Frames = frames;
+    s.Framing.FrameSize = frameSize;
+    s.Framing.PoolType = kNonPagedPool;
+    s.Framing.FileAlignment = 0;
+    s.AllocatedFrames = allocatedFrames();
+    return s;
+}
+
 std::uint64_t SequenceTracker::feed(std::uint32_t sequence)
 {
     std::uint64_t lost = 0;

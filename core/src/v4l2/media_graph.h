@@ -153,6 +153,8 @@ struct QueueStatus {
     /// AllocatedFrames: frames the producer cannot fill now (filled and waiting plus held). An idle
     /// queue (nothing queued or done) holds no frames.
     [[nodiscard]] std::uint32_t allocatedFrames() const { return active ? done + held : 0; }
+    /// As KSSTREAMALLOCATOR_STATUS: Frames, FrameSize (nonpaged, byte alignment) and AllocatedFrames.
+    [[nodiscard]] KSSTREAMALLOCATOR_STATUS status() const;
 };
 
 /// KS mode of a V4L2 memory type: MMAP is kernel mode; USERPTR and DMABUF are user mode.

@@ -62,11 +62,7 @@ public:
         if (err)
             return hresultFromErrno(err);
         const QueueStatus q = summarizeQueue(m_buffers);
-        reading.status.Framing.Frames = q.frames;
-        reading.status.Framing.FrameSize = q.frameSize;
-        reading.status.Framing.PoolType = kNonPagedPool;
-        reading.status.Framing.FileAlignment = 0;
-        reading.status.AllocatedFrames = q.allocatedFrames();
+        reading.status = q.status();
         reading.mode = q.mode;
         reading.droppedFrames = 0; // a passive watcher misses buffers: no exact drop count
         // frames delivered: the highest sequence number seen on a filled or held buffer (queued ones read 0)
@@ -258,10 +254,7 @@ private:
         if (const int err = queryBuffers(fd.get(), m_bufType, buffers, count))
             return hresultFromErrno(err);
         const QueueStatus q = summarizeQueue(buffers);
-        status = KSSTREAMALLOCATOR_STATUS{};
-        status.Framing.Frames = q.frames;
-        status.Framing.FrameSize = q.frameSize;
-        status.AllocatedFrames = q.allocatedFrames();
+        status = q.status();
         mode = q.mode;
         return S_OK;
     }
@@ -765,9 +758,7 @@ private:
                 std::uint32_t count = 0;
                 if (queryBuffers(fd.get(), q.caps.bufType, buffers, count) == 0) {
                     const QueueStatus s = summarizeQueue(buffers);
-                    a.status.Framing.Frames = s.frames;
-                    a.status.Framing.FrameSize = s.frameSize;
-                    a.status.AllocatedFrames = s.allocatedFrames();
+                    a.status = s.status();
                     a.mode = s.mode;
                     a.committed = s.frames > 0;
                     a.properties = {static_cast<LONG>(s.frames), static_cast<LONG>(s.frameSize), 1, 0};

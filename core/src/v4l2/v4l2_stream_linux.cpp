@@ -325,9 +325,7 @@ HRESULT OwnedStream::read(AllocatorReading& reading, std::vector<BufferState>* s
     if (const int err = queryBuffers(m_queryFd.get(), m_bufType, m_buffers, m_countHint))
         return hresultFromErrno(err);
     const QueueStatus q = summarizeQueue(m_buffers);
-    reading.status.Framing.Frames = q.frames;
-    reading.status.Framing.FrameSize = q.frameSize;
-    reading.status.AllocatedFrames = q.allocatedFrames();
+    reading.status = q.status();
     reading.mode = q.mode;
     reading.droppedFrames = m_dropped;
     reading.deliveredFrames = m_delivered;
