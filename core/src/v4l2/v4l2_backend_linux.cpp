@@ -314,8 +314,7 @@ public:
         std::lock_guard lock(m_mutex);
         if (Status s = discoverLocked(); !s)
             return s;
-        const Topology t = buildTopologyLocked(false);
-        for (const FilterInfo& f : t.filters)
+        for (const FilterInfo& f : structureLocked().filters)
             emit({BackendEvent::Kind::FilterAdded, f.id, "filter \"" + f.name + "\" found", S_OK});
         return Status::ok();
     }
@@ -407,7 +406,7 @@ public:
     [[nodiscard]] Topology topology() override
     {
         std::lock_guard lock(m_mutex);
-        return buildTopologyLocked(true);
+        return buildTopologyLocked();
     }
 
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
@@ -427,7 +426,7 @@ public:
     ComPtr<IKsPin> pin(const std::string& pinId) override
     {
         std::lock_guard lock(m_mutex);
-        const Topology t = buildTopologyLocked(false);
+        const Topology t = structureLocked();
         const PinInfo* p = t.findPin(pinId);
         if (!p)
             return nullptr;
@@ -604,7 +603,9 @@ private:
         if (allocatorId.empty())
             return {E_INVALIDARG, "dmabuf needs dmabuf-from=<allocator, pin or filter id> naming a queue to export "
                                   "buffers from (e.g. vivid's video output)"};
-        const Queue* source = findQueue(buildTopologyLocked(false).resolveAllocatorId(allocatorId));
+        const Queue* source = findQueue(allocatorId);
+        if (!source)
+            source = findQueue(structureLocked().resolveAllocatorId(allocatorId)); // a pin or filter id
         if (!source)
             return {E_INVALIDARG, "dmabuf-from=" + allocatorId + ": no such V4L2 queue to export buffers from"};
         auto exporter = std::make_shared<OwnedStream>(source->devnode, source->caps.bufType);
@@ -642,11 +643,11 @@ private:
     {
         std::lock_guard lock(m_mutex);
         std::set<std::string> before;
-        for (const FilterInfo& f : buildTopologyLocked(false).filters)
+        for (const FilterInfo& f : structureLocked().filters)
             before.insert(f.id);
         discoverLocked();
         std::set<std::string> after;
-        for (const FilterInfo& f : buildTopologyLocked(false).filters) {
+        for (const FilterInfo& f : structureLocked().filters) {
             after.insert(f.id);
             if (!before.count(f.id))
                 emit({BackendEvent::Kind::FilterAdded, f.id, "filter \"" + f.name + "\" appeared", S_OK});
@@ -735,12 +736,23 @@ private:
         return Status::ok();
     }
 
-    Topology buildTopologyLocked(bool reread)
+    /// Filters, pins and connections as last discovered, with no device I/O: enough to find ids.
+    [[nodiscard]] Topology structureLocked() const
+    {
+        Topology topology;
+        for (const MediaGraph& graph : m_graphs)
+            topology.append(graphToTopology(graph));
+        topology.filters.insert(topology.filters.end(), m_standalone.begin(), m_standalone.end());
+        return topology;
+    }
+
+    /// The live topology: graphs read again (link flags change without a new topology version), pad formats,
+    /// and each queue's status and format.
+    Topology buildTopologyLocked()
     {
         Topology topology;
         for (MediaGraph& graph : m_graphs) {
-            if (reread) // link flags change without a new topology version: read them again
-                readMediaGraph(graph.info.path, graph);
+            readMediaGraph(graph.info.path, graph);
             topology.append(graphToTopology(
                 graph, [&graph](const MediaEntity& e, const MediaPad& p) { return padFormat(graph, e, p); }));
         }
