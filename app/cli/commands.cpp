@@ -64,6 +64,14 @@ int openSession(Session& session, const GlobalOptions& global, EventSink sink = 
     return ExitOk;
 }
 
+/// "<prefix>"ID" matches no allocator, pin or filter", and the allocators that exist.
+void printUnknownId(const Topology& topology, const std::string& id, const std::string& prefix)
+{
+    std::cerr << "ksscope-cli: " << prefix << "\"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
+    for (const auto& a : topology.allocators)
+        std::cerr << "  " << a.id << "\n";
+}
+
 /// Allocator ids named by \a ids (allocator, pin or filter ids); all allocators when empty.
 /// Returns false after printing a message naming the unknown id.
 bool resolveIds(const Topology& topology, const std::vector<std::string>& ids, std::vector<std::string>& out)
@@ -84,9 +92,7 @@ bool resolveIds(const Topology& topology, const std::vector<std::string>& ids, s
                     out.push_back(pin.allocatorId);
             continue;
         }
-        std::cerr << "ksscope-cli: \"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
-        for (const auto& a : topology.allocators)
-            std::cerr << "  " << a.id << "\n";
+        printUnknownId(topology, id, "");
         return false;
     }
     return true;
@@ -110,9 +116,7 @@ bool resolveOne(const Topology& topology, const std::string& id, const std::stri
         std::cerr << "ksscope-cli: " << context << ": pin \"" << id << "\" has no allocator\n";
         return false;
     }
-    std::cerr << "ksscope-cli: " << context << ": \"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
-    for (const auto& a : topology.allocators)
-        std::cerr << "  " << a.id << "\n";
+    printUnknownId(topology, id, context + ": ");
     return false;
 }
 
