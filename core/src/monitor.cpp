@@ -137,6 +137,7 @@ void Monitor::addAllocator(const AllocatorInfo& info)
         m_ids.push_back(info.id);
         m_histories.emplace_back(capacity);
         m_stats.emplace_back();
+        m_starvation.emplace_back();
     }
     m_watched.push_back(std::move(w));
 }
@@ -193,8 +194,7 @@ void Monitor::run()
     const double cpuAtStart = threadCpuSeconds();
     double busy = 0.0;
     auto next = m_start;
-    std::vector<SampleRecord> records;
-    std::vector<MonitorEvent> events;
+    TickOutput out;
     for (;;) {
         {
             std::unique_lock lock(m_stopMutex);
@@ -210,15 +210,19 @@ void Monitor::run()
             next += interval * static_cast<std::int64_t>(late);
         }
         const std::int64_t t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m_start).count();
-        records.clear();
-        events.clear();
-        drainBackendEvents(t_ns, events);
-        tick(t_ns, records, events);
+        out.clear();
+        if (!m_paused.load()) {
+            drainBackendEvents(t_ns, out.events);
+            tick(t_ns, out);
+            trackLane(out);
+        }
         const double cpuNow = threadCpuSeconds();
         const double cpu = cpuNow - cpuAtStart;
         busy += cpuNow - tickCpuStart;
 
         std::lock_guard lock(m_mutex);
+        publish(t_ns, out);
+        const std::vector<SampleRecord>& records = out.records;
         for (const SampleRecord& r : records)
             m_histories[r.allocator].append(r.sample);
         if (m_pendingSamples.size() + records.size() > m_options.maxPending) {
@@ -228,7 +232,7 @@ void Monitor::run()
             m_lost += drop;
         }
         m_pendingSamples.insert(m_pendingSamples.end(), records.begin(), records.end());
-        for (auto& e : events)
+        for (auto& e : out.events)
             m_pendingEvents.push_back(std::move(e));
         for (std::size_t i = 0; i < m_watched.size(); ++i)
             m_stats[i] = m_watched[i]->stats;
@@ -282,8 +286,10 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
     }
 }
 
-void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::vector<MonitorEvent>& events)
+void Monitor::tick(std::int64_t t_ns, TickOutput& out)
 {
+    std::vector<SampleRecord>& records = out.records;
+    std::vector<MonitorEvent>& events = out.events;
     AllocatorReading reading;
     for (std::size_t index = 0; index < m_watched.size(); ++index) {
         Watched& w = *m_watched[index];
@@ -344,14 +350,17 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
             if (!w.starving && t_ns - w.fullSince_ns >= 2 * w.period_ns) {
                 w.starving = true;
                 ++w.stats.starvationCount;
+                out.intervals.push_back({index, {w.fullSince_ns, -1}});
                 events.push_back({t_ns, EventKind::Starvation, w.id,
                                   "no free frame for " + formatMs(static_cast<double>(t_ns - w.fullSince_ns) * 1e-6) +
                                       " (" + std::to_string(allocated) + "/" + std::to_string(frames) +
                                       " frames allocated)"});
             }
         } else {
-            if (w.starving)
+            if (w.starving) {
                 w.starvedDoneMs += static_cast<double>(t_ns - w.fullSince_ns) * 1e-6;
+                out.intervals.push_back({index, {w.fullSince_ns, t_ns}});
+            }
             w.starving = false;
             w.fullSince_ns = -1;
         }
@@ -365,7 +374,118 @@ void Monitor::tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::v
         st.meanAllocated = w.sumAllocated / static_cast<double>(st.samples);
         st.frames = frames;
         st.frameSize = s.Framing.FrameSize;
+        st.starving = w.starving;
         records.push_back({static_cast<std::uint32_t>(index), s.Framing.FrameSize, {t_ns, allocated, frames}});
+    }
+}
+
+void Monitor::trackLane(TickOutput& out)
+{
+    const std::size_t wantedLane = m_laneRequest.load();
+    const bool changed = wantedLane != m_laneTracked;
+    m_laneTracked = wantedLane;
+    if (changed)
+        m_laneStates.clear();
+    if (wantedLane >= m_watched.size()) {
+        out.lane.allocator = Lanes::kNone;
+        out.lane.reset = changed;
+        return;
+    }
+    Watched& w = *m_watched[wantedLane];
+    out.lane.allocator = wantedLane;
+    if (w.gone || !w.probe) {
+        out.lane.reset = changed;
+        return;
+    }
+    const std::vector<BufferState> states = w.probe->bufferStates();
+    out.lane.supported = !states.empty();
+    if (changed || states.size() != m_laneStates.size()) {
+        out.lane.reset = true;
+        for (std::size_t i = 0; i < states.size(); ++i)
+            out.lane.states.emplace_back(i, states[i]);
+    } else {
+        for (std::size_t i = 0; i < states.size(); ++i)
+            if (states[i] != m_laneStates[i])
+                out.lane.states.emplace_back(i, states[i]);
+    }
+    m_laneStates = states;
+}
+
+void Monitor::publish(std::int64_t t_ns, TickOutput& out)
+{
+    constexpr std::size_t kMaxIntervals = 4096;
+    for (const IntervalUpdate& u : out.intervals) {
+        auto& list = m_starvation[u.allocator];
+        if (u.interval.end_ns >= 0 && !list.empty() && list.back().begin_ns == u.interval.begin_ns) {
+            list.back().end_ns = u.interval.end_ns;
+            continue;
+        }
+        if (list.size() >= kMaxIntervals)
+            list.erase(list.begin(), list.begin() + kMaxIntervals / 4);
+        list.push_back(u.interval);
+    }
+
+    // per-buffer lanes: a bounded list of state changes per frame
+    constexpr std::size_t kMaxChanges = 65536;
+    const LaneUpdate& lane = out.lane;
+    if (lane.reset || lane.allocator != m_lanes.allocator) {
+        m_lanes.buffers.clear();
+        m_lanes.allocator = lane.allocator;
+    }
+    if (lane.allocator == Lanes::kNone)
+        return;
+    m_lanes.supported = lane.supported;
+    m_lanes.lastSeen_ns = t_ns;
+    for (const auto& [frame, state] : lane.states) {
+        if (frame >= m_lanes.buffers.size())
+            m_lanes.buffers.resize(frame + 1);
+        auto& changes = m_lanes.buffers[frame];
+        if (changes.size() >= kMaxChanges)
+            changes.erase(changes.begin(), changes.begin() + kMaxChanges / 4);
+        changes.push_back({t_ns, state});
+    }
+}
+
+void Monitor::decimate(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
+                       std::vector<ColumnSummary>& out) const
+{
+    std::lock_guard lock(m_mutex);
+    if (allocator < m_histories.size())
+        m_histories[allocator].decimate(from_ns, to_ns, columns, out);
+}
+
+void Monitor::starvationIntervals(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns,
+                                  std::vector<StarvationInterval>& out) const
+{
+    std::lock_guard lock(m_mutex);
+    if (allocator >= m_starvation.size())
+        return;
+    for (const StarvationInterval& interval : m_starvation[allocator])
+        if (interval.begin_ns <= to_ns && (interval.end_ns < 0 || interval.end_ns >= from_ns))
+            out.push_back(interval);
+}
+
+void Monitor::setLaneAllocator(std::size_t allocator)
+{
+    m_laneRequest.store(allocator);
+}
+
+void Monitor::lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const
+{
+    std::lock_guard lock(m_mutex);
+    out.allocator = m_lanes.allocator;
+    out.supported = m_lanes.supported;
+    out.lastSeen_ns = m_lanes.lastSeen_ns;
+    out.buffers.clear();
+    out.buffers.resize(m_lanes.buffers.size());
+    for (std::size_t i = 0; i < m_lanes.buffers.size(); ++i) {
+        const auto& changes = m_lanes.buffers[i];
+        auto first = std::upper_bound(changes.begin(), changes.end(), from_ns,
+                                      [](std::int64_t t, const LaneChange& c) { return t < c.t_ns; });
+        if (first != changes.begin())
+            --first; // the state the frame was in when the window starts
+        for (auto it = first; it != changes.end() && it->t_ns <= to_ns; ++it)
+            out.buffers[i].push_back(*it);
     }
 }
 

@@ -27,7 +27,16 @@ public:
         reading = value;
         return S_OK;
     }
-    std::vector<BufferState> bufferStates() override { return {}; }
+    std::vector<BufferState> bufferStates() override
+    {
+        std::lock_guard lock(mutex);
+        return states;
+    }
+    void setStates(std::vector<BufferState> s)
+    {
+        std::lock_guard lock(mutex);
+        states = std::move(s);
+    }
     void set(std::uint32_t allocated, std::uint32_t frames = 2, std::uint64_t dropped = 0)
     {
         std::lock_guard lock(mutex);
@@ -45,6 +54,7 @@ public:
 private:
     std::mutex mutex;
     AllocatorReading value;
+    std::vector<BufferState> states;
     HRESULT hr = S_OK;
 };
 
@@ -218,6 +228,84 @@ private slots:
         QVERIFY(stats.starvedMs >= 150.0);
         QCOMPARE(stats.maxAllocated, 2u);
         QCOMPARE(stats.minAllocated, 0u);
+        QVERIFY(stats.starving);
+
+        // the episodes as intervals: the first closed, the second still open
+        std::vector<StarvationInterval> intervals;
+        f.monitor->starvationIntervals(0, 0, f.monitor->now_ns(), intervals);
+        QCOMPARE(intervals.size(), std::size_t{2});
+        QVERIFY(intervals[0].end_ns - intervals[0].begin_ns >= 100'000'000); // ~150 ms full
+        QVERIFY(intervals[1].begin_ns > intervals[0].end_ns);
+        QCOMPARE(intervals[1].end_ns, std::int64_t{-1});
+        const std::int64_t firstBegin = intervals[0].begin_ns;
+        intervals.clear();
+        f.monitor->starvationIntervals(0, 0, firstBegin - 1, intervals); // before both
+        QVERIFY(intervals.empty());
+        f.monitor->starvationIntervals(1, 0, f.monitor->now_ns(), intervals);
+        QVERIFY(intervals.empty());
+    }
+    void lanesFollowBufferStates()
+    {
+        Fixture f;
+        f.backend->probeA->setStates({BufferState::Free, BufferState::Free});
+        QVERIFY(f.start());
+        Lanes lanes;
+        f.monitor->lanes(0, f.monitor->now_ns(), lanes);
+        QCOMPARE(lanes.allocator, Lanes::kNone);
+        f.monitor->setLaneAllocator(0);
+        std::this_thread::sleep_for(30ms);
+        f.backend->probeA->setStates({BufferState::Producer, BufferState::Free});
+        std::this_thread::sleep_for(30ms);
+        f.backend->probeA->setStates({BufferState::Consumer, BufferState::Waiting});
+        std::this_thread::sleep_for(30ms);
+        f.monitor->lanes(0, f.monitor->now_ns(), lanes);
+        QCOMPARE(lanes.allocator, std::size_t{0});
+        QVERIFY(lanes.supported);
+        QCOMPARE(lanes.buffers.size(), std::size_t{2});
+        QCOMPARE(lanes.buffers[0].size(), std::size_t{3}); // free -> producer -> consumer
+        QCOMPARE(lanes.buffers[0][1].state, BufferState::Producer);
+        QCOMPARE(lanes.buffers[0][2].state, BufferState::Consumer);
+        QVERIFY(lanes.buffers[0][1].t_ns < lanes.buffers[0][2].t_ns);
+        QCOMPARE(lanes.buffers[1].size(), std::size_t{2}); // free -> waiting
+        // a window after the changes holds only the state each frame is in
+        const std::int64_t now = f.monitor->now_ns();
+        f.monitor->lanes(now, now, lanes);
+        QCOMPARE(lanes.buffers[0].size(), std::size_t{1});
+        QCOMPARE(lanes.buffers[0][0].state, BufferState::Consumer);
+
+        // another allocator without per-buffer states: tracked, but unsupported
+        f.monitor->setLaneAllocator(1);
+        std::this_thread::sleep_for(30ms);
+        f.monitor->lanes(0, f.monitor->now_ns(), lanes);
+        QCOMPARE(lanes.allocator, std::size_t{1});
+        QVERIFY(!lanes.supported);
+        QVERIFY(lanes.buffers.empty());
+        f.monitor->setLaneAllocator(Lanes::kNone);
+        std::this_thread::sleep_for(30ms);
+        f.monitor->lanes(0, f.monitor->now_ns(), lanes);
+        QCOMPARE(lanes.allocator, Lanes::kNone);
+    }
+    void pausedMonitorTakesNoSamples()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        std::this_thread::sleep_for(30ms);
+        f.monitor->setPaused(true);
+        QVERIFY(f.monitor->paused());
+        std::this_thread::sleep_for(10ms); // a tick in flight finishes
+        Monitor::Batch batch;
+        f.monitor->takeNew(batch);
+        const std::uint64_t before = f.monitor->stats(0).samples;
+        f.backend->raise({BackendEvent::Kind::Error, "script:dev", "while paused", E_FAIL});
+        std::this_thread::sleep_for(60ms);
+        f.monitor->takeNew(batch);
+        QVERIFY(batch.samples.empty());
+        QVERIFY(batch.events.empty()); // held back until sampling resumes
+        QCOMPARE(f.monitor->stats(0).samples, before);
+        f.monitor->setPaused(false);
+        const auto events = collect(*f.monitor, 60ms);
+        QCOMPARE(countKind(events, EventKind::Error), 1);
+        QVERIFY(f.monitor->stats(0).samples > before);
     }
     void briefFullnessIsNotStarvation()
     {

@@ -19,11 +19,26 @@ struct Sample {
 };
 static_assert(sizeof(Sample) == 16, "a retained sample costs 16 bytes");
 
+/// Summary of the samples that fall in one column of a decimated view.
+struct ColumnSummary {
+    std::int64_t t_ns = 0; ///< start of the column
+    std::uint32_t count = 0; ///< samples in the column (columns without samples are not reported)
+    std::uint32_t minAllocated = 0;
+    std::uint32_t maxAllocated = 0;
+    std::uint32_t firstAllocated = 0;
+    std::uint32_t lastAllocated = 0;
+    std::uint32_t maxFrames = 0;
+    bool operator==(const ColumnSummary&) const = default;
+};
+
 /// A ring of samples appended in time order; the oldest are overwritten once it is full. Memory is
 /// taken in chunks of kChunk samples as the ring fills, so a long window costs nothing until it is used.
+/// Min/max summaries of every block of kBlock samples and of every kChunk samples are kept as samples
+/// arrive (0.2 bytes per sample), so that decimate() costs O(columns x log n), not O(n).
 class SampleHistory {
 public:
     static constexpr std::size_t kChunk = 4096; // 64 KiB
+    static constexpr std::size_t kBlock = 64;
 
     explicit SampleHistory(std::size_t capacity = 0) : m_capacity(capacity) { }
 
@@ -31,30 +46,32 @@ public:
     {
         if (m_capacity == 0)
             return;
-        const std::size_t slot = (m_head + m_size) % m_capacity;
+        const std::size_t slot = static_cast<std::size_t>(m_total % m_capacity);
         if (slot / kChunk >= m_chunks.size())
             m_chunks.push_back(std::make_unique<Sample[]>(kChunk)); // NOLINT(modernize-avoid-c-arrays)
         m_chunks[slot / kChunk][slot % kChunk] = sample;
-        if (m_size < m_capacity)
-            ++m_size;
-        else
-            m_head = (m_head + 1) % m_capacity;
+        summarize(m_blocks, m_total, kBlock, sample);
+        summarize(m_chunkSummaries, m_total, kChunk, sample);
+        ++m_total;
     }
-    [[nodiscard]] std::size_t size() const { return m_size; }
-    [[nodiscard]] std::size_t capacity() const { return m_capacity; }
-    /// Bytes of sample storage allocated so far.
-    [[nodiscard]] std::size_t allocatedBytes() const { return m_chunks.size() * kChunk * sizeof(Sample); }
-    /// i-th retained sample, oldest first.
-    [[nodiscard]] const Sample& at(std::size_t i) const
+    [[nodiscard]] std::size_t size() const
     {
-        const std::size_t slot = (m_head + i) % m_capacity;
-        return m_chunks[slot / kChunk][slot % kChunk];
+        return m_total < m_capacity ? static_cast<std::size_t>(m_total) : m_capacity;
     }
+    [[nodiscard]] std::size_t capacity() const { return m_capacity; }
+    /// Bytes of sample storage allocated so far, summaries included.
+    [[nodiscard]] std::size_t allocatedBytes() const
+    {
+        return m_chunks.size() * kChunk * sizeof(Sample) +
+               (m_blocks.capacity() + m_chunkSummaries.capacity()) * sizeof(Summary);
+    }
+    /// i-th retained sample, oldest first.
+    [[nodiscard]] const Sample& at(std::size_t i) const { return atSeq(oldestSeq() + i); }
     /// Index of the first sample with t_ns >= t (size() when none).
     [[nodiscard]] std::size_t lowerBound(std::int64_t t_ns) const
     {
         std::size_t lo = 0;
-        std::size_t hi = m_size;
+        std::size_t hi = size();
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
             if (at(mid).t_ns < t_ns)
@@ -67,20 +84,59 @@ public:
     /// Appends the samples with from_ns <= t_ns <= to_ns to \a out.
     void window(std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const
     {
-        for (std::size_t i = lowerBound(from_ns); i < m_size && at(i).t_ns <= to_ns; ++i)
+        const std::size_t n = size();
+        for (std::size_t i = lowerBound(from_ns); i < n && at(i).t_ns <= to_ns; ++i)
             out.push_back(at(i));
     }
+    /// Splits [from_ns, to_ns) into \a columns equal columns and appends a summary of each column that
+    /// holds samples to \a out, oldest first.
+    void decimate(std::int64_t from_ns, std::int64_t to_ns, std::size_t columns, std::vector<ColumnSummary>& out) const;
     void clear()
     {
-        m_head = 0;
-        m_size = 0;
+        m_total = 0;
+        m_blocks.clear();
+        m_chunkSummaries.clear();
     }
 
 private:
+    struct Summary {
+        std::uint32_t minAllocated = 0;
+        std::uint32_t maxAllocated = 0;
+        std::uint32_t maxFrames = 0;
+    };
+    [[nodiscard]] std::uint64_t oldestSeq() const { return m_total - size(); }
+    [[nodiscard]] const Sample& atSeq(std::uint64_t seq) const
+    {
+        const std::size_t slot = static_cast<std::size_t>(seq % m_capacity);
+        return m_chunks[slot / kChunk][slot % kChunk];
+    }
+    // The summary of block b lives at b % (blocks the ring can hold): it is reused only once the
+    // block's first sample has been overwritten, and blocks not wholly retained are never read.
+    void summarize(std::vector<Summary>& summaries, std::uint64_t seq, std::size_t block, const Sample& sample)
+    {
+        const std::size_t ring = (m_capacity + block - 1) / block;
+        const auto index = static_cast<std::size_t>((seq / block) % ring);
+        if (seq % block == 0) {
+            const Summary fresh{sample.allocated, sample.allocated, sample.frames};
+            if (index == summaries.size())
+                summaries.push_back(fresh);
+            else
+                summaries[index] = fresh;
+            return;
+        }
+        Summary& s = summaries[index];
+        s.minAllocated = sample.allocated < s.minAllocated ? sample.allocated : s.minAllocated;
+        s.maxAllocated = sample.allocated > s.maxAllocated ? sample.allocated : s.maxAllocated;
+        s.maxFrames = sample.frames > s.maxFrames ? sample.frames : s.maxFrames;
+    }
+    /// Min/max over the retained samples with sequence numbers [first, last).
+    [[nodiscard]] Summary range(std::uint64_t first, std::uint64_t last) const;
+
     std::vector<std::unique_ptr<Sample[]>> m_chunks; // NOLINT(modernize-avoid-c-arrays)
+    std::vector<Summary> m_blocks; // per kBlock samples
+    std::vector<Summary> m_chunkSummaries; // per kChunk samples
     std::size_t m_capacity = 0;
-    std::size_t m_head = 0;
-    std::size_t m_size = 0;
+    std::uint64_t m_total = 0; // samples appended since the last clear()
 };
 
 } // namespace ksscope

@@ -50,6 +50,29 @@ struct AllocatorStats {
     std::uint32_t frames = 0;
     std::uint32_t frameSize = 0;
     bool gone = false;
+    bool starving = false; ///< in a starvation episode now
+};
+
+/// A time during which an allocator had no free frame for two frame periods or more.
+struct StarvationInterval {
+    std::int64_t begin_ns = 0; ///< when the last free frame was taken
+    std::int64_t end_ns = -1; ///< when a frame became free again; -1 while it lasts
+};
+
+/// A frame's state from a time on (per-buffer lanes).
+struct LaneChange {
+    std::int64_t t_ns = 0;
+    BufferState state = BufferState::Free;
+};
+
+/// Per-buffer states of the lane allocator over a time window.
+struct Lanes {
+    static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t allocator = kNone; ///< index into allocatorIds(), kNone when no allocator is tracked
+    bool supported = true; ///< false when the backend does not report per-buffer states
+    std::int64_t lastSeen_ns = 0; ///< time of the last reading
+    /// Per frame, its state changes: the last one before the window, then every one inside it.
+    std::vector<std::vector<LaneChange>> buffers;
 };
 
 struct SamplerStats {
@@ -99,6 +122,23 @@ public:
     [[nodiscard]] AllocatorStats stats(std::size_t allocator) const;
     /// Samples of one allocator between two times (ns since start).
     void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
+    /// Summaries of \a columns equal columns of [from_ns, to_ns) of one allocator's history (a view
+    /// that costs the same whatever the number of retained samples).
+    void decimate(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
+                  std::vector<ColumnSummary>& out) const;
+    /// Starvation episodes of one allocator that overlap [from_ns, to_ns] (the most recent 4096 are kept).
+    void starvationIntervals(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns,
+                             std::vector<StarvationInterval>& out) const;
+    /// Tracks the per-buffer states of one allocator (Lanes::kNone: none) from the next tick on; the
+    /// states of the previous one are dropped.
+    void setLaneAllocator(std::size_t allocator);
+    /// The tracked allocator's per-buffer states over [from_ns, to_ns].
+    void lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const;
+    /// Paused, the sampler takes no readings; backend events wait until it resumes.
+    void setPaused(bool paused) { m_paused.store(paused); }
+    [[nodiscard]] bool paused() const { return m_paused.load(); }
+    [[nodiscard]] double rateHz() const { return m_options.rateHz; }
+    [[nodiscard]] double windowSeconds() const { return m_options.windowSeconds; }
     [[nodiscard]] SamplerStats samplerStats() const;
     /// ns since the monitor started.
     [[nodiscard]] std::int64_t now_ns() const;
@@ -106,7 +146,32 @@ public:
 private:
     struct Watched;
     void run();
-    void tick(std::int64_t t_ns, std::vector<SampleRecord>& records, std::vector<MonitorEvent>& events);
+    struct IntervalUpdate {
+        std::size_t allocator = 0;
+        StarvationInterval interval;
+    };
+    struct LaneUpdate {
+        std::size_t allocator = Lanes::kNone;
+        bool reset = false; // a new allocator or frame count: states holds every frame
+        bool supported = true;
+        std::vector<std::pair<std::size_t, BufferState>> states; // (frame, new state)
+    };
+    struct TickOutput {
+        std::vector<SampleRecord> records;
+        std::vector<MonitorEvent> events;
+        std::vector<IntervalUpdate> intervals;
+        LaneUpdate lane;
+        void clear()
+        {
+            records.clear();
+            events.clear();
+            intervals.clear();
+            lane = {};
+        }
+    };
+    void tick(std::int64_t t_ns, TickOutput& out);
+    void trackLane(TickOutput& out);
+    void publish(std::int64_t t_ns, TickOutput& out);
     void drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events);
     void addAllocator(const AllocatorInfo& info);
     [[nodiscard]] bool wanted(const Topology& topology, const AllocatorInfo& info) const;
@@ -122,6 +187,8 @@ private:
     std::vector<std::string> m_ids;
     std::vector<SampleHistory> m_histories;
     std::vector<AllocatorStats> m_stats;
+    std::vector<std::vector<StarvationInterval>> m_starvation;
+    Lanes m_lanes;
     std::vector<SampleRecord> m_pendingSamples;
     std::vector<MonitorEvent> m_pendingEvents;
     std::uint64_t m_lost = 0;
@@ -133,6 +200,10 @@ private:
     };
     std::shared_ptr<Incoming> m_incoming = std::make_shared<Incoming>(); // shared with the event sinks
     bool m_started = false;
+    std::atomic<bool> m_paused{false};
+    std::atomic<std::size_t> m_laneRequest{Lanes::kNone}; // written by setLaneAllocator, read by the sampler
+    std::size_t m_laneTracked = Lanes::kNone; // sampler thread: what it tracks now
+    std::vector<BufferState> m_laneStates; // sampler thread: last states seen
 
     std::mutex m_stopMutex;
     std::condition_variable m_stopCv;
