@@ -426,18 +426,7 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         nlohmann::json allocators = nlohmann::json::array();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const AllocatorStats s = watched.stats(i);
-            allocators.push_back({{"id", ids[i]},
-                                  {"samples", s.samples},
-                                  {"minAllocated", s.minAllocated},
-                                  {"meanAllocated", s.meanAllocated},
-                                  {"maxAllocated", s.maxAllocated},
-                                  {"frames", s.frames},
-                                  {"starvationCount", s.starvationCount},
-                                  {"starvedMs", s.starvedMs},
-                                  {"drops", s.drops},
-                                  {"delivered", s.delivered},
-                                  {"framesPerSecond", s.framesPerSecond},
-                                  {"gone", s.gone}});
+            allocators.push_back(allocatorStatsToJson(ids[i], s));
         }
         std::cout << nlohmann::json{{"type", "summary"},
                                     {"durationSeconds", sampler.wallSeconds},

@@ -1,8 +1,134 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// ksscope: the desktop inspector. `ksscope --help` lists the options.
+
+#include "mainwindow.h"
+
+#include "ksscope/backend.h"
+#include "ksscope/version.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "ksscope: %s\n", qPrintable(message));
+    return 2;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
-    return 0;
+    QApplication::setApplicationName(QStringLiteral("ksscope"));
+    QApplication::setOrganizationName(QStringLiteral("KsScope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("KsScope"));
+    QApplication::setApplicationVersion(QStringLiteral(KSSCOPE_VERSION_FULL));
+    QApplication::setDesktopFileName(QStringLiteral("org.ksscope.KsScope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Inspector for kernel streaming media devices: pins, connections and allocators, live."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QStringList known;
+    for (const std::string& name : ksscope::BackendFactory::names())
+        known.append(QString::fromStdString(name));
+    const QCommandLineOption backendOption(
+        QStringList{QStringLiteral("b"), QStringLiteral("backend")},
+        QStringLiteral("Open only this backend (%1); repeat for several. Default: every available one.")
+            .arg(known.join(QStringLiteral(", "))),
+        QStringLiteral("NAME"));
+    const QCommandLineOption scenarioOption(QStringList{QStringLiteral("s"), QStringLiteral("scenario")},
+                                            QStringLiteral("Simulate the devices of this scenario file."),
+                                            QStringLiteral("FILE"));
+    const QCommandLineOption rateOption(QStringLiteral("rate"),
+                                        QStringLiteral("Sample rate in Hz (1-2000; default: the last one used, 100)."),
+                                        QStringLiteral("HZ"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"), QStringLiteral("Save a PNG grab of the main window after --after seconds, then exit."),
+        QStringLiteral("FILE.png"));
+    const QCommandLineOption afterOption(QStringLiteral("after"),
+                                         QStringLiteral("Seconds before the screenshot (default 5)."),
+                                         QStringLiteral("SECONDS"), QStringLiteral("5"));
+    const QCommandLineOption startupOption(QStringLiteral("measure-startup"),
+                                           QStringLiteral("Print the time from start to the first painted frame "
+                                                          "with samples, then exit."));
+    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
+                                        QStringLiteral("WxH"));
+    parser.addOptions({backendOption, scenarioOption, rateOption, screenshotOption, afterOption, startupOption, sizeOption});
+    parser.process(app);
+
+    ksscope::ui::SessionRequest request;
+    for (const QString& name : parser.values(backendOption)) {
+        if (!known.contains(name))
+            return fail(QStringLiteral("unknown backend \"%1\"; this build has: %2").arg(name, known.join(QStringLiteral(", "))));
+        request.backends.append(name);
+    }
+    if (parser.isSet(scenarioOption)) {
+        request.scenarioPath = parser.value(scenarioOption);
+        if (!QFileInfo(request.scenarioPath).isFile())
+            return fail(QStringLiteral("--scenario %1: no such file").arg(request.scenarioPath));
+    }
+    request.rateHz = 0; // the window uses the last rate
+    if (parser.isSet(rateOption)) {
+        bool ok = false;
+        request.rateHz = parser.value(rateOption).toDouble(&ok);
+        if (!ok || request.rateHz < ksscope::Monitor::kMinRateHz || request.rateHz > ksscope::Monitor::kMaxRateHz)
+            return fail(QStringLiteral("--rate %1: give a rate from 1 to 2000 Hz").arg(parser.value(rateOption)));
+    }
+    double afterSeconds = 5;
+    if (parser.isSet(afterOption)) {
+        bool ok = false;
+        afterSeconds = parser.value(afterOption).toDouble(&ok);
+        if (!ok || afterSeconds < 0 || afterSeconds > 3600)
+            return fail(QStringLiteral("--after %1: give seconds from 0 to 3600").arg(parser.value(afterOption)));
+        if (!parser.isSet(screenshotOption))
+            return fail(QStringLiteral("--after needs --screenshot FILE.png"));
+    }
+
+    ksscope::ui::MainWindow window;
+    if (parser.isSet(sizeOption)) {
+        const QStringList parts = parser.value(sizeOption).split(QLatin1Char('x'));
+        const int w = parts.size() == 2 ? parts[0].toInt() : 0;
+        const int h = parts.size() == 2 ? parts[1].toInt() : 0;
+        if (w < 200 || h < 200)
+            return fail(QStringLiteral("--size %1: give WIDTHxHEIGHT, e.g. 1600x1000").arg(parser.value(sizeOption)));
+        window.resize(w, h);
+    }
+    if (parser.isSet(startupOption)) {
+        QObject::connect(&window, &ksscope::ui::MainWindow::firstFramePainted, &app, [](qint64 ms) {
+            std::printf("first frame with samples painted after %lld ms\n", static_cast<long long>(ms));
+            QApplication::exit(0);
+        });
+        QTimer::singleShot(20'000, &app, [] {
+            std::fprintf(stderr, "ksscope: no frame with samples within 20 s\n");
+            QApplication::exit(1);
+        });
+    }
+    int exitCode = 0;
+    if (parser.isSet(screenshotOption)) {
+        const QString path = parser.value(screenshotOption);
+        QTimer::singleShot(static_cast<int>(afterSeconds * 1000), &app, [&window, path, &exitCode] {
+            const QPixmap grab = window.grab();
+            if (grab.isNull() || !grab.save(path, "PNG")) {
+                std::fprintf(stderr, "ksscope: cannot save the screenshot to %s\n", qPrintable(path));
+                exitCode = 1;
+            } else {
+                std::printf("screenshot saved to %s (%dx%d)\n", qPrintable(path), grab.width(), grab.height());
+            }
+            window.close();
+            QApplication::exit(exitCode);
+        });
+    }
+    window.show();
+    window.open(request);
+    const int rc = app.exec();
+    return exitCode != 0 ? exitCode : rc;
 }

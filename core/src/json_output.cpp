@@ -86,4 +86,20 @@ json eventToJson(const MonitorEvent& e)
                 {"message", e.message}};
 }
 
+nlohmann::json allocatorStatsToJson(const std::string& id, const AllocatorStats& s)
+{
+    return {{"id", id},
+            {"samples", s.samples},
+            {"minAllocated", s.minAllocated},
+            {"meanAllocated", s.meanAllocated},
+            {"maxAllocated", s.maxAllocated},
+            {"frames", s.frames},
+            {"starvationCount", s.starvationCount},
+            {"starvedMs", s.starvedMs},
+            {"drops", s.drops},
+            {"delivered", s.delivered},
+            {"framesPerSecond", s.framesPerSecond},
+            {"gone", s.gone}};
+}
+
 } // namespace ksscope

@@ -19,6 +19,9 @@ inline constexpr int kJsonSchemaVersion = 1;
 [[nodiscard]] nlohmann::json topologyToJson(const Topology& topology);
 /// {"type":"sample","t","id","frames","frameSize","allocatedFrames"}
 [[nodiscard]] nlohmann::json sampleToJson(const std::string& id, const SampleRecord& record);
+/// {"id","samples","minAllocated","meanAllocated","maxAllocated","frames","starvationCount","starvedMs",
+/// "drops","delivered","framesPerSecond","gone"}
+[[nodiscard]] nlohmann::json allocatorStatsToJson(const std::string& id, const AllocatorStats& stats);
 /// {"type":"event","t","id","kind","message"}
 [[nodiscard]] nlohmann::json eventToJson(const MonitorEvent& event);
 

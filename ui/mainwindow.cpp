@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mainwindow.h"
+
+#include "eventmodel.h"
+#include "lanewidget.h"
+#include "livegraphwidget.h"
+#include "propertyeditor.h"
+#include "seriessource.h"
+#include "topology/topologyscene.h"
+#include "topology/topologyview.h"
+
+#include "ksscope/json_output.h"
+#include "ksscope/version.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeView>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ksscope::ui {
+
+namespace {
+constexpr std::size_t kMaxGraphSeries = 8; // more lines than that stop being readable
+
+QStringList toQStringList(const std::vector<std::string>& list)
+{
+    QStringList out;
+    for (const std::string& s : list)
+        out.append(QString::fromStdString(s));
+    return out;
+}
+
+double rateFromSettings()
+{
+    return QSettings().value(QStringLiteral("sampling/rateHz"), 100.0).toDouble();
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_controller(new SessionController(this)), m_undoStack(new QUndoStack(this)),
+      m_deviceModel(new DeviceTreeModel(this)), m_deviceProxy(new QSortFilterProxyModel(this)),
+      m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)), m_tick(new QTimer(this)),
+      m_topologyRefresh(new QTimer(this))
+{
+    m_created.start();
+    setWindowTitle(tr("KsScope"));
+    setObjectName(QStringLiteral("MainWindow"));
+    setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+
+    m_deviceProxy->setSourceModel(m_deviceModel);
+    m_deviceProxy->setRecursiveFilteringEnabled(true);
+    m_deviceProxy->setAutoAcceptChildRows(true);
+    m_deviceProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_view = new TopologyView(this);
+    m_view->setScene(m_scene);
+    setCentralWidget(m_view);
+    createDocks();
+    createActions();
+
+    m_statusLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusLabel);
+
+    m_tick->setInterval(kRefreshIntervalMs);
+    connect(m_tick, &QTimer::timeout, this, &MainWindow::onTick);
+    m_topologyRefresh->setSingleShot(true);
+    m_topologyRefresh->setInterval(150); // a burst of hot-plug events costs one refresh
+    connect(m_topologyRefresh, &QTimer::timeout, m_controller, &SessionController::refreshTopology);
+
+    connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
+    connect(m_controller, &SessionController::opening, this, [this] {
+        m_tick->stop();
+        m_graphs->setSource(nullptr);
+        m_lanes->setSource(nullptr);
+        m_source.reset();
+        m_monitor.reset();
+        statusBar()->showMessage(tr("Opening devices..."));
+    });
+    connect(m_controller, &SessionController::topologyChanged, this, &MainWindow::onTopologyChanged);
+    connect(m_controller, &SessionController::connectionResult, this,
+            [this](const QString& from, const QString& to, bool enabled, const Status& status) {
+                if (status)
+                    statusBar()->showMessage(tr("Link %1 -> %2 %3").arg(from, to, enabled ? tr("enabled") : tr("disabled")), 5000);
+                else
+                    QMessageBox::warning(this, tr("Link not changed"),
+                                         tr("The link %1 -> %2 could not be %3:\n%4")
+                                             .arg(from, to, enabled ? tr("enabled") : tr("disabled"),
+                                                  QString::fromStdString(status.toString())));
+            });
+    connect(m_editor, &PropertyEditor::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+
+    connect(m_scene, &TopologyScene::selectedIdsChanged, this, &MainWindow::selectIds);
+    connect(m_scene, &TopologyScene::connectionToggleRequested, m_controller, &SessionController::setConnectionEnabled);
+    connect(m_scene, &TopologyScene::userPositionsChanged, this, &MainWindow::saveNodePositions);
+    connect(m_graphs, &LiveGraphWidget::timeRangeChanged, m_lanes, &LaneWidget::setTimeRange);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1500, 900);
+    m_graphs->setWindowSeconds(settings.value(QStringLiteral("graphs/windowSeconds"), 60.0).toDouble());
+    updateStatusBar();
+}
+
+MainWindow::~MainWindow()
+{
+    m_tick->stop();
+    m_graphs->setSource(nullptr);
+    m_lanes->setSource(nullptr);
+}
+
+void MainWindow::createDocks()
+{
+    // devices
+    auto* devices = new QWidget(this);
+    m_deviceFilter = new QLineEdit(devices);
+    m_deviceFilter->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
+    m_deviceFilter->setClearButtonEnabled(true);
+    connect(m_deviceFilter, &QLineEdit::textChanged, m_deviceProxy, &QSortFilterProxyModel::setFilterFixedString);
+    m_deviceView = new QTreeView(devices);
+    m_deviceView->setModel(m_deviceProxy);
+    m_deviceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_deviceView->setUniformRowHeights(true);
+    m_deviceView->setAlternatingRowColors(true);
+    m_deviceView->header()->setStretchLastSection(true);
+    m_deviceView->setColumnWidth(DeviceTreeModel::NameColumn, 220);
+    for (int c : {DeviceTreeModel::ModeColumn, DeviceTreeModel::FramesColumn, DeviceTreeModel::AllocatedColumn})
+        m_deviceView->setColumnWidth(c, 64);
+    connect(m_deviceView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onDeviceSelectionChanged);
+    connect(m_deviceProxy, &QAbstractItemModel::rowsInserted, m_deviceView, [this](const QModelIndex& parent) {
+        if (!parent.isValid() || parent.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
+            m_deviceView->expand(parent);
+        if (parent.isValid() && parent.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
+            m_deviceView->expandRecursively(parent);
+    });
+    auto* devicesLayout = new QVBoxLayout(devices);
+    devicesLayout->setContentsMargins(2, 2, 2, 2);
+    devicesLayout->addWidget(m_deviceFilter);
+    devicesLayout->addWidget(m_deviceView);
+    auto* devicesDock = new QDockWidget(tr("Devices"), this);
+    devicesDock->setObjectName(QStringLiteral("DevicesDock"));
+    devicesDock->setWidget(devices);
+    addDockWidget(Qt::LeftDockWidgetArea, devicesDock);
+
+    // properties
+    m_editor = new PropertyEditor(m_controller, m_undoStack, this);
+    auto* propertiesDock = new QDockWidget(tr("Properties"), this);
+    propertiesDock->setObjectName(QStringLiteral("PropertiesDock"));
+    propertiesDock->setWidget(m_editor);
+    addDockWidget(Qt::RightDockWidgetArea, propertiesDock);
+
+    // graphs, lanes, events
+    m_graphs = new LiveGraphWidget(this);
+    auto* graphsDock = new QDockWidget(tr("Live graphs"), this);
+    graphsDock->setObjectName(QStringLiteral("GraphsDock"));
+    graphsDock->setWidget(m_graphs);
+    addDockWidget(Qt::BottomDockWidgetArea, graphsDock);
+
+    m_lanes = new LaneWidget(this);
+    auto* lanesDock = new QDockWidget(tr("Buffer lanes"), this);
+    lanesDock->setObjectName(QStringLiteral("LanesDock"));
+    lanesDock->setWidget(m_lanes);
+    addDockWidget(Qt::BottomDockWidgetArea, lanesDock);
+
+    m_eventView = new QTableView(this);
+    m_eventView->setModel(m_eventModel);
+    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_eventView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_eventView->verticalHeader()->hide();
+    m_eventView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    m_eventView->horizontalHeader()->setStretchLastSection(true);
+    m_eventView->setWordWrap(false);
+    m_eventView->setColumnWidth(EventModel::TimeColumn, 90);
+    m_eventView->setColumnWidth(EventModel::DeviceColumn, 150);
+    m_eventView->setColumnWidth(EventModel::AllocatorColumn, 130);
+    m_eventView->setColumnWidth(EventModel::KindColumn, 80);
+    connect(m_eventView, &QTableView::clicked, this, [this](const QModelIndex& index) {
+        const qint64 t = index.data(TimeRole).toLongLong();
+        const QString id = index.data(IdRole).toString();
+        if (m_controller->topology().findAllocator(id.toStdString()))
+            selectIds({id});
+        m_graphs->jumpTo(t);
+    });
+    connect(m_eventModel, &QAbstractItemModel::rowsInserted, m_eventView, [this] {
+        if (m_eventView->verticalScrollBar() == nullptr)
+            return;
+        m_eventView->scrollToBottom();
+    });
+    auto* eventsDock = new QDockWidget(tr("Events"), this);
+    eventsDock->setObjectName(QStringLiteral("EventsDock"));
+    eventsDock->setWidget(m_eventView);
+    addDockWidget(Qt::BottomDockWidgetArea, eventsDock);
+    splitDockWidget(graphsDock, eventsDock, Qt::Horizontal);
+    tabifyDockWidget(eventsDock, lanesDock);
+    eventsDock->raise();
+    resizeDocks({graphsDock, eventsDock}, {900, 500}, Qt::Horizontal);
+    resizeDocks({graphsDock}, {330}, Qt::Vertical);
+    resizeDocks({devicesDock, propertiesDock}, {330, 330}, Qt::Horizontal);
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* openScenario = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Scenario..."),
+                                            this, &MainWindow::openScenario);
+    openScenario->setShortcut(QKeySequence::Open);
+    openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+O)"));
+    QAction* exportJson = file->addAction(QIcon::fromTheme(QStringLiteral("document-save")),
+                                          tr("&Export Snapshot as JSON..."), this, &MainWindow::exportSnapshotInteractive);
+    exportJson->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction* exportCsv = file->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")),
+                                         tr("Export Visible &History as CSV..."), this, &MainWindow::exportHistoryInteractive);
+    exportCsv->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
+    QAction* quit = file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undoStack->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setIcon(QIcon::fromTheme(QStringLiteral("edit-undo")));
+    QAction* redo = m_undoStack->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo")));
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction* find = edit->addAction(tr("&Find Device"), this, [this] {
+        m_deviceFilter->setFocus();
+        m_deviceFilter->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    m_pauseAction = view->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("&Pause Sampling"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space));
+    m_pauseAction->setToolTip(tr("Pause or resume sampling (Ctrl+Space)"));
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::togglePause);
+    QAction* fit = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-fit-best")), tr("&Fit Topology"), m_view,
+                                   &TopologyView::fitToView);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    QAction* zoomIn = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-in")), tr("Zoom &In"), m_view, &TopologyView::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    QAction* zoomOut = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-out")), tr("Zoom &Out"), m_view, &TopologyView::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    view->addAction(tr("&Reset Topology Layout"), this, [this] {
+        m_scene->resetLayout();
+        saveNodePositions();
+        m_view->fitToView();
+    });
+    view->addSeparator();
+    QMenu* rate = view->addMenu(tr("Sample &Rate"));
+    for (double hz : {10.0, 50.0, 100.0, 200.0, 500.0, 1000.0})
+        rate->addAction(tr("%1 Hz").arg(hz), this, [this, hz] { setRate(hz); });
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About KsScope"), this, &MainWindow::about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("MainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_pauseAction);
+    m_rateBox = new QComboBox(bar);
+    m_rateBox->setToolTip(tr("Sample rate: how often each allocator's status is read"));
+    for (int hz : {10, 50, 100, 200, 500, 1000})
+        m_rateBox->addItem(tr("%1 Hz").arg(hz), hz);
+    connect(m_rateBox, &QComboBox::activated, this, [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
+    bar->addWidget(m_rateBox);
+    bar->addSeparator();
+    bar->addAction(openScenario);
+    bar->addAction(exportJson);
+    bar->addAction(exportCsv);
+    bar->addSeparator();
+    bar->addAction(undo);
+    bar->addAction(redo);
+    bar->addSeparator();
+    bar->addAction(fit);
+}
+
+void MainWindow::open(const SessionRequest& request)
+{
+    SessionRequest r = request;
+    if (r.rateHz <= 0)
+        r.rateHz = rateFromSettings();
+    const int rateIndex = m_rateBox->findData(static_cast<int>(r.rateHz));
+    if (rateIndex >= 0)
+        m_rateBox->setCurrentIndex(rateIndex);
+    m_deviceModel->clear();
+    m_eventModel->clear();
+    m_live.clear();
+    m_allocatorIds.clear();
+    m_selectedIds.clear();
+    m_undoStack->clear();
+    m_controller->open(r);
+}
+
+void MainWindow::onOpened(bool ok, const QString& message)
+{
+    if (!ok) {
+        statusBar()->showMessage(tr("Could not open the devices: %1").arg(message));
+        QMessageBox::warning(this, tr("Devices not opened"),
+                             tr("KsScope could not open the devices:\n%1\n\nOpen another scenario (File > Open "
+                                "Scenario) or check the backend named on the command line.")
+                                 .arg(message));
+        return;
+    }
+    statusBar()->showMessage(tr("Devices open"), 3000);
+    rebuildSeriesSource();
+    m_tick->start();
+}
+
+void MainWindow::rebuildSeriesSource()
+{
+    m_monitor = m_controller->monitor();
+    m_allocatorIds.clear();
+    if (!m_monitor)
+        return;
+    m_source = std::make_unique<MonitorSeriesSource>(*m_monitor);
+    m_graphs->setSource(m_source.get());
+    m_lanes->setSource(m_source.get());
+    m_allocatorIds = m_monitor->allocatorIds();
+    applySelection();
+}
+
+void MainWindow::onTopologyChanged()
+{
+    const Topology& topology = m_controller->topology();
+    m_deviceModel->setTopology(topology);
+    m_eventModel->setTopology(topology);
+    m_scene->setTopology(topology);
+    const QString key = m_scene->deviceSetKey();
+    if (key != m_positionsKey) {
+        m_positionsKey = key;
+        restoreNodePositions();
+        m_view->fitToView();
+    }
+    if (m_monitor)
+        m_allocatorIds = m_monitor->allocatorIds();
+    applySelection();
+    updateStatusBar();
+}
+
+void MainWindow::onTick()
+{
+    if (!m_monitor)
+        return;
+    m_monitor->takeNew(m_batch);
+    if (m_batch.samples.size() > 0 && m_allocatorIds.size() < m_monitor->allocatorIds().size()) {
+        m_allocatorIds = m_monitor->allocatorIds(); // a device was added
+        applySelection();
+    }
+    // the latest reading of each allocator
+    for (const SampleRecord& r : m_batch.samples) {
+        if (r.allocator >= m_allocatorIds.size())
+            continue;
+        AllocatorLive& live = m_live[QString::fromStdString(m_allocatorIds[r.allocator])];
+        live.allocated = r.sample.allocated;
+        live.frames = r.sample.frames;
+    }
+    for (std::size_t i = 0; i < m_allocatorIds.size(); ++i) {
+        const AllocatorStats stats = m_monitor->stats(i);
+        const QString id = QString::fromStdString(m_allocatorIds[i]);
+        AllocatorLive& live = m_live[id];
+        live.starving = stats.starving;
+        live.gone = stats.gone;
+        live.framesPerSecond = stats.framesPerSecond;
+        m_scene->setAllocatorLive(id, live.allocated, live.frames, live.starving && !live.gone);
+        m_graphs->setFramesPerSecond(id, stats.framesPerSecond);
+    }
+    m_deviceModel->updateLive(m_live);
+
+    if (!m_batch.events.empty()) {
+        m_eventModel->appendEvents(m_batch.events);
+        m_graphs->addEvents(m_batch.events);
+        bool structural = false;
+        for (const MonitorEvent& e : m_batch.events) {
+            if (e.kind == EventKind::Removed) {
+                const QString id = QString::fromStdString(e.id);
+                m_deviceModel->setFilterGone(id, true);
+                m_scene->setFilterGone(id, true);
+            }
+            structural = structural || e.kind == EventKind::Added || e.kind == EventKind::Removed ||
+                e.kind == EventKind::Config;
+        }
+        if (structural)
+            m_topologyRefresh->start();
+    }
+    const QStringList allocators = selectedAllocators();
+    if (!allocators.isEmpty()) {
+        const AllocatorLive live = m_live.value(allocators.front());
+        m_editor->setLiveAllocated(live.allocated, live.starving);
+    }
+    m_graphs->refresh();
+    m_lanes->refresh();
+    if (!m_batch.samples.empty())
+        m_samplesShown = true;
+    updateStatusBar();
+}
+
+bool MainWindow::event(QEvent* event)
+{
+    const bool result = QMainWindow::event(event);
+    if (event->type() == QEvent::UpdateRequest && m_samplesShown && !m_firstFrameReported) {
+        m_firstFrameReported = true;
+        Q_EMIT firstFramePainted(m_created.elapsed());
+    }
+    return result;
+}
+
+QStringList MainWindow::selectedAllocators() const
+{
+    const Topology& topology = m_controller->topology();
+    QStringList out;
+    const auto add = [&out](const std::string& id) {
+        const QString q = QString::fromStdString(id);
+        if (!out.contains(q))
+            out.append(q);
+    };
+    for (const QString& id : m_selectedIds) {
+        const std::string sid = id.toStdString();
+        if (const FilterInfo* filter = topology.findFilter(sid)) {
+            for (const PinInfo& pin : filter->pins)
+                if (!pin.allocatorId.empty())
+                    add(pin.allocatorId);
+        } else if (const std::string resolved = topology.resolveAllocatorId(sid); !resolved.empty()) {
+            add(resolved);
+        }
+    }
+    return out;
+}
+
+void MainWindow::selectIds(const QStringList& ids)
+{
+    if (m_selecting)
+        return;
+    m_selectedIds = ids;
+    applySelection();
+}
+
+void MainWindow::onDeviceSelectionChanged()
+{
+    if (m_selecting)
+        return;
+    QStringList ids;
+    for (const QModelIndex& index : m_deviceView->selectionModel()->selectedRows()) {
+        if (index.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
+            continue;
+        const QString id = index.data(IdRole).toString();
+        if (!ids.contains(id))
+            ids.append(id);
+    }
+    m_selectedIds = ids;
+    applySelection();
+}
+
+void MainWindow::applySelection()
+{
+    m_selecting = true;
+    // the device tree
+    QItemSelection selection;
+    for (const QString& id : m_selectedIds)
+        for (const QModelIndex& index : m_deviceModel->indexesForId(id)) {
+            const QModelIndex proxy = m_deviceProxy->mapFromSource(index);
+            if (proxy.isValid())
+                selection.select(proxy, proxy.siblingAtColumn(DeviceTreeModel::ColumnCount - 1));
+        }
+    m_deviceView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_scene->setSelectedIds(m_selectedIds);
+    m_selecting = false;
+
+    // graphs: the selected allocators, or every allocator while nothing is selected
+    QStringList allocators = selectedAllocators();
+    const bool all = allocators.isEmpty();
+    if (all)
+        allocators = toQStringList(m_allocatorIds);
+    QList<LiveGraphWidget::SeriesSpec> series;
+    const Topology& topology = m_controller->topology();
+    for (const QString& id : allocators) {
+        const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
+        if (it == m_allocatorIds.end())
+            continue;
+        QString label = id.section(QLatin1Char(':'), 1);
+        if (const AllocatorInfo* info = topology.findAllocator(id.toStdString()); info && !info->pinIds.empty()) {
+            const std::string& pinId = info->pinIds.front();
+            const FilterInfo* filter = topology.findFilter(pinId.substr(0, pinId.rfind('/')));
+            const PinInfo* pin = topology.findPin(pinId);
+            if (filter && pin)
+                label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name), QString::fromStdString(pin->name));
+        }
+        series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, label});
+        if (series.size() >= static_cast<qsizetype>(kMaxGraphSeries))
+            break;
+    }
+    m_graphs->setSeries(series);
+
+    // lanes and the editor: the first selected allocator
+    const QStringList selected = selectedAllocators();
+    const QString first = selected.isEmpty() ? QString() : selected.front();
+    if (m_monitor) {
+        const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), first.toStdString());
+        m_monitor->setLaneAllocator(first.isEmpty() || it == m_allocatorIds.end()
+                                        ? Lanes::kNone
+                                        : static_cast<std::size_t>(it - m_allocatorIds.begin()));
+    }
+    QString laneLabel = first;
+    for (const auto& s : series)
+        if (s.id == first)
+            laneLabel = s.label;
+    m_lanes->setAllocatorLabel(laneLabel);
+    m_editor->setAllocator(first);
+}
+
+void MainWindow::setRate(double rateHz)
+{
+    QSettings().setValue(QStringLiteral("sampling/rateHz"), rateHz);
+    const int index = m_rateBox->findData(static_cast<int>(rateHz));
+    if (index >= 0)
+        m_rateBox->setCurrentIndex(index);
+    if (m_controller->isOpen() && rateHz != m_controller->request().rateHz) {
+        m_live.clear();
+        m_controller->setRate(rateHz);
+    }
+}
+
+void MainWindow::togglePause(bool paused)
+{
+    m_controller->setPaused(paused);
+    m_pauseAction->setText(paused ? tr("Resume &Sampling") : tr("&Pause Sampling"));
+    m_pauseAction->setIcon(QIcon::fromTheme(paused ? QStringLiteral("media-playback-start")
+                                                   : QStringLiteral("media-playback-pause")));
+    updateStatusBar();
+}
+
+void MainWindow::updateStatusBar()
+{
+    QString text;
+    if (m_monitor) {
+        const SamplerStats s = m_monitor->samplerStats();
+        const double cpu = s.wallSeconds > 0 ? 100.0 * s.cpuSeconds / s.wallSeconds : 0.0;
+        text = tr("%n allocator(s)", nullptr, static_cast<int>(m_allocatorIds.size())) +
+            tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
+        if (m_controller->paused())
+            text += tr(" | PAUSED");
+    } else {
+        text = tr("no devices open");
+    }
+    m_statusLabel->setText(text);
+}
+
+void MainWindow::saveNodePositions()
+{
+    if (m_positionsKey.isEmpty())
+        return;
+    QVariantMap map;
+    const QHash<QString, QPointF> positions = m_scene->userPositions();
+    for (auto it = positions.begin(); it != positions.end(); ++it)
+        map.insert(it.key(), it.value());
+    QSettings settings;
+    settings.setValue(QStringLiteral("topology/%1").arg(m_positionsKey), map);
+}
+
+void MainWindow::restoreNodePositions()
+{
+    const QVariantMap map = QSettings().value(QStringLiteral("topology/%1").arg(m_positionsKey)).toMap();
+    QHash<QString, QPointF> positions;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        positions.insert(it.key(), it.value().toPointF());
+    if (!positions.isEmpty())
+        m_scene->setUserPositions(positions);
+}
+
+void MainWindow::openScenario()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario"), m_controller->request().scenarioPath,
+                                                      tr("KsScope scenarios (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    SessionRequest request = m_controller->request();
+    request.scenarioPath = path;
+    if (!request.backends.isEmpty() && !request.backends.contains(QStringLiteral("sim")))
+        request.backends.append(QStringLiteral("sim"));
+    open(request);
+}
+
+QString MainWindow::exportSnapshot(const QString& path) const
+{
+    const Topology& topology = m_controller->topology();
+    nlohmann::json stats = nlohmann::json::array();
+    if (m_monitor)
+        for (std::size_t i = 0; i < m_allocatorIds.size(); ++i)
+            stats.push_back(allocatorStatsToJson(m_allocatorIds[i], m_monitor->stats(i)));
+    const nlohmann::json document{
+        {"schemaVersion", kJsonSchemaVersion},
+        {"type", "snapshot"},
+        {"ksscopeVersion", KSSCOPE_VERSION_FULL},
+        {"createdUtc", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()},
+        {"sessionSeconds", m_monitor ? static_cast<double>(m_monitor->now_ns()) * 1e-9 : 0.0},
+        {"rateHz", m_monitor ? m_monitor->rateHz() : 0.0},
+        {"topology", topologyToJson(topology)},
+        {"statistics", stats}};
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    const std::string text = document.dump(2) + "\n";
+    file.write(text.data(), static_cast<qint64>(text.size()));
+    if (!file.commit())
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+QString MainWindow::exportVisibleHistory(const QString& path) const
+{
+    if (!m_monitor)
+        return tr("No devices are open: there is no history to export.");
+    const auto [from, to] = m_graphs->timeRange();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    QByteArray out = "t_seconds,id,allocated_frames,frames\n";
+    std::vector<Sample> samples;
+    for (const QString& id : m_graphs->seriesIds()) {
+        const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
+        if (it == m_allocatorIds.end())
+            continue;
+        samples.clear();
+        m_monitor->window(static_cast<std::size_t>(it - m_allocatorIds.begin()), from, to, samples);
+        const QByteArray quotedId = id.toUtf8();
+        for (const Sample& s : samples) {
+            out += QByteArray::number(static_cast<double>(s.t_ns) * 1e-9, 'f', 6) + ',' + quotedId + ',' +
+                QByteArray::number(s.allocated) + ',' + QByteArray::number(s.frames) + '\n';
+        }
+    }
+    file.write(out);
+    if (!file.commit())
+        return tr("Cannot write %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+void MainWindow::exportSnapshotInteractive()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Snapshot"), QStringLiteral("ksscope-snapshot.json"),
+                                                      tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = exportSnapshot(path); !error.isEmpty())
+        QMessageBox::warning(this, tr("Export failed"), error);
+    else
+        statusBar()->showMessage(tr("Snapshot written to %1").arg(path), 5000);
+}
+
+void MainWindow::exportHistoryInteractive()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Visible History"), QStringLiteral("ksscope-history.csv"),
+                                                      tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = exportVisibleHistory(path); !error.isEmpty())
+        QMessageBox::warning(this, tr("Export failed"), error);
+    else
+        statusBar()->showMessage(tr("History written to %1").arg(path), 5000);
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About KsScope"),
+                       tr("<h3>KsScope %1</h3><p>An inspector for kernel streaming media devices: filters, pins, "
+                          "connections and their allocators, live.</p><p>License: GPL-3.0-or-later.</p>")
+                           .arg(QStringLiteral(KSSCOPE_VERSION_FULL)));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("graphs/windowSeconds"), m_graphs->windowSeconds());
+    saveNodePositions();
+    event->accept();
+}
+
+} // namespace ksscope::ui

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "devicetreemodel.h"
+#include "sessioncontroller.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+class QTreeView;
+class QUndoStack;
+
+namespace ksscope::ui {
+
+class EventModel;
+class LaneWidget;
+class LiveGraphWidget;
+class MonitorSeriesSource;
+class PropertyEditor;
+class TopologyScene;
+class TopologyView;
+
+/// The inspector window: device tree, topology canvas, live graphs, per-buffer lanes, property editor and
+/// events log, sharing one selection. New samples are applied on a throttle timer, never per sample.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    static constexpr int kRefreshIntervalMs = 33; // ~30 Hz
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens the devices (on the device thread); the window fills in when they answer.
+    void open(const SessionRequest& request);
+
+    /// The shared selection: allocator, pin or filter ids.
+    void selectIds(const QStringList& ids);
+    [[nodiscard]] QStringList selectedIds() const { return m_selectedIds; }
+    /// Allocators the selection resolves to (a filter: all of its allocators).
+    [[nodiscard]] QStringList selectedAllocators() const;
+
+    [[nodiscard]] SessionController* controller() const { return m_controller; }
+    [[nodiscard]] DeviceTreeModel* deviceModel() const { return m_deviceModel; }
+    [[nodiscard]] QSortFilterProxyModel* deviceProxy() const { return m_deviceProxy; }
+    [[nodiscard]] EventModel* eventModel() const { return m_eventModel; }
+    [[nodiscard]] TopologyScene* topologyScene() const { return m_scene; }
+    [[nodiscard]] TopologyView* topologyView() const { return m_view; }
+    [[nodiscard]] LiveGraphWidget* graphs() const { return m_graphs; }
+    [[nodiscard]] LaneWidget* lanes() const { return m_lanes; }
+    [[nodiscard]] PropertyEditor* propertyEditor() const { return m_editor; }
+    [[nodiscard]] QTreeView* deviceView() const { return m_deviceView; }
+    [[nodiscard]] QTableView* eventView() const { return m_eventView; }
+    [[nodiscard]] QUndoStack* undoStack() const { return m_undoStack; }
+
+    /// Writes the topology and every allocator's statistics as JSON; an error message on failure.
+    [[nodiscard]] QString exportSnapshot(const QString& path) const;
+    /// Writes the samples of the allocators shown in the graphs, over the shown time range, as CSV.
+    [[nodiscard]] QString exportVisibleHistory(const QString& path) const;
+
+Q_SIGNALS:
+    /// The first time samples have been applied to the views and the window painted.
+    void firstFramePainted(qint64 msSinceCreated);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    bool event(QEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void onOpened(bool ok, const QString& message);
+    void onTopologyChanged();
+    void onTick();
+    void onDeviceSelectionChanged();
+    void applySelection();
+    void rebuildSeriesSource();
+    void openScenario();
+    void exportSnapshotInteractive();
+    void exportHistoryInteractive();
+    void about();
+    void setRate(double rateHz);
+    void togglePause(bool paused);
+    void saveNodePositions();
+    void restoreNodePositions();
+    void updateStatusBar();
+
+    SessionController* m_controller;
+    QUndoStack* m_undoStack;
+    DeviceTreeModel* m_deviceModel;
+    QSortFilterProxyModel* m_deviceProxy;
+    EventModel* m_eventModel;
+    TopologyScene* m_scene;
+    TopologyView* m_view = nullptr;
+    LiveGraphWidget* m_graphs = nullptr;
+    LaneWidget* m_lanes = nullptr;
+    PropertyEditor* m_editor = nullptr;
+    QTreeView* m_deviceView = nullptr;
+    QLineEdit* m_deviceFilter = nullptr;
+    QTableView* m_eventView = nullptr;
+    QComboBox* m_rateBox = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QTimer* m_tick;
+    QTimer* m_topologyRefresh;
+
+    std::shared_ptr<Monitor> m_monitor; // the one the views read
+    std::unique_ptr<MonitorSeriesSource> m_source;
+    std::vector<std::string> m_allocatorIds; // Monitor::allocatorIds(), index = series
+    QHash<QString, AllocatorLive> m_live;
+    Monitor::Batch m_batch;
+    QStringList m_selectedIds;
+    bool m_selecting = false; // guards against selection feedback loops
+    QString m_positionsKey;
+    QElapsedTimer m_created;
+    bool m_samplesShown = false;
+    bool m_firstFrameReported = false;
+};
+
+} // namespace ksscope::ui

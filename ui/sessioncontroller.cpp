@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sessioncontroller.h"
+
+#include <QSemaphore>
+
+namespace ksscope::ui {
+
+/// Device-thread state. The session's backends report events through one sink that forwards to the
+/// current monitor, so that a new monitor (another sample rate) keeps receiving them.
+struct SessionController::Devices {
+    struct Router {
+        std::mutex mutex; // guards sink
+        EventSink sink;
+    };
+    std::unique_ptr<Session> session;
+    std::shared_ptr<Monitor> monitor;
+    std::shared_ptr<Router> router = std::make_shared<Router>();
+
+    void stopMonitor()
+    {
+        if (monitor)
+            monitor->stop();
+        {
+            std::lock_guard lock(router->mutex);
+            router->sink = {};
+        }
+        monitor.reset();
+    }
+    void close()
+    {
+        stopMonitor();
+        if (session)
+            session->close();
+        session.reset();
+    }
+    Status startMonitor(double rateHz, double windowSeconds, bool paused)
+    {
+        stopMonitor();
+        Monitor::Options options;
+        options.rateHz = rateHz;
+        options.windowSeconds = windowSeconds;
+        auto m = std::make_shared<Monitor>(options);
+        m->setPaused(paused);
+        {
+            std::lock_guard lock(router->mutex);
+            router->sink = m->eventSink();
+        }
+        Status status = m->start(*session);
+        if (status)
+            monitor = std::move(m);
+        return status;
+    }
+};
+
+SessionController::SessionController(QObject* parent) : QObject(parent), m_devices(std::make_shared<Devices>())
+{
+    m_thread.setObjectName(QStringLiteral("ksscope-devices"));
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    m_thread.start();
+}
+
+SessionController::~SessionController()
+{
+    m_monitor.reset();
+    post([devices = m_devices] { devices->close(); });
+    m_thread.quit();
+    m_thread.wait();
+}
+
+template <typename F> void SessionController::post(F&& function)
+{
+    QMetaObject::invokeMethod(m_context, std::forward<F>(function), Qt::QueuedConnection);
+}
+
+void SessionController::waitForIdle()
+{
+    QSemaphore done;
+    post([&done] { done.release(); });
+    done.acquire();
+}
+
+void SessionController::open(const SessionRequest& request)
+{
+    m_request = request;
+    m_monitor.reset();
+    Q_EMIT opening();
+    post([this, devices = m_devices, request, paused = m_paused] {
+        devices->close();
+        devices->session = std::make_unique<Session>();
+        std::vector<std::string> names;
+        for (const QString& name : request.backends)
+            names.push_back(name.toStdString());
+        BackendOptions options;
+        options.scenarioPath = request.scenarioPath.toStdString();
+        auto router = devices->router;
+        EventSink sink = [router](const BackendEvent& event) {
+            std::lock_guard lock(router->mutex);
+            if (router->sink)
+                router->sink(event);
+        };
+        Status status = devices->session->open(names, options, sink);
+        if (status)
+            status = devices->session->start();
+        if (status)
+            status = devices->startMonitor(request.rateHz, request.windowSeconds, paused);
+        Topology topology = status ? devices->session->topology() : Topology{};
+        std::shared_ptr<Monitor> monitor = devices->monitor;
+        if (!status)
+            devices->close();
+        QMetaObject::invokeMethod(
+            this,
+            [this, status, monitor, topology = std::move(topology)]() mutable {
+                m_monitor = monitor;
+                m_topology = std::move(topology);
+                Q_EMIT topologyChanged();
+                Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::setRate(double rateHz)
+{
+    m_request.rateHz = rateHz;
+    if (!m_monitor)
+        return;
+    m_monitor.reset();
+    Q_EMIT opening();
+    post([this, devices = m_devices, rateHz, window = m_request.windowSeconds, paused = m_paused] {
+        if (!devices->session)
+            return;
+        const Status status = devices->startMonitor(rateHz, window, paused);
+        std::shared_ptr<Monitor> monitor = devices->monitor;
+        QMetaObject::invokeMethod(
+            this,
+            [this, status, monitor] {
+                m_monitor = monitor;
+                Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::setPaused(bool paused)
+{
+    m_paused = paused;
+    if (m_monitor)
+        m_monitor->setPaused(paused);
+}
+
+void SessionController::refreshTopology()
+{
+    post([this, devices = m_devices] {
+        if (!devices->session)
+            return;
+        Topology topology = devices->session->topology();
+        QMetaObject::invokeMethod(
+            this,
+            [this, topology = std::move(topology)]() mutable {
+                m_topology = std::move(topology);
+                Q_EMIT topologyChanged();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::setProperties(quint64 ticket, const QString& allocatorId, const PropertyRequest& request,
+                                      ApplyMode mode)
+{
+    post([this, devices = m_devices, ticket, allocatorId, request, mode] {
+        PropertyChange change;
+        Backend* backend = devices->session ? devices->session->backendFor(allocatorId.toStdString()) : nullptr;
+        if (!backend)
+            change.status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
+        else
+            change = backend->setProperties(allocatorId.toStdString(), request, mode);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ticket, allocatorId, change, mode] { Q_EMIT propertiesResult(ticket, allocatorId, change, mode); },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::setMode(quint64 ticket, const QString& allocatorId, KSALLOCATORMODE mode, ApplyMode apply)
+{
+    post([this, devices = m_devices, ticket, allocatorId, mode, apply] {
+        Status status;
+        Backend* backend = devices->session ? devices->session->backendFor(allocatorId.toStdString()) : nullptr;
+        if (!backend)
+            status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
+        else
+            status = backend->setMode(allocatorId.toStdString(), mode, apply);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ticket, allocatorId, mode, status, apply] {
+                Q_EMIT modeResult(ticket, allocatorId, mode, status, apply);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::setConnectionEnabled(const QString& fromPin, const QString& toPin, bool enabled)
+{
+    post([this, devices = m_devices, fromPin, toPin, enabled] {
+        Status status;
+        Backend* backend = devices->session ? devices->session->backendFor(fromPin.toStdString()) : nullptr;
+        if (!backend)
+            status = {E_FAIL, "no open device owns " + fromPin.toStdString()};
+        else
+            status = backend->setConnectionEnabled(fromPin.toStdString(), toPin.toStdString(), enabled);
+        QMetaObject::invokeMethod(
+            this,
+            [this, fromPin, toPin, enabled, status] {
+                Q_EMIT connectionResult(fromPin, toPin, enabled, status);
+                if (status)
+                    refreshTopology();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionController::requestDetails(const QString& allocatorId)
+{
+    post([this, devices = m_devices, allocatorId] {
+        AllocatorDetails details;
+        details.allocatorId = allocatorId;
+        const std::string id = allocatorId.toStdString();
+        const Topology topology = devices->session ? devices->session->topology() : Topology{};
+        const AllocatorInfo* info = topology.findAllocator(id);
+        Backend* backend = devices->session ? devices->session->backendFor(id) : nullptr;
+        if (!info || !backend || info->pinIds.empty()) {
+            details.status = {hresultFromWin32(kErrorNotFound), "allocator " + id + " is not open"};
+        } else if (ComPtr<IKsPin> pin = backend->pin(info->pinIds.front()); !pin) {
+            details.status = {E_NOINTERFACE, "pin " + info->pinIds.front() + " has no IKsPin"};
+        } else {
+            // AddRef peek: the allocator stays alive while it is read, even if the device goes meanwhile
+            auto allocator = ComPtr<IMemAllocator>::adopt(pin->KsPeekAllocator(KsPeekOperation_AddRef));
+            auto ex = allocator ? allocator.as<IKsAllocatorEx>(iids::IID_IKsAllocatorEx) : ComPtr<IKsAllocatorEx>{};
+            if (!ex) {
+                details.status = {E_NOINTERFACE,
+                                  "the allocator of " + info->pinIds.front() + " does not implement IKsAllocatorEx"};
+            } else {
+                details.hasEx = true;
+                if (const ALLOCATOR_PROPERTIES_EX* props = ex->KsGetProperties())
+                    details.propertiesEx = *props;
+                details.mode = ex->KsGetAllocatorMode();
+                details.hasHandle = ex->KsGetAllocatorHandle() != nullptr;
+                const HRESULT hr = ex->KsGetAllocatorStatus(&details.allocatorStatus);
+                if (FAILED(hr))
+                    details.status = {hr, "KsGetAllocatorStatus failed: " + hresultMessage(hr)};
+            }
+        }
+        QMetaObject::invokeMethod(
+            this, [this, details] { Q_EMIT detailsReady(details); }, Qt::QueuedConnection);
+    });
+}
+
+} // namespace ksscope::ui

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ksscope/backend.h"
+#include "ksscope/monitor.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+
+#include <memory>
+#include <mutex>
+
+namespace ksscope::ui {
+
+/// What the window asks to open.
+struct SessionRequest {
+    QStringList backends; ///< empty: every available backend (the simulated devices plus any real ones)
+    QString scenarioPath; ///< sim: empty = the embedded default scenario
+    double rateHz = 100.0;
+    double windowSeconds = 3600.0; ///< history kept per allocator
+};
+
+/// What the read-only panel of the property editor shows, read through the allocator's own interfaces.
+struct AllocatorDetails {
+    QString allocatorId;
+    Status status; ///< failure to reach the allocator
+    bool hasEx = false; ///< IKsAllocatorEx answered
+    ALLOCATOR_PROPERTIES_EX propertiesEx;
+    KSSTREAMALLOCATOR_STATUS allocatorStatus;
+    KSALLOCATORMODE mode = KsAllocatorMode_User;
+    bool hasHandle = false;
+};
+
+/// Owns the Session and the Monitor and runs every device call (open, topology, edits) on a device
+/// thread of its own; results come back as signals on the UI thread. The Monitor's read side
+/// (takeNew, decimate, stats) is thread-safe and cheap, so views read it directly.
+class SessionController : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionController(QObject* parent = nullptr);
+    ~SessionController() override;
+
+    /// Opens the request (closing what was open). opened() reports the outcome.
+    void open(const SessionRequest& request);
+    /// Samples at \a rateHz from now on; the history starts again.
+    void setRate(double rateHz);
+    void setPaused(bool paused);
+    [[nodiscard]] bool paused() const { return m_paused; }
+    [[nodiscard]] const SessionRequest& request() const { return m_request; }
+
+    /// The monitor of the open session (null until opened()).
+    [[nodiscard]] std::shared_ptr<Monitor> monitor() const { return m_monitor; }
+    /// The latest topology (updated before topologyChanged()).
+    [[nodiscard]] const Topology& topology() const { return m_topology; }
+    [[nodiscard]] bool isOpen() const { return m_monitor != nullptr; }
+
+    void refreshTopology();
+    /// KsSetProperties (Apply) or a prediction (DryRun); propertiesResult() carries \a ticket back.
+    void setProperties(quint64 ticket, const QString& allocatorId, const PropertyRequest& request, ApplyMode mode);
+    /// KsSetAllocatorMode.
+    void setMode(quint64 ticket, const QString& allocatorId, KSALLOCATORMODE mode, ApplyMode apply);
+    void setConnectionEnabled(const QString& fromPin, const QString& toPin, bool enabled);
+    /// Reads the allocator through IKsPin::KsPeekAllocator and IKsAllocatorEx.
+    void requestDetails(const QString& allocatorId);
+
+    /// Blocks until the device thread has handled everything posted so far (tests).
+    void waitForIdle();
+
+Q_SIGNALS:
+    void opening();
+    void opened(bool ok, const QString& message);
+    void topologyChanged();
+    void propertiesResult(quint64 ticket, const QString& allocatorId, const ksscope::PropertyChange& change,
+                          ksscope::ApplyMode mode);
+    void modeResult(quint64 ticket, const QString& allocatorId, KSALLOCATORMODE mode, const ksscope::Status& status,
+                    ksscope::ApplyMode apply);
+    void connectionResult(const QString& fromPin, const QString& toPin, bool enabled, const ksscope::Status& status);
+    void detailsReady(const ksscope::ui::AllocatorDetails& details);
+    /// A problem worth a line in the status bar and the event log.
+    void problem(const QString& message);
+
+private:
+    struct Devices; // lives on the device thread
+    template <typename F> void post(F&& function);
+
+    QThread m_thread;
+    QObject* m_context = nullptr; // lives on m_thread: posted calls run there
+    std::shared_ptr<Devices> m_devices;
+    std::shared_ptr<Monitor> m_monitor;
+    Topology m_topology;
+    SessionRequest m_request;
+    bool m_paused = false;
+};
+
+} // namespace ksscope::ui
