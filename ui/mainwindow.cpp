@@ -2,15 +2,14 @@
 #include "mainwindow.h"
 
 #include "eventmodel.h"
+#include "ksscope/json_output.h"
+#include "ksscope/version.h"
 #include "lanewidget.h"
 #include "livegraphwidget.h"
 #include "propertyeditor.h"
 #include "seriessource.h"
 #include "topology/topologyscene.h"
 #include "topology/topologyview.h"
-
-#include "ksscope/json_output.h"
-#include "ksscope/version.h"
 
 #include <QAction>
 #include <QApplication>
@@ -101,14 +100,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SessionController::connectionResult, this,
             [this](const QString& from, const QString& to, bool enabled, const Status& status) {
                 if (status)
-                    statusBar()->showMessage(tr("Link %1 -> %2 %3").arg(from, to, enabled ? tr("enabled") : tr("disabled")), 5000);
+                    statusBar()->showMessage(
+                        tr("Link %1 -> %2 %3").arg(from, to, enabled ? tr("enabled") : tr("disabled")), 5000);
                 else
                     QMessageBox::warning(this, tr("Link not changed"),
                                          tr("The link %1 -> %2 could not be %3:\n%4")
                                              .arg(from, to, enabled ? tr("enabled") : tr("disabled"),
                                                   QString::fromStdString(status.toString())));
             });
-    connect(m_editor, &PropertyEditor::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(m_editor, &PropertyEditor::statusMessage, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
     connect(m_scene, &TopologyScene::selectedIdsChanged, this, &MainWindow::selectIds);
     connect(m_scene, &TopologyScene::connectionToggleRequested, m_controller, &SessionController::setConnectionEnabled);
@@ -228,14 +229,17 @@ void MainWindow::createActions()
                                             this, &MainWindow::openScenario);
     openScenario->setShortcut(QKeySequence::Open);
     openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+O)"));
-    QAction* exportJson = file->addAction(QIcon::fromTheme(QStringLiteral("document-save")),
-                                          tr("&Export Snapshot as JSON..."), this, &MainWindow::exportSnapshotInteractive);
+    QAction* exportJson =
+        file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Export Snapshot as JSON..."), this,
+                        &MainWindow::exportSnapshotInteractive);
     exportJson->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    QAction* exportCsv = file->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")),
-                                         tr("Export Visible &History as CSV..."), this, &MainWindow::exportHistoryInteractive);
+    QAction* exportCsv =
+        file->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("Export Visible &History as CSV..."),
+                        this, &MainWindow::exportHistoryInteractive);
     exportCsv->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     file->addSeparator();
-    QAction* quit = file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+    QAction* quit =
+        file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -263,9 +267,11 @@ void MainWindow::createActions()
     QAction* fit = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-fit-best")), tr("&Fit Topology"), m_view,
                                    &TopologyView::fitToView);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    QAction* zoomIn = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-in")), tr("Zoom &In"), m_view, &TopologyView::zoomIn);
+    QAction* zoomIn =
+        view->addAction(QIcon::fromTheme(QStringLiteral("zoom-in")), tr("Zoom &In"), m_view, &TopologyView::zoomIn);
     zoomIn->setShortcut(QKeySequence::ZoomIn);
-    QAction* zoomOut = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-out")), tr("Zoom &Out"), m_view, &TopologyView::zoomOut);
+    QAction* zoomOut =
+        view->addAction(QIcon::fromTheme(QStringLiteral("zoom-out")), tr("Zoom &Out"), m_view, &TopologyView::zoomOut);
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     view->addAction(tr("&Reset Topology Layout"), this, [this] {
         m_scene->resetLayout();
@@ -292,7 +298,8 @@ void MainWindow::createActions()
     m_rateBox->setToolTip(tr("Sample rate: how often each allocator's status is read"));
     for (int hz : {10, 50, 100, 200, 500, 1000})
         m_rateBox->addItem(tr("%1 Hz").arg(hz), hz);
-    connect(m_rateBox, &QComboBox::activated, this, [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
+    connect(m_rateBox, &QComboBox::activated, this,
+            [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
     bar->addWidget(m_rateBox);
     bar->addSeparator();
     bar->addAction(openScenario);
@@ -407,8 +414,8 @@ void MainWindow::onTick()
                 m_deviceModel->setFilterGone(id, true);
                 m_scene->setFilterGone(id, true);
             }
-            structural = structural || e.kind == EventKind::Added || e.kind == EventKind::Removed ||
-                e.kind == EventKind::Config;
+            structural =
+                structural || e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config;
         }
         if (structural)
             m_topologyRefresh->start();
@@ -513,7 +520,8 @@ void MainWindow::applySelection()
             const FilterInfo* filter = topology.findFilter(pinId.substr(0, pinId.rfind('/')));
             const PinInfo* pin = topology.findPin(pinId);
             if (filter && pin)
-                label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name), QString::fromStdString(pin->name));
+                label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name),
+                                                    QString::fromStdString(pin->name));
         }
         series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, label});
         if (series.size() >= static_cast<qsizetype>(kMaxGraphSeries))
@@ -554,8 +562,8 @@ void MainWindow::togglePause(bool paused)
 {
     m_controller->setPaused(paused);
     m_pauseAction->setText(paused ? tr("Resume &Sampling") : tr("&Pause Sampling"));
-    m_pauseAction->setIcon(QIcon::fromTheme(paused ? QStringLiteral("media-playback-start")
-                                                   : QStringLiteral("media-playback-pause")));
+    m_pauseAction->setIcon(
+        QIcon::fromTheme(paused ? QStringLiteral("media-playback-start") : QStringLiteral("media-playback-pause")));
     updateStatusBar();
 }
 
@@ -566,7 +574,7 @@ void MainWindow::updateStatusBar()
         const SamplerStats s = m_monitor->samplerStats();
         const double cpu = s.wallSeconds > 0 ? 100.0 * s.cpuSeconds / s.wallSeconds : 0.0;
         text = tr("%n allocator(s)", nullptr, static_cast<int>(m_allocatorIds.size())) +
-            tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
+               tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
         if (m_controller->paused())
             text += tr(" | PAUSED");
     } else {
@@ -617,15 +625,14 @@ QString MainWindow::exportSnapshot(const QString& path) const
     if (m_monitor)
         for (std::size_t i = 0; i < m_allocatorIds.size(); ++i)
             stats.push_back(allocatorStatsToJson(m_allocatorIds[i], m_monitor->stats(i)));
-    const nlohmann::json document{
-        {"schemaVersion", kJsonSchemaVersion},
-        {"type", "snapshot"},
-        {"ksscopeVersion", KSSCOPE_VERSION_FULL},
-        {"createdUtc", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()},
-        {"sessionSeconds", m_monitor ? static_cast<double>(m_monitor->now_ns()) * 1e-9 : 0.0},
-        {"rateHz", m_monitor ? m_monitor->rateHz() : 0.0},
-        {"topology", topologyToJson(topology)},
-        {"statistics", stats}};
+    const nlohmann::json document{{"schemaVersion", kJsonSchemaVersion},
+                                  {"type", "snapshot"},
+                                  {"ksscopeVersion", KSSCOPE_VERSION_FULL},
+                                  {"createdUtc", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()},
+                                  {"sessionSeconds", m_monitor ? static_cast<double>(m_monitor->now_ns()) * 1e-9 : 0.0},
+                                  {"rateHz", m_monitor ? m_monitor->rateHz() : 0.0},
+                                  {"topology", topologyToJson(topology)},
+                                  {"statistics", stats}};
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return tr("Cannot write %1: %2").arg(path, file.errorString());
@@ -655,7 +662,7 @@ QString MainWindow::exportVisibleHistory(const QString& path) const
         const QByteArray quotedId = id.toUtf8();
         for (const Sample& s : samples) {
             out += QByteArray::number(static_cast<double>(s.t_ns) * 1e-9, 'f', 6) + ',' + quotedId + ',' +
-                QByteArray::number(s.allocated) + ',' + QByteArray::number(s.frames) + '\n';
+                   QByteArray::number(s.allocated) + ',' + QByteArray::number(s.frames) + '\n';
         }
     }
     file.write(out);
@@ -666,8 +673,8 @@ QString MainWindow::exportVisibleHistory(const QString& path) const
 
 void MainWindow::exportSnapshotInteractive()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Snapshot"), QStringLiteral("ksscope-snapshot.json"),
-                                                      tr("JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Snapshot"),
+                                                      QStringLiteral("ksscope-snapshot.json"), tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
     if (const QString error = exportSnapshot(path); !error.isEmpty())
@@ -678,8 +685,8 @@ void MainWindow::exportSnapshotInteractive()
 
 void MainWindow::exportHistoryInteractive()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Visible History"), QStringLiteral("ksscope-history.csv"),
-                                                      tr("CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Visible History"),
+                                                      QStringLiteral("ksscope-history.csv"), tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
     if (const QString error = exportVisibleHistory(path); !error.isEmpty())

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ksscope: the desktop inspector. `ksscope --help` lists the options.
 
-#include "mainwindow.h"
-
 #include "ksscope/backend.h"
 #include "ksscope/version.h"
+#include "mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -52,7 +51,8 @@ int main(int argc, char** argv)
                                         QStringLiteral("Sample rate in Hz (1-2000; default: the last one used, 100)."),
                                         QStringLiteral("HZ"));
     const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"), QStringLiteral("Save a PNG grab of the main window after --after seconds, then exit."),
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG grab of the main window after --after seconds, then exit."),
         QStringLiteral("FILE.png"));
     const QCommandLineOption afterOption(QStringLiteral("after"),
                                          QStringLiteral("Seconds before the screenshot (default 5)."),
@@ -62,13 +62,15 @@ int main(int argc, char** argv)
                                                           "with samples, then exit."));
     const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
                                         QStringLiteral("WxH"));
-    parser.addOptions({backendOption, scenarioOption, rateOption, screenshotOption, afterOption, startupOption, sizeOption});
+    parser.addOptions(
+        {backendOption, scenarioOption, rateOption, screenshotOption, afterOption, startupOption, sizeOption});
     parser.process(app);
 
     ksscope::ui::SessionRequest request;
     for (const QString& name : parser.values(backendOption)) {
         if (!known.contains(name))
-            return fail(QStringLiteral("unknown backend \"%1\"; this build has: %2").arg(name, known.join(QStringLiteral(", "))));
+            return fail(QStringLiteral("unknown backend \"%1\"; this build has: %2")
+                            .arg(name, known.join(QStringLiteral(", "))));
         request.backends.append(name);
     }
     if (parser.isSet(scenarioOption)) {
