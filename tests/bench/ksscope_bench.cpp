@@ -84,6 +84,24 @@ void BM_WindowQuery(benchmark::State& state)
 }
 BENCHMARK(BM_WindowQuery)->Arg(60'000)->Arg(6'000'000);
 
+/// The whole retained history of range(0) samples summarised into 1600 pixel columns (what a graph replot asks).
+void BM_Decimate1600Columns(benchmark::State& state)
+{
+    const auto n = static_cast<std::size_t>(state.range(0));
+    SampleHistory history(n);
+    for (std::size_t i = 0; i < n; ++i)
+        history.append({static_cast<std::int64_t>(i) * 1'000'000, static_cast<std::uint32_t>(i % 7), 8});
+    std::vector<ColumnSummary> out;
+    out.reserve(1600);
+    for (auto _ : state) {
+        out.clear();
+        history.decimate(0, static_cast<std::int64_t>(n) * 1'000'000, 1600, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["columns"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_Decimate1600Columns)->Arg(10'000)->Arg(10'000'000)->Unit(benchmark::kMicrosecond);
+
 /// The sampler at 1000 Hz over the 64 allocators of load64.json for range(0) seconds: reports the
 /// sampler thread's CPU as a percentage of one core.
 void BM_Sampler64At1kHz(benchmark::State& state)

@@ -129,8 +129,17 @@ private:
         s.maxAllocated = sample.allocated > s.maxAllocated ? sample.allocated : s.maxAllocated;
         s.maxFrames = sample.frames > s.maxFrames ? sample.frames : s.maxFrames;
     }
-    /// Min/max over the retained samples with sequence numbers [first, last).
-    [[nodiscard]] Summary range(std::uint64_t first, std::uint64_t last) const;
+    /// Min/max over the retained samples [first, last) (indexes, oldest = 0).
+    [[nodiscard]] Summary range(std::size_t first, std::size_t last) const;
+    /// Ring slot of the i-th retained sample, without a division.
+    [[nodiscard]] std::size_t slotOf(std::size_t head, std::size_t i) const
+    {
+        const std::size_t slot = head + i;
+        return slot >= m_capacity ? slot - m_capacity : slot;
+    }
+    [[nodiscard]] const Sample& atSlot(std::size_t slot) const { return m_chunks[slot / kChunk][slot % kChunk]; }
+    /// First index in [lo, size()) with t_ns >= t, searching forward from lo (galloping).
+    [[nodiscard]] std::size_t gallop(std::size_t head, std::size_t lo, std::int64_t t_ns) const;
 
     std::vector<std::unique_ptr<Sample[]>> m_chunks; // NOLINT(modernize-avoid-c-arrays)
     std::vector<Summary> m_blocks; // per kBlock samples

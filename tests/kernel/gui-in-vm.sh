@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# gui-in-vm.sh - run the ksscope window offscreen in the QEMU guest (vivid and vimc loaded) and bring its
+# screenshot back.
+#
+# Usage: gui-in-vm.sh BUILD_DIR OUT.png [SECONDS]
+#
+# The window's summary line ("shown: ...") and its messages come back on stdout; the PNG is written to
+# OUT.png. Exit status: ksscope's, 125 when the VM failed, 3 when no screenshot came back.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+BUILD=${1:?usage: gui-in-vm.sh BUILD_DIR OUT.png [SECONDS]}
+OUT=${2:?usage: gui-in-vm.sh BUILD_DIR OUT.png [SECONDS]}
+AFTER=${3:-6}
+GUI=$BUILD/app/gui/ksscope
+[ -x "$GUI" ] || { echo "gui-in-vm: $GUI is not built" >&2; exit 2; }
+
+QT_PLUGINS=$(dirname "$(dirname "$(find /usr/lib -path '*qt6/plugins/platforms/libqoffscreen.so' -print -quit)")")
+FONTS=/usr/share/fonts/truetype/dejavu
+[ -f "$QT_PLUGINS/platforms/libqoffscreen.so" ] || { echo "gui-in-vm: Qt's offscreen platform plugin is missing (qt6-base-dev)" >&2; exit 2; }
+[ -f "$FONTS/DejaVuSans.ttf" ] || { echo "gui-in-vm: DejaVu fonts are missing (fonts-dejavu-core)" >&2; exit 2; }
+
+# The bundle lands in /usr/local/bin in the guest; run-in-vm.sh adds every library its ELF files need.
+BUNDLE=$(mktemp -d)
+trap 'rm -rf "$BUNDLE"' EXIT
+cp "$GUI" "$BUNDLE/"
+mkdir -p "$BUNDLE/plugins/platforms" "$BUNDLE/fonts"
+cp "$QT_PLUGINS/platforms/libqoffscreen.so" "$BUNDLE/plugins/platforms/"
+cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$BUNDLE/fonts/"
+cat >"$BUNDLE/fonts/fonts.conf" <<'CONF'
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>/usr/local/bin/fonts</dir>
+  <cachedir>/tmp/fontconfig</cachedir>
+</fontconfig>
+CONF
+
+COMMAND="export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
+FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
+mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
+ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; \
+if [ -f /tmp/shot.png ]; then echo KSSCOPE-PNG-BEGIN; base64 /tmp/shot.png; echo KSSCOPE-PNG-END; fi; exit \$rc"
+
+set +e
+output=$(KSSCOPE_VM_MEMORY=${KSSCOPE_VM_MEMORY:-1536} "$HERE/run-in-vm.sh" --timeout "${KSSCOPE_VM_TIMEOUT:-400}" --bin "$BUNDLE" "$COMMAND")
+rc=$?
+set -e
+printf '%s\n' "$output" | sed '/^KSSCOPE-PNG-BEGIN$/,/^KSSCOPE-PNG-END$/d'
+if printf '%s\n' "$output" | grep -q '^KSSCOPE-PNG-END$'; then
+    printf '%s\n' "$output" | sed -n '/^KSSCOPE-PNG-BEGIN$/,/^KSSCOPE-PNG-END$/p' | sed '1d;$d' | tr -d '\r' | base64 -d >"$OUT"
+elif [ "$rc" = 0 ]; then
+    echo "gui-in-vm: no screenshot came back from the guest" >&2
+    exit 3
+fi
+exit "$rc"

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The whole window on the simulated devices, offscreen: it fills in, shares one selection, survives a device
+// that goes away, exports, and its screenshot is not blank. Plus the ksscope command line.
+#include "eventmodel.h"
+#include "lanewidget.h"
+#include "livegraphwidget.h"
+#include "mainwindow.h"
+#include "propertyeditor.h"
+#include "topology/topologyscene.h"
+
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QProcess>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+#include <nlohmann/json.hpp>
+
+using namespace ksscope;
+using namespace ksscope::ui;
+
+namespace {
+
+int distinctColors(const QImage& image)
+{
+    QSet<QRgb> colors;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colors.insert(image.pixel(x, y));
+    return static_cast<int>(colors.size());
+}
+
+bool waitForDevices(MainWindow& window)
+{
+    return QTest::qWaitFor([&] { return window.deviceModel()->rowCount() > 0 && window.controller()->monitor(); },
+                           10000);
+}
+
+SessionRequest simRequest(const QString& scenario = {})
+{
+    SessionRequest request;
+    request.backends = {QStringLiteral("sim")};
+    request.scenarioPath = scenario;
+    request.rateHz = 100;
+    return request;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void fillsInAndPaints()
+    {
+        MainWindow window;
+        window.resize(1500, 900);
+        QSignalSpy painted(&window, &MainWindow::firstFramePainted);
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        QVERIFY(painted.wait(5000));
+        QVERIFY(painted.front().at(0).toLongLong() > 0);
+        const Topology& topology = window.controller()->topology();
+        QCOMPARE(window.topologyScene()->nodeCount(), static_cast<int>(topology.filters.size()));
+        QCOMPARE(window.topologyScene()->edgeCount(), static_cast<int>(topology.connections.size()));
+        QVERIFY(window.topologyScene()->badgeCount() >= 4);
+        // nothing selected: the graphs show every allocator, and they move
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphs()->pointCount() > 0, 5000);
+        QVERIFY(window.graphs()->following());
+        const auto first = window.graphs()->timeRange();
+        QTest::qWait(300);
+        QVERIFY(window.graphs()->timeRange().second > first.second);
+    }
+    void selectionIsShared()
+    {
+        MainWindow window;
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        const QString allocator = QStringLiteral("sim:avshws/pin0/allocator");
+        window.selectIds({allocator});
+        QCOMPARE(window.selectedAllocators(), QStringList{allocator});
+        QCOMPARE(window.propertyEditor()->allocator(), allocator);
+        const QModelIndexList rows = window.deviceView()->selectionModel()->selectedRows();
+        QVERIFY(!rows.isEmpty());
+        for (const QModelIndex& index : rows)
+            QCOMPARE(index.data(IdRole).toString(), allocator);
+        // a filter selects all of its allocators
+        window.selectIds({QStringLiteral("sim:avssamp")});
+        QCOMPARE(window.selectedAllocators().size(), 2);
+        // the tree drives it too
+        const QModelIndex camera = window.deviceProxy()->mapFromSource(
+            window.deviceModel()->indexesForId(QStringLiteral("sim:avshws/pin0")).front());
+        window.deviceView()->selectionModel()->select(camera, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(window.selectedIds(), QStringList{QStringLiteral("sim:avshws/pin0")});
+        QCOMPARE(window.propertyEditor()->allocator(), allocator);
+    }
+    void deviceRemovedWhileDisplayed()
+    {
+        // faults.json: the avshws camera is unplugged at 5 s
+        MainWindow window;
+        window.show();
+        window.open(simRequest(QStringLiteral(KSSCOPE_SCENARIO_DIR "/faults.json")));
+        QVERIFY(waitForDevices(window));
+        window.selectIds({QStringLiteral("sim:avshws/pin0/allocator")});
+        const QModelIndex filter = window.deviceModel()->indexesForId(QStringLiteral("sim:avshws")).front();
+        QVERIFY(!filter.data(GoneRole).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(filter.data(GoneRole).toBool(), 15000);
+        // greyed out, last state kept, and an event says so
+        QVERIFY(window.deviceModel()->indexesForId(QStringLiteral("sim:avshws/pin0/allocator")).front().data(GoneRole).toBool());
+        bool removedEvent = false;
+        for (int row = 0; row < window.eventModel()->rowCount(); ++row)
+            removedEvent = removedEvent || window.eventModel()->event(row).kind == EventKind::Removed;
+        QVERIFY(removedEvent);
+        QVERIFY(window.topologyScene()->node(QStringLiteral("sim:avshws")) != nullptr);
+        // the window keeps working: the other allocators still move
+        window.selectIds({});
+        const int points = window.graphs()->pointCount();
+        QTest::qWait(500);
+        QVERIFY(window.graphs()->pointCount() > 0);
+        Q_UNUSED(points)
+        QVERIFY(window.controller()->monitor());
+    }
+    void clickingAnEventJumpsTheGraphs()
+    {
+        MainWindow window;
+        window.show();
+        window.open(simRequest(QStringLiteral(KSSCOPE_SCENARIO_DIR "/starvation.json")));
+        QVERIFY(waitForDevices(window));
+        QTRY_VERIFY_WITH_TIMEOUT(window.eventModel()->rowCount() > 0, 10000);
+        const QModelIndex index = window.eventModel()->index(0, EventModel::MessageColumn);
+        const qint64 t = index.data(TimeRole).toLongLong();
+        const QRect rect = window.eventView()->visualRect(index);
+        QTest::mouseClick(window.eventView()->viewport(), Qt::LeftButton, {}, rect.center());
+        QVERIFY(!window.graphs()->following());
+        const auto [from, to] = window.graphs()->timeRange();
+        QVERIFY(from <= t && t <= to);
+    }
+    void exportsSnapshotAndHistory()
+    {
+        MainWindow window;
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        QTest::qWait(600);
+        QTemporaryDir dir;
+        const QString json = dir.filePath(QStringLiteral("snapshot.json"));
+        QCOMPARE(window.exportSnapshot(json), QString());
+        QFile jsonFile(json);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const auto document = nlohmann::json::parse(jsonFile.readAll().toStdString());
+        QCOMPARE(document.at("type").get<std::string>(), std::string("snapshot"));
+        QCOMPARE(document.at("topology").at("filters").size(), window.controller()->topology().filters.size());
+        QVERIFY(!document.at("statistics").empty());
+        QVERIFY(document.at("statistics")[0].at("samples").get<int>() > 10);
+
+        const QString csv = dir.filePath(QStringLiteral("history.csv"));
+        QCOMPARE(window.exportVisibleHistory(csv), QString());
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QList<QByteArray> lines = csvFile.readAll().split('\n');
+        QCOMPARE(lines.front(), QByteArray("t_seconds,id,allocated_frames,frames"));
+        QVERIFY(lines.size() > 20);
+        QCOMPARE(lines[1].split(',').size(), 4);
+
+        QVERIFY(!window.exportSnapshot(dir.filePath(QStringLiteral("no/such/dir/x.json"))).isEmpty());
+    }
+    void screenshotIsNotBlank()
+    {
+        MainWindow window;
+        window.resize(1400, 850);
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        QTest::qWait(1500);
+        const QImage image = window.grab().toImage();
+        QCOMPARE(image.size(), QSize(1400, 850));
+        QVERIFY2(distinctColors(image) > 40, qPrintable(QString::number(distinctColors(image))));
+    }
+    void commandLine()
+    {
+        QTemporaryDir dir;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        const auto run = [&env](const QStringList& args, QByteArray* out = nullptr, QByteArray* err = nullptr) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(KSSCOPE_GUI_PATH), args);
+            if (!p.waitForFinished(60000))
+                return -1;
+            if (out)
+                *out = p.readAllStandardOutput();
+            if (err)
+                *err = p.readAllStandardError();
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        };
+        const QString png = dir.filePath(QStringLiteral("shot.png"));
+        QByteArray out;
+        QCOMPARE(run({QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--screenshot"), png,
+                      QStringLiteral("--after"), QStringLiteral("1.5")},
+                     &out),
+                 0);
+        QVERIFY(out.contains("screenshot saved"));
+        QImage shot(png);
+        QVERIFY(!shot.isNull());
+        QVERIFY(distinctColors(shot) > 40);
+
+        QByteArray err;
+        QCOMPARE(run({QStringLiteral("--rate"), QStringLiteral("0")}, nullptr, &err), 2);
+        QVERIFY(err.contains("--rate"));
+        QCOMPARE(run({QStringLiteral("--backend"), QStringLiteral("nope")}, nullptr, &err), 2);
+        QVERIFY(err.contains("unknown backend"));
+        QCOMPARE(run({QStringLiteral("--scenario"), dir.filePath(QStringLiteral("missing.json"))}, nullptr, &err), 2);
+        QVERIFY(err.contains("no such file"));
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write("{\n  \"name\": \"bad\",\n  \"filters\": 3\n}\n");
+        badFile.close();
+        QCOMPARE(run({QStringLiteral("--scenario"), bad}, nullptr, &err), 2);
+        QVERIFY2(err.contains("bad.json:3"), err.constData());
+        QCOMPARE(run({QStringLiteral("--after"), QStringLiteral("2")}, nullptr, &err), 2);
+        QVERIFY(err.contains("--screenshot"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
