@@ -25,6 +25,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
@@ -205,10 +206,14 @@ void MainWindow::createDocks()
             selectIds({id});
         m_graphs->jumpTo(t);
     });
+    connect(m_eventModel, &QAbstractItemModel::rowsAboutToBeInserted, m_eventView, [this] {
+        // follow new events unless the user scrolled up to read older ones
+        QScrollBar* bar = m_eventView->verticalScrollBar();
+        m_followEvents = bar->value() >= bar->maximum() - 2;
+    });
     connect(m_eventModel, &QAbstractItemModel::rowsInserted, m_eventView, [this] {
-        if (m_eventView->verticalScrollBar() == nullptr)
-            return;
-        m_eventView->scrollToBottom();
+        if (m_followEvents)
+            m_eventView->scrollToBottom();
     });
     auto* eventsDock = new QDockWidget(tr("Events"), this);
     eventsDock->setObjectName(QStringLiteral("EventsDock"));
@@ -528,6 +533,7 @@ void MainWindow::applySelection()
             break;
     }
     m_graphs->setSeries(series);
+    m_graphSeries = series;
 
     // lanes and the editor: the first selected allocator
     const QStringList selected = selectedAllocators();
@@ -618,6 +624,25 @@ void MainWindow::openScenario()
     open(request);
 }
 
+QString MainWindow::shownSummary() const
+{
+    QStringList backends;
+    for (int b = 0; b < m_deviceModel->rowCount(); ++b) {
+        const QModelIndex backend = m_deviceModel->index(b, 0);
+        QStringList names;
+        for (int f = 0; f < m_deviceModel->rowCount(backend); ++f)
+            names.append(m_deviceModel->index(f, 0, backend).data().toString());
+        backends.append(tr("%1 %n filter(s) (%2)", nullptr, static_cast<int>(names.size()))
+                            .arg(backend.data().toString(), names.join(QStringLiteral(", "))));
+    }
+    return tr("shown: %1; %2 nodes, %3 edges, %4 badges, %5 graph series")
+        .arg(backends.isEmpty() ? tr("nothing") : backends.join(QStringLiteral("; ")))
+        .arg(m_scene->nodeCount())
+        .arg(m_scene->edgeCount())
+        .arg(m_scene->badgeCount())
+        .arg(m_graphSeries.size());
+}
+
 QString MainWindow::exportSnapshot(const QString& path) const
 {
     const Topology& topology = m_controller->topology();
@@ -653,13 +678,10 @@ QString MainWindow::exportVisibleHistory(const QString& path) const
         return tr("Cannot write %1: %2").arg(path, file.errorString());
     QByteArray out = "t_seconds,id,allocated_frames,frames\n";
     std::vector<Sample> samples;
-    for (const QString& id : m_graphs->seriesIds()) {
-        const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
-        if (it == m_allocatorIds.end())
-            continue;
+    for (const LiveGraphWidget::SeriesSpec& spec : m_graphSeries) {
         samples.clear();
-        m_monitor->window(static_cast<std::size_t>(it - m_allocatorIds.begin()), from, to, samples);
-        const QByteArray quotedId = id.toUtf8();
+        m_monitor->window(spec.series, from, to, samples);
+        const QByteArray quotedId = spec.id.toUtf8();
         for (const Sample& s : samples) {
             out += QByteArray::number(static_cast<double>(s.t_ns) * 1e-9, 'f', 6) + ',' + quotedId + ',' +
                    QByteArray::number(s.allocated) + ',' + QByteArray::number(s.frames) + '\n';

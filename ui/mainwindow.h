@@ -2,6 +2,7 @@
 #pragma once
 
 #include "devicetreemodel.h"
+#include "livegraphwidget.h"
 #include "sessioncontroller.h"
 
 #include <QElapsedTimer>
@@ -22,7 +23,6 @@ namespace ksscope::ui {
 
 class EventModel;
 class LaneWidget;
-class LiveGraphWidget;
 class MonitorSeriesSource;
 class PropertyEditor;
 class TopologyScene;
@@ -60,6 +60,8 @@ public:
     [[nodiscard]] QTableView* eventView() const { return m_eventView; }
     [[nodiscard]] QUndoStack* undoStack() const { return m_undoStack; }
 
+    /// What the window shows, in one line: "shown: sim 5 filters (...); v4l2 ...; 12 edges, 9 badges".
+    [[nodiscard]] QString shownSummary() const;
     /// Writes the topology and every allocator's statistics as JSON; an error message on failure.
     [[nodiscard]] QString exportSnapshot(const QString& path) const;
     /// Writes the samples of the allocators shown in the graphs, over the shown time range, as CSV.
@@ -117,6 +119,8 @@ private:
     QHash<QString, AllocatorLive> m_live;
     Monitor::Batch m_batch;
     QStringList m_selectedIds;
+    QList<LiveGraphWidget::SeriesSpec> m_graphSeries; // what the graphs show
+    bool m_followEvents = true;
     bool m_selecting = false; // guards against selection feedback loops
     QString m_positionsKey;
     QElapsedTimer m_created;

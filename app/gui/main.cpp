@@ -2,6 +2,7 @@
 // ksscope: the desktop inspector. `ksscope --help` lists the options.
 
 #include "ksscope/backend.h"
+#include "ksscope/scenario.h"
 #include "ksscope/version.h"
 #include "mainwindow.h"
 
@@ -77,6 +78,10 @@ int main(int argc, char** argv)
         request.scenarioPath = parser.value(scenarioOption);
         if (!QFileInfo(request.scenarioPath).isFile())
             return fail(QStringLiteral("--scenario %1: no such file").arg(request.scenarioPath));
+        // a malformed scenario is named with file:line before any window opens
+        const ksscope::ScenarioResult scenario = ksscope::loadScenarioFile(request.scenarioPath.toStdString());
+        if (const auto* error = std::get_if<ksscope::ScenarioError>(&scenario))
+            return fail(QString::fromStdString(error->toString()));
     }
     request.rateHz = 0; // the window uses the last rate
     if (parser.isSet(rateOption)) {
@@ -124,6 +129,7 @@ int main(int argc, char** argv)
                 exitCode = 1;
             } else {
                 std::printf("screenshot saved to %s (%dx%d)\n", qPrintable(path), grab.width(), grab.height());
+                std::printf("%s\n", qPrintable(window.shownSummary()));
             }
             window.close();
             QApplication::exit(exitCode);
