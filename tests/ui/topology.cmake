@@ -5,9 +5,6 @@ if(TARGET ksscope-ui-topology)
     ksscope_add_test(tst_topologyscene SOURCES ui/tst_topologyscene.cpp LABELS ui)
     target_link_libraries(tst_topologyscene PRIVATE ksscope-ui-topology)
     ksscope_graphviz_plugin_rpath(tst_topologyscene)
-    # only read under the asan preset: a leak inside Graphviz itself (see the file)
-    set_property(TEST tst_topologyscene APPEND PROPERTY ENVIRONMENT
-        "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/ui/lsan-graphviz.supp:fast_unwind_on_malloc=0")
 
     # The top level looks for Google Benchmark only after adding tests/, and an imported target is visible only
     # below the directory that found it: look here too.
