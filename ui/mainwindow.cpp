@@ -224,7 +224,7 @@ void MainWindow::createDocks()
     eventsDock->raise();
     resizeDocks({graphsDock, eventsDock}, {900, 500}, Qt::Horizontal);
     resizeDocks({graphsDock}, {330}, Qt::Vertical);
-    resizeDocks({devicesDock, propertiesDock}, {330, 330}, Qt::Horizontal);
+    resizeDocks({devicesDock, propertiesDock}, {400, 340}, Qt::Horizontal);
 }
 
 void MainWindow::createActions()

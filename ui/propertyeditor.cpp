@@ -266,9 +266,17 @@ PropertyEditor::Validation PropertyEditor::validate() const
 
 void PropertyEditor::onEdited()
 {
+    const bool editable = m_mode->isEnabled();
+    if (!editable) { // nothing to check: no allocator, or one that cannot be edited now
+        m_validation->clear();
+        m_validation->setVisible(false);
+        m_prediction->clear();
+        m_apply->setEnabled(false);
+        m_reset->setEnabled(false);
+        return;
+    }
     const Validation v = validate();
     const bool dirty = !v.request.empty() || v.mode.has_value();
-    const bool editable = m_mode->isEnabled();
     QPalette pal = m_validation->palette();
     pal.setColor(QPalette::WindowText, v.ok ? palette().color(QPalette::WindowText) : warningColor(palette()));
     m_validation->setPalette(pal);
