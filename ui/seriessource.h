@@ -23,7 +23,9 @@ public:
     /// ns since the session started: the right edge of a following view.
     [[nodiscard]] virtual std::int64_t now_ns() const = 0;
     /// Appends min/max summaries of \a columns equal columns of [from_ns, to_ns) of one series
-    /// (the Monitor's allocator index) to \a out.
+    /// (the Monitor's allocator index) to \a out. A history only gains samples at its recent end (and
+    /// loses its oldest): the graph keeps the summaries of columns that ended a second before now_ns()
+    /// and reads them again only after setSource().
     virtual void decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
                           std::vector<ColumnSummary>& out) const = 0;
     /// Appends the starvation episodes of one series that overlap [from_ns, to_ns] to \a out.
