@@ -122,7 +122,7 @@ MainWindow::MainWindow(QWidget* parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1500, 900);
-    m_graphs->setWindowSeconds(settings.value(QStringLiteral("graphs/windowSeconds"), 60.0).toDouble());
+    m_graphs->setWindowSeconds(settings.value(QStringLiteral("graphs/windowSeconds"), 10.0).toDouble());
     updateStatusBar();
 }
 
@@ -152,12 +152,14 @@ void MainWindow::createDocks()
         m_deviceView->setColumnWidth(c, 64);
     connect(m_deviceView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onDeviceSelectionChanged);
-    connect(m_deviceProxy, &QAbstractItemModel::rowsInserted, m_deviceView, [this](const QModelIndex& parent) {
-        if (!parent.isValid() || parent.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
-            m_deviceView->expand(parent);
-        if (parent.isValid() && parent.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
-            m_deviceView->expandRecursively(parent);
-    });
+    // new devices arrive expanded down to their allocators
+    connect(m_deviceProxy, &QAbstractItemModel::rowsInserted, m_deviceView,
+            [this](const QModelIndex& parent, int first, int last) {
+                if (parent.isValid())
+                    m_deviceView->expand(parent);
+                for (int row = first; row <= last; ++row)
+                    m_deviceView->expandRecursively(m_deviceProxy->index(row, 0, parent));
+            });
     auto* devicesLayout = new QVBoxLayout(devices);
     devicesLayout->setContentsMargins(2, 2, 2, 2);
     devicesLayout->addWidget(m_deviceFilter);

@@ -63,8 +63,13 @@ int main(int argc, char** argv)
                                                           "with samples, then exit."));
     const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
                                         QStringLiteral("WxH"));
-    parser.addOptions(
-        {backendOption, scenarioOption, rateOption, screenshotOption, afterOption, startupOption, sizeOption});
+    const QCommandLineOption selectOption(
+        QStringLiteral("select"),
+        QStringLiteral("Select this allocator, pin or filter once the devices are open; "
+                       "repeat for several."),
+        QStringLiteral("ID"));
+    parser.addOptions({backendOption, scenarioOption, rateOption, selectOption, screenshotOption, afterOption,
+                       startupOption, sizeOption});
     parser.process(app);
 
     ksscope::ui::SessionRequest request;
@@ -134,6 +139,23 @@ int main(int argc, char** argv)
             window.close();
             QApplication::exit(exitCode);
         });
+    }
+    if (parser.isSet(selectOption)) {
+        const QStringList ids = parser.values(selectOption);
+        QObject::connect(window.controller(), &ksscope::ui::SessionController::opened, &window,
+                         [&window, ids](bool ok) {
+                             if (!ok)
+                                 return;
+                             QStringList unknown;
+                             for (const QString& id : ids)
+                                 if (window.controller()->topology().resolveAllocatorId(id.toStdString()).empty() &&
+                                     !window.controller()->topology().findFilter(id.toStdString()))
+                                     unknown.append(id);
+                             if (!unknown.isEmpty())
+                                 std::fprintf(stderr, "ksscope: --select: no allocator, pin or filter %s\n",
+                                              qPrintable(unknown.join(QStringLiteral(", "))));
+                             window.selectIds(ids);
+                         });
     }
     window.show();
     window.open(request);

@@ -12,7 +12,8 @@ class TestKernelGui : public QObject {
 private Q_SLOTS:
     void windowShowsVividAndVimc()
     {
-        const QString png = QDir(QStringLiteral(KSSCOPE_BUILD_DIR)).filePath(QStringLiteral("ksscope-vm-screenshot.png"));
+        const QString png =
+            QDir(QStringLiteral(KSSCOPE_BUILD_DIR)).filePath(QStringLiteral("ksscope-vm-screenshot.png"));
         QFile::remove(png);
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);

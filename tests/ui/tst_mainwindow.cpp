@@ -20,7 +20,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
-
 #include <nlohmann/json.hpp>
 
 using namespace ksscope;
@@ -104,7 +103,8 @@ private Q_SLOTS:
         // the tree drives it too
         const QModelIndex camera = window.deviceProxy()->mapFromSource(
             window.deviceModel()->indexesForId(QStringLiteral("sim:avshws/pin0")).front());
-        window.deviceView()->selectionModel()->select(camera, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        window.deviceView()->selectionModel()->select(camera,
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QCOMPARE(window.selectedIds(), QStringList{QStringLiteral("sim:avshws/pin0")});
         QCOMPARE(window.propertyEditor()->allocator(), allocator);
     }
@@ -120,7 +120,11 @@ private Q_SLOTS:
         QVERIFY(!filter.data(GoneRole).toBool());
         QTRY_VERIFY_WITH_TIMEOUT(filter.data(GoneRole).toBool(), 15000);
         // greyed out, last state kept, and an event says so
-        QVERIFY(window.deviceModel()->indexesForId(QStringLiteral("sim:avshws/pin0/allocator")).front().data(GoneRole).toBool());
+        QVERIFY(window.deviceModel()
+                    ->indexesForId(QStringLiteral("sim:avshws/pin0/allocator"))
+                    .front()
+                    .data(GoneRole)
+                    .toBool());
         bool removedEvent = false;
         for (int row = 0; row < window.eventModel()->rowCount(); ++row)
             removedEvent = removedEvent || window.eventModel()->event(row).kind == EventKind::Removed;
