@@ -146,9 +146,10 @@ LaneWidget::Geometry LaneWidget::geometry() const
     const QFontMetrics fm = fontMetrics();
     Geometry g;
     g.title = QRect(kMargin, kMargin, width() - 2 * kMargin, fm.height() + 6);
+    g.legend = g.title.translated(0, g.title.height());
     const int gutter = fm.horizontalAdvance(laneCount() > 100 ? QStringLiteral("#000") : QStringLiteral("#00")) + 16;
     const int axisHeight = fm.height() + 6;
-    const int top = g.title.bottom() + 1 + 4;
+    const int top = g.legend.bottom() + 1 + 4;
     const int available = height() - top - axisHeight - kMargin;
     const int n = std::max(laneCount(), 1);
     g.laneStep = std::clamp(available / n, kMinLaneStep, kMaxLaneStep);
@@ -172,13 +173,13 @@ QSize LaneWidget::sizeHint() const
 {
     const QFontMetrics fm = fontMetrics();
     const int lanes = std::clamp(laneCount(), 2, 16);
-    return {600, 2 * kMargin + 2 * (fm.height() + 6) + 4 + lanes * 18};
+    return {600, 2 * kMargin + 3 * (fm.height() + 6) + 4 + lanes * 18};
 }
 
 QSize LaneWidget::minimumSizeHint() const
 {
     const QFontMetrics fm = fontMetrics();
-    return {200, 2 * kMargin + 2 * (fm.height() + 6) + 4 + 2 * 10};
+    return {200, 2 * kMargin + 3 * (fm.height() + 6) + 4 + 2 * 10};
 }
 
 void LaneWidget::paintEvent(QPaintEvent* /*event*/)
@@ -190,7 +191,7 @@ void LaneWidget::paintEvent(QPaintEvent* /*event*/)
     const QString placeholder = placeholderText();
     if (!placeholder.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        const QRect area = rect().adjusted(kMargin, g.title.bottom() + 1, -kMargin, -kMargin);
+        const QRect area = rect().adjusted(kMargin, g.legend.bottom() + 1, -kMargin, -kMargin);
         painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, placeholder);
         return;
     }
@@ -206,24 +207,24 @@ void LaneWidget::paintTitle(QPainter& painter, const Geometry& g) const
     painter.setFont(bold);
     painter.setPen(pal.color(QPalette::WindowText));
     const QString title = m_label.isEmpty() ? tr("Frame states") : tr("Frame states of %1").arg(m_label);
-    painter.drawText(g.title, Qt::AlignLeft | Qt::AlignVCenter, title);
+    painter.drawText(g.title, Qt::AlignLeft | Qt::AlignVCenter,
+                     QFontMetrics(bold).elidedText(title, Qt::ElideMiddle, g.title.width()));
     painter.setFont(font());
 
-    // the legend, right-aligned on the title row
+    // the legend, on its own row
     const QFontMetrics fm = fontMetrics();
-    int x = g.title.right();
-    for (auto it = kStates.rbegin(); it != kStates.rend(); ++it) {
-        const QString name = stateName(*it);
-        x -= fm.horizontalAdvance(name);
-        painter.setPen(pal.color(QPalette::WindowText));
-        painter.drawText(QRect(x, g.title.top(), fm.horizontalAdvance(name), g.title.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, name);
-        x -= kSwatch + 4;
-        const QRect swatch(x, g.title.center().y() - kSwatch / 2, kSwatch, kSwatch);
-        painter.fillRect(swatch, bufferStateColor(*it, pal));
+    int x = g.legend.left();
+    for (const BufferState state : kStates) {
+        const QString name = stateName(state);
+        const QRect swatch(x, g.legend.center().y() - kSwatch / 2, kSwatch, kSwatch);
+        painter.fillRect(swatch, bufferStateColor(state, pal));
         painter.setPen(pal.color(QPalette::Mid));
         painter.drawRect(swatch.adjusted(0, 0, -1, -1));
-        x -= 14;
+        x += kSwatch + 4;
+        painter.setPen(pal.color(QPalette::WindowText));
+        painter.drawText(QRect(x, g.legend.top(), fm.horizontalAdvance(name), g.legend.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, name);
+        x += fm.horizontalAdvance(name) + 14;
     }
 }
 

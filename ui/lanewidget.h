@@ -61,7 +61,8 @@ protected:
 
 private:
     struct Geometry {
-        QRect title; // title and legend row
+        QRect title; // title row
+        QRect legend; // legend row, below the title so that a long allocator name never runs into it
         QRect lanes; // the lane bars, labels left of it
         QRect axis; // time labels below the lanes
         int laneHeight = 0;

@@ -9,6 +9,7 @@
 #include "qcustomplot_include.h"
 #include "topology/topologyscene.h"
 
+#include <QDockWidget>
 #include <QFile>
 #include <QItemSelectionModel>
 #include <QProcess>
@@ -97,6 +98,14 @@ private Q_SLOTS:
         QVERIFY(!rows.isEmpty());
         for (const QModelIndex& index : rows)
             QCOMPARE(index.data(IdRole).toString(), allocator);
+        // the lanes follow the first selected allocator: one lane per frame of avshws (2)
+        if (auto* dock = qobject_cast<QDockWidget*>(window.lanes()->parentWidget()))
+            dock->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(window.lanes()->placeholderText().isEmpty(), 5000);
+        if (qEnvironmentVariableIsSet("KSSCOPE_TEST_SCREENSHOTS")) {
+            QTest::qWait(3000);
+            window.grab().save(QStringLiteral("ksscope-lanes.png"));
+        }
         // a filter selects all of its allocators
         window.selectIds({QStringLiteral("sim:avssamp")});
         QCOMPARE(window.selectedAllocators().size(), 2);
