@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessioncontroller.h"
 
-#include <QSemaphore>
+#include <deque>
+#include <functional>
+#include <future>
 
 namespace ksscope::ui {
 
@@ -52,33 +54,82 @@ struct SessionController::Devices {
     }
 };
 
-SessionController::SessionController(QObject* parent) : QObject(parent), m_devices(std::make_shared<Devices>())
+// Work crosses threads through these queues, under a std::mutex, rather than inside Qt's event queue: the
+// hand-over is then visible to ThreadSanitizer (Debian's Qt is not instrumented). A queued call of drain()
+// only wakes the receiving thread up.
+class Mailbox : public QObject {
+    Q_OBJECT
+public:
+    void push(std::function<void()> work)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_work.push_back(std::move(work));
+        }
+        QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection);
+    }
+
+public Q_SLOTS:
+    void drain()
+    {
+        for (;;) {
+            std::function<void()> work;
+            {
+                std::lock_guard lock(m_mutex);
+                if (m_work.empty())
+                    return;
+                work = std::move(m_work.front());
+                m_work.pop_front();
+            }
+            work();
+        }
+    }
+
+private:
+    std::mutex m_mutex; // guards m_work
+    std::deque<std::function<void()>> m_work;
+};
+
+SessionController::SessionController(QObject* parent)
+    : QObject(parent), m_devices(std::make_shared<Devices>())
 {
+    m_toUi = new Mailbox;
+    m_toUi->setParent(this);
     m_thread.setObjectName(QStringLiteral("ksscope-devices"));
-    m_context = new QObject;
-    m_context->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    m_toDevices = new Mailbox;
+    m_toDevices->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_toDevices, &QObject::deleteLater);
     m_thread.start();
 }
 
 SessionController::~SessionController()
 {
     m_monitor.reset();
-    post([devices = m_devices] { devices->close(); });
+    std::promise<void> closed;
+    post([devices = m_devices, &closed] {
+        devices->close();
+        closed.set_value();
+    });
+    closed.get_future().wait();
     m_thread.quit();
     m_thread.wait();
 }
 
-template <typename F> void SessionController::post(F&& function)
+void SessionController::post(std::function<void()> work)
 {
-    QMetaObject::invokeMethod(m_context, std::forward<F>(function), Qt::QueuedConnection);
+    m_toDevices->push(std::move(work));
+}
+
+void SessionController::reply(std::function<void()> work)
+{
+    m_toUi->push(std::move(work));
 }
 
 void SessionController::waitForIdle()
 {
-    QSemaphore done;
-    post([&done] { done.release(); });
-    done.acquire();
+    std::promise<void> done;
+    post([&done] { done.set_value(); });
+    done.get_future().wait();
 }
 
 void SessionController::open(const SessionRequest& request)
@@ -109,15 +160,12 @@ void SessionController::open(const SessionRequest& request)
         std::shared_ptr<Monitor> monitor = devices->monitor;
         if (!status)
             devices->close();
-        QMetaObject::invokeMethod(
-            this,
-            [this, status, monitor, topology = std::move(topology)]() mutable {
-                m_monitor = monitor;
-                m_topology = std::move(topology);
-                Q_EMIT topologyChanged();
-                Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
-            },
-            Qt::QueuedConnection);
+        reply([this, status, monitor, topology = std::move(topology)]() mutable {
+            m_monitor = monitor;
+            m_topology = std::move(topology);
+            Q_EMIT topologyChanged();
+            Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
+        });
     });
 }
 
@@ -133,13 +181,10 @@ void SessionController::setRate(double rateHz)
             return;
         const Status status = devices->startMonitor(rateHz, window, paused);
         std::shared_ptr<Monitor> monitor = devices->monitor;
-        QMetaObject::invokeMethod(
-            this,
-            [this, status, monitor] {
-                m_monitor = monitor;
-                Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
-            },
-            Qt::QueuedConnection);
+        reply([this, status, monitor] {
+            m_monitor = monitor;
+            Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
+        });
     });
 }
 
@@ -156,13 +201,10 @@ void SessionController::refreshTopology()
         if (!devices->session)
             return;
         Topology topology = devices->session->topology();
-        QMetaObject::invokeMethod(
-            this,
-            [this, topology = std::move(topology)]() mutable {
-                m_topology = std::move(topology);
-                Q_EMIT topologyChanged();
-            },
-            Qt::QueuedConnection);
+        reply([this, topology = std::move(topology)]() mutable {
+            m_topology = std::move(topology);
+            Q_EMIT topologyChanged();
+        });
     });
 }
 
@@ -176,10 +218,8 @@ void SessionController::setProperties(quint64 ticket, const QString& allocatorId
             change.status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
         else
             change = backend->setProperties(allocatorId.toStdString(), request, mode);
-        QMetaObject::invokeMethod(
-            this,
-            [this, ticket, allocatorId, change, mode] { Q_EMIT propertiesResult(ticket, allocatorId, change, mode); },
-            Qt::QueuedConnection);
+        reply(
+            [this, ticket, allocatorId, change, mode] { Q_EMIT propertiesResult(ticket, allocatorId, change, mode); });
     });
 }
 
@@ -192,12 +232,9 @@ void SessionController::setMode(quint64 ticket, const QString& allocatorId, KSAL
             status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
         else
             status = backend->setMode(allocatorId.toStdString(), mode, apply);
-        QMetaObject::invokeMethod(
-            this,
-            [this, ticket, allocatorId, mode, status, apply] {
-                Q_EMIT modeResult(ticket, allocatorId, mode, status, apply);
-            },
-            Qt::QueuedConnection);
+        reply([this, ticket, allocatorId, mode, status, apply] {
+            Q_EMIT modeResult(ticket, allocatorId, mode, status, apply);
+        });
     });
 }
 
@@ -210,14 +247,11 @@ void SessionController::setConnectionEnabled(const QString& fromPin, const QStri
             status = {E_FAIL, "no open device owns " + fromPin.toStdString()};
         else
             status = backend->setConnectionEnabled(fromPin.toStdString(), toPin.toStdString(), enabled);
-        QMetaObject::invokeMethod(
-            this,
-            [this, fromPin, toPin, enabled, status] {
-                Q_EMIT connectionResult(fromPin, toPin, enabled, status);
-                if (status)
-                    refreshTopology();
-            },
-            Qt::QueuedConnection);
+        reply([this, fromPin, toPin, enabled, status] {
+            Q_EMIT connectionResult(fromPin, toPin, enabled, status);
+            if (status)
+                refreshTopology();
+        });
     });
 }
 
@@ -252,9 +286,10 @@ void SessionController::requestDetails(const QString& allocatorId)
                     details.status = {hr, "KsGetAllocatorStatus failed: " + hresultMessage(hr)};
             }
         }
-        QMetaObject::invokeMethod(
-            this, [this, details] { Q_EMIT detailsReady(details); }, Qt::QueuedConnection);
+        reply([this, details] { Q_EMIT detailsReady(details); });
     });
 }
 
 } // namespace ksscope::ui
+
+#include "sessioncontroller.moc"

@@ -8,10 +8,13 @@
 #include <QStringList>
 #include <QThread>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
 namespace ksscope::ui {
+
+class Mailbox;
 
 /// What the window asks to open.
 struct SessionRequest {
@@ -82,10 +85,14 @@ Q_SIGNALS:
 
 private:
     struct Devices; // lives on the device thread
-    template <typename F> void post(F&& function);
+    /// Runs \a work on the device thread.
+    void post(std::function<void()> work);
+    /// Runs \a work on the UI thread (from the device thread).
+    void reply(std::function<void()> work);
 
     QThread m_thread;
-    QObject* m_context = nullptr; // lives on m_thread: posted calls run there
+    Mailbox* m_toDevices = nullptr; // lives on m_thread: posted calls run there
+    Mailbox* m_toUi = nullptr; // lives on the UI thread
     std::shared_ptr<Devices> m_devices;
     std::shared_ptr<Monitor> m_monitor;
     Topology m_topology;
