@@ -62,10 +62,9 @@ class Mailbox : public QObject {
 public:
     void push(std::function<void()> work)
     {
-        {
-            std::lock_guard lock(m_mutex);
-            m_work.push_back(std::move(work));
-        }
+        std::lock_guard lock(m_mutex);
+        m_work.push_back(std::move(work));
+        // inside the lock, so that the receiver's next drain() is ordered after this use of the object
         QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection);
     }
 
