@@ -89,8 +89,7 @@ private:
     std::deque<std::function<void()>> m_work;
 };
 
-SessionController::SessionController(QObject* parent)
-    : QObject(parent), m_devices(std::make_shared<Devices>())
+SessionController::SessionController(QObject* parent) : QObject(parent), m_devices(std::make_shared<Devices>())
 {
     m_toUi = new Mailbox;
     m_toUi->setParent(this);
