@@ -91,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
     connect(m_controller, &SessionController::opening, this, [this] {
         m_tick->stop();
+        m_graphs->clearEvents(); // their times belong to the monitor that goes
         m_graphs->setSource(nullptr);
         m_lanes->setSource(nullptr);
         m_source.reset();

@@ -41,6 +41,9 @@ public:
     /// Opens the devices (on the device thread); the window fills in when they answer.
     void open(const SessionRequest& request);
 
+    /// Samples at \a rateHz from now on (a new monitor: the graphs start again).
+    void setRate(double rateHz);
+
     /// The shared selection: allocator, pin or filter ids.
     void selectIds(const QStringList& ids);
     [[nodiscard]] QStringList selectedIds() const { return m_selectedIds; }
@@ -88,7 +91,6 @@ private:
     void exportSnapshotInteractive();
     void exportHistoryInteractive();
     void about();
-    void setRate(double rateHz);
     void togglePause(bool paused);
     void saveNodePositions();
     void restoreNodePositions();

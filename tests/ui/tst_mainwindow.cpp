@@ -147,6 +147,21 @@ private Q_SLOTS:
         Q_UNUSED(points)
         QVERIFY(window.controller()->monitor());
     }
+    void rateChangeKeepsTheWindowWorking()
+    {
+        MainWindow window;
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphs()->pointCount() > 0, 5000);
+        window.setRate(50);
+        // a new monitor (it may reuse the old one's address): check its rate
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() && window.controller()->monitor()->rateHz() == 50.0,
+                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor()->stats(0).samples > 10, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphs()->pointCount() > 0, 5000);
+        QCOMPARE(window.deviceModel()->rowCount(), 1); // the devices stayed open
+    }
     void clickingAnEventJumpsTheGraphs()
     {
         MainWindow window;
