@@ -188,9 +188,11 @@ private slots:
         f.monitor->takeNew(batch);
         QVERIFY(batch.samples.size() >= 20);
         bool sawA = false;
+        std::size_t takenA = 0;
         for (const auto& r : batch.samples) {
             if (r.allocator == 0) {
                 sawA = true;
+                ++takenA;
                 QCOMPARE(r.sample.allocated, 1u);
                 QCOMPARE(r.sample.frames, 4u);
                 QCOMPARE(r.frameSize, 1000u);
@@ -203,7 +205,7 @@ private slots:
         QVERIFY(batch.samples.size() < 20); // taken once
         std::vector<Sample> window;
         f.monitor->window(0, 0, f.monitor->now_ns(), window);
-        QVERIFY(window.size() >= 20);
+        QVERIFY(window.size() >= takenA); // the history holds at least what consumers were handed
         const SamplerStats stats = f.monitor->samplerStats();
         QVERIFY(stats.ticks >= 10);
         QCOMPARE(stats.samples, stats.ticks * 2);
