@@ -117,6 +117,14 @@ std::vector<MonitorEvent> collect(Monitor& monitor, std::chrono::milliseconds du
     return events;
 }
 
+/// Waits until the sampler has run \a ticks more ticks (however loaded the machine is).
+void waitTicks(const Monitor& monitor, std::uint64_t ticks = 3)
+{
+    const std::uint64_t target = monitor.samplerStats().ticks + ticks;
+    while (monitor.samplerStats().ticks < target)
+        std::this_thread::sleep_for(1ms);
+}
+
 int countKind(const std::vector<MonitorEvent>& events, EventKind kind, const std::string& id = {})
 {
     int n = 0;
@@ -255,11 +263,11 @@ private slots:
         f.monitor->lanes(0, f.monitor->now_ns(), lanes);
         QCOMPARE(lanes.allocator, Lanes::kNone);
         f.monitor->setLaneAllocator(0);
-        std::this_thread::sleep_for(30ms);
+        waitTicks(*f.monitor);
         f.backend->probeA->setStates({BufferState::Producer, BufferState::Free});
-        std::this_thread::sleep_for(30ms);
+        waitTicks(*f.monitor);
         f.backend->probeA->setStates({BufferState::Consumer, BufferState::Waiting});
-        std::this_thread::sleep_for(30ms);
+        waitTicks(*f.monitor);
         f.monitor->lanes(0, f.monitor->now_ns(), lanes);
         QCOMPARE(lanes.allocator, std::size_t{0});
         QVERIFY(lanes.supported);
@@ -277,13 +285,13 @@ private slots:
 
         // another allocator without per-buffer states: tracked, but unsupported
         f.monitor->setLaneAllocator(1);
-        std::this_thread::sleep_for(30ms);
+        waitTicks(*f.monitor);
         f.monitor->lanes(0, f.monitor->now_ns(), lanes);
         QCOMPARE(lanes.allocator, std::size_t{1});
         QVERIFY(!lanes.supported);
         QVERIFY(lanes.buffers.empty());
         f.monitor->setLaneAllocator(Lanes::kNone);
-        std::this_thread::sleep_for(30ms);
+        waitTicks(*f.monitor);
         f.monitor->lanes(0, f.monitor->now_ns(), lanes);
         QCOMPARE(lanes.allocator, Lanes::kNone);
     }
@@ -294,12 +302,12 @@ private slots:
         std::this_thread::sleep_for(30ms);
         f.monitor->setPaused(true);
         QVERIFY(f.monitor->paused());
-        std::this_thread::sleep_for(10ms); // a tick in flight finishes
+        waitTicks(*f.monitor, 2); // a tick in flight finishes
         Monitor::Batch batch;
         f.monitor->takeNew(batch);
         const std::uint64_t before = f.monitor->stats(0).samples;
         f.backend->raise({BackendEvent::Kind::Error, "script:dev", "while paused", E_FAIL});
-        std::this_thread::sleep_for(60ms);
+        waitTicks(*f.monitor, 10);
         f.monitor->takeNew(batch);
         QVERIFY(batch.samples.empty());
         QVERIFY(batch.events.empty()); // held back until sampling resumes
