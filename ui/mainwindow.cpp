@@ -388,7 +388,7 @@ void MainWindow::onTick()
     if (!m_monitor)
         return;
     m_monitor->takeNew(m_batch);
-    if (m_batch.samples.size() > 0 && m_allocatorIds.size() < m_monitor->allocatorIds().size()) {
+    if (!m_batch.samples.empty() && m_allocatorIds.size() < m_monitor->allocatorCount()) {
         m_allocatorIds = m_monitor->allocatorIds(); // a device was added
         applySelection();
     }
@@ -512,10 +512,8 @@ void MainWindow::applySelection()
     m_selecting = false;
 
     // graphs: the selected allocators, or every allocator while nothing is selected
-    QStringList allocators = selectedAllocators();
-    const bool all = allocators.isEmpty();
-    if (all)
-        allocators = toQStringList(m_allocatorIds);
+    const QStringList selected = selectedAllocators();
+    const QStringList allocators = selected.isEmpty() ? toQStringList(m_allocatorIds) : selected;
     QList<LiveGraphWidget::SeriesSpec> series;
     const Topology& topology = m_controller->topology();
     for (const QString& id : allocators) {
@@ -539,7 +537,6 @@ void MainWindow::applySelection()
     m_graphSeries = series;
 
     // lanes and the editor: the first selected allocator
-    const QStringList selected = selectedAllocators();
     const QString first = selected.isEmpty() ? QString() : selected.front();
     if (m_monitor) {
         const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), first.toStdString());

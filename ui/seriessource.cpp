@@ -59,27 +59,13 @@ void HistorySeriesSource::starvationIntervals(std::size_t series, std::int64_t f
     if (series >= m_starvation.size())
         return;
     for (const StarvationInterval& interval : m_starvation[series])
-        if (interval.begin_ns <= to_ns && (interval.end_ns < 0 || interval.end_ns >= from_ns))
+        if (interval.overlaps(from_ns, to_ns))
             out.push_back(interval);
 }
 
 void HistorySeriesSource::lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const
 {
-    // the same cut as Monitor::lanes: the state each frame was in when the window starts, then its changes
-    out.allocator = m_lanes.allocator;
-    out.supported = m_lanes.supported;
-    out.lastSeen_ns = m_lanes.lastSeen_ns;
-    out.buffers.clear();
-    out.buffers.resize(m_lanes.buffers.size());
-    for (std::size_t i = 0; i < m_lanes.buffers.size(); ++i) {
-        const auto& changes = m_lanes.buffers[i];
-        auto first = std::upper_bound(changes.begin(), changes.end(), from_ns,
-                                      [](std::int64_t t, const LaneChange& c) { return t < c.t_ns; });
-        if (first != changes.begin())
-            --first;
-        for (auto it = first; it != changes.end() && it->t_ns <= to_ns; ++it)
-            out.buffers[i].push_back(*it);
-    }
+    m_lanes.cut(from_ns, to_ns, out);
 }
 
 } // namespace ksscope::ui

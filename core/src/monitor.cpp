@@ -461,7 +461,7 @@ void Monitor::starvationIntervals(std::size_t allocator, std::int64_t from_ns, s
     if (allocator >= m_starvation.size())
         return;
     for (const StarvationInterval& interval : m_starvation[allocator])
-        if (interval.begin_ns <= to_ns && (interval.end_ns < 0 || interval.end_ns >= from_ns))
+        if (interval.overlaps(from_ns, to_ns))
             out.push_back(interval);
 }
 
@@ -473,13 +473,18 @@ void Monitor::setLaneAllocator(std::size_t allocator)
 void Monitor::lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const
 {
     std::lock_guard lock(m_mutex);
-    out.allocator = m_lanes.allocator;
-    out.supported = m_lanes.supported;
-    out.lastSeen_ns = m_lanes.lastSeen_ns;
+    m_lanes.cut(from_ns, to_ns, out);
+}
+
+void Lanes::cut(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const
+{
+    out.allocator = allocator;
+    out.supported = supported;
+    out.lastSeen_ns = lastSeen_ns;
     out.buffers.clear();
-    out.buffers.resize(m_lanes.buffers.size());
-    for (std::size_t i = 0; i < m_lanes.buffers.size(); ++i) {
-        const auto& changes = m_lanes.buffers[i];
+    out.buffers.resize(buffers.size());
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+        const auto& changes = buffers[i];
         auto first = std::upper_bound(changes.begin(), changes.end(), from_ns,
                                       [](std::int64_t t, const LaneChange& c) { return t < c.t_ns; });
         if (first != changes.begin())
@@ -503,6 +508,12 @@ std::vector<std::string> Monitor::allocatorIds() const
 {
     std::lock_guard lock(m_mutex);
     return m_ids;
+}
+
+std::size_t Monitor::allocatorCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_ids.size();
 }
 
 AllocatorStats Monitor::stats(std::size_t allocator) const

@@ -57,6 +57,11 @@ struct AllocatorStats {
 struct StarvationInterval {
     std::int64_t begin_ns = 0; ///< when the last free frame was taken
     std::int64_t end_ns = -1; ///< when a frame became free again; -1 while it lasts
+    /// True when the episode overlaps [from_ns, to_ns].
+    [[nodiscard]] bool overlaps(std::int64_t from_ns, std::int64_t to_ns) const
+    {
+        return begin_ns <= to_ns && (end_ns < 0 || end_ns >= from_ns);
+    }
 };
 
 /// A frame's state from a time on (per-buffer lanes).
@@ -73,6 +78,10 @@ struct Lanes {
     std::int64_t lastSeen_ns = 0; ///< time of the last reading
     /// Per frame, its state changes: the last one before the window, then every one inside it.
     std::vector<std::vector<LaneChange>> buffers;
+
+    /// Copies into \a out what of these lanes falls in [from_ns, to_ns]: per frame, the state it was in when
+    /// the window starts, then its changes inside the window.
+    void cut(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const;
 };
 
 struct SamplerStats {
@@ -119,6 +128,8 @@ public:
 
     /// Watched allocator ids; SampleRecord::allocator indexes this list. It only grows.
     [[nodiscard]] std::vector<std::string> allocatorIds() const;
+    /// allocatorIds().size(), without copying the ids.
+    [[nodiscard]] std::size_t allocatorCount() const;
     [[nodiscard]] AllocatorStats stats(std::size_t allocator) const;
     /// Samples of one allocator between two times (ns since start).
     void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
