@@ -23,15 +23,7 @@ struct DeviceTreeModel::Node {
     QString readOnlyReason;
     QString signature; // filters: their pins and allocators, to notice when they change
 
-    [[nodiscard]] int row() const
-    {
-        if (!parent)
-            return 0;
-        for (std::size_t i = 0; i < parent->children.size(); ++i)
-            if (parent->children[i].get() == this)
-                return static_cast<int>(i);
-        return 0;
-    }
+    int row = 0; // in parent->children: set on insertion; children are only appended, or all removed
 };
 
 namespace {
@@ -57,7 +49,7 @@ QModelIndex DeviceTreeModel::indexFor(const Node* node, int column) const
 {
     if (!node || node == m_root.get())
         return {};
-    return createIndex(node->row(), column, const_cast<Node*>(node)); // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    return createIndex(node->row, column, const_cast<Node*>(node)); // NOLINT(cppcoreguidelines-pro-type-const-cast)
 }
 
 QModelIndex DeviceTreeModel::index(int row, int column, const QModelIndex& parent) const
@@ -203,6 +195,7 @@ void DeviceTreeModel::insertChild(Node* parent, std::unique_ptr<Node> child)
     const int row = static_cast<int>(parent->children.size());
     beginInsertRows(indexFor(parent), row, row);
     child->parent = parent;
+    child->row = row;
     m_byId.insert(child->id, child.get());
     parent->children.push_back(std::move(child));
     endInsertRows();
