@@ -62,6 +62,10 @@ constexpr Win32Name kWin32[] = {
     {234, "ERROR_MORE_DATA", "More data is available."},
     {259, "ERROR_NO_MORE_ITEMS", "No more data is available."},
     {1167, "ERROR_DEVICE_NOT_CONNECTED", "The device is not connected."},
+    {1170, "ERROR_SET_NOT_FOUND", "The property set specified is not supported by the driver."},
+    {433, "ERROR_NO_SUCH_DEVICE", "A device which does not exist was specified."},
+    {995, "ERROR_OPERATION_ABORTED", "The I/O operation has been aborted."},
+    {1784, "ERROR_INVALID_USER_BUFFER", "The supplied user buffer is not valid for the requested operation."},
 };
 
 std::string errnoName(int error)
