@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/backend.h"
 
+#include "ks/ks_backend.h"
 #include "sim/sim_backend.h"
 #include "v4l2/v4l2_backend.h"
 
@@ -27,6 +28,8 @@ std::vector<std::string> BackendFactory::names()
     std::vector<std::string> names{"sim"};
     if (v4l2::createV4l2Backend({}))
         names.emplace_back("v4l2");
+    if (ks::createKsBackend({}))
+        names.emplace_back("ks");
     return names;
 }
 
@@ -36,6 +39,8 @@ std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const B
         return std::make_unique<sim::SimBackend>(options);
     if (name == "v4l2")
         return v4l2::createV4l2Backend(options);
+    if (name == "ks")
+        return ks::createKsBackend(options);
     return nullptr;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The ks backend's IOCTL_KS_PROPERTY layer: request layout, the size query before variable replies,
 // reply parsing and error naming. Runs natively and, cross-built, under wine.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fake_ks_device.h"
 
 #include <doctest/doctest.h>

@@ -132,6 +132,14 @@ public:
         return {E_NOTIMPL, "backend \"" + name() + "\" streams its devices itself"};
     }
 
+    /// Connects an output pin to a renderer in a graph of KsScope's own and runs it, so that the pin gets
+    /// an allocator to watch (the ks backend: a ksproxy capture pin into a null renderer).
+    virtual Status connectPin(const std::string& pinId)
+    {
+        (void)pinId;
+        return {E_NOTIMPL, "backend \"" + name() + "\" does not build graphs; --connect is for the ks backend"};
+    }
+
     /// Enables or disables the connection (a Media Controller data link) from one pin to another.
     virtual Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled)
     {

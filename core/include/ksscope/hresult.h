@@ -13,14 +13,20 @@ namespace ksscope {
 
 using HRESULT = std::int32_t;
 
+// Windows defines these (and the codes below) as macros with the same meaning: where its headers came
+// first, the macros are used.
+#ifndef SUCCEEDED
 [[nodiscard]] constexpr bool SUCCEEDED(HRESULT hr) noexcept
 {
     return hr >= 0;
 }
+#endif
+#ifndef FAILED
 [[nodiscard]] constexpr bool FAILED(HRESULT hr) noexcept
 {
     return hr < 0;
 }
+#endif
 
 namespace detail {
 constexpr HRESULT hr(std::uint32_t value) noexcept
