@@ -206,6 +206,30 @@ int startStreams(Session& session, const std::vector<std::string>& texts, bool q
     return ExitOk;
 }
 
+/// Connects the pins named by --connect (ks: into a null renderer in KsScope's own graph). Returns an exit code.
+int connectPins(Session& session, const std::vector<std::string>& pinIds, bool quiet)
+{
+    for (const std::string& pinId : pinIds) {
+        const Topology topology = session.topology();
+        if (!topology.findPin(pinId)) {
+            std::cerr << "ksscope-cli: --connect " << pinId
+                      << ": no such pin; `ksscope-cli list` shows the pin ids (e.g. ks:usb-camera/pin0)\n";
+            return ExitDevice;
+        }
+        Backend* backend = session.backendFor(pinId);
+        if (!backend)
+            return ExitDevice;
+        const Status status = backend->connectPin(pinId);
+        if (!status) {
+            std::cerr << "ksscope-cli: --connect " << pinId << ": " << status.toString() << "\n";
+            return status.code() == E_INVALIDARG ? ExitInvalidValue : ExitDevice;
+        }
+        if (!quiet)
+            std::printf("connected %s: %s\n", pinId.c_str(), status.message().c_str());
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runList(const GlobalOptions& global, bool json)
@@ -222,10 +246,12 @@ int runList(const GlobalOptions& global, bool json)
 }
 
 int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
-              const std::vector<std::string>& ids)
+              const std::vector<std::string>& connects, const std::vector<std::string>& ids)
 {
     Session session;
     if (int rc = openSession(session, global); rc != ExitOk)
+        return rc;
+    if (int rc = connectPins(session, connects, json); rc != ExitOk)
         return rc;
     if (int rc = startStreams(session, streams, json); rc != ExitOk)
         return rc;
@@ -315,6 +341,9 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     Session session;
     Monitor watched(monitorOptions); // declared after the session: stops sampling before it closes
     if (int rc = openSession(session, global, watched.eventSink()); rc != ExitOk)
+        return rc;
+    // a ks pin has its allocator once connected: connect before edits and before the ids are resolved
+    if (int rc = connectPins(session, options.connects, options.format != OutputFormat::Text); rc != ExitOk)
         return rc;
 
     // edits first, before anything is committed

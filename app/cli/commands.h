@@ -49,12 +49,13 @@ struct WatchOptions {
     OutputFormat format = OutputFormat::Text;
     std::vector<std::string> sets;
     std::vector<std::string> streams;
+    std::vector<std::string> connects; ///< pins to connect to a renderer in KsScope's own graph (ks)
     std::vector<std::string> ids;
 };
 
 int runList(const GlobalOptions& global, bool json);
 int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
-              const std::vector<std::string>& ids);
+              const std::vector<std::string>& connects, const std::vector<std::string>& ids);
 int runWatch(const GlobalOptions& global, const WatchOptions& options);
 int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& mode, bool dryRun);
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);

@@ -31,6 +31,18 @@ void addStreamOption(CLI::App* command, std::vector<std::string>& streams)
         ->allow_extra_args(false);
 }
 
+/// --connect on watch and status: the ks backend's own graph (one value per occurrence).
+void addConnectOption(CLI::App* command, std::vector<std::string>& connects)
+{
+    command
+        ->add_option("--connect", connects,
+                     "ks: connect this output pin to a null renderer in KsScope's own graph and run it, so that it "
+                     "has an allocator to watch (repeatable)")
+        ->type_name("PIN_ID")
+        ->expected(1)
+        ->allow_extra_args(false);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -78,6 +90,8 @@ int main(int argc, char** argv)
         ->check(CLI::Range(0.0, 60.0));
     std::vector<std::string> statusStreams;
     addStreamOption(status, statusStreams);
+    std::vector<std::string> statusConnects;
+    addConnectOption(status, statusConnects);
     status->add_option("ID", ids, "allocator, pin or filter ids (default: all)");
 
     auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
@@ -98,6 +112,7 @@ int main(int argc, char** argv)
         ->expected(1)
         ->allow_extra_args(false);
     addStreamOption(watchCmd, watch.streams);
+    addConnectOption(watchCmd, watch.connects);
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
@@ -167,7 +182,7 @@ int main(int argc, char** argv)
         if (list->parsed())
             return runList(global, json);
         if (status->parsed())
-            return runStatus(global, json, settle, statusStreams, ids);
+            return runStatus(global, json, settle, statusStreams, statusConnects, ids);
         if (watchCmd->parsed()) {
             watch.format = json ? OutputFormat::Json : (csv ? OutputFormat::Csv : OutputFormat::Text);
             return runWatch(global, watch);

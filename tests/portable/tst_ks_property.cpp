@@ -3,9 +3,8 @@
 // reply parsing and error naming. Runs natively and, cross-built, under wine.
 #include "fake_ks_device.h"
 
-#include <doctest/doctest.h>
-
 #include <cstring>
+#include <doctest/doctest.h>
 
 using namespace ksscope;
 using namespace ksscope::ks;
@@ -177,10 +176,9 @@ TEST_CASE("a fixed-size reply of the wrong size is refused")
 TEST_CASE("allocator framing and status")
 {
     FakeKsDevice device;
-    const KSALLOCATOR_FRAMING framing{KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool, 4, 614400,
-                                      FILE_QUAD_ALIGNMENT, 0};
-    device.set(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING, std::nullopt,
-               framing);
+    const KSALLOCATOR_FRAMING framing{
+        KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY, kNonPagedPool, 4, 614400, FILE_QUAD_ALIGNMENT, 0};
+    device.set(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING, std::nullopt, framing);
     KSSTREAMALLOCATOR_STATUS status;
     status.Framing = framing;
     status.AllocatedFrames = 3;

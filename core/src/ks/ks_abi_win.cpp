@@ -16,13 +16,17 @@ constexpr ULONG requirementFlags[] = {KSALLOCATOR_REQUIREMENTF_INPLACE_MODIFIER,
                                       KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY};
 constexpr ULONG optionFlags[] = {KSALLOCATOR_OPTIONF_COMPATIBLE, KSALLOCATOR_OPTIONF_SYSTEM_MEMORY,
                                  KSALLOCATOR_OPTIONF_VALID};
-constexpr ULONG allocatorFlags[] = {
-    KSALLOCATOR_FLAG_PARTIAL_READ_SUPPORT,   KSALLOCATOR_FLAG_DEVICE_SPECIFIC,  KSALLOCATOR_FLAG_CAN_ALLOCATE,
-    KSALLOCATOR_FLAG_INSIST_ON_FRAMESIZE_RATIO, KSALLOCATOR_FLAG_NO_FRAME_INTEGRITY, KSALLOCATOR_FLAG_MULTIPLE_OUTPUT,
-    KSALLOCATOR_FLAG_CYCLE, KSALLOCATOR_FLAG_ALLOCATOR_EXISTS, KSALLOCATOR_FLAG_INDEPENDENT_RANGES,
-    KSALLOCATOR_FLAG_ATTENTION_STEPPING};
-constexpr ULONG fileAlignments[] = {FILE_BYTE_ALIGNMENT, FILE_WORD_ALIGNMENT, FILE_LONG_ALIGNMENT,
-                                    FILE_QUAD_ALIGNMENT};
+constexpr ULONG allocatorFlags[] = {KSALLOCATOR_FLAG_PARTIAL_READ_SUPPORT,
+                                    KSALLOCATOR_FLAG_DEVICE_SPECIFIC,
+                                    KSALLOCATOR_FLAG_CAN_ALLOCATE,
+                                    KSALLOCATOR_FLAG_INSIST_ON_FRAMESIZE_RATIO,
+                                    KSALLOCATOR_FLAG_NO_FRAME_INTEGRITY,
+                                    KSALLOCATOR_FLAG_MULTIPLE_OUTPUT,
+                                    KSALLOCATOR_FLAG_CYCLE,
+                                    KSALLOCATOR_FLAG_ALLOCATOR_EXISTS,
+                                    KSALLOCATOR_FLAG_INDEPENDENT_RANGES,
+                                    KSALLOCATOR_FLAG_ATTENTION_STEPPING};
+constexpr ULONG fileAlignments[] = {FILE_BYTE_ALIGNMENT, FILE_WORD_ALIGNMENT, FILE_LONG_ALIGNMENT, FILE_QUAD_ALIGNMENT};
 constexpr DWORD getBufferFlags[] = {AM_GBF_PREVFRAMESKIPPED, AM_GBF_NOTASYNCPOINT, AM_GBF_NOWAIT,
                                     AM_GBF_NODDSURFACELOCK};
 constexpr HRESULT hresults[] = {S_OK,
@@ -205,7 +209,8 @@ static_assert(same(kPinNecessaryInstances, ::KSPROPERTY_PIN_NECESSARYINSTANCES))
 static_assert(same(kPinPhysicalConnection, ::KSPROPERTY_PIN_PHYSICALCONNECTION));
 static_assert(same(kPinCategory, ::KSPROPERTY_PIN_CATEGORY) && same(kPinName, ::KSPROPERTY_PIN_NAME));
 static_assert(same(kDataFlowIn, ::KSPIN_DATAFLOW_IN) && same(kDataFlowOut, ::KSPIN_DATAFLOW_OUT));
-static_assert(same(kCommunicationNone, ::KSPIN_COMMUNICATION_NONE) && same(kCommunicationSink, ::KSPIN_COMMUNICATION_SINK));
+static_assert(same(kCommunicationNone, ::KSPIN_COMMUNICATION_NONE) &&
+              same(kCommunicationSink, ::KSPIN_COMMUNICATION_SINK));
 static_assert(same(kCommunicationSource, ::KSPIN_COMMUNICATION_SOURCE));
 static_assert(same(kCommunicationBoth, ::KSPIN_COMMUNICATION_BOTH));
 static_assert(same(kCommunicationBridge, ::KSPIN_COMMUNICATION_BRIDGE));

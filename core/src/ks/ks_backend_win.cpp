@@ -11,9 +11,8 @@
 //  - Arrival and removal: WM_DEVICECHANGE for the three interface classes, on a thread with a message-only
 //    window.
 #include "ks/ks_backend.h"
-#include "ks/ks_property.h"
-
 #include "ks/ks_com_win.h"
+#include "ks/ks_property.h"
 
 #include <algorithm>
 #include <atomic>
@@ -313,8 +312,8 @@ public:
             for (const PinFactory& factory : f.factories)
                 info.pins.push_back(toPinInfo(factory, f.id));
             for (const OwnedGraph& g : m_graphs) {
-                auto pin = std::find_if(info.pins.begin(), info.pins.end(),
-                                        [&](const PinInfo& p) { return p.id == g.pinId; });
+                auto pin =
+                    std::find_if(info.pins.begin(), info.pins.end(), [&](const PinInfo& p) { return p.id == g.pinId; });
                 if (pin == info.pins.end())
                     continue;
                 pin->format = g.format;
@@ -469,16 +468,14 @@ private:
         ::HRESULT hr = filter.moniker->BindToObject(nullptr, nullptr, IID_IBaseFilter, g.capture.putVoid());
         if (FAILED(hr))
             return fail(hr, "opening \"" + filter.name + "\" failed (is another application using it?)");
-        hr = ::CoCreateInstance(CLSID_FilterGraph, nullptr, CLSCTX_INPROC_SERVER, IID_IGraphBuilder,
-                                g.graph.putVoid());
+        hr = ::CoCreateInstance(CLSID_FilterGraph, nullptr, CLSCTX_INPROC_SERVER, IID_IGraphBuilder, g.graph.putVoid());
         if (FAILED(hr))
             return fail(hr, "creating the filter graph failed");
         hr = g.graph->AddFilter(g.capture.get(), L"KsScope capture");
         if (FAILED(hr))
             return fail(hr, "adding the capture filter failed");
         WinPtr<::IBaseFilter> renderer;
-        hr = ::CoCreateInstance(kClsidNullRenderer, nullptr, CLSCTX_INPROC_SERVER, IID_IBaseFilter,
-                                renderer.putVoid());
+        hr = ::CoCreateInstance(kClsidNullRenderer, nullptr, CLSCTX_INPROC_SERVER, IID_IBaseFilter, renderer.putVoid());
         if (FAILED(hr))
             return fail(hr, "creating the null renderer failed");
         g.graph->AddFilter(renderer.get(), L"KsScope null renderer");
@@ -498,8 +495,8 @@ private:
             }
         }
         if (!g.pin)
-            return fail(VFW_E_NOT_CONNECTED, "the DirectShow filter has no pin for pin factory " +
-                                                 std::to_string(factory.id));
+            return fail(VFW_E_NOT_CONNECTED,
+                        "the DirectShow filter has no pin for pin factory " + std::to_string(factory.id));
         WinPtr<::IPin> rendererIn;
         WinPtr<::IEnumPins> rpins;
         renderer->EnumPins(rpins.put());
@@ -722,8 +719,8 @@ private:
         wc.hInstance = ::GetModuleHandleW(nullptr);
         wc.lpszClassName = L"KsScopeDeviceNotifications";
         ::RegisterClassW(&wc); // fails harmlessly when already registered
-        ::HWND hwnd = ::CreateWindowExW(0, wc.lpszClassName, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, wc.hInstance,
-                                        nullptr);
+        ::HWND hwnd =
+            ::CreateWindowExW(0, wc.lpszClassName, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, wc.hInstance, nullptr);
         if (!hwnd) {
             m_hotplugError = win32Message(::GetLastError(), "device notifications (message-only window)");
             return;

@@ -289,9 +289,9 @@ PropertyIo ksControlTransport(::IKsControl* control)
                      ksscope::ULONG& bytesReturned) -> std::uint32_t {
         ::ULONG returned = 0;
         auto* property = reinterpret_cast<::KSPROPERTY*>(const_cast<std::byte*>(request.data()));
-        const ::HRESULT hr = control->KsProperty(property, static_cast<::ULONG>(request.size()),
-                                                 reply.empty() ? nullptr : reply.data(),
-                                                 static_cast<::ULONG>(reply.size()), &returned);
+        const ::HRESULT hr =
+            control->KsProperty(property, static_cast<::ULONG>(request.size()), reply.empty() ? nullptr : reply.data(),
+                                static_cast<::ULONG>(reply.size()), &returned);
         bytesReturned = static_cast<ksscope::ULONG>(returned);
         if (SUCCEEDED(hr))
             return 0;

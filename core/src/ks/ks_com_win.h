@@ -7,9 +7,8 @@
 // are. Also the DeviceIoControl transport of the property layer.
 
 #include "ks/ks_property.h"
-#include "ksscope/allocator.h"
-
 #include "ks/ks_windows.h"
+#include "ksscope/allocator.h"
 
 #include <mutex>
 
@@ -85,7 +84,8 @@ private:
 };
 
 /// The signature of DeviceIoControl, so that tests can stand in for the driver.
-using DeviceIoControlFn = ::BOOL(WINAPI*)(::HANDLE, ::DWORD, ::LPVOID, ::DWORD, ::LPVOID, ::DWORD, ::LPDWORD, ::LPOVERLAPPED);
+using DeviceIoControlFn = ::BOOL(WINAPI*)(::HANDLE, ::DWORD, ::LPVOID, ::DWORD, ::LPVOID, ::DWORD, ::LPDWORD,
+                                          ::LPOVERLAPPED);
 
 /// IOCTL_KS_PROPERTY over DeviceIoControl on \a handle (opened with FILE_FLAG_OVERLAPPED, as KS objects are):
 /// waits for the request and returns the Win32 error, with the size the driver needs on ERROR_MORE_DATA.

@@ -325,9 +325,7 @@ std::string utf16ToUtf8(std::span<const std::byte> reply)
 
 // ---- PropertyClient ---------------------------------------------------------------------------------
 
-PropertyClient::PropertyClient(PropertyIo io, std::string object) : m_io(std::move(io)), m_object(std::move(object))
-{
-}
+PropertyClient::PropertyClient(PropertyIo io, std::string object) : m_io(std::move(io)), m_object(std::move(object)) { }
 
 Status PropertyClient::get(const Bytes& request, std::string_view property, std::span<std::byte> out)
 {
@@ -431,9 +429,9 @@ Status PropertyClient::framingEx(KSALLOCATOR_FRAMING_EX& framing)
 {
     const std::string what = "KSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX";
     Bytes reply;
-    if (Status s = getVariable(
-            makeRequest(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX), what,
-            reply);
+    if (Status s =
+            getVariable(makeRequest(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX),
+                        what, reply);
         !s)
         return s;
     Status s = parseFramingEx(reply, framing);

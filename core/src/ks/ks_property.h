@@ -118,8 +118,8 @@ using Bytes = std::vector<std::byte>;
 /// One IOCTL_KS_PROPERTY round trip. \a reply may be empty (a size query). Returns a Win32 error code (0 on
 /// success) and sets \a bytesReturned; with ERROR_MORE_DATA or ERROR_INSUFFICIENT_BUFFER, \a bytesReturned
 /// is the size the reply needs when the driver says so (0 otherwise).
-using PropertyIo = std::function<std::uint32_t(std::span<const std::byte> request, std::span<std::byte> reply,
-                                               ULONG& bytesReturned)>;
+using PropertyIo =
+    std::function<std::uint32_t(std::span<const std::byte> request, std::span<std::byte> reply, ULONG& bytesReturned)>;
 
 [[nodiscard]] Bytes makeRequest(const Guid& set, ULONG id, ULONG flags = kPropertyTypeGet);
 [[nodiscard]] Bytes makePinRequest(const Guid& set, ULONG id, ULONG pinId, ULONG flags = kPropertyTypeGet);
