@@ -266,6 +266,9 @@ public:
         check(true, "SetupDi: " + std::to_string(interfaces) + " KS capture/video/audio device interfaces");
         std::lock_guard lock(m_mutex);
         check(true, "KS filters found: " + std::to_string(m_filters.size()));
+        if (m_hotplug.joinable())
+            check(m_hotplugError.empty(),
+                  m_hotplugError.empty() ? "device arrival/removal notifications registered" : m_hotplugError);
         return report;
     }
 
@@ -273,8 +276,19 @@ public:
     {
         if (const ksscope::HRESULT hr = ensureCom(); FAILED(hr))
             return {hr, "ks: COM could not be initialised on this thread"};
-        std::lock_guard lock(m_mutex);
-        discover();
+        std::vector<BackendEvent> problems;
+        {
+            std::lock_guard lock(m_mutex);
+            discover();
+            for (const Filter& f : m_filters)
+                if (!f.readError.empty())
+                    problems.push_back({BackendEvent::Kind::Error, f.id,
+                                        f.name + ": its pin factories could not be read: " + f.readError, E_FAIL});
+        }
+        // a filter the driver does not describe is listed without pins; say why once
+        if (m_sink)
+            for (const BackendEvent& e : problems)
+                m_sink(e);
         return Status::ok();
     }
 
@@ -722,7 +736,9 @@ private:
         ::HWND hwnd =
             ::CreateWindowExW(0, wc.lpszClassName, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, wc.hInstance, nullptr);
         if (!hwnd) {
-            m_hotplugError = win32Message(::GetLastError(), "device notifications (message-only window)");
+            const ::DWORD error = ::GetLastError();
+            std::lock_guard lock(m_mutex);
+            m_hotplugError = win32Message(error, "device notifications (message-only window)");
             return;
         }
         ::SetWindowLongPtrW(hwnd, GWLP_USERDATA, reinterpret_cast<::LONG_PTR>(this));
@@ -756,7 +772,7 @@ private:
     std::thread m_hotplug;
     std::atomic<::HWND> m_window{nullptr};
     std::atomic<bool> m_stop{false};
-    std::string m_hotplugError;
+    std::string m_hotplugError; ///< guarded by m_mutex
 };
 
 } // namespace
