@@ -104,12 +104,15 @@ private:
     EventSink m_sink;
 };
 
+/// The events of at least \a duration and at least five sampler ticks (a loaded machine, or a sanitizer,
+/// may run fewer ticks in the time than asked for).
 std::vector<MonitorEvent> collect(Monitor& monitor, std::chrono::milliseconds duration)
 {
     std::vector<MonitorEvent> events;
     Monitor::Batch batch;
     const auto end = std::chrono::steady_clock::now() + duration;
-    while (std::chrono::steady_clock::now() < end) {
+    const std::uint64_t ticks = monitor.samplerStats().ticks + 5;
+    while (std::chrono::steady_clock::now() < end || monitor.samplerStats().ticks < ticks) {
         std::this_thread::sleep_for(10ms);
         monitor.takeNew(batch);
         events.insert(events.end(), batch.events.begin(), batch.events.end());
