@@ -64,22 +64,22 @@ public:
         if (failAll != 0)
             return failAll;
         if (decoded->property.Flags != ks::kPropertyTypeGet)
-            return 50; // ERROR_NOT_SUPPORTED
+            return kErrorNotSupported;
         if (auto e = m_errors.find(key); e != m_errors.end())
             return e->second;
         auto it = m_replies.find(key);
         if (it == m_replies.end()) {
             for (const Guid& s : m_sets)
                 if (s == key.set)
-                    return 1168; // ERROR_NOT_FOUND
-            return 1170; // ERROR_SET_NOT_FOUND
+                    return kErrorNotFound;
+            return kErrorSetNotFound;
         }
         const ks::Bytes& data = it->second;
         if (reply.size() < data.size()) {
             if (!sizeQueryReportsSize)
-                return 122; // ERROR_INSUFFICIENT_BUFFER
+                return kErrorInsufficientBuffer;
             returned = static_cast<ULONG>(data.size());
-            return 234; // ERROR_MORE_DATA
+            return kErrorMoreData;
         }
         std::memcpy(reply.data(), data.data(), data.size());
         returned = static_cast<ULONG>(data.size());

@@ -65,6 +65,14 @@ inline constexpr std::uint32_t kErrorNotReady = 21;
 inline constexpr std::uint32_t kErrorBusy = 170;
 inline constexpr std::uint32_t kErrorDeviceRemoved = 1617;
 inline constexpr std::uint32_t kErrorNotFound = 1168;
+inline constexpr std::uint32_t kErrorInvalidFunction = 1;
+inline constexpr std::uint32_t kErrorGenFailure = 31;
+inline constexpr std::uint32_t kErrorNotSupported = 50;
+inline constexpr std::uint32_t kErrorInsufficientBuffer = 122;
+inline constexpr std::uint32_t kErrorMoreData = 234;
+inline constexpr std::uint32_t kErrorNoSuchDevice = 433;
+inline constexpr std::uint32_t kErrorDeviceNotConnected = 1167;
+inline constexpr std::uint32_t kErrorSetNotFound = 1170;
 
 /// HRESULT_FROM_WIN32: 0x8007xxxx for a non-zero Win32 error code.
 [[nodiscard]] constexpr HRESULT hresultFromWin32(std::uint32_t error) noexcept

@@ -57,38 +57,11 @@ ksscope::HRESULT ensureCom()
     return com.result() == RPC_E_CHANGED_MODE ? S_OK : com.result();
 }
 
-/// Owning pointer to a Windows COM interface.
-template <typename T> class WinPtr {
-public:
-    WinPtr() = default;
-    WinPtr(const WinPtr& o) : m_p(o.m_p)
-    {
-        if (m_p)
-            m_p->AddRef();
-    }
-    WinPtr& operator=(WinPtr o)
-    {
-        std::swap(m_p, o.m_p);
-        return *this;
-    }
-    ~WinPtr()
-    {
-        if (m_p)
-            m_p->Release();
-    }
-    T** put()
-    {
-        *this = WinPtr();
-        return &m_p;
-    }
-    void** putVoid() { return reinterpret_cast<void**>(put()); }
-    T* get() const { return m_p; }
-    T* operator->() const { return m_p; }
-    explicit operator bool() const { return m_p != nullptr; }
-
-private:
-    T* m_p = nullptr;
-};
+/// For COM out-parameters typed void**: releases what \a p held and returns where the new pointer goes.
+template <typename T> void** outParam(ComPtr<T>& p)
+{
+    return reinterpret_cast<void**>(p.put());
+}
 
 std::string lower(std::string text)
 {
@@ -183,16 +156,16 @@ struct Filter {
     std::vector<Guid> categories;
     std::vector<PinFactory> factories;
     std::string readError; ///< why the pin factories could not be read
-    WinPtr<::IMoniker> moniker; ///< DirectShow, when the filter is registered there
+    ComPtr<::IMoniker> moniker; ///< DirectShow, when the filter is registered there
 };
 
 /// A graph KsScope built: capture pin -> null renderer, running.
 struct OwnedGraph {
     std::string pinId;
-    WinPtr<::IGraphBuilder> graph;
-    WinPtr<::IMediaControl> control;
-    WinPtr<::IBaseFilter> capture;
-    WinPtr<::IPin> pin;
+    ComPtr<::IGraphBuilder> graph;
+    ComPtr<::IMediaControl> control;
+    ComPtr<::IBaseFilter> capture;
+    ComPtr<::IPin> pin;
     ComPtr<NativePin> ksPin;
     MediaFormat format;
 };
@@ -256,9 +229,9 @@ public:
         };
         const ksscope::HRESULT com = ensureCom();
         check(SUCCEEDED(com), "COM initialised (multithreaded apartment): " + describeHresult(com));
-        WinPtr<::ICreateDevEnum> devEnum;
+        ComPtr<::ICreateDevEnum> devEnum;
         const ::HRESULT hr = ::CoCreateInstance(CLSID_SystemDeviceEnum, nullptr, CLSCTX_INPROC_SERVER,
-                                                IID_ICreateDevEnum, devEnum.putVoid());
+                                                IID_ICreateDevEnum, outParam(devEnum));
         check(SUCCEEDED(hr), "DirectShow system device enumerator: " + describeHresult(hr));
         std::size_t interfaces = 0;
         for (const Guid* cls : kInterfaceClasses)
@@ -415,7 +388,7 @@ public:
         const PinFactory* factory = nullptr;
         for (const Filter& f : m_filters)
             for (const PinFactory& p : f.factories)
-                if (toPinInfo(p, f.id).id == pinId) {
+                if (ks::pinId(f.id, p.id) == pinId) {
                     filter = &f;
                     factory = &p;
                 }
@@ -460,8 +433,8 @@ private:
         a.committed = true; // the graph runs
         a.framePeriodSeconds = g.format.framesPerSecond() > 0 ? 1.0 / g.format.framesPerSecond() : 0.0;
         // framing as the pin's driver states it
-        WinPtr<::IKsControl> control;
-        if (SUCCEEDED(g.pin->QueryInterface(IID_IKsControl, control.putVoid()))) {
+        ComPtr<::IKsControl> control;
+        if (SUCCEEDED(g.pin->QueryInterface(IID_IKsControl, outParam(control)))) {
             PropertyClient pin(ksControlTransport(control.get()), "pin " + g.pinId);
             KSALLOCATOR_FRAMING framing;
             if (pin.framing(framing))
@@ -479,29 +452,29 @@ private:
                 g.control->Stop();
             return Status(hr, "--connect " + pinId + ": " + what + ": " + describeHresult(hr));
         };
-        ::HRESULT hr = filter.moniker->BindToObject(nullptr, nullptr, IID_IBaseFilter, g.capture.putVoid());
+        ::HRESULT hr = filter.moniker->BindToObject(nullptr, nullptr, IID_IBaseFilter, outParam(g.capture));
         if (FAILED(hr))
             return fail(hr, "opening \"" + filter.name + "\" failed (is another application using it?)");
-        hr = ::CoCreateInstance(CLSID_FilterGraph, nullptr, CLSCTX_INPROC_SERVER, IID_IGraphBuilder, g.graph.putVoid());
+        hr = ::CoCreateInstance(CLSID_FilterGraph, nullptr, CLSCTX_INPROC_SERVER, IID_IGraphBuilder, outParam(g.graph));
         if (FAILED(hr))
             return fail(hr, "creating the filter graph failed");
         hr = g.graph->AddFilter(g.capture.get(), L"KsScope capture");
         if (FAILED(hr))
             return fail(hr, "adding the capture filter failed");
-        WinPtr<::IBaseFilter> renderer;
-        hr = ::CoCreateInstance(kClsidNullRenderer, nullptr, CLSCTX_INPROC_SERVER, IID_IBaseFilter, renderer.putVoid());
+        ComPtr<::IBaseFilter> renderer;
+        hr = ::CoCreateInstance(kClsidNullRenderer, nullptr, CLSCTX_INPROC_SERVER, IID_IBaseFilter, outParam(renderer));
         if (FAILED(hr))
             return fail(hr, "creating the null renderer failed");
         g.graph->AddFilter(renderer.get(), L"KsScope null renderer");
         // the DirectShow pin of the factory: IKsPinFactory names it, else the n-th pin
-        WinPtr<::IEnumPins> pins;
+        ComPtr<::IEnumPins> pins;
         g.capture->EnumPins(pins.put());
-        WinPtr<::IPin> candidate;
+        ComPtr<::IPin> candidate;
         ::ULONG index = 0;
         while (pins && pins->Next(1, candidate.put(), nullptr) == S_OK) {
-            WinPtr<::IKsPinFactory> pf;
+            ComPtr<::IKsPinFactory> pf;
             ::ULONG id = index++;
-            if (SUCCEEDED(candidate->QueryInterface(kIidIKsPinFactory, pf.putVoid())))
+            if (SUCCEEDED(candidate->QueryInterface(kIidIKsPinFactory, outParam(pf))))
                 pf->KsPinFactory(&id);
             if (id == factory.id) {
                 g.pin = candidate;
@@ -511,8 +484,8 @@ private:
         if (!g.pin)
             return fail(VFW_E_NOT_CONNECTED,
                         "the DirectShow filter has no pin for pin factory " + std::to_string(factory.id));
-        WinPtr<::IPin> rendererIn;
-        WinPtr<::IEnumPins> rpins;
+        ComPtr<::IPin> rendererIn;
+        ComPtr<::IEnumPins> rpins;
         renderer->EnumPins(rpins.put());
         if (!rpins || rpins->Next(1, rendererIn.put(), nullptr) != S_OK)
             return fail(E_UNEXPECTED, "the null renderer has no input pin");
@@ -524,12 +497,12 @@ private:
             g.format = formatOf(mt);
             freeMediaType(mt);
         }
-        WinPtr<::IKsPin> ksPin;
-        hr = g.pin->QueryInterface(IID_IKsPin, ksPin.putVoid());
+        ComPtr<::IKsPin> ksPin;
+        hr = g.pin->QueryInterface(IID_IKsPin, outParam(ksPin));
         if (FAILED(hr))
             return fail(hr, "the pin is not a ksproxy pin (no IKsPin)");
         g.ksPin = NativePin::wrap(ksPin.get());
-        hr = g.graph->QueryInterface(IID_IMediaControl, g.control.putVoid());
+        hr = g.graph->QueryInterface(IID_IMediaControl, outParam(g.control));
         if (SUCCEEDED(hr))
             hr = g.control->Run();
         if (FAILED(hr))
@@ -622,20 +595,20 @@ private:
 
     static void addDirectShowFilters(std::vector<Filter>& found, std::map<std::string, std::size_t>& byPath)
     {
-        WinPtr<::ICreateDevEnum> devEnum;
+        ComPtr<::ICreateDevEnum> devEnum;
         if (FAILED(::CoCreateInstance(CLSID_SystemDeviceEnum, nullptr, CLSCTX_INPROC_SERVER, IID_ICreateDevEnum,
-                                      devEnum.putVoid())))
+                                      outParam(devEnum))))
             return;
         const ::GUID* categories[] = {&CLSID_VideoInputDeviceCategory, &CLSID_AudioInputDeviceCategory,
                                       &AM_KSCATEGORY_CAPTURE};
         for (const ::GUID* category : categories) {
-            WinPtr<::IEnumMoniker> monikers;
+            ComPtr<::IEnumMoniker> monikers;
             if (devEnum->CreateClassEnumerator(*category, monikers.put(), 0) != S_OK || !monikers)
                 continue; // S_FALSE: the category is empty
-            WinPtr<::IMoniker> moniker;
+            ComPtr<::IMoniker> moniker;
             while (monikers->Next(1, moniker.put(), nullptr) == S_OK) {
-                WinPtr<::IPropertyBag> bag;
-                if (FAILED(moniker->BindToStorage(nullptr, nullptr, IID_IPropertyBag, bag.putVoid())))
+                ComPtr<::IPropertyBag> bag;
+                if (FAILED(moniker->BindToStorage(nullptr, nullptr, IID_IPropertyBag, outParam(bag))))
                     continue;
                 auto read = [&](const wchar_t* key) {
                     ::VARIANT v;

@@ -2,6 +2,7 @@
 #include "ks/ks_com_win.h"
 
 #include <cstring>
+#include <cwchar>
 
 namespace ksscope::ks::win {
 
@@ -25,14 +26,10 @@ Guid fromWindows(const ::GUID& guid)
 
 std::string narrow(const wchar_t* text)
 {
-    if (!text || !*text)
+    if (!text)
         return {};
-    const int size = ::WideCharToMultiByte(CP_UTF8, 0, text, -1, nullptr, 0, nullptr, nullptr);
-    if (size <= 1)
-        return {};
-    std::string out(static_cast<std::size_t>(size - 1), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, text, -1, out.data(), size, nullptr, nullptr);
-    return out;
+    static_assert(sizeof(wchar_t) == 2, "Windows strings are UTF-16");
+    return utf16ToUtf8(std::as_bytes(std::span(text, std::wcslen(text))));
 }
 
 // ---- NativeAllocator ---------------------------------------------------------------------------------

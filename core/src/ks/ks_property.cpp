@@ -8,15 +8,6 @@ namespace ksscope::ks {
 
 namespace {
 
-constexpr std::uint32_t kErrorInsufficientBuffer = 122;
-constexpr std::uint32_t kErrorMoreData = 234;
-constexpr std::uint32_t kErrorSetNotFound = 1170;
-constexpr std::uint32_t kErrorNotSupported = 50;
-constexpr std::uint32_t kErrorInvalidFunction = 1;
-constexpr std::uint32_t kErrorGenFailure = 31;
-constexpr std::uint32_t kErrorNoSuchDevice = 433;
-constexpr std::uint32_t kErrorDeviceNotConnected = 1167;
-
 /// Largest reply accepted from a driver (a list of data ranges is a few KiB; this guards against a size
 /// query answering nonsense).
 constexpr ULONG kMaxReply = 1u << 20;
@@ -370,78 +361,88 @@ Status PropertyClient::getVariable(const Bytes& request, std::string_view proper
     return {E_UNEXPECTED, std::string(property) + " on " + m_object + ": the reply kept growing; try again"};
 }
 
+namespace {
+Bytes pinRequest(ULONG id, ULONG pin)
+{
+    return makePinRequest(guids::KSPROPSETID_Pin, id, pin);
+}
+/// "KSPROPERTY_PIN_NAME of pin 2"
+std::string pinLabel(ULONG id, ULONG pin)
+{
+    return propertyName(guids::KSPROPSETID_Pin, id) + " of pin " + std::to_string(pin);
+}
+} // namespace
+
+template <typename Parse>
+Status PropertyClient::getParsed(const Bytes& request, const std::string& property, Parse parse)
+{
+    Bytes reply;
+    if (Status s = getVariable(request, property, reply); !s)
+        return s;
+    Status s = parse(std::span<const std::byte>(reply));
+    return s ? s : Status(s.code(), property + " on " + m_object + ": " + s.message());
+}
+
 Status PropertyClient::pinFactoryCount(ULONG& count)
 {
-    return get(makeRequest(guids::KSPROPSETID_Pin, kPinCTypes), "KSPROPERTY_PIN_CTYPES", count);
+    return get(makeRequest(guids::KSPROPSETID_Pin, kPinCTypes), propertyName(guids::KSPROPSETID_Pin, kPinCTypes),
+               count);
 }
 
 Status PropertyClient::pinDataFlow(ULONG pin, ULONG& dataFlow)
 {
-    return get(makePinRequest(guids::KSPROPSETID_Pin, kPinDataFlow, pin),
-               "KSPROPERTY_PIN_DATAFLOW of pin " + std::to_string(pin), dataFlow);
+    return get(pinRequest(kPinDataFlow, pin), pinLabel(kPinDataFlow, pin), dataFlow);
 }
 
 Status PropertyClient::pinCommunication(ULONG pin, ULONG& communication)
 {
-    return get(makePinRequest(guids::KSPROPSETID_Pin, kPinCommunication, pin),
-               "KSPROPERTY_PIN_COMMUNICATION of pin " + std::to_string(pin), communication);
+    return get(pinRequest(kPinCommunication, pin), pinLabel(kPinCommunication, pin), communication);
 }
 
 Status PropertyClient::pinInstances(ULONG pin, KsPinCInstances& instances)
 {
-    return get(makePinRequest(guids::KSPROPSETID_Pin, kPinCInstances, pin),
-               "KSPROPERTY_PIN_CINSTANCES of pin " + std::to_string(pin), instances);
+    return get(pinRequest(kPinCInstances, pin), pinLabel(kPinCInstances, pin), instances);
 }
 
 Status PropertyClient::pinName(ULONG pin, std::string& name)
 {
-    Bytes reply;
-    Status s = getVariable(makePinRequest(guids::KSPROPSETID_Pin, kPinName, pin),
-                           "KSPROPERTY_PIN_NAME of pin " + std::to_string(pin), reply);
-    if (s)
+    return getParsed(pinRequest(kPinName, pin), pinLabel(kPinName, pin), [&](std::span<const std::byte> reply) {
         name = utf16ToUtf8(reply);
-    return s;
+        return Status::ok();
+    });
 }
 
 Status PropertyClient::pinCategory(ULONG pin, Guid& category)
 {
-    return get(makePinRequest(guids::KSPROPSETID_Pin, kPinCategory, pin),
-               "KSPROPERTY_PIN_CATEGORY of pin " + std::to_string(pin), category);
+    return get(pinRequest(kPinCategory, pin), pinLabel(kPinCategory, pin), category);
 }
 
 Status PropertyClient::pinDataRanges(ULONG pin, std::vector<KsDataRange>& ranges)
 {
-    const std::string what = "KSPROPERTY_PIN_DATARANGES of pin " + std::to_string(pin);
-    Bytes reply;
-    if (Status s = getVariable(makePinRequest(guids::KSPROPSETID_Pin, kPinDataRanges, pin), what, reply); !s)
-        return s;
-    Status s = parseDataRanges(reply, ranges);
-    return s ? s : Status(s.code(), what + " on " + m_object + ": " + s.message());
+    return getParsed(pinRequest(kPinDataRanges, pin), pinLabel(kPinDataRanges, pin),
+                     [&](std::span<const std::byte> reply) { return parseDataRanges(reply, ranges); });
 }
 
 Status PropertyClient::framing(KSALLOCATOR_FRAMING& framing)
 {
-    return get(makeRequest(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING),
-               "KSPROPERTY_CONNECTION_ALLOCATORFRAMING", framing);
+    constexpr ULONG id = kKSPROPERTY_CONNECTION_ALLOCATORFRAMING;
+    return get(makeRequest(ksscope::guids::KSPROPSETID_Connection, id),
+               propertyName(ksscope::guids::KSPROPSETID_Connection, id), framing);
 }
 
 Status PropertyClient::framingEx(KSALLOCATOR_FRAMING_EX& framing)
 {
-    const std::string what = "KSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX";
-    Bytes reply;
-    if (Status s =
-            getVariable(makeRequest(ksscope::guids::KSPROPSETID_Connection, kKSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX),
-                        what, reply);
-        !s)
-        return s;
-    Status s = parseFramingEx(reply, framing);
-    return s ? s : Status(s.code(), what + " on " + m_object + ": " + s.message());
+    constexpr ULONG id = kKSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX;
+    return getParsed(makeRequest(ksscope::guids::KSPROPSETID_Connection, id),
+                     propertyName(ksscope::guids::KSPROPSETID_Connection, id),
+                     [&](std::span<const std::byte> reply) { return parseFramingEx(reply, framing); });
 }
 
 Status PropertyClient::allocatorStatus(KSSTREAMALLOCATOR_STATUS& status)
 {
-    return get(makeRequest(ksscope::guids::KSPROPSETID_StreamAllocator, kKSPROPERTY_STREAMALLOCATOR_STATUS),
-               "KSPROPERTY_STREAMALLOCATOR_STATUS", status);
+    constexpr ULONG id = kKSPROPERTY_STREAMALLOCATOR_STATUS;
+    return get(makeRequest(ksscope::guids::KSPROPSETID_StreamAllocator, id),
+               propertyName(ksscope::guids::KSPROPSETID_StreamAllocator, id), status);
 }
 
 // ---- filters --------------------------------------------------------------------------------------
@@ -476,10 +477,15 @@ Status readPinFactories(PropertyClient& filter, std::vector<PinFactory>& out)
     return Status::ok();
 }
 
+std::string pinId(const std::string& filterId, ULONG factoryId)
+{
+    return filterId + "/pin" + std::to_string(factoryId);
+}
+
 PinInfo toPinInfo(const PinFactory& factory, const std::string& filterId)
 {
     PinInfo pin;
-    pin.id = filterId + "/pin" + std::to_string(factory.id);
+    pin.id = pinId(filterId, factory.id);
     pin.name = factory.name.empty() ? "Pin " + std::to_string(factory.id) : factory.name;
     pin.direction = factory.dataFlow == kDataFlowIn ? PinDirection::Input : PinDirection::Output;
     pin.category = factory.category;

@@ -187,6 +187,9 @@ public:
     [[nodiscard]] const std::string& object() const { return m_object; }
 
 private:
+    /// getVariable, then \a parse(reply); a parse error is prefixed with the property and the object.
+    template <typename Parse> Status getParsed(const Bytes& request, const std::string& property, Parse parse);
+
     PropertyIo m_io;
     std::string m_object;
 };
@@ -206,6 +209,9 @@ struct PinFactory {
 /// Reads every pin factory of a filter. The count, data flow and communication are required (an error
 /// fails the whole read); name, category, instances and data ranges are optional and noted when missing.
 Status readPinFactories(PropertyClient& filter, std::vector<PinFactory>& out);
+
+/// "<filterId>/pin<N>"
+[[nodiscard]] std::string pinId(const std::string& filterId, ULONG factoryId);
 
 /// The model's view of a pin factory: id "<filterId>/pin<N>", its name (or "Pin N"), direction, category
 /// and the format of its first data range.
