@@ -3,6 +3,7 @@
 
 #include "ksscope/json_output.h"
 #include "ksscope/monitor.h"
+#include "ksscope/recording.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,16 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void onInterrupt(int)
 {
     g_interrupted = true;
+}
+
+BackendOptions backendOptions(const GlobalOptions& global)
+{
+    BackendOptions options;
+    options.scenarioPath = global.scenario;
+    options.recordingPath = global.recording;
+    options.replaySpeed = global.speed;
+    options.replayStart_ns = static_cast<std::int64_t>(global.startSeconds * 1e9);
+    return options;
 }
 
 int exitCodeFor(const Status& status)
@@ -52,10 +63,15 @@ int openSession(Session& session, const GlobalOptions& global, EventSink sink = 
             return ExitUsage;
         }
     }
-    BackendOptions options;
-    options.scenarioPath = global.scenario;
+    BackendOptions options = backendOptions(global);
+    if (!global.recording.empty() && !global.backends.empty() &&
+        std::find(global.backends.begin(), global.backends.end(), "replay") == global.backends.end()) {
+        std::cerr << "ksscope-cli: --recording plays a recording with the replay backend; leave out --backend or "
+                     "use --backend replay\n";
+        return ExitUsage;
+    }
     if (Status status = session.open(global.backends, options, std::move(sink)); !status) {
-        if (status.code() == E_INVALIDARG)
+        if (status.code() == E_INVALIDARG && global.recording.empty())
             std::cerr << "ksscope-cli: invalid scenario: " << status.message() << "\n";
         else
             std::cerr << "ksscope-cli: " << status.toString() << "\n";
@@ -346,6 +362,39 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     if (int rc = connectPins(session, options.connects, options.format != OutputFormat::Text); rc != ExitOk)
         return rc;
 
+    std::unique_ptr<Recorder> recorder;
+    if (!options.recordPath.empty()) {
+        Recorder::Options ro;
+        ro.path = options.recordPath;
+        for (const auto& backend : session.backends())
+            ro.backends.push_back(backend->name());
+        ro.scenario = global.scenario;
+        ro.command = global.commandLine;
+        ro.rateHz = options.rateHz;
+        ro.overwrite = options.overwrite;
+#if defined(SIGXFSZ)
+        // past a file size limit, a write should fail with an error the recorder reports, not kill the watch
+        std::signal(SIGXFSZ, SIG_IGN);
+#endif
+        Status status;
+        recorder = Recorder::create(ro, session.topology(), status);
+        if (!recorder) {
+            std::cerr << "ksscope-cli: --record " << options.recordPath << ": " << status.message() << "\n";
+            return ExitUsage;
+        }
+        watched.setRecordBuffers(true);
+    }
+    auto recordEdit = [&](const std::string& id, const char* kind, const Status& status,
+                          const nlohmann::json& requested, const nlohmann::json& actual) {
+        if (recorder)
+            recorder->addEdit(
+                {0, id, kind, status.isOk(), requested.dump(), actual.dump(), status.code(), status.message()});
+    };
+    auto propertiesJson = [](const ALLOCATOR_PROPERTIES& p) {
+        return nlohmann::json{
+            {"buffers", p.cBuffers}, {"bufferSize", p.cbBuffer}, {"align", p.cbAlign}, {"prefix", p.cbPrefix}};
+    };
+
     // edits first, before anything is committed
     for (const SetSpec& set : sets) {
         std::string id;
@@ -355,13 +404,20 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         if (!backend)
             return ExitDevice;
         if (set.mode) {
-            if (Status s = backend->setMode(id, *set.mode, ApplyMode::Apply); !s) {
+            const Status s = backend->setMode(id, *set.mode, ApplyMode::Apply);
+            const Topology after = session.topology();
+            const AllocatorInfo* a = after.findAllocator(id);
+            recordEdit(id, "mode", s, {{"mode", allocatorModeName(*set.mode)}},
+                       {{"mode", a ? allocatorModeName(a->mode) : std::string_view()}});
+            if (!s) {
                 std::cerr << "ksscope-cli: --set " << set.text << ": " << s.toString() << "\n";
                 return exitCodeFor(s);
             }
         }
         if (!set.properties.empty()) {
             const PropertyChange change = backend->setProperties(id, set.properties, ApplyMode::Apply);
+            recordEdit(id, "properties", change.status, propertiesJson(change.requested),
+                       propertiesJson(change.actual));
             if (!change.status) {
                 std::cerr << "ksscope-cli: --set " << set.text << ": " << change.status.toString() << "\n";
                 return change.status.code() == hresultFromWin32(kErrorNotFound) ? ExitDevice : ExitInvalidValue;
@@ -375,12 +431,18 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         }
     }
 
+    if (recorder && !sets.empty())
+        recorder->addTopology(0, session.topology(), "edit");
+
     if (Status status = session.start(); !status)
         return fail(status);
     if (int rc = startStreams(session, options.streams, options.format != OutputFormat::Text); rc != ExitOk)
         return rc;
     if (Status status = watched.start(session); !status)
         return fail(status);
+    if (recorder && options.format == OutputFormat::Text)
+        std::printf("recording to %s\n", recorder->path().c_str());
+    bool recordingFailed = false;
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
@@ -410,6 +472,15 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         if (batch.samples.empty() && batch.events.empty())
             return;
         ids = watched.allocatorIds();
+        if (recorder) {
+            recorder->add(batch, ids);
+            // the topology again after anything that changed it (once per batch)
+            for (const MonitorEvent& e : batch.events)
+                if (e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config) {
+                    recorder->addTopology(e.t_ns, session.topology(), std::string(eventKindName(e.kind)));
+                    break;
+                }
+        }
         // samples and events in time order
         std::size_t e = 0;
         for (const SampleRecord& r : batch.samples) {
@@ -430,8 +501,12 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         drain();
         const auto now = std::chrono::steady_clock::now();
+        if (recorder && !recordingFailed && !recorder->status()) {
+            recordingFailed = true;
+            std::cerr << "ksscope-cli: " << recorder->status().message() << "; watching goes on without recording\n";
+        }
         if (options.format == OutputFormat::Text && now >= nextStatusLine) {
-            const double t = std::chrono::duration<double>(now - start).count();
+            const double t = static_cast<double>(watched.now_ns()) * 1e-9;
             for (auto& [index, v] : lastSecond)
                 std::printf("%9.3fs  %-40s  now %2u/%-3u mean %5.2f  max %2u  [%s]\n", t, ids[index].c_str(), v.last,
                             v.frames, v.count ? v.sum / v.count : 0.0, v.max, bar(v.max, v.frames).c_str());
@@ -443,10 +518,21 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
             break;
         if (options.durationSeconds > 0 && now - start >= std::chrono::duration<double>(options.durationSeconds))
             break;
+        if (watched.replaying() && watched.finished())
+            break; // the recording has been played to its end
     }
     watched.stop();
     drain();
+    const std::int64_t end_ns = watched.now_ns();
     session.close();
+    Status recorded;
+    RecorderStats recorderStats;
+    if (recorder) {
+        recorded = recorder->finish(end_ns);
+        recorderStats = recorder->stats();
+        if (!recorded && !recordingFailed)
+            std::cerr << "ksscope-cli: " << recorded.message() << "\n";
+    }
 
     const SamplerStats sampler = watched.samplerStats();
     const double cpuPercent = sampler.wallSeconds > 0 ? 100.0 * sampler.cpuSeconds / sampler.wallSeconds : 0.0;
@@ -469,7 +555,18 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                                       {"samples", sampler.samples},
                                       {"ticks", sampler.ticks},
                                       {"lateTicks", sampler.lateTicks},
-                                      {"lostSamples", lost}}}}
+                                      {"lostSamples", lost}}},
+                                    {"recording",
+                                     recorder ? nlohmann::json{{"path", recorder->path()},
+                                                               {"ok", recorded.isOk()},
+                                                               {"error", recorded ? "" : recorded.message()},
+                                                               {"samples", recorderStats.samples},
+                                                               {"bufferChanges", recorderStats.bufferChanges},
+                                                               {"events", recorderStats.events},
+                                                               {"lostSamples", recorderStats.lostSamples},
+                                                               {"bytes", recorderStats.fileBytes},
+                                                               {"writerCpuSeconds", recorderStats.writerCpuSeconds}}
+                                              : nlohmann::json(nullptr)}}
                          .dump()
                   << "\n";
     } else if (options.format == OutputFormat::Csv) {
@@ -485,7 +582,11 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
             csvQuote("cpuSeconds=" + std::to_string(sampler.cpuSeconds) + " samples=" + std::to_string(sampler.samples))
                 .c_str());
     } else {
-        std::printf("\nsummary over %.1f s\n", sampler.wallSeconds);
+        if (watched.replaying())
+            std::printf("\nsummary over %.1f s of the recording (played in %.1f s)\n",
+                        static_cast<double>(end_ns) * 1e-9, sampler.wallSeconds);
+        else
+            std::printf("\nsummary over %.1f s\n", sampler.wallSeconds);
         std::printf("%-48s %8s %7s %6s %6s %11s %11s %7s %7s\n", "allocator", "frames", "min", "mean", "max",
                     "starvations", "starved ms", "drops", "fps");
         for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -501,9 +602,20 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
                     sampler.cpuSeconds, cpuPercent, busyPercent,
                     sampler.lateTicks ? (", " + std::to_string(sampler.lateTicks) + " late ticks skipped").c_str()
                                       : "");
+        if (recorder && recorded)
+            std::printf("recorded %llu samples, %llu buffer changes and %llu events to %s: %.2f MB, %.1f bytes per "
+                        "sample, writer CPU %.3f s\n",
+                        static_cast<unsigned long long>(recorderStats.samples),
+                        static_cast<unsigned long long>(recorderStats.bufferChanges),
+                        static_cast<unsigned long long>(recorderStats.events), recorder->path().c_str(),
+                        static_cast<double>(recorderStats.fileBytes) / 1e6,
+                        recorderStats.samples
+                            ? static_cast<double>(recorderStats.fileBytes) / static_cast<double>(recorderStats.samples)
+                            : 0.0,
+                        recorderStats.writerCpuSeconds);
     }
     std::fflush(stdout);
-    return ExitOk;
+    return recorder && !recorded ? ExitRecording : ExitOk;
 }
 
 int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& modeText, bool dryRun)
@@ -604,8 +716,7 @@ int runSetLink(const GlobalOptions& global, const std::string& from, const std::
 
 int runBackends(const GlobalOptions& global, bool selfTest, bool json)
 {
-    BackendOptions options;
-    options.scenarioPath = global.scenario;
+    const BackendOptions options = backendOptions(global);
     nlohmann::json list = nlohmann::json::array();
     bool allPassed = true;
     for (const std::string& name : BackendFactory::names()) {

@@ -15,11 +15,16 @@ enum ExitCode : int {
     ExitUsage = 2,
     ExitDevice = 3,
     ExitInvalidValue = 4,
+    ExitRecording = 5, ///< the recording could not be written to the end (watching went on)
 };
 
 struct GlobalOptions {
     std::vector<std::string> backends; ///< empty: every available backend
     std::string scenario;
+    std::string recording; ///< replay: the recording to play (implies --backend replay)
+    double speed = 1.0; ///< replay speed, 0 = at once
+    double startSeconds = 0.0; ///< replay: where to start
+    std::string commandLine; ///< as typed, for recordings
 };
 
 enum class OutputFormat : std::uint8_t { Text, Json, Csv };
@@ -51,6 +56,8 @@ struct WatchOptions {
     std::vector<std::string> streams;
     std::vector<std::string> connects; ///< pins to connect to a renderer in KsScope's own graph (ks)
     std::vector<std::string> ids;
+    std::string recordPath; ///< --record: write a recording
+    bool overwrite = false; ///< --overwrite: replace an existing recording
 };
 
 int runList(const GlobalOptions& global, bool json);

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 using namespace ksscope;
@@ -14,9 +15,10 @@ using namespace ksscope::cli;
 
 namespace {
 
-const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value.
+const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value,
+5 the recording could not be written to its end (watching went on).
 IDs are allocator, pin or filter ids as `list` prints them, e.g. sim:avshws/pin0/allocator or sim:avshws/pin0.
-Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md.)";
+Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md, docs/RECORDING.md.)";
 
 /// --stream on watch and status: owner mode (one value per occurrence, so IDs after it stay positional).
 void addStreamOption(CLI::App* command, std::vector<std::string>& streams)
@@ -59,6 +61,18 @@ int main(int argc, char** argv)
         ->type_name("NAME");
     app.add_option("--scenario", global.scenario, "scenario file for the simulated devices (default: embedded)")
         ->type_name("FILE");
+    app.add_option("--recording", global.recording,
+                   "play a recording (from `watch --record`) with the replay backend; list, status and watch then "
+                   "show the recorded devices")
+        ->type_name("FILE");
+    std::string speed = "1";
+    app.add_option("--speed", speed, "replay speed: 1 as recorded, 2 twice as fast, max at once (default 1)")
+        ->type_name("X|max");
+    app.add_option("--start", global.startSeconds, "replay: seconds into the recording to start at (default 0)")
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("S");
+    for (int i = 0; i < argc; ++i)
+        global.commandLine += (i ? " " : "") + std::string(argv[i]);
     app.add_flag_callback(
         "--version",
         [] {
@@ -113,6 +127,11 @@ int main(int argc, char** argv)
         ->allow_extra_args(false);
     addStreamOption(watchCmd, watch.streams);
     addConnectOption(watchCmd, watch.connects);
+    watchCmd
+        ->add_option("--record", watch.recordPath,
+                     "write everything watched to an SQLite recording (docs/RECORDING.md); replay it with --recording")
+        ->type_name("FILE");
+    watchCmd->add_flag("--overwrite", watch.overwrite, "with --record: replace an existing file");
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
@@ -158,7 +177,8 @@ int main(int argc, char** argv)
         // name an unknown command instead of CLI11's "A subcommand is required"
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
-            if (arg == "--backend" || arg == "--scenario") {
+            if (arg == "--backend" || arg == "--scenario" || arg == "--recording" || arg == "--speed" ||
+                arg == "--start") {
                 ++i;
                 continue;
             }
@@ -176,6 +196,18 @@ int main(int argc, char** argv)
         }
         std::cerr << "ksscope-cli: " << e.what() << "\nRun `ksscope-cli --help` for usage.\n";
         return ExitUsage;
+    }
+
+    if (speed == "max") {
+        global.speed = 0.0;
+    } else {
+        char* end = nullptr;
+        global.speed = std::strtod(speed.c_str(), &end);
+        if (speed.empty() || *end != '\0' || !(global.speed > 0.0 && global.speed <= 1000.0)) {
+            std::cerr << "ksscope-cli: --speed: expected a number from 0.001 to 1000 or \"max\", got \"" << speed
+                      << "\"\n";
+            return ExitInvalidValue;
+        }
     }
 
     try {

@@ -2,6 +2,8 @@
 #include "ksscope/backend.h"
 
 #include "ks/ks_backend.h"
+#include "ksscope/recording.h"
+#include "replay/replay_backend.h"
 #include "sim/sim_backend.h"
 #include "v4l2/v4l2_backend.h"
 
@@ -30,6 +32,8 @@ std::vector<std::string> BackendFactory::names()
         names.emplace_back("v4l2");
     if (ks::createKsBackend({}))
         names.emplace_back("ks");
+    if (recordingSupported())
+        names.emplace_back("replay");
     return names;
 }
 
@@ -41,6 +45,8 @@ std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const B
         return v4l2::createV4l2Backend(options);
     if (name == "ks")
         return ks::createKsBackend(options);
+    if (name == "replay")
+        return replay::createReplayBackend(options);
     return nullptr;
 }
 
@@ -51,8 +57,10 @@ Session::~Session()
 
 Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, EventSink sink)
 {
-    const bool implicit = names.empty();
-    const std::vector<std::string> wanted = implicit ? BackendFactory::names() : names;
+    const bool implicit = names.empty() && options.recordingPath.empty();
+    // a recording given without backends: play it
+    const std::vector<std::string> wanted =
+        names.empty() ? (implicit ? BackendFactory::names() : std::vector<std::string>{"replay"}) : names;
     for (const std::string& name : wanted) {
         if (std::any_of(m_backends.begin(), m_backends.end(), [&](const auto& b) { return b->name() == name; }))
             continue;
@@ -80,6 +88,12 @@ Status Session::adopt(std::unique_ptr<Backend> backend, EventSink sink)
 {
     if (!backend)
         return {E_POINTER, "no backend"};
+    const bool replays = backend->timeline() != nullptr;
+    for (const auto& open : m_backends) {
+        if (replays || open->timeline())
+            return {E_INVALIDARG, "the replay backend plays a recording on its own: open it without \"" +
+                                      (replays ? open->name() : backend->name()) + "\""};
+    }
     if (sink)
         backend->setEventSink(std::move(sink));
     if (Status status = backend->open(); !status)
@@ -112,11 +126,8 @@ Topology Session::topology()
 
 Backend* Session::backendFor(std::string_view id)
 {
-    const auto colon = id.find(':');
-    if (colon == std::string_view::npos)
-        return nullptr;
     for (auto& backend : m_backends)
-        if (backend->name() == id.substr(0, colon))
+        if (backend->owns(id))
             return backend.get();
     return nullptr;
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/json_output.h"
 
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
 namespace ksscope {
 
 using nlohmann::json;
@@ -20,7 +24,8 @@ json allocatorToJson(const AllocatorInfo& a)
           {"fileAlignment", f.FileAlignment},
           {"poolType", f.PoolType},
           {"optionsFlags", f.OptionsFlags},
-          {"optionsFlagsText", framingFlagsToString(f.OptionsFlags)}}},
+          {"optionsFlagsText", framingFlagsToString(f.OptionsFlags)},
+          {"reserved", f.Reserved}}},
         {"allocatedFrames", a.status.AllocatedFrames},
         {"properties",
          {{"buffers", a.properties.cBuffers},
@@ -49,7 +54,17 @@ json topologyToJson(const Topology& topology)
                      {"name", p.name},
                      {"direction", std::string(pinDirectionName(p.direction))},
                      {"category", p.category.isNull() ? json(nullptr) : json(guidName(p.category))},
-                     {"format", p.format.toString()}};
+                     {"format", p.format.toString()},
+                     {"mediaFormat",
+                      {{"majorType", p.format.majorType},
+                       {"subtype", p.format.subtype},
+                       {"width", p.format.width},
+                       {"height", p.format.height},
+                       {"bitCount", p.format.bitCount},
+                       {"sampleRate", p.format.sampleRate},
+                       {"channels", p.format.channels},
+                       {"bitsPerSample", p.format.bitsPerSample},
+                       {"avgTimePerFrame", p.format.avgTimePerFrame}}}};
             const AllocatorInfo* a = p.allocatorId.empty() ? nullptr : topology.findAllocator(p.allocatorId);
             pin["allocator"] = a ? allocatorToJson(*a) : json(nullptr);
             pins.push_back(std::move(pin));
@@ -100,6 +115,211 @@ nlohmann::json allocatorStatsToJson(const std::string& id, const AllocatorStats&
             {"delivered", s.delivered},
             {"framesPerSecond", s.framesPerSecond},
             {"gone", s.gone}};
+}
+
+namespace {
+
+/// Reads a document written by topologyToJson, naming the first field that is wrong.
+class JsonReader {
+public:
+    [[noreturn]] static void fail(const std::string& path, const std::string& what)
+    {
+        throw std::runtime_error(path + ": " + what);
+    }
+    static const json& member(const json& object, const char* name, const std::string& path)
+    {
+        if (!object.is_object())
+            fail(path, "expected an object");
+        const auto it = object.find(name);
+        if (it == object.end())
+            fail(path + "." + name, "missing");
+        return *it;
+    }
+    static std::string string(const json& object, const char* name, const std::string& path)
+    {
+        const json& v = member(object, name, path);
+        if (!v.is_string())
+            fail(path + "." + name, "expected a string");
+        return v.get<std::string>();
+    }
+    /// An optional string: empty when the member is missing or null.
+    static std::string optionalString(const json& object, const char* name, const std::string& path)
+    {
+        const auto it = object.find(name);
+        if (it == object.end() || it->is_null())
+            return {};
+        if (!it->is_string())
+            fail(path + "." + name, "expected a string or null");
+        return it->get<std::string>();
+    }
+    template <typename T> static T integer(const json& object, const char* name, const std::string& path)
+    {
+        const json& v = member(object, name, path);
+        if (!v.is_number_integer())
+            fail(path + "." + name, "expected an integer");
+        if constexpr (std::is_unsigned_v<T>) {
+            if (v.is_number_unsigned()
+                    ? v.get<std::uint64_t>() > std::numeric_limits<T>::max()
+                    : v.get<std::int64_t>() < 0 ||
+                          static_cast<std::uint64_t>(v.get<std::int64_t>()) > std::numeric_limits<T>::max())
+                fail(path + "." + name, "out of range");
+        } else {
+            if (v.is_number_unsigned()
+                    ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                    : v.get<std::int64_t>() < std::numeric_limits<T>::min() ||
+                          v.get<std::int64_t>() > std::numeric_limits<T>::max())
+                fail(path + "." + name, "out of range");
+        }
+        return v.get<T>();
+    }
+    /// An optional integer: \a fallback when the member is missing.
+    template <typename T>
+    static T optionalInteger(const json& object, const char* name, const std::string& path, T fallback)
+    {
+        return object.contains(name) ? integer<T>(object, name, path) : fallback;
+    }
+    static const json& array(const json& object, const char* name, const std::string& path)
+    {
+        const json& v = member(object, name, path);
+        if (!v.is_array())
+            fail(path + "." + name, "expected an array");
+        return v;
+    }
+    static Guid guid(const std::string& text, const std::string& path)
+    {
+        Guid g;
+        if (!guidFromName(text, g))
+            fail(path, "\"" + text + "\" is neither a known GUID name nor a {XXXXXXXX-...} GUID");
+        return g;
+    }
+
+    static AllocatorInfo allocator(const json& a, const std::string& path)
+    {
+        AllocatorInfo info;
+        info.id = string(a, "id", path);
+        const std::string mode = string(a, "mode", path);
+        if (mode != "user" && mode != "kernel")
+            fail(path + ".mode", "expected \"user\" or \"kernel\", got \"" + mode + "\"");
+        info.mode = mode == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
+        const json& f = member(a, "framing", path);
+        const std::string fp = path + ".framing";
+        KSALLOCATOR_FRAMING& framing = info.status.Framing;
+        framing.Frames = integer<ULONG>(f, "frames", fp);
+        framing.FrameSize = integer<ULONG>(f, "frameSize", fp);
+        framing.FileAlignment = integer<ULONG>(f, "fileAlignment", fp);
+        framing.PoolType = integer<ULONG>(f, "poolType", fp);
+        framing.OptionsFlags = integer<ULONG>(f, "optionsFlags", fp);
+        framing.Reserved = optionalInteger<ULONG>(f, "reserved", fp, 0);
+        info.status.AllocatedFrames = integer<ULONG>(a, "allocatedFrames", path);
+        const json& p = member(a, "properties", path);
+        const std::string pp = path + ".properties";
+        info.properties.cBuffers = integer<LONG>(p, "buffers", pp);
+        info.properties.cbBuffer = integer<LONG>(p, "bufferSize", pp);
+        info.properties.cbAlign = integer<LONG>(p, "align", pp);
+        info.properties.cbPrefix = integer<LONG>(p, "prefix", pp);
+        info.memoryType = guid(string(a, "memoryType", path), path + ".memoryType");
+        const json& committed = member(a, "committed", path);
+        if (!committed.is_boolean())
+            fail(path + ".committed", "expected true or false");
+        info.committed = committed.get<bool>();
+        const json& period = member(a, "framePeriodSeconds", path);
+        if (!period.is_number() || !(period.get<double>() >= 0.0))
+            fail(path + ".framePeriodSeconds", "expected a number >= 0");
+        info.framePeriodSeconds = period.get<double>();
+        const json& pins = array(a, "pins", path);
+        for (std::size_t i = 0; i < pins.size(); ++i) {
+            if (!pins[i].is_string())
+                fail(path + ".pins[" + std::to_string(i) + "]", "expected a string");
+            info.pinIds.push_back(pins[i].get<std::string>());
+        }
+        info.readOnlyReason = optionalString(a, "readOnlyReason", path);
+        return info;
+    }
+
+    static MediaFormat format(const json& pin, const std::string& path)
+    {
+        MediaFormat format;
+        const auto it = pin.find("mediaFormat");
+        if (it == pin.end() || it->is_null())
+            return format; // written before the structured format existed: only the text
+        const std::string fp = path + ".mediaFormat";
+        format.majorType = string(*it, "majorType", fp);
+        format.subtype = string(*it, "subtype", fp);
+        format.width = integer<std::uint32_t>(*it, "width", fp);
+        format.height = integer<std::uint32_t>(*it, "height", fp);
+        format.bitCount = integer<std::uint32_t>(*it, "bitCount", fp);
+        format.sampleRate = integer<std::uint32_t>(*it, "sampleRate", fp);
+        format.channels = integer<std::uint32_t>(*it, "channels", fp);
+        format.bitsPerSample = integer<std::uint32_t>(*it, "bitsPerSample", fp);
+        format.avgTimePerFrame = integer<REFERENCE_TIME>(*it, "avgTimePerFrame", fp);
+        return format;
+    }
+
+    static void topology(const json& doc, Topology& out)
+    {
+        const std::string root = "topology";
+        const json& filters = array(doc, "filters", root);
+        for (std::size_t i = 0; i < filters.size(); ++i) {
+            const std::string path = root + ".filters[" + std::to_string(i) + "]";
+            const json& f = filters[i];
+            FilterInfo filter;
+            filter.id = string(f, "id", path);
+            filter.name = string(f, "name", path);
+            filter.backend = string(f, "backend", path);
+            filter.kind = string(f, "kind", path);
+            const json& categories = array(f, "categories", path);
+            for (std::size_t c = 0; c < categories.size(); ++c) {
+                const std::string cp = path + ".categories[" + std::to_string(c) + "]";
+                if (!categories[c].is_string())
+                    fail(cp, "expected a string");
+                filter.categories.push_back(guid(categories[c].get<std::string>(), cp));
+            }
+            const json& pins = array(f, "pins", path);
+            for (std::size_t p = 0; p < pins.size(); ++p) {
+                const std::string pp = path + ".pins[" + std::to_string(p) + "]";
+                const json& pj = pins[p];
+                PinInfo pin;
+                pin.id = string(pj, "id", pp);
+                pin.name = string(pj, "name", pp);
+                const std::string direction = string(pj, "direction", pp);
+                if (direction != "in" && direction != "out")
+                    fail(pp + ".direction", "expected \"in\" or \"out\", got \"" + direction + "\"");
+                pin.direction = direction == "in" ? PinDirection::Input : PinDirection::Output;
+                if (const std::string category = optionalString(pj, "category", pp); !category.empty())
+                    pin.category = guid(category, pp + ".category");
+                pin.format = format(pj, pp);
+                const json& a = member(pj, "allocator", pp);
+                if (!a.is_null()) {
+                    AllocatorInfo info = allocator(a, pp + ".allocator");
+                    pin.allocatorId = info.id;
+                    if (!out.findAllocator(info.id))
+                        out.allocators.push_back(std::move(info));
+                }
+                filter.pins.push_back(std::move(pin));
+            }
+            out.filters.push_back(std::move(filter));
+        }
+        const json& connections = array(doc, "connections", root);
+        for (std::size_t i = 0; i < connections.size(); ++i) {
+            const std::string path = root + ".connections[" + std::to_string(i) + "]";
+            out.connections.push_back({string(connections[i], "from", path), string(connections[i], "to", path),
+                                       integer<std::uint32_t>(connections[i], "flags", path)});
+        }
+    }
+};
+
+} // namespace
+
+Status topologyFromJson(const nlohmann::json& document, Topology& out)
+{
+    out = {};
+    try {
+        JsonReader::topology(document, out);
+    } catch (const std::exception& e) {
+        out = {};
+        return {E_INVALIDARG, e.what()};
+    }
+    return Status::ok();
 }
 
 } // namespace ksscope

@@ -48,8 +48,51 @@ std::string guidName(const Guid& guid)
     return guid.toString();
 }
 
+bool guidFromString(std::string_view text, Guid& out)
+{
+    // {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}
+    if (text.size() != 38 || text.front() != '{' || text.back() != '}')
+        return false;
+    std::uint8_t bytes[16];
+    std::size_t n = 0;
+    for (std::size_t i = 1; i + 1 < text.size() && n < 16;) {
+        if (text[i] == '-') {
+            ++i;
+            continue;
+        }
+        auto hex = [](char c) -> int {
+            if (c >= '0' && c <= '9')
+                return c - '0';
+            if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+            return -1;
+        };
+        const int hi = hex(text[i]);
+        const int lo = i + 2 < text.size() ? hex(text[i + 1]) : -1;
+        if (hi < 0 || lo < 0)
+            return false;
+        bytes[n++] = static_cast<std::uint8_t>(hi * 16 + lo);
+        i += 2;
+    }
+    if (n != 16 || text[9] != '-' || text[14] != '-' || text[19] != '-' || text[24] != '-')
+        return false;
+    Guid g;
+    g.Data1 =
+        (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+    g.Data2 = static_cast<std::uint16_t>((bytes[4] << 8) | bytes[5]);
+    g.Data3 = static_cast<std::uint16_t>((bytes[6] << 8) | bytes[7]);
+    for (std::size_t i = 0; i < 8; ++i)
+        g.Data4[i] = bytes[8 + i];
+    out = g;
+    return true;
+}
+
 bool guidFromName(std::string_view name, Guid& out)
 {
+    if (!name.empty() && name.front() == '{')
+        return guidFromString(name, out);
     for (const auto& entry : kGuidNames) {
         const std::string_view full = entry.name;
         const bool exact = full == name;

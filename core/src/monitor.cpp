@@ -81,6 +81,7 @@ struct Monitor::Watched {
     std::uint64_t firstDelivered = 0;
     std::int64_t firstDelivered_ns = -1;
     AllocatorStats stats;
+    std::vector<BufferState> buffers; // last per-buffer states recorded
 };
 
 Monitor::Monitor(Options options) : m_options(std::move(options))
@@ -148,6 +149,9 @@ Status Monitor::start(Session& session)
         return {E_UNEXPECTED, "a monitor samples once: create a new one to sample again"};
     m_started = true;
     m_session = &session;
+    for (const auto& backend : session.backends())
+        if (ReplayTimeline* timeline = backend->timeline())
+            m_timeline = timeline;
     const Topology topology = session.topology();
     for (const std::string& id : m_options.ids) {
         if (topology.resolveAllocatorId(id).empty() && !topology.findFilter(id)) {
@@ -163,6 +167,11 @@ Status Monitor::start(Session& session)
         if (wanted(topology, info))
             addAllocator(info);
     m_start = Clock::now();
+    if (m_timeline) {
+        const std::int64_t position = m_timeline->position_ns();
+        const auto catchUp = static_cast<std::int64_t>(std::max(0.0, m_options.replayCatchUpSeconds) * 1e9);
+        m_replayedTo_ns = std::max(m_timeline->begin_ns() - 1, position - catchUp);
+    }
     {
         std::lock_guard lock(m_stopMutex);
         m_stopRequested = false;
@@ -184,6 +193,8 @@ void Monitor::stop()
 
 std::int64_t Monitor::now_ns() const
 {
+    if (m_timeline)
+        return m_timeline->position_ns();
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_start).count();
 }
 
@@ -209,12 +220,25 @@ void Monitor::run()
             late = static_cast<std::uint64_t>((now - next) / interval) + 1;
             next += interval * static_cast<std::int64_t>(late);
         }
-        const std::int64_t t_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m_start).count();
+        const std::int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m_start).count();
+        std::int64_t t_ns = wall_ns;
         out.clear();
-        if (!m_paused.load()) {
+        if (m_timeline) {
+            const std::int64_t from = m_replayedTo_ns;
+            t_ns = std::max(from, m_timeline->position_ns());
+            const bool advance = !m_paused.load() && t_ns > from;
+            if (advance)
+                replayTick(from, t_ns, out);
+            trackReplayLane(from, advance ? t_ns : from, out); // every tick: an unchanged lane is kept
+            if (advance)
+                m_replayedTo_ns = t_ns;
+            if (m_replayedTo_ns >= m_timeline->end_ns())
+                m_finished.store(true);
+        } else if (!m_paused.load()) {
             drainBackendEvents(t_ns, out.events);
             tick(t_ns, out);
-            trackLane(out);
+            recordBuffers(t_ns, out);
+            trackLane(t_ns, out);
         }
         const double cpuNow = threadCpuSeconds();
         const double cpu = cpuNow - cpuAtStart;
@@ -234,6 +258,12 @@ void Monitor::run()
         m_pendingSamples.insert(m_pendingSamples.end(), records.begin(), records.end());
         for (auto& e : out.events)
             m_pendingEvents.push_back(std::move(e));
+        if (m_pendingBuffers.size() + out.buffers.size() > m_options.maxPending) {
+            const std::size_t drop = std::min(m_pendingBuffers.size(), out.buffers.size());
+            m_pendingBuffers.erase(m_pendingBuffers.begin(),
+                                   m_pendingBuffers.begin() + static_cast<std::ptrdiff_t>(drop));
+        }
+        m_pendingBuffers.insert(m_pendingBuffers.end(), out.buffers.begin(), out.buffers.end());
         for (std::size_t i = 0; i < m_watched.size(); ++i)
             m_stats[i] = m_watched[i]->stats;
         ++m_samplerStats.ticks;
@@ -241,7 +271,7 @@ void Monitor::run()
         m_samplerStats.lateTicks += late;
         m_samplerStats.cpuSeconds = cpu;
         m_samplerStats.busyCpuSeconds = busy;
-        m_samplerStats.wallSeconds = static_cast<double>(t_ns) * 1e-9;
+        m_samplerStats.wallSeconds = static_cast<double>(wall_ns) * 1e-9;
     }
 }
 
@@ -254,24 +284,14 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
     }
     for (const BackendEvent& e : incoming) {
         switch (e.kind) {
-        case BackendEvent::Kind::FilterAdded: {
+        case BackendEvent::Kind::FilterAdded:
             events.push_back({t_ns, EventKind::Added, e.id, e.message});
-            if (!m_session)
-                break;
-            const Topology topology = m_session->topology();
-            for (const auto& info : topology.allocators)
-                if (!info.pinIds.empty() && info.pinIds.front().rfind(e.id + "/", 0) == 0 && wanted(topology, info))
-                    addAllocator(info);
+            if (m_session)
+                addAllocatorsOf(m_session->topology(), e.id);
             break;
-        }
         case BackendEvent::Kind::FilterRemoved:
             events.push_back({t_ns, EventKind::Removed, e.id, e.message});
-            for (auto& w : m_watched) {
-                if (w->filterId == e.id && !w->gone) {
-                    w->gone = true;
-                    w->stats.gone = true;
-                }
-            }
+            markGone(e.id);
             break;
         case BackendEvent::Kind::AllocatorReconfigured:
             events.push_back({t_ns, EventKind::Config, e.id, e.message});
@@ -286,9 +306,25 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
     }
 }
 
+void Monitor::addAllocatorsOf(const Topology& topology, const std::string& filterId)
+{
+    for (const auto& info : topology.allocators)
+        if (!info.pinIds.empty() && info.pinIds.front().rfind(filterId + "/", 0) == 0 && wanted(topology, info))
+            addAllocator(info);
+}
+
+void Monitor::markGone(const std::string& id)
+{
+    for (auto& w : m_watched) {
+        if ((w->filterId == id || w->id == id) && !w->gone) {
+            w->gone = true;
+            w->stats.gone = true;
+        }
+    }
+}
+
 void Monitor::tick(std::int64_t t_ns, TickOutput& out)
 {
-    std::vector<SampleRecord>& records = out.records;
     std::vector<MonitorEvent>& events = out.events;
     AllocatorReading reading;
     for (std::size_t index = 0; index < m_watched.size(); ++index) {
@@ -310,6 +346,76 @@ void Monitor::tick(std::int64_t t_ns, TickOutput& out)
             continue;
         }
         w.lastError = S_OK;
+        process(index, t_ns, reading, true, out);
+    }
+}
+
+void Monitor::replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out)
+{
+    std::vector<MonitorEvent> events;
+    std::vector<ReplayTimeline::Reading> readings;
+    std::vector<BufferChange> buffers;
+    const bool recordBuffers = m_recordBuffers.load();
+    Status status = m_timeline->events(from_ns, to_ns, events);
+    if (status)
+        status = m_timeline->readings(from_ns, to_ns, readings);
+    if (status && recordBuffers)
+        status = m_timeline->bufferChanges(ReplayTimeline::kAll, from_ns, to_ns, buffers);
+    if (!status) {
+        out.events.push_back({to_ns, EventKind::Error, "replay", "reading the recording failed: " + status.toString()});
+        return;
+    }
+    const std::vector<std::string>& ids = m_timeline->allocatorIds();
+    auto watchedIndex = [&](std::uint32_t recorded) -> std::size_t {
+        if (recorded >= ids.size())
+            return Lanes::kNone;
+        if (m_replayIndex.size() < ids.size())
+            m_replayIndex.resize(ids.size(), Lanes::kNone);
+        std::size_t& index = m_replayIndex[recorded];
+        if (index == Lanes::kNone || m_watched[index]->id != ids[recorded]) {
+            index = Lanes::kNone;
+            for (std::size_t i = m_watched.size(); i-- > 0;)
+                if (m_watched[i]->id == ids[recorded] && !m_watched[i]->gone) {
+                    index = i;
+                    break;
+                }
+        }
+        return index;
+    };
+    // recorded events first when they share a time with readings: the sampler drained them before reading
+    std::size_t e = 0;
+    auto takeEventsUpTo = [&](std::int64_t t_ns) {
+        for (; e < events.size() && events[e].t_ns <= t_ns; ++e) {
+            const MonitorEvent& event = events[e];
+            if (event.kind == EventKind::Added)
+                addAllocatorsOf(m_timeline->topologyAt(event.t_ns), event.id);
+            else if (event.kind == EventKind::Removed)
+                markGone(event.id);
+            out.events.push_back(event);
+        }
+    };
+    for (const ReplayTimeline::Reading& r : readings) {
+        takeEventsUpTo(r.t_ns);
+        const std::size_t index = watchedIndex(r.allocator);
+        if (index != Lanes::kNone && !m_watched[index]->gone)
+            process(index, r.t_ns, r.reading, false, out);
+    }
+    takeEventsUpTo(to_ns);
+    for (const BufferChange& change : buffers) {
+        const std::size_t index = watchedIndex(change.allocator);
+        if (index != Lanes::kNone)
+            out.buffers.push_back({change.t_ns, static_cast<std::uint32_t>(index), change.frame, change.state});
+    }
+}
+
+void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive,
+                      TickOutput& out)
+{
+    std::vector<SampleRecord>& records = out.records;
+    std::vector<MonitorEvent> derived;
+    std::vector<MonitorEvent>& events = derive ? out.events : derived;
+    Watched& w = *m_watched[index];
+    {
         const KSSTREAMALLOCATOR_STATUS& s = reading.status;
         const std::uint32_t allocated = s.AllocatedFrames;
         const std::uint32_t frames = s.Framing.Frames;
@@ -375,11 +481,66 @@ void Monitor::tick(std::int64_t t_ns, TickOutput& out)
         st.frames = frames;
         st.frameSize = s.Framing.FrameSize;
         st.starving = w.starving;
-        records.push_back({static_cast<std::uint32_t>(index), s.Framing.FrameSize, {t_ns, allocated, frames}});
+        records.push_back({static_cast<std::uint32_t>(index),
+                           s.Framing.FrameSize,
+                           {t_ns, allocated, frames},
+                           reading.mode,
+                           reading.droppedFrames,
+                           reading.deliveredFrames});
     }
 }
 
-void Monitor::trackLane(TickOutput& out)
+void Monitor::recordBuffers(std::int64_t t_ns, TickOutput& out)
+{
+    const bool on = m_recordBuffers.load();
+    const bool restarted = on && !m_recordingBuffers;
+    m_recordingBuffers = on;
+    if (!on)
+        return;
+    for (std::size_t index = 0; index < m_watched.size(); ++index) {
+        Watched& w = *m_watched[index];
+        if (w.gone || !w.probe)
+            continue;
+        std::vector<BufferState> states = w.probe->bufferStates();
+        const bool all = restarted || states.size() != w.buffers.size();
+        for (std::size_t i = 0; i < states.size(); ++i)
+            if (all || states[i] != w.buffers[i])
+                out.buffers.push_back(
+                    {t_ns, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(i), states[i]});
+        w.buffers = std::move(states);
+    }
+}
+
+void Monitor::trackReplayLane(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out)
+{
+    const std::size_t wantedLane = m_laneRequest.load();
+    const bool changed = wantedLane != m_laneTracked;
+    m_laneTracked = wantedLane;
+    out.lane.allocator = wantedLane < m_watched.size() ? wantedLane : Lanes::kNone;
+    out.lane.reset = changed;
+    if (out.lane.allocator == Lanes::kNone)
+        return;
+    const std::vector<std::string>& ids = m_timeline->allocatorIds();
+    const auto it = std::find(ids.begin(), ids.end(), m_watched[wantedLane]->id);
+    if (it == ids.end())
+        return;
+    // a new lane starts with what the catch-up window holds
+    const std::int64_t begin =
+        changed ? std::max(m_timeline->begin_ns() - 1,
+                           to_ns - static_cast<std::int64_t>(std::max(0.0, m_options.replayCatchUpSeconds) * 1e9))
+                : from_ns;
+    std::vector<BufferChange> changes;
+    if (begin < to_ns &&
+        !m_timeline->bufferChanges(static_cast<std::uint32_t>(it - ids.begin()), begin, to_ns, changes))
+        return;
+    if (changed)
+        m_replayLaneSupported = !changes.empty();
+    m_replayLaneSupported = m_replayLaneSupported || !changes.empty();
+    out.lane.supported = m_replayLaneSupported;
+    out.lane.states = std::move(changes);
+}
+
+void Monitor::trackLane(std::int64_t t_ns, TickOutput& out)
 {
     const std::size_t wantedLane = m_laneRequest.load();
     const bool changed = wantedLane != m_laneTracked;
@@ -399,15 +560,11 @@ void Monitor::trackLane(TickOutput& out)
     }
     const std::vector<BufferState> states = w.probe->bufferStates();
     out.lane.supported = !states.empty();
-    if (changed || states.size() != m_laneStates.size()) {
-        out.lane.reset = true;
-        for (std::size_t i = 0; i < states.size(); ++i)
-            out.lane.states.emplace_back(i, states[i]);
-    } else {
-        for (std::size_t i = 0; i < states.size(); ++i)
-            if (states[i] != m_laneStates[i])
-                out.lane.states.emplace_back(i, states[i]);
-    }
+    const bool all = changed || states.size() != m_laneStates.size();
+    out.lane.reset = all;
+    for (std::size_t i = 0; i < states.size(); ++i)
+        if (all || states[i] != m_laneStates[i])
+            out.lane.states.push_back({t_ns, 0, static_cast<std::uint32_t>(i), states[i]});
     m_laneStates = states;
 }
 
@@ -436,13 +593,13 @@ void Monitor::publish(std::int64_t t_ns, TickOutput& out)
         return;
     m_lanes.supported = lane.supported;
     m_lanes.lastSeen_ns = t_ns;
-    for (const auto& [frame, state] : lane.states) {
-        if (frame >= m_lanes.buffers.size())
-            m_lanes.buffers.resize(frame + 1);
-        auto& changes = m_lanes.buffers[frame];
+    for (const BufferChange& change : lane.states) {
+        if (change.frame >= m_lanes.buffers.size())
+            m_lanes.buffers.resize(change.frame + 1);
+        auto& changes = m_lanes.buffers[change.frame];
         if (changes.size() >= kMaxChanges)
             changes.erase(changes.begin(), changes.begin() + kMaxChanges / 4);
-        changes.push_back({t_ns, state});
+        changes.push_back({change.t_ns, change.state});
     }
 }
 
@@ -499,8 +656,10 @@ void Monitor::takeNew(Batch& batch)
     batch.samples.clear();
     batch.events.clear();
     std::lock_guard lock(m_mutex);
+    batch.bufferChanges.clear();
     batch.samples.swap(m_pendingSamples);
     batch.events.swap(m_pendingEvents);
+    batch.bufferChanges.swap(m_pendingBuffers);
     batch.lostSamples = std::exchange(m_lost, 0);
 }
 

@@ -111,7 +111,7 @@ void BM_Sampler64At1kHz(benchmark::State& state)
         Monitor::Options options;
         options.rateHz = 1000;
         Monitor monitor(options);
-        session.open({"sim"}, {KSSCOPE_SCENARIO_DIR "/load64.json"}, monitor.eventSink());
+        session.open({"sim"}, BackendOptions::forScenario(KSSCOPE_SCENARIO_DIR "/load64.json"), monitor.eventSink());
         session.start();
         monitor.start(session);
         std::this_thread::sleep_for(std::chrono::seconds(state.range(0)));

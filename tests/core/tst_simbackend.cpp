@@ -69,7 +69,7 @@ private slots:
     }
     void selfTestReportsABadScenario()
     {
-        auto backend = BackendFactory::create("sim", {"/nonexistent.json"});
+        auto backend = BackendFactory::create("sim", BackendOptions::forScenario("/nonexistent.json"));
         const SelfTestReport report = backend->selfTest();
         QVERIFY(!report.passed);
         QVERIFY(report.lines.back().rfind("FAIL: scenario: /nonexistent.json", 0) == 0);
@@ -213,7 +213,7 @@ private slots:
     void badScenarioFailsToOpen()
     {
         Session session;
-        const Status s = session.open({"sim"}, {"/nonexistent/scenario.json"});
+        const Status s = session.open({"sim"}, BackendOptions::forScenario("/nonexistent/scenario.json"));
         QVERIFY(!s);
         QVERIFY(s.message().find("/nonexistent/scenario.json") != std::string::npos);
         Session other;
@@ -238,7 +238,7 @@ private slots:
     {
         Session session;
         Monitor monitor({});
-        QVERIFY(session.open({"sim"}, {scenarioPath("faults.json")}, monitor.eventSink()));
+        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(scenarioPath("faults.json")), monitor.eventSink()));
         QVERIFY(session.start());
         QVERIFY(monitor.start(session));
         bool removed = false;
@@ -293,7 +293,7 @@ private slots:
             writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "render"})");
         Session session;
         Monitor monitor({});
-        QVERIFY(session.open({"sim"}, {path}, monitor.eventSink()));
+        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path), monitor.eventSink()));
         QVERIFY(session.start());
         QVERIFY(monitor.start(session));
         bool starved = false;
@@ -316,7 +316,7 @@ private slots:
         const std::string path = writeScenarioWithFault(
             dir, R"({"at": 0.1, "kind": "allocator-failure", "target": "convert/out", "hresult": "E_OUTOFMEMORY"})");
         Session session;
-        QVERIFY(session.open({"sim"}, {path}));
+        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path)));
         QVERIFY(session.start());
         std::this_thread::sleep_for(300ms);
         PropertyRequest request;
@@ -354,7 +354,7 @@ private:
         Monitor::Options options;
         options.rateHz = 200;
         Monitor monitor(options);
-        if (!session.open({"sim"}, {scenario}, monitor.eventSink()))
+        if (!session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink()))
             return {};
         if (buffers) {
             PropertyRequest request;

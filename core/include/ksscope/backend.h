@@ -17,6 +17,8 @@
 
 namespace ksscope {
 
+class ReplayTimeline;
+
 /// Something that happened to a device, reported by a backend on any thread.
 struct BackendEvent {
     enum class Kind : std::uint8_t { FilterAdded, FilterRemoved, AllocatorReconfigured, Error };
@@ -92,6 +94,16 @@ struct SelfTestReport {
 /// Options shared by every backend; each takes what concerns it.
 struct BackendOptions {
     std::string scenarioPath; ///< sim: scenario file; empty = the embedded default scenario
+    std::string recordingPath; ///< replay: the recording to play
+    double replaySpeed = 1.0; ///< replay: 1 = as recorded, 2 = twice as fast, 0 = at once
+    std::int64_t replayStart_ns = 0; ///< replay: where to start, ns into the recording
+
+    [[nodiscard]] static BackendOptions forScenario(std::string path)
+    {
+        BackendOptions options;
+        options.scenarioPath = std::move(path);
+        return options;
+    }
 };
 
 class Backend {
@@ -151,6 +163,16 @@ public:
 
     /// Where events go; set before open().
     virtual void setEventSink(EventSink sink) = 0;
+
+    /// Whether \a id (a filter, pin or allocator id) belongs to this backend: by default, ids that start with
+    /// "name:". The replay backend owns the ids of the backends it recorded.
+    [[nodiscard]] virtual bool owns(std::string_view id) const
+    {
+        const std::string n = name();
+        return id.size() > n.size() && id.compare(0, n.size(), n) == 0 && id[n.size()] == ':';
+    }
+    /// The recording a replay backend plays (null for live backends).
+    virtual ReplayTimeline* timeline() { return nullptr; }
 };
 
 /// Creates backends by name.

@@ -73,6 +73,11 @@ inline constexpr std::uint32_t kErrorMoreData = 234;
 inline constexpr std::uint32_t kErrorNoSuchDevice = 433;
 inline constexpr std::uint32_t kErrorDeviceNotConnected = 1167;
 inline constexpr std::uint32_t kErrorSetNotFound = 1170;
+inline constexpr std::uint32_t kErrorPathNotFound = 3;
+inline constexpr std::uint32_t kErrorDiskFull = 112;
+inline constexpr std::uint32_t kErrorFileExists = 80;
+inline constexpr std::uint32_t kErrorFileCorrupt = 1392;
+inline constexpr std::uint32_t kErrorRevisionMismatch = 1306;
 
 /// HRESULT_FROM_WIN32: 0x8007xxxx for a non-zero Win32 error code.
 [[nodiscard]] constexpr HRESULT hresultFromWin32(std::uint32_t error) noexcept

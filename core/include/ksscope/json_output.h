@@ -17,6 +17,9 @@ inline constexpr int kJsonSchemaVersion = 1;
 [[nodiscard]] nlohmann::json allocatorToJson(const AllocatorInfo& allocator);
 /// {"filters":[...],"connections":[...]}
 [[nodiscard]] nlohmann::json topologyToJson(const Topology& topology);
+/// Reads a topology document (as topologyToJson writes it) back; the Status names the first field that is
+/// missing or of the wrong type (E_INVALIDARG), and \a out is then empty.
+[[nodiscard]] Status topologyFromJson(const nlohmann::json& document, Topology& out);
 /// {"type":"sample","t","id","frames","frameSize","allocatedFrames"}
 [[nodiscard]] nlohmann::json sampleToJson(const std::string& id, const SampleRecord& record);
 /// {"id","samples","minAllocated","meanAllocated","maxAllocated","frames","starvationCount","starvedMs",

@@ -274,6 +274,8 @@ inline constexpr Guid PINNAME_PREVIEW{0xfb6c4282, 0x0353, 0x11d1, {0x90, 0x5f, 0
 [[nodiscard]] std::string guidName(const Guid& guid);
 /// Looks a GUID up by its documented name ("KSMEMORY_TYPE_KERNEL_NONPAGED", also without the prefix).
 [[nodiscard]] bool guidFromName(std::string_view name, Guid& out);
+/// Parses the registry form {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}.
+[[nodiscard]] bool guidFromString(std::string_view text, Guid& out);
 
 [[nodiscard]] std::string_view allocatorModeName(KSALLOCATORMODE mode); ///< "user" or "kernel"
 [[nodiscard]] std::string_view pipeStateName(PIPE_STATE state);

@@ -29,11 +29,63 @@ struct MonitorEvent {
     std::string message;
 };
 
-/// A new sample handed to a consumer: which allocator (index into allocatorIds()) and its frame size.
+/// A new sample handed to a consumer: which allocator (index into allocatorIds()), its frame size, and what
+/// else the reading said (mode and the producer's cumulative counters, for recordings).
 struct SampleRecord {
     std::uint32_t allocator = 0;
     std::uint32_t frameSize = 0;
     Sample sample;
+    KSALLOCATORMODE mode = KsAllocatorMode_User;
+    std::uint64_t dropped = 0; ///< AllocatorReading::droppedFrames
+    std::uint64_t delivered = 0; ///< AllocatorReading::deliveredFrames
+};
+
+/// A frame of an allocator that changed state (recordings of per-buffer states).
+struct BufferChange {
+    std::int64_t t_ns = 0;
+    std::uint32_t allocator = 0; ///< index into allocatorIds()
+    std::uint32_t frame = 0;
+    BufferState state = BufferState::Free;
+};
+
+/// What a replayed recording hands the monitor instead of live readings (the replay backend). Times are
+/// on the recording's axis; the monitor's clock is position_ns(). Called from the sampler thread.
+class ReplayTimeline {
+public:
+    virtual ~ReplayTimeline() = default;
+    ReplayTimeline() = default;
+    ReplayTimeline(const ReplayTimeline&) = delete;
+    ReplayTimeline& operator=(const ReplayTimeline&) = delete;
+
+    struct Reading {
+        std::int64_t t_ns = 0;
+        std::uint32_t allocator = 0; ///< index into allocatorIds()
+        AllocatorReading reading;
+    };
+    /// The recording's allocator ids; Reading::allocator and bufferChanges() index this list.
+    [[nodiscard]] virtual const std::vector<std::string>& allocatorIds() const = 0;
+    /// The replay position (moves with play, pause, speed and seeks).
+    [[nodiscard]] virtual std::int64_t position_ns() const = 0;
+    [[nodiscard]] virtual std::int64_t begin_ns() const = 0;
+    [[nodiscard]] virtual std::int64_t end_ns() const = 0;
+    /// The topology as it was recorded at \a t_ns.
+    [[nodiscard]] virtual Topology topologyAt(std::int64_t t_ns) = 0;
+    /// Readings with from_ns < t_ns <= to_ns, in time order; appended to \a out.
+    virtual Status readings(std::int64_t from_ns, std::int64_t to_ns, std::vector<Reading>& out) = 0;
+    /// Events with from_ns < t_ns <= to_ns, in time order; appended to \a out.
+    virtual Status events(std::int64_t from_ns, std::int64_t to_ns, std::vector<MonitorEvent>& out) = 0;
+    /// Buffer-state changes with from_ns < t_ns <= to_ns of one allocator (or every one: kAll); appended.
+    static constexpr std::uint32_t kAll = 0xffffffff;
+    virtual Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
+                                 std::vector<BufferChange>& out) = 0;
+
+    // Playback, from any thread. A seek takes effect for a monitor started after it.
+    virtual void setPlaying(bool playing) = 0;
+    [[nodiscard]] virtual bool playing() const = 0;
+    /// 1 = as recorded, 0 = everything at once.
+    virtual void setSpeed(double speed) = 0;
+    [[nodiscard]] virtual double speed() const = 0;
+    virtual void seek(std::int64_t t_ns) = 0;
 };
 
 /// Running statistics of one allocator since the monitor started.
@@ -100,6 +152,7 @@ public:
         double windowSeconds = 600.0; ///< history retained per allocator (memory is taken as it fills)
         std::vector<std::string> ids; ///< allocator, pin or filter ids; empty = every allocator
         std::size_t maxPending = 1u << 21; ///< samples kept for takeNew() before the oldest are dropped
+        double replayCatchUpSeconds = 3600.0; ///< replay: recording taken at once before the position
     };
     static constexpr double kMinRateHz = 1.0;
     static constexpr double kMaxRateHz = 2000.0;
@@ -115,12 +168,17 @@ public:
     /// Resolves the watched ids (allocator, pin or filter ids) against the session and starts sampling.
     /// Fails (HRESULT_FROM_WIN32(ERROR_NOT_FOUND)) naming an id that matches nothing. A monitor runs
     /// once; the session must outlive it or its stop().
+    /// A session whose backend replays a recording makes a replaying monitor: it takes the recorded
+    /// readings, events and buffer states at their recorded times, derives nothing itself, and its clock
+    /// (now_ns) is the replay position. It starts by taking up to \a Options::replayCatchUpSeconds of the
+    /// recording before the position at once.
     Status start(Session& session);
     void stop();
 
     struct Batch {
         std::vector<SampleRecord> samples;
         std::vector<MonitorEvent> events;
+        std::vector<BufferChange> bufferChanges; ///< while setRecordBuffers(true)
         std::uint64_t lostSamples = 0; ///< pending samples dropped because nobody took them
     };
     /// Moves everything new since the last call into \a batch (cleared first).
@@ -145,6 +203,12 @@ public:
     void setLaneAllocator(std::size_t allocator);
     /// The tracked allocator's per-buffer states over [from_ns, to_ns].
     void lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const;
+    /// Hands out every per-buffer state change of every allocator in takeNew() (for a recording).
+    void setRecordBuffers(bool on) { m_recordBuffers.store(on); }
+    /// True when the monitor replays a recording.
+    [[nodiscard]] bool replaying() const { return m_timeline != nullptr; }
+    /// Replay: true once everything up to the recording's end has been taken.
+    [[nodiscard]] bool finished() const { return m_finished.load(); }
     /// Paused, the sampler takes no readings; backend events wait until it resumes.
     void setPaused(bool paused) { m_paused.store(paused); }
     [[nodiscard]] bool paused() const { return m_paused.load(); }
@@ -165,23 +229,33 @@ private:
         std::size_t allocator = Lanes::kNone;
         bool reset = false; // a new allocator or frame count: states holds every frame
         bool supported = true;
-        std::vector<std::pair<std::size_t, BufferState>> states; // (frame, new state)
+        std::vector<BufferChange> states; // frame changes (allocator unused)
     };
     struct TickOutput {
         std::vector<SampleRecord> records;
         std::vector<MonitorEvent> events;
         std::vector<IntervalUpdate> intervals;
+        std::vector<BufferChange> buffers;
         LaneUpdate lane;
         void clear()
         {
             records.clear();
             events.clear();
             intervals.clear();
+            buffers.clear();
             lane = {};
         }
     };
     void tick(std::int64_t t_ns, TickOutput& out);
-    void trackLane(TickOutput& out);
+    /// Derives events and statistics from one reading of watched allocator \a index (\a derive false: replay,
+    /// statistics only).
+    void process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive, TickOutput& out);
+    void replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out);
+    void recordBuffers(std::int64_t t_ns, TickOutput& out);
+    void trackLane(std::int64_t t_ns, TickOutput& out);
+    void trackReplayLane(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out);
+    void markGone(const std::string& id);
+    void addAllocatorsOf(const Topology& topology, const std::string& filterId);
     void publish(std::int64_t t_ns, TickOutput& out);
     void drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events);
     void addAllocator(const AllocatorInfo& info);
@@ -202,6 +276,7 @@ private:
     Lanes m_lanes;
     std::vector<SampleRecord> m_pendingSamples;
     std::vector<MonitorEvent> m_pendingEvents;
+    std::vector<BufferChange> m_pendingBuffers;
     std::uint64_t m_lost = 0;
     SamplerStats m_samplerStats;
 
@@ -215,6 +290,14 @@ private:
     std::atomic<std::size_t> m_laneRequest{Lanes::kNone}; // written by setLaneAllocator, read by the sampler
     std::size_t m_laneTracked = Lanes::kNone; // sampler thread: what it tracks now
     std::vector<BufferState> m_laneStates; // sampler thread: last states seen
+    std::atomic<bool> m_recordBuffers{false};
+    bool m_recordingBuffers = false; // sampler thread: whether the last tick recorded them
+
+    ReplayTimeline* m_timeline = nullptr; // set by start() when the session replays a recording
+    std::int64_t m_replayedTo_ns = 0; // sampler thread: what has been taken from the timeline
+    std::vector<std::size_t> m_replayIndex; // sampler thread: timeline allocator -> watched index (or npos)
+    bool m_replayLaneSupported = false; // sampler thread: the replayed lane has recorded buffer states
+    std::atomic<bool> m_finished{false};
 
     std::mutex m_stopMutex;
     std::condition_variable m_stopCv;

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "replay_backend.h"
+
+#include "ksscope/monitor.h"
+#include "ksscope/recording.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <set>
+
+namespace ksscope::replay {
+
+namespace {
+
+constexpr const char* kReadOnly = "replayed from a recording: edits are not possible";
+
+/// The replay position: moves with wall time times the speed while playing; stops at the end.
+class PlaybackClock {
+public:
+    void reset(std::int64_t begin_ns, std::int64_t end_ns, std::int64_t start_ns, double speed)
+    {
+        std::lock_guard lock(m_mutex);
+        m_begin = begin_ns;
+        m_end = end_ns;
+        m_anchorPos = std::clamp(start_ns, begin_ns, end_ns);
+        m_speed = speed;
+        m_playing = false;
+    }
+    [[nodiscard]] std::int64_t position() const
+    {
+        std::lock_guard lock(m_mutex);
+        return positionLocked();
+    }
+    void setPlaying(bool playing)
+    {
+        std::lock_guard lock(m_mutex);
+        m_anchorPos = positionLocked();
+        m_anchorWall = std::chrono::steady_clock::now();
+        m_playing = playing;
+    }
+    [[nodiscard]] bool playing() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_playing && positionLocked() < m_end;
+    }
+    void setSpeed(double speed)
+    {
+        std::lock_guard lock(m_mutex);
+        m_anchorPos = positionLocked();
+        m_anchorWall = std::chrono::steady_clock::now();
+        m_speed = speed;
+    }
+    [[nodiscard]] double speed() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_speed;
+    }
+    void seek(std::int64_t t_ns)
+    {
+        std::lock_guard lock(m_mutex);
+        m_anchorPos = std::clamp(t_ns, m_begin, m_end);
+        m_anchorWall = std::chrono::steady_clock::now();
+    }
+
+private:
+    [[nodiscard]] std::int64_t positionLocked() const
+    {
+        if (!m_playing)
+            return m_anchorPos;
+        if (m_speed <= 0.0)
+            return m_end;
+        const double elapsed =
+            std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - m_anchorWall).count();
+        const double position = static_cast<double>(m_anchorPos) + elapsed * m_speed;
+        return position >= static_cast<double>(m_end) ? m_end : static_cast<std::int64_t>(position);
+    }
+
+    mutable std::mutex m_mutex;
+    std::int64_t m_begin = 0;
+    std::int64_t m_end = 0;
+    std::int64_t m_anchorPos = 0;
+    std::chrono::steady_clock::time_point m_anchorWall = std::chrono::steady_clock::now();
+    double m_speed = 1.0;
+    bool m_playing = false;
+};
+
+class ReplayBackend;
+
+/// The latest recorded reading of one allocator at the replay position.
+class ReplayProbe final : public AllocatorProbe {
+public:
+    ReplayProbe(ReplayBackend& backend, std::uint32_t allocator) : m_backend(backend), m_allocator(allocator) { }
+    HRESULT read(AllocatorReading& reading) override;
+    std::vector<BufferState> bufferStates() override;
+
+private:
+    ReplayBackend& m_backend;
+    std::uint32_t m_allocator;
+};
+
+class ReplayBackend final : public Backend, public ReplayTimeline {
+public:
+    explicit ReplayBackend(BackendOptions options) : m_options(std::move(options)) { }
+
+    [[nodiscard]] std::string name() const override { return "replay"; }
+
+    [[nodiscard]] Availability availability() const override
+    {
+        if (!recordingSupported())
+            return {false, "this build has no recording support (built without SQLite)"};
+        if (m_options.recordingPath.empty())
+            return {false, "plays a recording: give one with --recording FILE"};
+        return {true, {}};
+    }
+
+    SelfTestReport selfTest() override
+    {
+        SelfTestReport report;
+        Status status;
+        auto recording = Recording::open(m_options.recordingPath, status);
+        if (!recording) {
+            report.lines.push_back("FAIL: " + status.toString());
+            return report;
+        }
+        const RecordingInfo& info = recording->info();
+        report.lines.push_back("ok: " + info.path + ": schema version " + std::to_string(info.schemaVersion) +
+                               ", recorded by KsScope " + info.ksscopeVersion + " on " + info.host);
+        report.lines.push_back("ok: " + std::to_string(info.allocatorIds.size()) + " allocators, " +
+                               std::to_string(static_cast<double>(info.duration_ns) * 1e-9) + " s" +
+                               (info.closedCleanly ? "" : " (not closed cleanly: ends at its last commit)"));
+        std::vector<TopologySnapshot> snapshots;
+        if (Status s = recording->topologies(snapshots); !s) {
+            report.lines.push_back("FAIL: " + s.toString());
+            return report;
+        }
+        report.lines.push_back("ok: " + std::to_string(snapshots.size()) + " topology snapshots");
+        report.passed = true;
+        return report;
+    }
+
+    Status open() override
+    {
+        Status status;
+        auto recording = Recording::open(m_options.recordingPath, status);
+        if (!recording)
+            return status;
+        std::vector<TopologySnapshot> snapshots;
+        if (Status s = recording->topologies(snapshots); !s)
+            return s;
+        for (auto& snapshot : snapshots) {
+            for (auto& a : snapshot.topology.allocators)
+                a.readOnlyReason = kReadOnly;
+            for (const auto& f : snapshot.topology.filters) {
+                const auto colon = f.id.find(':');
+                if (colon != std::string::npos)
+                    m_prefixes.insert(f.id.substr(0, colon));
+            }
+        }
+        for (const std::string& b : recording->info().backends)
+            m_prefixes.insert(b);
+        m_prefixes.erase("replay");
+        std::lock_guard lock(m_mutex);
+        m_recording = std::move(recording);
+        m_snapshots = std::move(snapshots);
+        m_clock.reset(0, m_recording->info().duration_ns, m_options.replayStart_ns, m_options.replaySpeed);
+        return Status::ok();
+    }
+
+    Status start() override
+    {
+        m_clock.setPlaying(true);
+        return Status::ok();
+    }
+
+    void close() override
+    {
+        m_clock.setPlaying(false);
+        std::lock_guard lock(m_mutex);
+        m_recording.reset();
+    }
+
+    [[nodiscard]] Topology topology() override
+    {
+        const std::int64_t position = m_clock.position();
+        Topology topology = topologyAt(position);
+        // the status of each allocator as last recorded
+        std::vector<ReplayTimeline::Reading> latest;
+        if (latestReadings(position, latest)) {
+            const auto& ids = allocatorIds();
+            for (const auto& r : latest) {
+                if (r.allocator >= ids.size())
+                    continue;
+                for (auto& a : topology.allocators)
+                    if (a.id == ids[r.allocator]) {
+                        a.status = r.reading.status;
+                        a.mode = r.reading.mode;
+                    }
+            }
+        }
+        return topology;
+    }
+
+    std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
+    {
+        const auto& ids = allocatorIds();
+        const auto it = std::find(ids.begin(), ids.end(), allocatorId);
+        if (it == ids.end())
+            return nullptr;
+        return std::make_shared<ReplayProbe>(*this, static_cast<std::uint32_t>(it - ids.begin()));
+    }
+
+    ComPtr<IKsPin> pin(const std::string& pinId) override
+    {
+        (void)pinId;
+        return {};
+    }
+
+    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                 ApplyMode mode) override
+    {
+        (void)mode;
+        PropertyChange change;
+        const Topology topology = this->topology();
+        if (const AllocatorInfo* a = topology.findAllocator(allocatorId)) {
+            change.requested = request.mergedWith(a->properties);
+            change.actual = a->properties;
+        }
+        change.status = {hresultFromWin32(kErrorAccessDenied), std::string(allocatorId) + " is " + kReadOnly};
+        return change;
+    }
+
+    Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
+    {
+        (void)mode;
+        (void)apply;
+        return {hresultFromWin32(kErrorAccessDenied), allocatorId + " is " + kReadOnly};
+    }
+
+    void setEventSink(EventSink sink) override { (void)sink; }
+
+    [[nodiscard]] bool owns(std::string_view id) const override
+    {
+        const auto colon = id.find(':');
+        return colon != std::string_view::npos && m_prefixes.count(std::string(id.substr(0, colon))) > 0;
+    }
+
+    ReplayTimeline* timeline() override { return this; }
+
+    // ReplayTimeline
+    [[nodiscard]] const std::vector<std::string>& allocatorIds() const override
+    {
+        static const std::vector<std::string> kNone;
+        return m_recording ? m_recording->info().allocatorIds : kNone;
+    }
+    [[nodiscard]] std::int64_t position_ns() const override { return m_clock.position(); }
+    [[nodiscard]] std::int64_t begin_ns() const override { return 0; }
+    [[nodiscard]] std::int64_t end_ns() const override { return m_recording ? m_recording->info().duration_ns : 0; }
+
+    [[nodiscard]] Topology topologyAt(std::int64_t t_ns) override
+    {
+        std::lock_guard lock(m_mutex);
+        const TopologySnapshot* snapshot = snapshotAt(t_ns);
+        return snapshot ? snapshot->topology : Topology{};
+    }
+
+    Status readings(std::int64_t from_ns, std::int64_t to_ns, std::vector<Reading>& out) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_recording)
+            return {E_UNEXPECTED, "the replay backend is closed"};
+        const TopologySnapshot* snapshot = nullptr;
+        std::vector<const AllocatorInfo*> infos;
+        const auto& ids = m_recording->info().allocatorIds;
+        return m_recording->samples(from_ns, to_ns, [&](const SampleRecord& r) {
+            const TopologySnapshot* now = snapshotAt(r.sample.t_ns);
+            if (now != snapshot) {
+                snapshot = now;
+                infos.assign(ids.size(), nullptr);
+                for (std::size_t i = 0; i < ids.size() && snapshot; ++i)
+                    infos[i] = snapshot->topology.findAllocator(ids[i]);
+            }
+            Reading reading;
+            reading.t_ns = r.sample.t_ns;
+            reading.allocator = r.allocator;
+            if (r.allocator < infos.size() && infos[r.allocator])
+                reading.reading.status.Framing = infos[r.allocator]->status.Framing;
+            reading.reading.status.Framing.Frames = r.sample.frames;
+            reading.reading.status.Framing.FrameSize = r.frameSize;
+            reading.reading.status.AllocatedFrames = r.sample.allocated;
+            reading.reading.mode = r.mode;
+            reading.reading.droppedFrames = r.dropped;
+            reading.reading.deliveredFrames = r.delivered;
+            out.push_back(reading);
+            return true;
+        });
+    }
+
+    Status events(std::int64_t from_ns, std::int64_t to_ns, std::vector<MonitorEvent>& out) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_recording)
+            return {E_UNEXPECTED, "the replay backend is closed"};
+        return m_recording->events(from_ns, to_ns, out);
+    }
+
+    Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
+                         std::vector<BufferChange>& out) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_recording)
+            return {E_UNEXPECTED, "the replay backend is closed"};
+        return m_recording->bufferChanges(allocator, from_ns, to_ns, out);
+    }
+
+    void setPlaying(bool playing) override { m_clock.setPlaying(playing); }
+    [[nodiscard]] bool playing() const override { return m_clock.playing(); }
+    void setSpeed(double speed) override { m_clock.setSpeed(std::isfinite(speed) ? std::max(0.0, speed) : 1.0); }
+    [[nodiscard]] double speed() const override { return m_clock.speed(); }
+    void seek(std::int64_t t_ns) override { m_clock.seek(t_ns); }
+
+    /// The last reading of every allocator at or before \a t_ns (within a few sample periods).
+    bool latestReadings(std::int64_t t_ns, std::vector<Reading>& out)
+    {
+        const double rate = m_recording ? std::max(1.0, m_recording->info().rateHz) : 1.0;
+        const auto lookback = static_cast<std::int64_t>(std::max(2.0, 4.0 / rate) * 1e9);
+        std::vector<Reading> all;
+        if (!readings(t_ns - lookback, t_ns, all))
+            return false;
+        out.clear();
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            if (std::none_of(out.begin(), out.end(), [&](const Reading& r) { return r.allocator == it->allocator; }))
+                out.push_back(*it);
+        return true;
+    }
+
+private:
+    /// The last snapshot taken at or before \a t_ns (the first one before it starts). m_mutex held.
+    const TopologySnapshot* snapshotAt(std::int64_t t_ns) const
+    {
+        if (m_snapshots.empty())
+            return nullptr;
+        auto it = std::upper_bound(m_snapshots.begin(), m_snapshots.end(), t_ns,
+                                   [](std::int64_t t, const TopologySnapshot& s) { return t < s.t_ns; });
+        return it == m_snapshots.begin() ? &m_snapshots.front() : &*(it - 1);
+    }
+
+    BackendOptions m_options;
+    mutable std::mutex m_mutex; // guards the recording and the snapshots
+    std::unique_ptr<Recording> m_recording;
+    std::vector<TopologySnapshot> m_snapshots;
+    std::set<std::string> m_prefixes; // backends whose ids the recording holds
+    PlaybackClock m_clock;
+};
+
+HRESULT ReplayProbe::read(AllocatorReading& reading)
+{
+    std::vector<ReplayTimeline::Reading> latest;
+    if (!m_backend.latestReadings(m_backend.position_ns(), latest))
+        return E_FAIL;
+    for (const auto& r : latest)
+        if (r.allocator == m_allocator) {
+            reading = r.reading;
+            return S_OK;
+        }
+    return hresultFromWin32(kErrorNotReady);
+}
+
+std::vector<BufferState> ReplayProbe::bufferStates()
+{
+    std::vector<BufferChange> changes;
+    if (!m_backend.bufferChanges(m_allocator, -1, m_backend.position_ns(), changes))
+        return {};
+    std::vector<BufferState> states;
+    for (const BufferChange& c : changes) {
+        if (c.frame >= states.size())
+            states.resize(c.frame + 1, BufferState::Free);
+        states[c.frame] = c.state;
+    }
+    return states;
+}
+
+} // namespace
+
+std::unique_ptr<Backend> createReplayBackend(const BackendOptions& options)
+{
+    return std::make_unique<ReplayBackend>(options);
+}
+
+} // namespace ksscope::replay

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Recordings: the SQLite file written while watching, read back, replayed through the replay backend, and
+// the ways a recording can be bad (damaged, truncated, newer, not ours) or fail to be written.
+
+#include "ksscope/json_output.h"
+#include "ksscope/monitor.h"
+#include "ksscope/recording.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sqlite3.h>
+#include <sys/types.h>
+#include <thread>
+
+using namespace ksscope;
+
+namespace {
+
+struct Recorded {
+    std::vector<std::string> ids;
+    std::vector<SampleRecord> samples;
+    std::vector<MonitorEvent> events;
+    std::vector<BufferChange> buffers;
+    std::vector<AllocatorStats> stats;
+};
+
+/// Watches the default simulated devices for \a seconds while recording to \a path.
+Recorded recordSim(const std::string& path, double seconds, Status& finished, const std::string& scenario = {})
+{
+    Recorded out;
+    Session session;
+    Monitor::Options options;
+    options.rateHz = 200;
+    Monitor monitor(options);
+    if (!session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink()))
+        return out;
+    Recorder::Options ro;
+    ro.path = path;
+    ro.backends = {"sim"};
+    ro.rateHz = options.rateHz;
+    ro.commitInterval = std::chrono::milliseconds(50);
+    Status status;
+    auto recorder = Recorder::create(ro, session.topology(), status);
+    if (!recorder) {
+        finished = status;
+        return out;
+    }
+    monitor.setRecordBuffers(true);
+    if (!session.start() || !monitor.start(session))
+        return out;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    Monitor::Batch batch;
+    auto drain = [&] {
+        monitor.takeNew(batch);
+        out.ids = monitor.allocatorIds();
+        recorder->add(batch, out.ids);
+        out.samples.insert(out.samples.end(), batch.samples.begin(), batch.samples.end());
+        out.events.insert(out.events.end(), batch.events.begin(), batch.events.end());
+        out.buffers.insert(out.buffers.end(), batch.bufferChanges.begin(), batch.bufferChanges.end());
+    };
+    while (std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        drain();
+    }
+    monitor.stop();
+    drain();
+    for (std::size_t i = 0; i < out.ids.size(); ++i)
+        out.stats.push_back(monitor.stats(i));
+    finished = recorder->finish(monitor.now_ns());
+    session.close();
+    return out;
+}
+
+/// Replays \a path at once through the replay backend and a replaying monitor.
+Recorded replayAll(const std::string& path, Status& status, bool lanes = false)
+{
+    Recorded out;
+    BackendOptions bo;
+    bo.recordingPath = path;
+    bo.replaySpeed = 0.0;
+    Session session;
+    Monitor monitor({});
+    status = session.open({}, bo, monitor.eventSink());
+    if (!status)
+        return out;
+    status = session.start();
+    if (status)
+        status = monitor.start(session);
+    if (!status)
+        return out;
+    if (lanes)
+        monitor.setLaneAllocator(0);
+    Monitor::Batch batch;
+    for (int i = 0; i < 500 && !monitor.finished(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    monitor.stop();
+    monitor.takeNew(batch);
+    out.ids = monitor.allocatorIds();
+    out.samples = batch.samples;
+    out.events = batch.events;
+    for (std::size_t i = 0; i < out.ids.size(); ++i)
+        out.stats.push_back(monitor.stats(i));
+    return out;
+}
+
+/// Runs SQL on a recording behind KsScope's back.
+bool tamper(const std::string& path, const char* sql)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
+        return false;
+    const bool ok = sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
+} // namespace
+
+class TestRecording : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::string path(const char* name) const { return m_dir.filePath(QString::fromUtf8(name)).toStdString(); }
+
+    /// One recording of the default devices, made once and copied by the tests that damage it.
+    std::string m_good;
+    Recorded m_live;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(recordingSupported());
+        m_good = path("good.db");
+        Status finished;
+        m_live = recordSim(m_good, 1.5, finished);
+        QVERIFY2(finished, finished.toString().c_str());
+        QVERIFY(m_live.samples.size() > 500);
+        QVERIFY(!m_live.buffers.empty());
+    }
+
+    void topologyJsonRoundTrip()
+    {
+        Session session;
+        QVERIFY(session.open({"sim"}, {}));
+        const Topology topology = session.topology();
+        Topology back;
+        const Status status = topologyFromJson(topologyToJson(topology), back);
+        QVERIFY2(status, status.toString().c_str());
+        QCOMPARE(topologyToJson(back).dump(), topologyToJson(topology).dump());
+        QCOMPARE(back.allocators.size(), topology.allocators.size());
+        QCOMPARE(back.filters.front().pins.front().format.width, topology.filters.front().pins.front().format.width);
+
+        nlohmann::json bad = topologyToJson(topology);
+        bad["filters"][0]["pins"][0]["allocator"]["framing"]["frames"] = "two";
+        const Status s = topologyFromJson(bad, back);
+        QVERIFY(!s);
+        QVERIFY2(s.message().find("topology.filters[0].pins[0].allocator.framing.frames: expected an integer") !=
+                     std::string::npos,
+                 s.message().c_str());
+        QVERIFY(back.filters.empty());
+    }
+
+    void fileHoldsWhatWasRecorded()
+    {
+        Status status;
+        auto recording = Recording::open(m_good, status);
+        QVERIFY2(recording, status.toString().c_str());
+        const RecordingInfo& info = recording->info();
+        QCOMPARE(info.schemaVersion, kRecordingSchemaVersion);
+        QVERIFY(info.closedCleanly);
+        QVERIFY(info.buffersRecorded);
+        QCOMPARE(info.backends, std::vector<std::string>{"sim"});
+        QCOMPARE(info.allocatorIds, m_live.ids);
+        QVERIFY(info.duration_ns >= m_live.samples.back().sample.t_ns);
+        QVERIFY(!info.startedUtc.empty() && !info.endedUtc.empty());
+
+        std::vector<SampleRecord> samples;
+        QVERIFY(recording->samples(-1, info.duration_ns, [&](const SampleRecord& r) {
+            samples.push_back(r);
+            return true;
+        }));
+        QCOMPARE(samples.size(), m_live.samples.size());
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            const SampleRecord& a = samples[i];
+            const SampleRecord& b = m_live.samples[i];
+            QCOMPARE(a.sample.t_ns, b.sample.t_ns);
+            QCOMPARE(a.allocator, b.allocator);
+            QCOMPARE(a.sample.allocated, b.sample.allocated);
+            QCOMPARE(a.sample.frames, b.sample.frames);
+            QCOMPARE(a.frameSize, b.frameSize);
+            QCOMPARE(a.mode, b.mode);
+            QCOMPARE(a.delivered, b.delivered);
+        }
+        std::uint64_t count = 0;
+        QVERIFY(recording->sampleCount(count));
+        QCOMPARE(count, samples.size());
+
+        std::vector<BufferChange> buffers;
+        QVERIFY(recording->bufferChanges(ReplayTimeline::kAll, -1, info.duration_ns, buffers));
+        QCOMPARE(buffers.size(), m_live.buffers.size());
+        std::vector<MonitorEvent> events;
+        QVERIFY(recording->events(-1, info.duration_ns, events));
+        QCOMPARE(events.size(), m_live.events.size());
+        std::vector<TopologySnapshot> snapshots;
+        QVERIFY(recording->topologies(snapshots));
+        QCOMPARE(snapshots.front().reason, std::string("start"));
+        QCOMPARE(snapshots.front().topology.allocators.size(), m_live.ids.size());
+    }
+
+    /// record -> replay -> the same samples, events and statistics
+    void replayGivesTheSameSamples()
+    {
+        Status status;
+        const Recorded replayed = replayAll(m_good, status);
+        QVERIFY2(status, status.toString().c_str());
+        QCOMPARE(replayed.ids, m_live.ids);
+        QCOMPARE(replayed.samples.size(), m_live.samples.size());
+        for (std::size_t i = 0; i < replayed.samples.size(); ++i) {
+            QCOMPARE(replayed.samples[i].sample.t_ns, m_live.samples[i].sample.t_ns);
+            QCOMPARE(replayed.samples[i].allocator, m_live.samples[i].allocator);
+            QCOMPARE(replayed.samples[i].sample.allocated, m_live.samples[i].sample.allocated);
+            QCOMPARE(replayed.samples[i].sample.frames, m_live.samples[i].sample.frames);
+        }
+        QCOMPARE(replayed.events.size(), m_live.events.size());
+        for (std::size_t i = 0; i < replayed.events.size(); ++i) {
+            QCOMPARE(replayed.events[i].t_ns, m_live.events[i].t_ns);
+            QCOMPARE(replayed.events[i].message, m_live.events[i].message);
+        }
+        for (std::size_t i = 0; i < m_live.stats.size(); ++i) {
+            QCOMPARE(replayed.stats[i].samples, m_live.stats[i].samples);
+            QCOMPARE(replayed.stats[i].maxAllocated, m_live.stats[i].maxAllocated);
+            QCOMPARE(replayed.stats[i].meanAllocated, m_live.stats[i].meanAllocated);
+            QCOMPARE(replayed.stats[i].delivered, m_live.stats[i].delivered);
+        }
+    }
+
+    void replayOfStarvationKeepsItsEpisodes()
+    {
+        const std::string file = path("starve.db");
+        Status finished;
+        const Recorded live = recordSim(file, 2.0, finished, KSSCOPE_SCENARIO_DIR "/starvation.json");
+        QVERIFY2(finished, finished.toString().c_str());
+        std::uint64_t starvations = 0;
+        for (const auto& s : live.stats)
+            starvations += s.starvationCount;
+        QVERIFY2(starvations > 0, "the starvation scenario starves within 2 s");
+        Status status;
+        const Recorded replayed = replayAll(file, status);
+        QVERIFY2(status, status.toString().c_str());
+        for (std::size_t i = 0; i < live.stats.size(); ++i) {
+            QCOMPARE(replayed.stats[i].starvationCount, live.stats[i].starvationCount);
+            QCOMPARE(replayed.stats[i].starvedMs, live.stats[i].starvedMs);
+            QCOMPARE(replayed.stats[i].drops, live.stats[i].drops);
+        }
+    }
+
+    void replayedLanesComeFromTheRecordedBufferStates()
+    {
+        BackendOptions bo;
+        bo.recordingPath = m_good;
+        bo.replaySpeed = 0.0;
+        Session session;
+        Monitor monitor({});
+        QVERIFY(session.open({"replay"}, bo, monitor.eventSink()));
+        QVERIFY(session.start());
+        monitor.setLaneAllocator(0);
+        QVERIFY(monitor.start(session));
+        QTRY_VERIFY(monitor.finished());
+        Lanes lanes;
+        QTRY_VERIFY_WITH_TIMEOUT((monitor.lanes(0, monitor.now_ns(), lanes), !lanes.buffers.empty()), 2000);
+        std::size_t changes = 0;
+        for (const auto& frame : lanes.buffers)
+            changes += frame.size();
+        std::size_t recorded = 0;
+        for (const BufferChange& b : m_live.buffers)
+            recorded += b.allocator == 0 ? 1 : 0;
+        QCOMPARE(changes, recorded);
+        monitor.stop();
+    }
+
+    void replayBackendRefusesEditsAndMixing()
+    {
+        BackendOptions bo;
+        bo.recordingPath = m_good;
+        Session session;
+        QVERIFY(session.open({"replay"}, bo));
+        const Topology topology = session.topology();
+        QVERIFY(!topology.allocators.empty());
+        const std::string id = topology.allocators.front().id;
+        QVERIFY(!topology.allocators.front().readOnlyReason.empty());
+        Backend* backend = session.backendFor(id);
+        QVERIFY(backend);
+        QCOMPARE(backend->name(), std::string("replay"));
+        PropertyRequest request;
+        request.buffers = 8;
+        const PropertyChange change = backend->setProperties(id, request, ApplyMode::Apply);
+        QVERIFY(!change.status);
+        QVERIFY(change.status.message().find("recording") != std::string::npos);
+        QVERIFY(!backend->setMode(id, KsAllocatorMode_User, ApplyMode::Apply));
+
+        Session mixed;
+        const Status status = mixed.open({"replay", "sim"}, bo);
+        QVERIFY(!status);
+        QVERIFY2(status.message().find("on its own") != std::string::npos, status.message().c_str());
+    }
+
+    void seekAndSpeed()
+    {
+        BackendOptions bo;
+        bo.recordingPath = m_good;
+        bo.replaySpeed = 1.0;
+        bo.replayStart_ns = 500'000'000;
+        Session session;
+        QVERIFY(session.open({}, bo));
+        ReplayTimeline* timeline = session.backends().front()->timeline();
+        QVERIFY(timeline);
+        QCOMPARE(timeline->position_ns(), std::int64_t{500'000'000});
+        QVERIFY(session.start());
+        QVERIFY(timeline->playing());
+        timeline->setPlaying(false);
+        const std::int64_t paused = timeline->position_ns();
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        QCOMPARE(timeline->position_ns(), paused);
+        timeline->seek(1'000'000'000);
+        QCOMPARE(timeline->position_ns(), std::int64_t{1'000'000'000});
+        timeline->seek(std::int64_t{1} << 60);
+        QCOMPARE(timeline->position_ns(), timeline->end_ns());
+        timeline->seek(0);
+        timeline->setSpeed(0.0);
+        timeline->setPlaying(true);
+        QCOMPARE(timeline->position_ns(), timeline->end_ns());
+        QVERIFY(!timeline->playing()); // at the end
+
+        // a monitor started after a seek catches up on what comes before the position
+        timeline->setPlaying(false);
+        timeline->seek(1'000'000'000);
+        Monitor::Options mo;
+        mo.replayCatchUpSeconds = 0.25;
+        Monitor monitor(mo);
+        QVERIFY(monitor.start(session));
+        QTRY_VERIFY(monitor.stats(0).samples > 0);
+        std::vector<Sample> window;
+        monitor.window(0, 0, timeline->end_ns(), window);
+        QVERIFY(!window.empty());
+        QVERIFY(window.front().t_ns > 750'000'000 - 1);
+        QVERIFY(window.back().t_ns <= 1'000'000'000);
+        monitor.stop();
+    }
+
+    void notARecording()
+    {
+        Status status;
+        QVERIFY(!Recording::open(path("missing.db"), status));
+        QCOMPARE(status.code(), hresultFromWin32(kErrorFileNotFound));
+
+        const std::string text = path("text.db");
+        std::ofstream(text) << "{\"this\": \"is JSON\"}\n";
+        QVERIFY(!Recording::open(text, status));
+        QVERIFY2(status.message().find("not a KsScope recording") != std::string::npos, status.message().c_str());
+
+        const std::string other = path("other.db");
+        QVERIFY(tamper(other, "CREATE TABLE t(x); INSERT INTO t VALUES (1);"));
+        QVERIFY(!Recording::open(other, status));
+        QVERIFY2(status.message().find("not a KsScope recording (application_id 0") != std::string::npos,
+                 status.message().c_str());
+
+        QVERIFY(!Recording::open(m_dir.path().toStdString(), status));
+        QVERIFY(status.message().find("folder") != std::string::npos);
+    }
+
+    void newerSchemaIsRefused()
+    {
+        const std::string file = path("newer.db");
+        std::filesystem::copy_file(m_good, file);
+        QVERIFY(tamper(file, "PRAGMA user_version = 2"));
+        Status status;
+        QVERIFY(!Recording::open(file, status));
+        QCOMPARE(status.code(), hresultFromWin32(kErrorRevisionMismatch));
+        QVERIFY2(status.message().find("schema version 2, newer than this KsScope reads (version 1)") !=
+                     std::string::npos,
+                 status.message().c_str());
+    }
+
+    void malformedContentsAreNamed_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing table") << "DROP TABLE edits"
+                                       << R"(table "edits" is missing)";
+        QTest::newRow("missing column") << "ALTER TABLE events DROP COLUMN message"
+                                        << R"(table "events" has no column "message")";
+        QTest::newRow("format") << "UPDATE meta SET value = 'x' WHERE key = 'format'"
+                                << R"(metadata "format" is "x")";
+        QTest::newRow("start time") << "UPDATE meta SET value = 'soon' WHERE key = 'started_unix_ns'"
+                                    << R"(metadata "started_unix_ns" is "soon", expected an integer)";
+        QTest::newRow("allocator index") << "UPDATE allocators SET idx = idx + 10"
+                                         << "allocator indexes are not 0, 1, 2";
+    }
+    void malformedContentsAreNamed()
+    {
+        QFETCH(QString, sql);
+        QFETCH(QString, expected);
+        const std::string file = path("malformed.db");
+        std::filesystem::remove(file);
+        std::filesystem::copy_file(m_good, file);
+        QVERIFY(tamper(file, sql.toUtf8().constData()));
+        Status status;
+        QVERIFY(!Recording::open(file, status));
+        QVERIFY2(status.message().find(expected.toStdString()) != std::string::npos, status.message().c_str());
+        QVERIFY(status.message().find(file) != std::string::npos);
+    }
+
+    void malformedRowsAreNamedWhenRead()
+    {
+        const std::string file = path("rows.db");
+        std::filesystem::copy_file(m_good, file);
+        QVERIFY(tamper(file, "UPDATE topology SET document = '{\"filters\": 3}' WHERE reason = 'start';"
+                             "UPDATE events SET kind = 'party';"));
+        // WITHOUT ROWID tables have no rowid: change one sample by its key
+        QVERIFY(tamper(file, "UPDATE samples SET mode = 7 WHERE t_ns = (SELECT min(t_ns) FROM samples)"));
+        Status status;
+        auto recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        status = recording->samples(-1, recording->info().duration_ns, [](const SampleRecord&) { return true; });
+        QVERIFY(!status);
+        QVERIFY2(status.message().find("out of range") != std::string::npos, status.message().c_str());
+        std::vector<TopologySnapshot> snapshots;
+        status = recording->topologies(snapshots);
+        QVERIFY(!status);
+        QVERIFY2(status.message().find("topology.filters: expected an array") != std::string::npos,
+                 status.message().c_str());
+        std::vector<MonitorEvent> events;
+        status = recording->events(-1, recording->info().duration_ns, events);
+        QVERIFY(!status);
+        QVERIFY2(status.message().find("unknown kind \"party\"") != std::string::npos, status.message().c_str());
+
+        // the replay backend says so and does not open
+        BackendOptions bo;
+        bo.recordingPath = file;
+        Session session;
+        status = session.open({}, bo);
+        QVERIFY(!status);
+        QVERIFY(status.message().find("malformed recording") != std::string::npos);
+    }
+
+    void truncatedRecordingIsRejected_data()
+    {
+        QTest::addColumn<double>("fraction");
+        QTest::newRow("header only") << 0.02;
+        QTest::newRow("half") << 0.5;
+        QTest::newRow("most") << 0.9;
+    }
+    void truncatedRecordingIsRejected()
+    {
+        QFETCH(double, fraction);
+        const std::string file = path("truncated.db");
+        std::filesystem::remove(file);
+        std::filesystem::copy_file(m_good, file);
+        const auto size = std::filesystem::file_size(m_good);
+        std::filesystem::resize_file(file, static_cast<std::uintmax_t>(static_cast<double>(size) * fraction));
+        Status status;
+        auto recording = Recording::open(file, status);
+        if (recording) { // the damage may lie beyond what opening reads: reading it all must say so
+            std::vector<TopologySnapshot> snapshots;
+            status = recording->topologies(snapshots);
+            if (status)
+                status =
+                    recording->samples(-1, recording->info().duration_ns, [](const SampleRecord&) { return true; });
+        }
+        QVERIFY2(!status, "a truncated recording is not read as if it were whole");
+        QVERIFY2(status.message().find(file) != std::string::npos, status.message().c_str());
+        QVERIFY2(status.message().find("damaged") != std::string::npos ||
+                     status.message().find("not a KsScope recording") != std::string::npos ||
+                     status.message().find("malformed") != std::string::npos,
+                 status.message().c_str());
+    }
+
+    void recorderRefusesBadPaths()
+    {
+        Recorder::Options ro;
+        Status status;
+        ro.path = m_good;
+        QVERIFY(!Recorder::create(ro, {}, status));
+        QCOMPARE(status.code(), hresultFromWin32(kErrorFileExists));
+        QVERIFY(std::filesystem::file_size(m_good) > 0); // untouched
+
+        ro.path = path("no/such/folder/x.db");
+        QVERIFY(!Recorder::create(ro, {}, status));
+        QVERIFY2(status.message().find("does not exist") != std::string::npos, status.message().c_str());
+
+        const std::string file = path("plain-file");
+        std::ofstream(file) << "x";
+        ro.path = file + "/x.db";
+        QVERIFY(!Recorder::create(ro, {}, status));
+        QVERIFY(!status.message().empty());
+        QVERIFY(!std::filesystem::exists(ro.path));
+
+        ro.path = path("replaced.db");
+        std::ofstream(ro.path) << "old";
+        ro.overwrite = true;
+        auto recorder = Recorder::create(ro, {}, status);
+        QVERIFY2(recorder, status.toString().c_str());
+        QVERIFY(recorder->finish(0));
+        QVERIFY(Recording::open(ro.path, status));
+    }
+
+    /// SIGKILL while recording: at most the last second is lost and the file opens and replays.
+    void killedWhileRecording()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("killed.db"));
+        QProcess cli;
+        cli.start(QStringLiteral(KSSCOPE_CLI_PATH),
+                  {QStringLiteral("watch"), QStringLiteral("--rate"), QStringLiteral("1000"), QStringLiteral("--json"),
+                   QStringLiteral("--record"), file});
+        QVERIFY(cli.waitForStarted());
+        double lastPrinted = 0.0;
+        QByteArray pending;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (lastPrinted < 2.5 && std::chrono::steady_clock::now() < deadline) {
+            cli.waitForReadyRead(200);
+            pending += cli.readAllStandardOutput();
+            qsizetype nl = 0;
+            while ((nl = pending.indexOf('\n')) >= 0) {
+                const auto line = nlohmann::json::parse(pending.left(nl).toStdString(), nullptr, false);
+                pending.remove(0, nl + 1);
+                if (line.is_object() && line.value("type", "") == "sample")
+                    lastPrinted = std::max(lastPrinted, line.value("t", 0.0));
+            }
+        }
+        QVERIFY2(lastPrinted >= 2.5, "the watch printed samples for 2.5 s");
+        ::kill(static_cast<pid_t>(cli.processId()), SIGKILL);
+        QVERIFY(cli.waitForFinished());
+        QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
+
+        Status status;
+        auto recording = Recording::open(file.toStdString(), status);
+        QVERIFY2(recording, status.toString().c_str());
+        QVERIFY(!recording->info().closedCleanly);
+        std::int64_t last = 0;
+        std::uint64_t rows = 0;
+        QVERIFY(recording->samples(-1, recording->info().duration_ns, [&](const SampleRecord& r) {
+            last = std::max(last, r.sample.t_ns);
+            ++rows;
+            return true;
+        }));
+        qInfo("printed up to %.3f s before SIGKILL; the recording holds %llu samples up to %.3f s", lastPrinted,
+              static_cast<unsigned long long>(rows), static_cast<double>(last) * 1e-9);
+        QVERIFY(static_cast<double>(last) * 1e-9 >= lastPrinted - 1.0);
+        QCOMPARE(recording->info().duration_ns, last);
+        recording.reset();
+        QVERIFY(tamper(file.toStdString(), "PRAGMA integrity_check")); // and SQLite agrees it is whole
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(file.toUtf8().constData(), &db), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        QCOMPARE(QByteArray(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))), QByteArray("ok"));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+
+        Status replayed;
+        const Recorded back = replayAll(file.toStdString(), replayed);
+        QVERIFY2(replayed, replayed.toString().c_str());
+        QCOMPARE(back.samples.size(), rows);
+    }
+
+    /// A full disk (a file size limit of 300 KiB: sh counts 512-byte blocks) stops the recording with a message;
+    /// watching goes on.
+    void fullDiskStopsRecordingNotWatching()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("full.db"));
+        QProcess shell;
+        shell.start(QStringLiteral("/bin/sh"),
+                    {QStringLiteral("-c"),
+                     QStringLiteral("ulimit -f 600; exec \"$0\" watch --duration 3 --rate 1000 "
+                                    "--record \"$1\""),
+                     QStringLiteral(KSSCOPE_CLI_PATH), file});
+        QVERIFY(shell.waitForFinished(60000));
+        const QString out = QString::fromUtf8(shell.readAllStandardOutput());
+        const QString err = QString::fromUtf8(shell.readAllStandardError());
+        QCOMPARE(shell.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(shell.exitCode(), 5);
+        QVERIFY2(err.contains(QStringLiteral("stopped")) && err.contains(QStringLiteral("watching goes on")),
+                 qPrintable(err));
+        QVERIFY2(out.contains(QStringLiteral("summary over 3.0 s")), qPrintable(out)); // the watch ran to its end
+        Status status;
+        auto recording = Recording::open(file.toStdString(), status);
+        QVERIFY2(recording, status.toString().c_str()); // what was committed before is kept
+        std::uint64_t count = 0;
+        QVERIFY(recording->sampleCount(count));
+        QVERIFY(count > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecording)
+#include "tst_recording.moc"
