@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/monitor.h"
 
+#include "ksscope/allocator_tracker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -52,36 +54,27 @@ std::string_view eventKindName(EventKind kind)
     return "error";
 }
 
-namespace {
-std::string formatMs(double ms)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f ms", ms);
-    return text;
-}
-} // namespace
-
 /// Sampler-thread state of one watched allocator.
 struct Monitor::Watched {
+    Watched(std::string allocatorId, std::int64_t period_ns)
+        : id(allocatorId), tracker(std::move(allocatorId), period_ns)
+    {
+    }
     std::string id;
     std::string filterId;
     std::shared_ptr<AllocatorProbe> probe;
-    std::int64_t period_ns = 33'366'700;
     bool gone = false;
-    bool first = true;
     HRESULT lastError = S_OK;
-    KSALLOCATOR_FRAMING framing;
-    KSALLOCATORMODE mode = KsAllocatorMode_User;
-    std::uint64_t dropped = 0;
-    std::int64_t fullSince_ns = -1;
-    bool rebaseline = false; // the backend reported a reconfiguration: take the next framing as new
-    bool starving = false;
-    double sumAllocated = 0.0;
-    double starvedDoneMs = 0.0; // closed starvation episodes
-    std::uint64_t firstDelivered = 0;
-    std::int64_t firstDelivered_ns = -1;
-    AllocatorStats stats;
+    AllocatorTracker tracker;
+    AllocatorStats stats; // the tracker's, as of the last reading or change
     std::vector<BufferState> buffers; // last per-buffer states recorded
+
+    void markGone()
+    {
+        gone = true;
+        tracker.markGone();
+        stats.gone = true;
+    }
 };
 
 Monitor::Monitor(Options options) : m_options(std::move(options))
@@ -126,12 +119,11 @@ void Monitor::addAllocator(const AllocatorInfo& info)
     for (const auto& w : m_watched)
         if (w->id == info.id && !w->gone)
             return;
-    auto w = std::make_unique<Watched>();
-    w->id = info.id;
+    const std::int64_t period_ns =
+        info.framePeriodSeconds > 0 ? static_cast<std::int64_t>(info.framePeriodSeconds * 1e9) : 0;
+    auto w = std::make_unique<Watched>(info.id, period_ns);
     w->filterId = info.pinIds.empty() ? std::string() : info.pinIds.front().substr(0, info.pinIds.front().rfind('/'));
     w->probe = m_session->probe(info.id);
-    if (info.framePeriodSeconds > 0)
-        w->period_ns = static_cast<std::int64_t>(info.framePeriodSeconds * 1e9);
     const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
     {
         std::lock_guard lock(m_mutex);
@@ -297,7 +289,7 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
             events.push_back({t_ns, EventKind::Config, e.id, e.message});
             for (auto& w : m_watched)
                 if (w->id == e.id)
-                    w->rebaseline = true; // this event already says it: no second one from sampling
+                    w->tracker.rebaseline(); // this event already says it: no second one from sampling
             break;
         case BackendEvent::Kind::Error:
             events.push_back({t_ns, EventKind::Error, e.id, e.message});
@@ -317,8 +309,7 @@ void Monitor::markGone(const std::string& id)
 {
     for (auto& w : m_watched) {
         if ((w->filterId == id || w->id == id) && !w->gone) {
-            w->gone = true;
-            w->stats.gone = true;
+            w->markGone();
         }
     }
 }
@@ -334,8 +325,7 @@ void Monitor::tick(std::int64_t t_ns, TickOutput& out)
         const HRESULT hr = w.probe->read(reading);
         if (FAILED(hr)) {
             if (hr == hresultFromWin32(kErrorDeviceRemoved) || hr == hresultFromErrno(19 /* ENODEV */)) {
-                w.gone = true;
-                w.stats.gone = true;
+                w.markGone();
                 events.push_back(
                     {t_ns, EventKind::Removed, w.id, "allocator " + w.id + " is gone: " + hresultMessage(hr)});
             } else if (hr != w.lastError) {
@@ -411,83 +401,19 @@ void Monitor::replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& o
 void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive,
                       TickOutput& out)
 {
-    std::vector<SampleRecord>& records = out.records;
-    std::vector<MonitorEvent> derived;
-    std::vector<MonitorEvent>& events = derive ? out.events : derived;
     Watched& w = *m_watched[index];
-    {
-        const KSSTREAMALLOCATOR_STATUS& s = reading.status;
-        const std::uint32_t allocated = s.AllocatedFrames;
-        const std::uint32_t frames = s.Framing.Frames;
-
-        if (!w.first && !w.rebaseline && (!(s.Framing == w.framing) || reading.mode != w.mode)) {
-            events.push_back({t_ns, EventKind::Config, w.id,
-                              "framing now " + std::to_string(frames) + " x " + std::to_string(s.Framing.FrameSize) +
-                                  " bytes, " + std::string(allocatorModeName(reading.mode)) + " mode"});
-        }
-        if (!w.first && reading.droppedFrames > w.dropped) {
-            const std::uint64_t delta = reading.droppedFrames - w.dropped;
-            w.stats.drops += delta;
-            events.push_back({t_ns, EventKind::Drop, w.id,
-                              std::to_string(delta) + (delta == 1 ? " frame" : " frames") + " dropped (" +
-                                  std::to_string(w.stats.drops) + " in all)"});
-        }
-        w.dropped = reading.droppedFrames;
-        w.rebaseline = false;
-        if (w.firstDelivered_ns < 0 && reading.deliveredFrames > 0) {
-            w.firstDelivered = reading.deliveredFrames;
-            w.firstDelivered_ns = t_ns;
-        }
-        if (w.firstDelivered_ns >= 0 && reading.deliveredFrames >= w.firstDelivered) {
-            w.stats.delivered = reading.deliveredFrames - w.firstDelivered;
-            const double seconds = static_cast<double>(t_ns - w.firstDelivered_ns) * 1e-9;
-            if (seconds > 0)
-                w.stats.framesPerSecond = static_cast<double>(w.stats.delivered) / seconds;
-        }
-        w.framing = s.Framing;
-        w.mode = reading.mode;
-        w.first = false;
-
-        // starvation: no free frame for two frame periods or more
-        const bool full = frames > 0 && allocated >= frames;
-        if (full) {
-            if (w.fullSince_ns < 0)
-                w.fullSince_ns = t_ns;
-            if (!w.starving && t_ns - w.fullSince_ns >= 2 * w.period_ns) {
-                w.starving = true;
-                ++w.stats.starvationCount;
-                out.intervals.push_back({index, {w.fullSince_ns, -1}});
-                events.push_back({t_ns, EventKind::Starvation, w.id,
-                                  "no free frame for " + formatMs(static_cast<double>(t_ns - w.fullSince_ns) * 1e-6) +
-                                      " (" + std::to_string(allocated) + "/" + std::to_string(frames) +
-                                      " frames allocated)"});
-            }
-        } else {
-            if (w.starving) {
-                w.starvedDoneMs += static_cast<double>(t_ns - w.fullSince_ns) * 1e-6;
-                out.intervals.push_back({index, {w.fullSince_ns, t_ns}});
-            }
-            w.starving = false;
-            w.fullSince_ns = -1;
-        }
-
-        AllocatorStats& st = w.stats;
-        st.starvedMs = w.starvedDoneMs + (w.starving ? static_cast<double>(t_ns - w.fullSince_ns) * 1e-6 : 0.0);
-        st.minAllocated = st.samples == 0 ? allocated : std::min(st.minAllocated, allocated);
-        st.maxAllocated = st.samples == 0 ? allocated : std::max(st.maxAllocated, allocated);
-        ++st.samples;
-        w.sumAllocated += allocated;
-        st.meanAllocated = w.sumAllocated / static_cast<double>(st.samples);
-        st.frames = frames;
-        st.frameSize = s.Framing.FrameSize;
-        st.starving = w.starving;
-        records.push_back({static_cast<std::uint32_t>(index),
+    m_intervalScratch.clear();
+    w.tracker.update(t_ns, reading, derive ? &out.events : nullptr, m_intervalScratch);
+    for (const StarvationInterval& interval : m_intervalScratch)
+        out.intervals.push_back({index, interval});
+    w.stats = w.tracker.stats();
+    const KSSTREAMALLOCATOR_STATUS& s = reading.status;
+    out.records.push_back({static_cast<std::uint32_t>(index),
                            s.Framing.FrameSize,
-                           {t_ns, allocated, frames},
+                           {t_ns, s.AllocatedFrames, s.Framing.Frames},
                            reading.mode,
                            reading.droppedFrames,
                            reading.deliveredFrames});
-    }
 }
 
 void Monitor::recordBuffers(std::int64_t t_ns, TickOutput& out)

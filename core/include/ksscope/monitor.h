@@ -296,6 +296,7 @@ private:
     ReplayTimeline* m_timeline = nullptr; // set by start() when the session replays a recording
     std::int64_t m_replayedTo_ns = 0; // sampler thread: what has been taken from the timeline
     std::vector<std::size_t> m_replayIndex; // sampler thread: timeline allocator -> watched index (or npos)
+    std::vector<StarvationInterval> m_intervalScratch; // sampler thread
     bool m_replayLaneSupported = false; // sampler thread: the replayed lane has recorded buffer states
     std::atomic<bool> m_finished{false};
 
