@@ -35,15 +35,6 @@ BackendOptions backendOptions(const GlobalOptions& global)
     return options;
 }
 
-int exitCodeFor(const Status& status)
-{
-    if (status.code() == hresultFromWin32(kErrorFileNotFound))
-        return ExitUsage;
-    if (status.code() == E_INVALIDARG || status.code() == VFW_E_BADALIGN)
-        return ExitInvalidValue;
-    return ExitDevice;
-}
-
 int fail(const Status& status)
 {
     std::cerr << "ksscope-cli: " << status.toString() << "\n";
@@ -248,6 +239,17 @@ int connectPins(Session& session, const std::vector<std::string>& pinIds, bool q
 
 } // namespace
 
+int exitCodeFor(const Status& status)
+{
+    if (status.code() == hresultFromWin32(kErrorFileNotFound))
+        return ExitUsage;
+    if (status.code() == E_INVALIDARG || status.code() == VFW_E_BADALIGN ||
+        status.code() == hresultFromWin32(kErrorFileCorrupt) ||
+        status.code() == hresultFromWin32(kErrorRevisionMismatch))
+        return ExitInvalidValue;
+    return ExitDevice;
+}
+
 int runList(const GlobalOptions& global, bool json)
 {
     Session session;
@@ -320,7 +322,7 @@ void printEvent(OutputFormat format, const MonitorEvent& e)
     } else if (format == OutputFormat::Csv) {
         std::printf("event,%.6f,%s,,,,%s,%s,,,,,,\n", t, e.id.c_str(), std::string(eventKindName(e.kind)).c_str(),
                     csvQuote(e.message).c_str());
-    } else {
+    } else if (format == OutputFormat::Text) {
         std::printf("%9.3fs  %-10s  %s  %s\n", t, std::string(eventKindName(e.kind)).c_str(), e.id.c_str(),
                     e.message.c_str());
     }
@@ -581,7 +583,7 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
             "sampler,%.6f,,,,,,%s,,,,,,\n", sampler.wallSeconds,
             csvQuote("cpuSeconds=" + std::to_string(sampler.cpuSeconds) + " samples=" + std::to_string(sampler.samples))
                 .c_str());
-    } else {
+    } else if (options.format == OutputFormat::Text) {
         if (watched.replaying())
             std::printf("\nsummary over %.1f s of the recording (played in %.1f s)\n",
                         static_cast<double>(end_ns) * 1e-9, sampler.wallSeconds);

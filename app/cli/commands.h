@@ -27,7 +27,7 @@ struct GlobalOptions {
     std::string commandLine; ///< as typed, for recordings
 };
 
-enum class OutputFormat : std::uint8_t { Text, Json, Csv };
+enum class OutputFormat : std::uint8_t { Text, Json, Csv, Quiet };
 
 /// One --set ID:key=value,... argument, parsed.
 struct SetSpec {
@@ -68,5 +68,19 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
 int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state);
 int runBackends(const GlobalOptions& global, bool selfTest, bool json);
+
+struct ReportCommandOptions {
+    std::string format = "html"; ///< json, csv, html, pdf
+    std::string output; ///< file, or - for standard output (not pdf)
+    double durationSeconds = 0.0; ///< live: seconds to watch (without --recording)
+    double rateHz = 100.0;
+    std::string recordPath; ///< live: keep the recording made for the report here
+};
+/// `report`: a status report of --recording FILE, or of the devices watched for --duration seconds.
+int runReport(const GlobalOptions& global, const ReportCommandOptions& options);
+/// `diff A B`: two recordings compared allocator by allocator.
+int runDiff(const std::string& a, const std::string& b, bool json);
+/// The exit code for a failed Status (file not found: usage; malformed input: invalid value; else device).
+int exitCodeFor(const Status& status);
 
 } // namespace ksscope::cli

@@ -155,6 +155,29 @@ int main(int argc, char** argv)
     setLink->add_option("TO", linkTo, "sink pin id")->required();
     setLink->add_option("STATE", linkState, "on or off")->required();
 
+#if defined(KSSCOPE_WITH_REPORTS)
+    ReportCommandOptions report;
+    auto* reportCmd = app.add_subcommand(
+        "report", "a status report of a recording (--recording FILE) or of the devices watched for --duration S");
+    reportCmd->add_option("--format", report.format, "json, csv (the samples), html or pdf (default html)")
+        ->type_name("FORMAT");
+    reportCmd->add_option("-o,--output", report.output, "the report file, - for standard output")
+        ->type_name("FILE")
+        ->required();
+    reportCmd->add_option("--duration", report.durationSeconds, "without --recording: seconds to watch the devices")
+        ->check(CLI::Range(0.001, 31.0 * 24 * 3600));
+    reportCmd->add_option("--rate", report.rateHz, "without --recording: samples per second (default 100)")
+        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+    reportCmd->add_option("--record", report.recordPath, "without --recording: keep the recording made for the report")
+        ->type_name("FILE");
+    std::string diffA;
+    std::string diffB;
+    auto* diffCmd = app.add_subcommand("diff", "compare two recordings allocator by allocator");
+    diffCmd->add_option("A", diffA, "the first recording")->required();
+    diffCmd->add_option("B", diffB, "the second recording")->required();
+    diffCmd->add_flag("--json", json, "print JSON");
+#endif
+
     auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
     backends->add_flag("--self-test", selfTest, "run each available backend's self-test");
     backends->add_flag("--json", json, "print JSON");
@@ -188,7 +211,8 @@ int main(int argc, char** argv)
                     known = known || sub->get_name() == arg;
                 if (!known) {
                     std::cerr << "ksscope-cli: unknown command \"" << arg
-                              << "\"; commands: list, status, watch, set-mode, set-properties, set-link, backends\n";
+                              << "\"; commands: list, status, watch, report, diff, set-mode, set-properties, "
+                                 "set-link, backends\n";
                     return ExitUsage;
                 }
                 break;
@@ -237,6 +261,12 @@ int main(int argc, char** argv)
             return runSetLink(global, linkFrom, linkTo, linkState);
         if (backends->parsed())
             return runBackends(global, selfTest, json);
+#if defined(KSSCOPE_WITH_REPORTS)
+        if (reportCmd->parsed())
+            return runReport(global, report);
+        if (diffCmd->parsed())
+            return runDiff(diffA, diffB, json);
+#endif
     } catch (const std::exception& e) {
         std::cerr << "ksscope-cli: internal error: " << e.what() << "\n";
         return ExitDevice;

@@ -5,6 +5,7 @@
 #include "ksscope/scenario.h"
 #include "ksscope/version.h"
 #include "mainwindow.h"
+#include "reportpdf.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -71,9 +72,38 @@ int main(int argc, char** argv)
         QStringLiteral("Select this allocator, pin or filter once the devices are open; "
                        "repeat for several."),
         QStringLiteral("ID"));
+    const QCommandLineOption exportOption(
+        QStringLiteral("export-report"),
+        QStringLiteral("Write the status report of this recording to --output (json, csv, html or pdf, from the "
+                       "file name or --format), then exit."),
+        QStringLiteral("RECORDING"));
+    const QCommandLineOption outputOption(
+        QStringLiteral("output"), QStringLiteral("The report file of --export-report."), QStringLiteral("FILE"));
+    const QCommandLineOption formatOption(
+        QStringLiteral("format"), QStringLiteral("--export-report: json, csv, html or pdf."), QStringLiteral("FORMAT"));
     parser.addOptions({backendOption, scenarioOption, rateOption, selectOption, screenshotOption, afterOption,
-                       startupOption, sizeOption});
+                       startupOption, sizeOption, exportOption, outputOption, formatOption});
     parser.process(app);
+
+    if (parser.isSet(exportOption)) {
+        const QString output = parser.value(outputOption);
+        if (output.isEmpty())
+            return fail(QStringLiteral("--export-report needs --output FILE"));
+        QString format = parser.value(formatOption);
+        if (format.isEmpty())
+            format = QFileInfo(output).suffix().toLower();
+        if (format != QLatin1String("json") && format != QLatin1String("csv") && format != QLatin1String("html") &&
+            format != QLatin1String("pdf"))
+            return fail(QStringLiteral("--export-report: give --format json, csv, html or pdf (or an --output file "
+                                       "ending in one of them)"));
+        const ksscope::Status status = ksscope::ui::exportReport(parser.value(exportOption), format, output);
+        if (!status) {
+            std::fprintf(stderr, "ksscope: %s\n", status.toString().c_str());
+            return status.code() == ksscope::hresultFromWin32(ksscope::kErrorFileNotFound) ? 2 : 3;
+        }
+        std::printf("report written to %s\n", qPrintable(output));
+        return 0;
+    }
 
     ksscope::ui::SessionRequest request;
     for (const QString& name : parser.values(backendOption)) {

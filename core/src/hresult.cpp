@@ -25,6 +25,7 @@ constexpr KnownCode kKnown[] = {
     {E_OUTOFMEMORY, "E_OUTOFMEMORY", "Not enough memory to complete the operation."},
     {E_UNEXPECTED, "E_UNEXPECTED", "Catastrophic failure."},
     {E_NOINTERFACE, "E_NOINTERFACE", "The object does not support the requested interface."},
+    {E_ABORT, "E_ABORT", "The operation was cancelled."},
     {VFW_E_ALREADY_COMMITTED, "VFW_E_ALREADY_COMMITTED",
      "Cannot change the allocated memory while the allocator is committed (or owned by the kernel)."},
     {VFW_E_BUFFERS_OUTSTANDING, "VFW_E_BUFFERS_OUTSTANDING",

@@ -45,6 +45,7 @@ inline constexpr HRESULT E_UNEXPECTED = detail::hr(0x8000FFFF);
 inline constexpr HRESULT E_OUTOFMEMORY = detail::hr(0x8007000E);
 inline constexpr HRESULT E_INVALIDARG = detail::hr(0x80070057);
 inline constexpr HRESULT E_NOINTERFACE = detail::hr(0x80004002);
+inline constexpr HRESULT E_ABORT = detail::hr(0x80004004);
 #endif
 #ifndef VFW_E_ALREADY_COMMITTED
 inline constexpr HRESULT VFW_E_SIZENOTSET = detail::hr(0x80040212);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `report` and `diff`: status reports of recordings. JSON, CSV and HTML are written here; a PDF is drawn by the
+// GUI executable (Qt), which this program runs for it, so that ksscope-cli itself needs no Qt.
+
+#include "ksscope/report.h"
+
+#include "commands.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#if defined(__unix__)
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char** environ;
+#endif
+
+namespace ksscope::cli {
+
+namespace {
+
+/// Reports progress on standard error for long recordings (on a terminal only).
+class Progress {
+public:
+    explicit Progress(const char* what) : m_what(what) { }
+    ~Progress()
+    {
+        if (m_shown)
+            std::fprintf(stderr, "\r%s: done        \n", m_what);
+    }
+    bool operator()(double share)
+    {
+#if defined(__unix__)
+        if (!isatty(STDERR_FILENO))
+            return true;
+#endif
+        m_shown = true;
+        std::fprintf(stderr, "\r%s: %3.0f %%", m_what, share * 100.0);
+        return true;
+    }
+
+private:
+    const char* m_what;
+    bool m_shown = false;
+};
+
+std::filesystem::path selfDirectory()
+{
+#if defined(__unix__)
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+        return self.parent_path();
+#endif
+    return {};
+}
+
+/// Draws the PDF with the GUI executable (`ksscope --export-report`). Returns an exit code.
+int writePdf(const std::string& recording, const std::string& output)
+{
+#if defined(__unix__)
+    std::filesystem::path gui = selfDirectory() / "ksscope";
+    if (const char* overridden = std::getenv("KSSCOPE_GUI"); overridden && *overridden)
+        gui = overridden;
+    else if (!std::filesystem::exists(gui))
+        gui = selfDirectory() / "gui" / "ksscope"; // the build tree
+    if (!std::filesystem::exists(gui)) {
+        std::cerr << "ksscope-cli: report --format pdf: PDF reports are drawn by the KsScope window program, which "
+                     "is not installed next to ksscope-cli ("
+                  << gui.string() << "); install it, or use --format html\n";
+        return ExitUsage;
+    }
+    std::vector<std::string> args{gui.string(), "--export-report", recording, "--output", output};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // no display needed: Qt draws offscreen unless told otherwise
+    std::vector<std::string> env;
+    bool hasPlatform = false;
+    for (char** e = environ; *e; ++e) {
+        env.emplace_back(*e);
+        hasPlatform = hasPlatform || env.back().rfind("QT_QPA_PLATFORM=", 0) == 0;
+    }
+    if (!hasPlatform)
+        env.emplace_back("QT_QPA_PLATFORM=offscreen");
+    std::vector<char*> envp;
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) {
+        std::cerr << "ksscope-cli: report --format pdf: cannot run " << gui.string() << "\n";
+        return ExitDevice;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    if (!WIFEXITED(status))
+        return ExitDevice;
+    return WEXITSTATUS(status);
+#else
+    (void)recording;
+    (void)output;
+    std::cerr << "ksscope-cli: report --format pdf is not available in this build; use --format html\n";
+    return ExitUsage;
+#endif
+}
+
+/// Writes \a text to \a output ("-": standard output). Returns an exit code.
+int writeText(const std::string& text, const std::string& output)
+{
+    if (output == "-") {
+        std::cout << text;
+        return std::cout ? ExitOk : ExitDevice;
+    }
+    std::ofstream file(output, std::ios::binary | std::ios::trunc);
+    file << text;
+    file.close();
+    if (!file) {
+        std::cerr << "ksscope-cli: -o " << output << ": cannot write the report (missing folder, no permission or a "
+                  << "full disk)\n";
+        return ExitUsage;
+    }
+    return ExitOk;
+}
+
+int openRecording(const std::string& path, std::unique_ptr<Recording>& out)
+{
+    Status status;
+    out = Recording::open(path, status);
+    if (!out) {
+        std::cerr << "ksscope-cli: " << status.toString() << "\n";
+        return exitCodeFor(status);
+    }
+    return ExitOk;
+}
+
+int build(Recording& recording, Report& report)
+{
+    Progress progress("reading the recording");
+    ksscope::ReportOptions options;
+    options.progress = std::ref(progress);
+    const Status status = buildReport(recording, options, report);
+    if (!status) {
+        std::cerr << "ksscope-cli: " << status.toString() << "\n";
+        return exitCodeFor(status);
+    }
+    return ExitOk;
+}
+
+} // namespace
+
+int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
+{
+    const std::string& format = options.format;
+    if (format != "json" && format != "csv" && format != "html" && format != "pdf") {
+        std::cerr << "ksscope-cli: report --format: expected json, csv, html or pdf, got \"" << format << "\"\n";
+        return ExitInvalidValue;
+    }
+    if (options.output.empty()) {
+        std::cerr << "ksscope-cli: report: give the output file with -o FILE (or -o - for standard output)\n";
+        return ExitUsage;
+    }
+    if (format == "pdf" && options.output == "-") {
+        std::cerr << "ksscope-cli: report --format pdf: a PDF goes to a file; give -o FILE.pdf\n";
+        return ExitUsage;
+    }
+    std::string recordingPath = global.recording;
+    std::string temporary;
+    if (recordingPath.empty()) {
+        // a live report: watch for --duration seconds into a recording, then report it
+        if (options.durationSeconds <= 0) {
+            std::cerr << "ksscope-cli: report: give --recording FILE, or --duration S to watch the devices for S "
+                         "seconds and report on them\n";
+            return ExitUsage;
+        }
+        if (options.recordPath.empty()) {
+            const auto dir = std::filesystem::temp_directory_path();
+            temporary = (dir / ("ksscope-report-" + std::to_string(::getpid()) + ".ksrec")).string();
+            std::filesystem::remove(temporary);
+        }
+        recordingPath = options.recordPath.empty() ? temporary : options.recordPath;
+        WatchOptions watch;
+        watch.durationSeconds = options.durationSeconds;
+        watch.rateHz = options.rateHz;
+        watch.format = OutputFormat::Quiet;
+        watch.recordPath = recordingPath;
+        if (options.output != "-")
+            std::fprintf(stderr, "watching for %g s...\n", options.durationSeconds);
+        const int rc = runWatch(global, watch);
+        if (rc != ExitOk) {
+            if (!temporary.empty())
+                std::filesystem::remove(temporary);
+            return rc;
+        }
+    }
+    struct Cleanup {
+        std::string path;
+        ~Cleanup()
+        {
+            if (!path.empty()) {
+                std::error_code ec;
+                std::filesystem::remove(path, ec);
+            }
+        }
+    } cleanup{temporary};
+
+    if (format == "pdf")
+        return writePdf(recordingPath, options.output);
+
+    std::unique_ptr<Recording> recording;
+    if (int rc = openRecording(recordingPath, recording); rc != ExitOk)
+        return rc;
+    if (format == "csv") {
+        Progress progress("writing the samples");
+        if (options.output == "-") {
+            const Status s = writeSamplesCsv(*recording, std::cout, std::ref(progress));
+            if (!s)
+                std::cerr << "ksscope-cli: " << s.toString() << "\n";
+            return s ? ExitOk : exitCodeFor(s);
+        }
+        std::ofstream file(options.output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::cerr << "ksscope-cli: -o " << options.output << ": cannot create the file\n";
+            return ExitUsage;
+        }
+        const Status s = writeSamplesCsv(*recording, file, std::ref(progress));
+        if (!s) {
+            std::cerr << "ksscope-cli: " << s.toString() << "\n";
+            return exitCodeFor(s);
+        }
+        return ExitOk;
+    }
+    Report report;
+    if (int rc = build(*recording, report); rc != ExitOk)
+        return rc;
+    const int rc = writeText(format == "json" ? reportToJson(report) + "\n" : reportToHtml(report), options.output);
+    if (rc == ExitOk && options.output != "-")
+        std::printf("report of %s (%s, %zu allocators, %llu samples) written to %s\n", recordingPath.c_str(),
+                    formatDuration(static_cast<double>(report.info.duration_ns) * 1e-9).c_str(),
+                    report.allocators.size(), static_cast<unsigned long long>(report.samples), options.output.c_str());
+    return rc;
+}
+
+int runDiff(const std::string& a, const std::string& b, bool json)
+{
+    std::unique_ptr<Recording> ra;
+    std::unique_ptr<Recording> rb;
+    if (int rc = openRecording(a, ra); rc != ExitOk)
+        return rc;
+    if (int rc = openRecording(b, rb); rc != ExitOk)
+        return rc;
+    Report reportA;
+    Report reportB;
+    if (int rc = build(*ra, reportA); rc != ExitOk)
+        return rc;
+    if (int rc = build(*rb, reportB); rc != ExitOk)
+        return rc;
+    std::cout << (json ? diffToJson(reportA, reportB) + "\n" : diffToText(reportA, reportB));
+    return ExitOk;
+}
+
+} // namespace ksscope::cli

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HTML report and its SVG pictures: the topology (laid out by Graphviz's dot) and occupancy charts.
+
+#include "ksscope/report.h"
+#include "ksscope/version.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <gvc.h>
+#include <map>
+#include <mutex>
+
+extern "C" {
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+}
+
+namespace ksscope {
+
+namespace {
+
+lt_symlist_t kBuiltinPlugins[] = {
+    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+    {nullptr, nullptr},
+};
+
+std::string escape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string num(double value, int decimals = 1)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// topology picture
+
+constexpr double kCharWidth = 6.6; // px per character at the picture's 11 px font
+constexpr double kRow = 18.0;
+constexpr double kHeader = 34.0;
+
+/// Characters (not bytes) of UTF-8 text.
+double characters(std::string_view text)
+{
+    double n = 0;
+    for (char c : text)
+        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
+struct Box {
+    const FilterInfo* filter = nullptr;
+    double width = 0;
+    double height = 0;
+    double x = 0; // top left
+    double y = 0;
+};
+
+std::string allocatorBadge(const Topology& topology, const PinInfo& pin)
+{
+    const AllocatorInfo* a = topology.findAllocator(pin.allocatorId);
+    if (!a)
+        return {};
+    return std::to_string(a->status.Framing.Frames) + " × " + formatBytes(a->status.Framing.FrameSize) + ", " +
+           std::string(allocatorModeName(a->mode));
+}
+
+std::mutex& graphvizMutex()
+{
+    static std::mutex mutex; // Graphviz keeps global state: one layout at a time
+    return mutex;
+}
+
+/// Places the boxes with dot (left to right); false when Graphviz is not usable.
+bool layout(std::vector<Box>& boxes, const Topology& topology)
+{
+    std::lock_guard lock(graphvizMutex());
+    static GVC_t* gvc = gvContextPlugins(kBuiltinPlugins, 0);
+    if (!gvc)
+        return false;
+    agseterr(AGMAX); // nothing on stderr
+    char name[] = "topology";
+    Agraph_t* graph = agopen(name, Agdirected, nullptr);
+    auto set = [](void* object, const char* key, const std::string& value) {
+        agsafeset(object, const_cast<char*>(key), const_cast<char*>(value.c_str()), const_cast<char*>(""));
+    };
+    set(graph, "rankdir", "LR");
+    set(graph, "nodesep", "0.4");
+    set(graph, "ranksep", "1.1");
+    std::map<std::string, Agnode_t*> nodes;
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        std::string id = "n" + std::to_string(i);
+        Agnode_t* n = agnode(graph, id.data(), 1);
+        set(n, "shape", "box");
+        set(n, "fixedsize", "true");
+        set(n, "width", num(boxes[i].width / 72.0, 3));
+        set(n, "height", num(boxes[i].height / 72.0, 3));
+        nodes[boxes[i].filter->id] = n;
+    }
+    for (const ConnectionInfo& c : topology.connections) {
+        const auto from = nodes.find(c.from.substr(0, c.from.rfind('/')));
+        const auto to = nodes.find(c.to.substr(0, c.to.rfind('/')));
+        if (from != nodes.end() && to != nodes.end() && from->second != to->second)
+            agedge(graph, from->second, to->second, nullptr, 1);
+    }
+    const bool ok = gvLayout(gvc, graph, "dot") == 0;
+    if (ok) {
+        const double top = GD_bb(graph).UR.y;
+        for (std::size_t i = 0; i < boxes.size(); ++i) {
+            const pointf centre = ND_coord(nodes[boxes[i].filter->id]);
+            boxes[i].x = centre.x - boxes[i].width / 2 + 10;
+            boxes[i].y = top - centre.y - boxes[i].height / 2 + 10;
+        }
+        gvFreeLayout(gvc, graph);
+    }
+    agclose(graph);
+    return ok;
+}
+
+} // namespace
+
+std::string topologySvg(const Topology& topology)
+{
+    std::vector<Box> boxes;
+    for (const FilterInfo& f : topology.filters) {
+        Box box;
+        box.filter = &f;
+        double widest = std::max(characters(f.name) * kCharWidth * 1.2,
+                                 (characters(f.id) + characters(f.kind) + 4) * kCharWidth * 0.9);
+        for (const PinInfo& p : f.pins) {
+            const std::string badge = allocatorBadge(topology, p);
+            widest = std::max(widest, (characters(p.name) + 4) * kCharWidth + 24);
+            widest = std::max(widest, (characters(badge) + 2) * kCharWidth * 0.9 + 24);
+        }
+        box.width = std::max(150.0, widest + 16);
+        double height = kHeader;
+        for (const PinInfo& p : f.pins)
+            height += allocatorBadge(topology, p).empty() ? kRow : 2 * kRow;
+        box.height = height + 6;
+        boxes.push_back(box);
+    }
+    if (boxes.empty())
+        return R"(<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40"><text x="10" y="25" font-family="sans-serif" font-size="13">No devices were recorded.</text></svg>)";
+    if (!layout(boxes, topology)) { // one row, in order
+        double x = 10;
+        for (Box& b : boxes) {
+            b.x = x;
+            b.y = 10;
+            x += b.width + 60;
+        }
+    }
+    // pin anchors: inputs on the left edge, outputs on the right
+    std::map<std::string, std::pair<double, double>> anchors;
+    double right = 0;
+    double bottom = 0;
+    std::string body;
+    for (const Box& b : boxes) {
+        const FilterInfo& f = *b.filter;
+        right = std::max(right, b.x + b.width);
+        bottom = std::max(bottom, b.y + b.height);
+        body += "<g class=\"filter\"><rect x=\"" + num(b.x) + "\" y=\"" + num(b.y) + "\" width=\"" + num(b.width) +
+                "\" height=\"" + num(b.height) +
+                "\" rx=\"6\" fill=\"#ffffff\" stroke=\"#4a5d73\" stroke-width=\"1.2\"/>";
+        body += "<rect x=\"" + num(b.x) + "\" y=\"" + num(b.y) + "\" width=\"" + num(b.width) + "\" height=\"" +
+                num(kHeader - 4) + "\" rx=\"6\" fill=\"#dfe7f1\"/>";
+        body += "<text x=\"" + num(b.x + 8) + "\" y=\"" + num(b.y + 14) + "\" font-weight=\"bold\" font-size=\"12\">" +
+                escape(f.name) + "</text>";
+        body += "<text x=\"" + num(b.x + 8) + "\" y=\"" + num(b.y + 26) + "\" font-size=\"9.5\" fill=\"#56606b\">" +
+                escape(f.id) + " · " + escape(f.kind) + "</text>";
+        double y = b.y + kHeader + 12;
+        for (const PinInfo& p : f.pins) {
+            const bool in = p.direction == PinDirection::Input;
+            const double px = in ? b.x : b.x + b.width;
+            anchors[p.id] = {px, y - 4};
+            body += "<circle cx=\"" + num(px) + "\" cy=\"" + num(y - 4) + "\" r=\"4\" fill=\"" +
+                    (in ? "#6a8caf" : "#3c7d4b") + "\"/>";
+            body += "<text x=\"" + num(in ? b.x + 10 : b.x + b.width - 10) + "\" y=\"" + num(y) +
+                    "\" font-size=\"11\"" + (in ? "" : " text-anchor=\"end\"") + ">" + (in ? "▸ " : "") +
+                    escape(p.name) + (in ? "" : " ▸") + "</text>";
+            const std::string badge = allocatorBadge(topology, p);
+            if (!badge.empty()) {
+                y += kRow;
+                body += "<text x=\"" + num(in ? b.x + 10 : b.x + b.width - 10) + "\" y=\"" + num(y - 2) +
+                        "\" font-size=\"9.5\" fill=\"#7a4d00\"" + (in ? "" : " text-anchor=\"end\"") + ">" +
+                        escape(badge) + "</text>";
+            }
+            y += kRow;
+        }
+        body += "</g>";
+    }
+    std::string edges;
+    for (const ConnectionInfo& c : topology.connections) {
+        const auto from = anchors.find(c.from);
+        const auto to = anchors.find(c.to);
+        if (from == anchors.end() || to == anchors.end())
+            continue;
+        const auto [x1, y1] = from->second;
+        const auto [x2, y2] = to->second;
+        const double bend = std::max(40.0, std::abs(x2 - x1) / 2);
+        const bool enabled = (c.flags & ConnectionEnabled) != 0;
+        edges += "<path d=\"M" + num(x1) + "," + num(y1) + " C" + num(x1 + bend) + "," + num(y1) + " " +
+                 num(x2 - bend) + "," + num(y2) + " " + num(x2 - 8) + "," + num(y2) +
+                 "\" fill=\"none\" stroke=\"#2f4a66\" stroke-width=\"1.6\"" +
+                 (enabled ? "" : " stroke-dasharray=\"5,4\" stroke-opacity=\"0.6\"") + "/>";
+        // the arrowhead as a path of its own (markers are not in every SVG renderer)
+        edges += "<path d=\"M" + num(x2 - 9) + "," + num(y2 - 4) + " L" + num(x2 - 1) + "," + num(y2) + " L" +
+                 num(x2 - 9) + "," + num(y2 + 4) + " Z\" fill=\"#2f4a66\"/>";
+    }
+    const double width = right + 20;
+    const double height = bottom + 20;
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" width=\"" + num(width, 0) + "\" height=\"" +
+           num(height, 0) + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) +
+           "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-weight=\"normal\">" + edges + body +
+           "</svg>";
+}
+
+std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int width, int height)
+{
+    const double left = 44;
+    const double rightPad = 12;
+    const double top = 10;
+    const double bottomPad = 24;
+    const double w = width - left - rightPad;
+    const double h = height - top - bottomPad;
+    std::uint32_t frames = std::max<std::uint32_t>(1, a.info.status.Framing.Frames);
+    for (const OccupancyColumn& c : a.occupancy)
+        frames = std::max({frames, c.frames, c.maxAllocated});
+    const double duration = std::max(1e-9, static_cast<double>(duration_ns) * 1e-9);
+    auto X = [&](double seconds) { return left + w * seconds / duration; };
+    auto Y = [&](double value) { return top + h - h * value / frames; };
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + std::to_string(width) +
+                      "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
+                      std::to_string(height) + "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">";
+    svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
+           "\" fill=\"#fbfcfd\" stroke=\"#c9d1da\"/>";
+    // starvation episodes
+    for (const StarvationInterval& e : a.episodes) {
+        const double b = static_cast<double>(e.begin_ns) * 1e-9;
+        const double en = e.end_ns < 0 ? static_cast<double>(a.last_ns) * 1e-9 : static_cast<double>(e.end_ns) * 1e-9;
+        svg += "<rect x=\"" + num(X(b), 2) + "\" y=\"" + num(top) + "\" width=\"" +
+               num(std::max(1.0, X(en) - X(b)), 2) + "\" height=\"" + num(h) +
+               "\" fill=\"#d9483b\" fill-opacity=\"0.22\"/>";
+    }
+    // y grid: 0, frames/2, frames
+    for (std::uint32_t v : {0u, frames / 2, frames}) {
+        svg += "<line x1=\"" + num(left) + "\" x2=\"" + num(left + w) + "\" y1=\"" + num(Y(v)) + "\" y2=\"" +
+               num(Y(v)) + "\" stroke=\"#e3e8ee\"/>";
+        svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(Y(v) + 4) + "\" font-size=\"10\" text-anchor=\"end\">" +
+               std::to_string(v) + "</text>";
+    }
+    // x ticks: about 8, on round numbers of seconds
+    const double rough = duration / 8;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(rough, 1e-3))));
+    double step = magnitude;
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (magnitude * m >= rough) {
+            step = magnitude * m;
+            break;
+        }
+    for (double t = 0; t <= duration + 1e-9; t += step) {
+        svg += "<line x1=\"" + num(X(t)) + "\" x2=\"" + num(X(t)) + "\" y1=\"" + num(top + h) + "\" y2=\"" +
+               num(top + h + 4) + "\" stroke=\"#8a96a3\"/>";
+        svg += "<text x=\"" + num(X(t)) + "\" y=\"" + num(top + h + 16) +
+               "\" font-size=\"10\" text-anchor=\"middle\">" + formatDuration(t) + "</text>";
+    }
+    // capacity, min-max band and mean
+    std::string band;
+    std::string lower;
+    std::string mean;
+    std::string capacity;
+    for (const OccupancyColumn& c : a.occupancy) {
+        if (c.samples == 0)
+            continue;
+        const double x = X(static_cast<double>(c.begin_ns + c.end_ns) * 0.5e-9);
+        band += (band.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.maxAllocated), 2);
+        lower = " L" + num(x, 2) + "," + num(Y(c.minAllocated), 2) + lower;
+        mean += (mean.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.meanAllocated), 2);
+        capacity += (capacity.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.frames), 2);
+    }
+    if (!band.empty()) {
+        svg += "<path d=\"" + band + lower + " Z\" fill=\"#7fa7d1\" fill-opacity=\"0.45\"/>";
+        svg += "<path d=\"" + capacity + "\" fill=\"none\" stroke=\"#7a4d00\" stroke-dasharray=\"4,3\"/>";
+        svg += "<path d=\"" + mean + "\" fill=\"none\" stroke=\"#1f4e85\" stroke-width=\"1.4\"/>";
+    } else {
+        svg += "<text x=\"" + num(left + w / 2) + "\" y=\"" + num(top + h / 2) +
+               "\" font-size=\"12\" text-anchor=\"middle\" fill=\"#8a96a3\">no samples</text>";
+    }
+    svg += "<text x=\"12\" y=\"" + num(top + h / 2) + "\" font-size=\"10\" transform=\"rotate(-90 12 " +
+           num(top + h / 2) + ")\" text-anchor=\"middle\">frames</text>";
+    svg += "</svg>";
+    return svg;
+}
+
+namespace {
+
+constexpr const char* kStyle = R"css(
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d2630; margin: 0; background: #f3f5f8; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #dfe7f1; }
+h3 { font-size: 15px; margin: 24px 0 6px; }
+.sub { color: #56606b; margin: 0 0 18px; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
+.card { border: 1px solid #dfe7f1; border-radius: 6px; padding: 8px 14px; min-width: 120px; }
+.card b { display: block; font-size: 20px; }
+.card.bad b { color: #b3261e; }
+.card span { color: #56606b; font-size: 12px; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; margin: 6px 0 10px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e6ebf0; vertical-align: top; }
+th { background: #f3f6f9; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.starved td { background: #fdecea; }
+.meta td:first-child { color: #56606b; width: 180px; }
+.topology-box { overflow-x: auto; border: 1px solid #e6ebf0; border-radius: 6px; padding: 6px; }
+.legend { font-size: 11.5px; color: #56606b; }
+.swatch { display: inline-block; width: 12px; height: 10px; margin: 0 4px -1px 10px; }
+.kind { font-weight: 600; }
+.kind-starvation, .kind-error, .kind-removed { color: #b3261e; }
+.kind-drop { color: #a15c00; }
+.note { color: #56606b; font-size: 12px; }
+footer { margin-top: 40px; color: #8a96a3; font-size: 11px; }
+@media print { body { background: #fff; } main { padding: 0; } .allocator { page-break-inside: avoid; } }
+)css";
+
+std::string td(const std::string& text, bool numeric = false)
+{
+    return std::string(numeric ? "<td class=\"n\">" : "<td>") + text + "</td>";
+}
+
+std::string seconds(std::int64_t ns, int decimals = 3)
+{
+    return num(static_cast<double>(ns) * 1e-9, decimals) + " s";
+}
+
+} // namespace
+
+std::string reportToHtml(const Report& report)
+{
+    const RecordingInfo& info = report.info;
+    const double duration = static_cast<double>(info.duration_ns) * 1e-9;
+    std::uint64_t starvations = 0;
+    std::uint64_t drops = 0;
+    double starved = 0;
+    for (const AllocatorReport& a : report.allocators) {
+        starvations += a.stats.starvationCount;
+        drops += a.stats.drops;
+        starved += a.stats.starvedMs * 1e-3;
+    }
+    std::string backends;
+    for (const auto& b : info.backends)
+        backends += (backends.empty() ? "" : ", ") + b;
+
+    std::string h;
+    h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+    h += "<meta name=\"generator\" content=\"KsScope " + escape(KSSCOPE_VERSION_FULL) + "\">";
+    h += "<title>KsScope status report – " + escape(info.host) + " " + escape(info.startedUtc) + "</title>";
+    h += "<style>" + std::string(kStyle) + "</style></head><body><main>\n";
+    h += "<h1>KsScope status report</h1>";
+    h += "<p class=\"sub\">" + escape(backends) + " on " + escape(info.host.empty() ? "an unnamed host" : info.host) +
+         ", recorded " + escape(info.startedUtc) + " for " + formatDuration(duration) + "</p>";
+    h += "<div class=\"cards\">";
+    auto card = [&](const std::string& value, const std::string& label, bool bad = false) {
+        h += std::string("<div class=\"card") + (bad ? " bad" : "") + "\"><b>" + value + "</b><span>" + label +
+             "</span></div>";
+    };
+    card(formatDuration(duration), "recorded");
+    card(std::to_string(report.allocators.size()), "allocators");
+    card(std::to_string(report.samples), "status samples");
+    card(std::to_string(starvations), "starvation episodes", starvations > 0);
+    card(num(starved, 2) + " s", "time starved (all allocators)", starved > 0);
+    card(std::to_string(drops), "frames dropped", drops > 0);
+    h += "</div>";
+
+    h += "<h2>Session</h2><table class=\"meta\">";
+    auto meta = [&](const char* key, const std::string& value) {
+        h += "<tr><td>" + std::string(key) + "</td><td>" + value + "</td></tr>";
+    };
+    meta("Recording", escape(info.path));
+    meta("Host", escape(info.host) + (info.os.empty() ? "" : " (" + escape(info.os) + ")"));
+    meta("Backends", escape(backends));
+    if (!info.scenario.empty())
+        meta("Scenario", escape(info.scenario));
+    meta("Started", escape(info.startedUtc));
+    meta("Ended", info.closedCleanly ? escape(info.endedUtc)
+                                     : "not closed: KsScope stopped while recording; the recording ends at its last "
+                                       "commit");
+    meta("Duration", formatDuration(duration) + " (" + num(duration, 3) + " s)");
+    meta("Sampling", num(info.rateHz, 0) + " Hz" + (info.buffersRecorded ? ", per-buffer states recorded" : ""));
+    meta("Recorded by", "KsScope " + escape(info.ksscopeVersion));
+    if (!info.command.empty())
+        meta("Command", "<code>" + escape(info.command) + "</code>");
+    h += "</table>";
+
+    h += "<h2>Topology</h2><div class=\"topology-box\">" + topologySvg(report.topology) + "</div>";
+    if (report.snapshots.size() > 1) {
+        h += "<p class=\"note\">The topology as last recorded. It changed " +
+             std::to_string(report.snapshots.size() - 1) + " time(s):";
+        std::size_t shown = 0;
+        for (std::size_t i = 1; i < report.snapshots.size() && shown < 20; ++i, ++shown)
+            h += (shown ? ", " : " ") + escape(report.snapshots[i].reason) + " at " +
+                 seconds(report.snapshots[i].t_ns, 2);
+        h += ".</p>";
+    }
+
+    h += "<h2>Allocators</h2><table><tr><th>allocator</th><th>mode</th><th class=\"n\">frames × size</th>"
+         "<th class=\"n\">mean</th><th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th>"
+         "<th class=\"n\">max</th><th class=\"n\">starvations</th><th class=\"n\">starved</th>"
+         "<th class=\"n\">drops</th><th class=\"n\">fps</th></tr>";
+    for (const AllocatorReport& a : report.allocators) {
+        const auto& f = a.info.status.Framing;
+        h += std::string("<tr") + (a.stats.starvationCount > 0 ? " class=\"starved\"" : "") + ">";
+        h += td("<a href=\"#a-" + escape(a.id) + "\">" + escape(a.id) + "</a>" + (a.stats.gone ? " (gone)" : ""));
+        h += td(std::string(allocatorModeName(a.info.mode)));
+        h += td(std::to_string(f.Frames) + " × " + formatBytes(f.FrameSize), true);
+        h += td(num(a.stats.meanAllocated, 2), true) + td(num(a.p50, 0), true) + td(num(a.p90, 0), true) +
+             td(num(a.p99, 0), true) + td(std::to_string(a.stats.maxAllocated), true);
+        h += td(std::to_string(a.stats.starvationCount), true);
+        h += td(num(a.stats.starvedMs * 1e-3, 3) + " s (" + num(a.starvedShare() * 100, 1) + " %)", true);
+        h += td(std::to_string(a.stats.drops), true) + td(num(a.stats.framesPerSecond, 2), true) + "</tr>";
+    }
+    h += "</table><p class=\"note\">Occupancy is the number of frames allocated (KSSTREAMALLOCATOR_STATUS."
+         "AllocatedFrames) per sample; p50/p90/p99 are percentiles over the samples. An allocator starves when it has "
+         "had no free frame for two frame periods or more.</p>";
+
+    for (const AllocatorReport& a : report.allocators) {
+        const auto& f = a.info.status.Framing;
+        const auto& p = a.info.properties;
+        h += "<section class=\"allocator\" id=\"a-" + escape(a.id) + "\"><h3>" + escape(a.id) + "</h3>";
+        h += "<p class=\"sub\">" + escape(a.filterName) + (a.pinName.empty() ? "" : " · pin " + escape(a.pinName)) +
+             (a.format.empty() ? "" : " · " + escape(a.format)) + "</p>";
+        h += occupancySvg(a, info.duration_ns, 1000, 170);
+        h += "<div class=\"legend\"><span class=\"swatch\" style=\"background:#7fa7d1\"></span>min–max allocated"
+             "<span class=\"swatch\" style=\"background:#1f4e85;height:2px\"></span>mean"
+             "<span class=\"swatch\" style=\"border-top:2px dashed #7a4d00;height:0\"></span>frames"
+             "<span class=\"swatch\" style=\"background:#d9483b;opacity:.35\"></span>starving</div>";
+        h += "<table><tr><th>framing</th><th>properties</th><th>occupancy</th><th>flow</th></tr><tr>";
+        h += td(std::to_string(f.Frames) + " frames × " + std::to_string(f.FrameSize) + " bytes<br>alignment " +
+                std::to_string(f.FileAlignment + 1) + ", pool " + (f.PoolType == 1 ? "paged" : "non-paged") +
+                "<br>flags " + escape(framingFlagsToString(f.OptionsFlags)) + "<br>" +
+                escape(guidName(a.info.memoryType)) + ", " + std::string(allocatorModeName(a.info.mode)) + " mode");
+        h += td("cBuffers " + std::to_string(p.cBuffers) + "<br>cbBuffer " + std::to_string(p.cbBuffer) +
+                "<br>cbAlign " + std::to_string(p.cbAlign) + "<br>cbPrefix " + std::to_string(p.cbPrefix));
+        h += td("min " + std::to_string(a.stats.minAllocated) + ", mean " + num(a.stats.meanAllocated, 2) + ", max " +
+                std::to_string(a.stats.maxAllocated) + "<br>p50 " + num(a.p50, 0) + ", p90 " + num(a.p90, 0) +
+                ", p99 " + num(a.p99, 0) + "<br>" + std::to_string(a.stats.samples) + " samples");
+        h += td(num(a.stats.framesPerSecond, 2) + " frames/s, " + std::to_string(a.stats.delivered) + " delivered<br>" +
+                std::to_string(a.stats.drops) + " dropped<br>starved " + num(a.stats.starvedMs * 1e-3, 3) + " s in " +
+                std::to_string(a.stats.starvationCount) + " episode(s)");
+        h += "</tr></table>";
+        if (!a.episodes.empty()) {
+            h += "<table><tr><th>starvation episode</th><th class=\"n\">from</th><th class=\"n\">to</th>"
+                 "<th class=\"n\">lasted</th></tr>";
+            constexpr std::size_t kMaxEpisodes = 50;
+            for (std::size_t i = 0; i < a.episodes.size() && i < kMaxEpisodes; ++i) {
+                const StarvationInterval& e = a.episodes[i];
+                const std::int64_t end = e.end_ns < 0 ? a.last_ns : e.end_ns;
+                h += "<tr>" + td("#" + std::to_string(i + 1)) + td(seconds(e.begin_ns), true) +
+                     td(e.end_ns < 0 ? "still starving at the end" : seconds(e.end_ns), true) +
+                     td(num(static_cast<double>(end - e.begin_ns) * 1e-6, 1) + " ms", true) + "</tr>";
+            }
+            h += "</table>";
+            if (a.episodes.size() > kMaxEpisodes)
+                h += "<p class=\"note\">" + std::to_string(a.episodes.size() - kMaxEpisodes) +
+                     " more episodes are in the JSON report.</p>";
+        }
+        h += "</section>";
+    }
+
+    h += "<h2>Events</h2>";
+    constexpr std::size_t kMaxEvents = 2000;
+    if (report.events.empty()) {
+        h += "<p class=\"note\">No events were recorded.</p>";
+    } else {
+        h += "<table><tr><th class=\"n\">time</th><th>kind</th><th>id</th><th>message</th></tr>";
+        for (std::size_t i = 0; i < report.events.size() && i < kMaxEvents; ++i) {
+            const MonitorEvent& e = report.events[i];
+            const std::string kind(eventKindName(e.kind));
+            h += "<tr>" + td(seconds(e.t_ns), true) + "<td class=\"kind kind-" + kind + "\">" + kind + "</td>" +
+                 td(escape(e.id)) + td(escape(e.message)) + "</tr>";
+        }
+        h += "</table>";
+        if (report.events.size() > kMaxEvents)
+            h += "<p class=\"note\">The first " + std::to_string(kMaxEvents) + " of " +
+                 std::to_string(report.events.size()) + " events; all of them are in the JSON report.</p>";
+    }
+    if (!report.edits.empty()) {
+        h += "<h2>Edits</h2><table><tr><th class=\"n\">time</th><th>allocator</th><th>kind</th><th>requested</th>"
+             "<th>actual</th><th>result</th></tr>";
+        for (const RecordedEdit& e : report.edits)
+            h += "<tr>" + td(seconds(e.t_ns), true) + td(escape(e.allocatorId)) + td(escape(e.kind)) +
+                 td("<code>" + escape(e.requested) + "</code>") + td("<code>" + escape(e.actual) + "</code>") +
+                 td((e.applied ? "applied" : "refused: ") + escape(e.applied ? "" : e.message)) + "</tr>";
+        h += "</table>";
+    }
+    h += "<footer>Generated " + escape(report.generatedUtc) + " by KsScope " + escape(KSSCOPE_VERSION_FULL) + " from " +
+         escape(info.path) + ".</footer>";
+    h += "</main></body></html>\n";
+    return h;
+}
+
+} // namespace ksscope
