@@ -201,7 +201,7 @@ std::unique_ptr<Recorder> Recorder::create(const Options& options, const Topolog
         fs::remove(options.path + "-shm", ec);
         return nullptr;
     };
-    if (Status s = d.db.open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX); !s)
+    if (Status s = d.db.open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX); !s)
         return failed(Status(s.code(), s.message()));
     // WAL: a commit appends to the log, readers never block the writer, and a process killed mid-write
     // leaves the last committed state; NORMAL syncs at checkpoints, which survives a crash of the process.
@@ -536,9 +536,9 @@ std::unique_ptr<Recording> Recording::open(const std::string& path, Status& stat
     std::unique_ptr<Recording> recording(new Recording());
     recording->m_info.path = path;
     // read-write without create: SQLite replays the write-ahead log of a recording that was not closed
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (Status s = recording->m_db->db.open(path, flags); !s) {
-        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX;
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
         if (Status r = recording->m_db->db.open(path, flags); !r) {
             status = r;
             return nullptr;
@@ -765,37 +765,34 @@ Status Recording::samples(std::int64_t from_ns, std::int64_t to_ns,
     const std::size_t allocators = m_info.allocatorIds.size();
     int rc = 0;
     SampleRecord r;
+    std::int64_t v[8];
     while ((rc = st.step()) == SQLITE_ROW) {
-        for (int c = 0; c < 8; ++c) {
-            if (!st.isInteger(c)) {
-                st.reset();
-                return {hresultFromWin32(kErrorFileCorrupt),
-                        "malformed recording " + m_info.path + ": a sample has a column that is not an integer"};
-            }
-        }
-        const std::int64_t allocator = st.integer(1);
-        const std::int64_t allocated = st.integer(2);
-        const std::int64_t frames = st.integer(3);
-        const std::int64_t frameSize = st.integer(4);
-        const std::int64_t mode = st.integer(5);
+        // values of another type are converted as SQLite converts them; the ranges are checked below
+        for (int c = 0; c < 8; ++c)
+            v[c] = st.integer(c);
+        const std::int64_t allocator = v[1];
+        const std::int64_t allocated = v[2];
+        const std::int64_t frames = v[3];
+        const std::int64_t frameSize = v[4];
+        const std::int64_t mode = v[5];
         if (allocator < 0 || static_cast<std::size_t>(allocator) >= allocators || allocated < 0 ||
             allocated > UINT32_MAX || frames < 0 || frames > UINT32_MAX || frameSize < 0 || frameSize > UINT32_MAX ||
-            (mode != 0 && mode != 1) || st.integer(6) < 0 || st.integer(7) < 0) {
-            const std::int64_t t = st.integer(0);
+            (mode != 0 && mode != 1) || v[6] < 0 || v[7] < 0) {
+            const std::int64_t t = v[0];
             st.reset();
             return {hresultFromWin32(kErrorFileCorrupt),
                     "malformed recording " + m_info.path + ": the sample at " +
                         std::to_string(static_cast<double>(t) * 1e-9) + " s of allocator " + std::to_string(allocator) +
                         " has a value out of range (allocator, allocated, frames, frame_size, mode 0/1, counters)"};
         }
-        r.sample.t_ns = st.integer(0);
+        r.sample.t_ns = v[0];
         r.allocator = static_cast<std::uint32_t>(allocator);
         r.sample.allocated = static_cast<std::uint32_t>(allocated);
         r.sample.frames = static_cast<std::uint32_t>(frames);
         r.frameSize = static_cast<std::uint32_t>(frameSize);
         r.mode = mode == 1 ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
-        r.dropped = static_cast<std::uint64_t>(st.integer(6));
-        r.delivered = static_cast<std::uint64_t>(st.integer(7));
+        r.dropped = static_cast<std::uint64_t>(v[6]);
+        r.delivered = static_cast<std::uint64_t>(v[7]);
         if (!visit(r)) {
             st.reset();
             return Status::ok();
