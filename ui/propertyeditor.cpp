@@ -479,6 +479,8 @@ void PropertyEditor::showDetails(const AllocatorDetails& details)
             pins += (pins.isEmpty() ? QString() : QStringLiteral(", ")) + QString::fromStdString(pin);
         row(state, tr("Pins"), pins);
     }
+    if (!details.note.isEmpty())
+        row(group(m_details, tr("Source")), tr("Recording"), details.note);
     if (!details.status)
         row(group(m_details, tr("Error")), tr("Reading the allocator"),
             QString::fromStdString(details.status.toString()));
