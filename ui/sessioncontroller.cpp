@@ -327,8 +327,7 @@ void SessionController::requestDetails(const QString& allocatorId)
             details.status = {hresultFromWin32(kErrorNotFound), "allocator " + id + " is not open"};
         } else if (backend->timeline()) {
             // a recording holds what the sampler read, not the allocator's interfaces
-            details.note = QStringLiteral("replayed from a recording: the framing and status are as recorded; "
-                                          "IKsAllocatorEx is not available");
+            details.note = QStringLiteral("as recorded (a replay has no IKsAllocatorEx to read)");
         } else if (ComPtr<IKsPin> pin = backend->pin(info->pinIds.front()); !pin) {
             details.status = {E_NOINTERFACE, "pin " + info->pinIds.front() + " has no IKsPin"};
         } else {
