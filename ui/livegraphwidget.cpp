@@ -474,6 +474,14 @@ void LiveGraphWidget::fitFramesAxis()
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LiveGraphWidget::setTimeAxisLabel(const QString& label)
+{
+    if (m_plot->xAxis->label() == label)
+        return;
+    m_plot->xAxis->setLabel(label);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void LiveGraphWidget::refresh()
 {
     if (!isVisible())

@@ -60,6 +60,8 @@ public:
     void addEvents(const std::vector<MonitorEvent>& events);
     void clearEvents();
 
+    /// What the time axis says it counts ("time since the session started", "time in the recording").
+    void setTimeAxisLabel(const QString& label);
     /// The span shown while following (and restored by Follow); 1 s to 24 h.
     void setWindowSeconds(double seconds);
     [[nodiscard]] double windowSeconds() const { return m_window_s; }

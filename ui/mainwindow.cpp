@@ -7,6 +7,8 @@
 #include "lanewidget.h"
 #include "livegraphwidget.h"
 #include "propertyeditor.h"
+#include "recordingcontrol.h"
+#include "replaybar.h"
 #include "seriessource.h"
 #include "topology/topologyscene.h"
 #include "topology/topologyview.h"
@@ -16,18 +18,22 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
@@ -55,13 +61,44 @@ double rateFromSettings()
 {
     return QSettings().value(QStringLiteral("sampling/rateHz"), 100.0).toDouble();
 }
+
+/// A red dot (record) that turns into a red square (stop) while the action is checked.
+QIcon recordIcon()
+{
+    QIcon icon;
+    for (const int size : {16, 22, 32, 48}) {
+        for (const bool on : {false, true}) {
+            QPixmap pixmap(size, size);
+            pixmap.fill(Qt::transparent);
+            QPainter painter(&pixmap);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(QPen(QColor(140, 20, 20), std::max(1.0, size / 16.0)));
+            painter.setBrush(QColor(220, 40, 40));
+            const double margin = size * (on ? 0.25 : 0.18);
+            const QRectF rect(margin, margin, size - 2 * margin, size - 2 * margin);
+            if (on)
+                painter.drawRoundedRect(rect, size * 0.08, size * 0.08);
+            else
+                painter.drawEllipse(rect);
+            painter.end();
+            icon.addPixmap(pixmap, QIcon::Normal, on ? QIcon::On : QIcon::Off);
+        }
+    }
+    return icon;
+}
+
+nlohmann::json propertiesJson(const ALLOCATOR_PROPERTIES& p)
+{
+    return nlohmann::json{
+        {"buffers", p.cBuffers}, {"bufferSize", p.cbBuffer}, {"align", p.cbAlign}, {"prefix", p.cbPrefix}};
+}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new SessionController(this)), m_undoStack(new QUndoStack(this)),
       m_deviceModel(new DeviceTreeModel(this)), m_deviceProxy(new QSortFilterProxyModel(this)),
-      m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)), m_tick(new QTimer(this)),
-      m_topologyRefresh(new QTimer(this))
+      m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)), m_recording(new RecordingControl(this)),
+      m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
 {
     m_created.start();
     setWindowTitle(tr("KsScope"));
@@ -90,6 +127,13 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
     connect(m_controller, &SessionController::opening, this, [this] {
+        // a recording belongs to the monitor that goes
+        if (isRecording())
+            stopRecordingBecause(m_restartReason.isEmpty() ? tr("the monitor was restarted") : m_restartReason);
+        m_restartReason.clear();
+        m_recordAction->setEnabled(false); // until the new monitor runs
+        if (!m_controller->timeline())
+            m_replayBar->setTimeline(nullptr); // its session closes
         m_tick->stop();
         m_graphs->clearEvents(); // their times belong to the monitor that goes
         m_graphs->setSource(nullptr);
@@ -113,6 +157,36 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_editor, &PropertyEditor::statusMessage, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
+    // recording: applied edits go into the file
+    connect(m_controller, &SessionController::propertiesResult, this,
+            [this](quint64, const QString& id, const PropertyChange& change, ApplyMode mode) {
+                if (mode == ApplyMode::Apply)
+                    recordEdit(id, "properties", change.applied ? Status::ok() : change.status,
+                               propertiesJson(change.requested).dump(), propertiesJson(change.actual).dump());
+            });
+    connect(m_controller, &SessionController::modeResult, this,
+            [this](quint64, const QString& id, KSALLOCATORMODE mode, const Status& status, ApplyMode apply) {
+                if (apply != ApplyMode::Apply)
+                    return;
+                KSALLOCATORMODE actual = mode;
+                if (!status)
+                    if (const AllocatorInfo* info = m_controller->topology().findAllocator(id.toStdString()))
+                        actual = info->mode;
+                recordEdit(id, "mode", status, nlohmann::json{{"mode", allocatorModeName(mode)}}.dump(),
+                           nlohmann::json{{"mode", allocatorModeName(actual)}}.dump());
+            });
+    connect(m_recording, &RecordingControl::statusTextChanged, this, [this](const QString& text) {
+        m_recordLabel->setText(text);
+        m_recordIndicator->setVisible(!text.isEmpty());
+    });
+    connect(m_recording, &RecordingControl::failed, this,
+            [this](const QString& message) { stopRecordingBecause(tr("writing failed: %1").arg(message)); });
+    connect(m_recording, &RecordingControl::saved, this, [this](const QString& path, bool ok, const QString& message) {
+        reportRecording(message, false);
+        Q_EMIT recordingSaved(path, ok, message);
+    });
+    connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
+
     connect(m_scene, &TopologyScene::selectedIdsChanged, this, &MainWindow::selectIds);
     connect(m_scene, &TopologyScene::connectionToggleRequested, m_controller, &SessionController::setConnectionEnabled);
     connect(m_scene, &TopologyScene::userPositionsChanged, this, &MainWindow::saveNodePositions);
@@ -123,12 +197,16 @@ MainWindow::MainWindow(QWidget* parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1500, 900);
+    m_replayBar->hide(); // restoreState() shows what was shown last time; replays show it
+    m_liveRequest.rateHz = 0; // the last rate used
     m_graphs->setWindowSeconds(settings.value(QStringLiteral("graphs/windowSeconds"), 10.0).toDouble());
     updateStatusBar();
 }
 
 MainWindow::~MainWindow()
 {
+    if (isRecording())
+        m_recording->stop(m_monitor ? m_monitor->now_ns() : -1);
     m_tick->stop();
     m_graphs->setSource(nullptr);
     m_lanes->setSource(nullptr);
@@ -233,10 +311,26 @@ void MainWindow::createDocks()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* openScenario = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Scenario..."),
-                                            this, &MainWindow::openScenario);
-    openScenario->setShortcut(QKeySequence::Open);
-    openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+O)"));
+    QAction* openLive = file->addAction(QIcon::fromTheme(QStringLiteral("camera-web")), tr("Open &Live Devices"), this,
+                                        &MainWindow::openLiveDevices);
+    openLive->setIconText(tr("Live Devices"));
+    openLive->setToolTip(tr("Watch the live devices again (after a replay)"));
+    QAction* openRecording = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")),
+                                             tr("Open &Recording..."), this, &MainWindow::openRecordingInteractive);
+    openRecording->setShortcut(QKeySequence::Open);
+    openRecording->setToolTip(tr("Replay a recording (Ctrl+O)"));
+    QAction* openScenario = file->addAction(tr("Open &Scenario..."), this, &MainWindow::openScenario);
+    openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+Shift+O)"));
+    file->addSeparator();
+    m_recordAction = file->addAction(recordIcon(), tr("Record"));
+    m_recordAction->setCheckable(true);
+    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_recordAction->setToolTip(tr("Record the devices to a file: samples, buffer states, events, topology and edits "
+                                  "(Ctrl+R)"));
+    m_recordAction->setEnabled(false);
+    connect(m_recordAction, &QAction::toggled, this, &MainWindow::toggleRecording);
+    file->addSeparator();
     QAction* exportJson =
         file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Export Snapshot as JSON..."), this,
                         &MainWindow::exportSnapshotInteractive);
@@ -301,6 +395,15 @@ void MainWindow::createActions()
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("MainToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_recordAction);
+    m_recordLabel = new QLabel(bar);
+    m_recordLabel->setObjectName(QStringLiteral("RecordIndicator"));
+    m_recordLabel->setContentsMargins(2, 0, 8, 0);
+    m_recordLabel->setStyleSheet(QStringLiteral("QLabel { color: #d02828; font-weight: bold; }"));
+    m_recordLabel->setToolTip(tr("Recording: time since it started and the size of the file"));
+    m_recordIndicator = bar->addWidget(m_recordLabel); // a tool bar shows its widgets through their actions
+    m_recordIndicator->setVisible(false);
+    bar->addSeparator();
     bar->addAction(m_pauseAction);
     m_rateBox = new QComboBox(bar);
     m_rateBox->setToolTip(tr("Sample rate: how often each allocator's status is read"));
@@ -310,7 +413,7 @@ void MainWindow::createActions()
             [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
     bar->addWidget(m_rateBox);
     bar->addSeparator();
-    bar->addAction(openScenario);
+    bar->addAction(openRecording);
     bar->addAction(exportJson);
     bar->addAction(exportCsv);
     bar->addSeparator();
@@ -318,6 +421,13 @@ void MainWindow::createActions()
     bar->addAction(redo);
     bar->addSeparator();
     bar->addAction(fit);
+
+    // the replay controls, on a row of their own so that the time slider is long
+    m_replayBar = new ReplayBar(this);
+    m_replayBar->addSeparator();
+    m_replayBar->addAction(openLive); // the way back
+    addToolBarBreak();
+    addToolBar(m_replayBar);
 }
 
 void MainWindow::open(const SessionRequest& request)
@@ -325,6 +435,11 @@ void MainWindow::open(const SessionRequest& request)
     SessionRequest r = request;
     if (r.rateHz <= 0)
         r.rateHz = rateFromSettings();
+    if (!r.replays())
+        m_liveRequest = r;
+    else if (m_pauseAction->isChecked())
+        m_pauseAction->setChecked(false); // a replay pauses with its own button
+    m_restartReason = tr("the devices were opened again");
     const int rateIndex = m_rateBox->findData(static_cast<int>(r.rateHz));
     if (rateIndex >= 0)
         m_rateBox->setCurrentIndex(rateIndex);
@@ -339,7 +454,15 @@ void MainWindow::open(const SessionRequest& request)
 
 void MainWindow::onOpened(bool ok, const QString& message)
 {
+    updateReplayState();
     if (!ok) {
+        if (m_controller->request().replays()) {
+            statusBar()->showMessage(tr("Could not replay the recording: %1").arg(message));
+            QMessageBox::warning(
+                this, tr("Recording not opened"),
+                tr("KsScope could not replay %1:\n%2").arg(m_controller->request().recordingPath, message));
+            return;
+        }
         statusBar()->showMessage(tr("Could not open the devices: %1").arg(message));
         QMessageBox::warning(this, tr("Devices not opened"),
                              tr("KsScope could not open the devices:\n%1\n\nOpen another scenario (File > Open "
@@ -347,8 +470,11 @@ void MainWindow::onOpened(bool ok, const QString& message)
                                  .arg(message));
         return;
     }
-    statusBar()->showMessage(tr("Devices open"), 3000);
+    statusBar()->showMessage(m_controller->timeline() ? tr("Replaying %1").arg(m_controller->request().recordingPath)
+                                                      : tr("Devices open"),
+                             3000);
     rebuildSeriesSource();
+    updateReplayState();
     m_tick->start();
 }
 
@@ -379,6 +505,11 @@ void MainWindow::onTopologyChanged()
     }
     if (m_monitor)
         m_allocatorIds = m_monitor->allocatorIds();
+    if (isRecording() && m_monitor) {
+        m_recording->addTopology(m_monitor->now_ns(), topology,
+                                 m_topologyReason.empty() ? std::string("config") : m_topologyReason);
+        m_topologyReason.clear();
+    }
     applySelection();
     updateStatusBar();
 }
@@ -388,10 +519,13 @@ void MainWindow::onTick()
     if (!m_monitor)
         return;
     m_monitor->takeNew(m_batch);
-    if (!m_batch.samples.empty() && m_allocatorIds.size() < m_monitor->allocatorCount()) {
+    if ((!m_batch.samples.empty() || !m_batch.bufferChanges.empty()) &&
+        m_allocatorIds.size() < m_monitor->allocatorCount()) {
         m_allocatorIds = m_monitor->allocatorIds(); // a device was added
         applySelection();
     }
+    if (isRecording())
+        m_recording->add(m_batch, m_allocatorIds);
     // the latest reading of each allocator
     for (const SampleRecord& r : m_batch.samples) {
         if (r.allocator >= m_allocatorIds.size())
@@ -422,8 +556,11 @@ void MainWindow::onTick()
                 m_deviceModel->setFilterGone(id, true);
                 m_scene->setFilterGone(id, true);
             }
-            structural =
-                structural || e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config;
+            const bool changes =
+                e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config;
+            if (changes && !structural && isRecording())
+                m_topologyReason = std::string(eventKindName(e.kind)); // the snapshot the refresh brings says why
+            structural = structural || changes;
         }
         if (structural)
             m_topologyRefresh->start();
@@ -433,8 +570,11 @@ void MainWindow::onTick()
         const AllocatorLive live = m_live.value(allocators.front());
         m_editor->setLiveAllocated(live.allocated, live.starving);
     }
+    if (m_source)
+        m_source->update();
     m_graphs->refresh();
     m_lanes->refresh();
+    m_replayBar->refresh();
     if (!m_batch.samples.empty())
         m_samplesShown = true;
     updateStatusBar();
@@ -560,6 +700,7 @@ void MainWindow::setRate(double rateHz)
         m_rateBox->setCurrentIndex(index);
     if (m_controller->isOpen() && rateHz != m_controller->request().rateHz) {
         m_live.clear();
+        m_restartReason = tr("the sample rate changed to %1 Hz").arg(rateHz);
         m_controller->setRate(rateHz);
     }
 }
@@ -583,6 +724,8 @@ void MainWindow::updateStatusBar()
                tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
         if (m_controller->paused())
             text += tr(" | PAUSED");
+        if (const ReplayTimeline* timeline = m_controller->timeline())
+            text += timeline->speed() > 0 ? tr(" | replay %1\u00D7").arg(timeline->speed()) : tr(" | replay max");
     } else {
         text = tr("no devices open");
     }
@@ -617,7 +760,7 @@ void MainWindow::openScenario()
                                                       tr("KsScope scenarios (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
-    SessionRequest request = m_controller->request();
+    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
     request.scenarioPath = path;
     if (!request.backends.isEmpty() && !request.backends.contains(QStringLiteral("sim")))
         request.backends.append(QStringLiteral("sim"));
@@ -725,8 +868,207 @@ void MainWindow::about()
                            .arg(QStringLiteral(KSSCOPE_VERSION_FULL)));
 }
 
+void MainWindow::openRecordingInteractive()
+{
+    QSettings settings;
+    const QString folder = settings.value(QStringLiteral("recording/folder")).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), folder,
+                                                      tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("recording/folder"), QFileInfo(path).absolutePath());
+    openRecording(path);
+}
+
+void MainWindow::openRecording(const QString& path, double speed)
+{
+    SessionRequest request;
+    request.recordingPath = path;
+    request.replaySpeed = speed;
+    request.rateHz = m_controller->request().rateHz;
+    open(request);
+}
+
+void MainWindow::openLiveDevices()
+{
+    open(m_liveRequest);
+}
+
+void MainWindow::seekReplay(std::int64_t t_ns)
+{
+    if (!m_controller->timeline())
+        return;
+    // the new monitor hands out the recording before the position again
+    m_live.clear();
+    m_eventModel->clear();
+    m_controller->seek(t_ns);
+    m_replayBar->refresh();
+}
+
+void MainWindow::updateReplayState()
+{
+    ReplayTimeline* timeline = m_controller->timeline();
+    const bool replay = timeline != nullptr;
+    if (m_replayBar->timeline() != timeline)
+        m_replayBar->setTimeline(timeline, m_controller->request().recordingPath);
+    m_replayBar->setVisible(replay);
+    m_pauseAction->setEnabled(!replay);
+    m_graphs->setTimeAxisLabel(replay ? tr("time in the recording") : tr("time since the session started"));
+    m_recordAction->setEnabled(!replay && m_controller->isOpen());
+    m_recordAction->setToolTip(replay ? tr("Recording is for live devices (File > Open Live Devices)")
+                                      : tr("Record the devices to a file: samples, buffer states, events, topology "
+                                           "and edits (Ctrl+R)"));
+    setWindowTitle(
+        replay ? tr("%1 (replay) \u2014 KsScope").arg(QFileInfo(m_controller->request().recordingPath).fileName())
+               : tr("KsScope"));
+}
+
+bool MainWindow::isRecording() const
+{
+    return m_recording->isRecording();
+}
+
+QString MainWindow::recordingIndicatorText() const
+{
+    return m_recordIndicator->isVisible() ? m_recordLabel->text() : QString();
+}
+
+void MainWindow::setRecordChecked(bool checked)
+{
+    const QSignalBlocker block(m_recordAction);
+    m_recordAction->setChecked(checked);
+    m_recordAction->setText(checked ? tr("Stop Recording") : tr("Record"));
+}
+
+void MainWindow::toggleRecording(bool on)
+{
+    if (on == isRecording())
+        return;
+    if (!on) {
+        stopRecording();
+        return;
+    }
+    QSettings settings;
+    QString folder = settings.value(QStringLiteral("recording/folder")).toString();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir())
+        folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString suggested =
+        QDir(folder).filePath(QStringLiteral("ksscope-%1.ksrec")
+                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    QString path;
+    if (m_recordingPathChooser) {
+        path = m_recordingPathChooser(suggested);
+    } else {
+        // the dialog asks before replacing a file, and adds the suffix the name lacks
+        QFileDialog dialog(this, tr("Record to"), suggested);
+        dialog.setAcceptMode(QFileDialog::AcceptSave);
+        dialog.setNameFilter(tr("KsScope recordings (*.ksrec *.db)"));
+        dialog.setDefaultSuffix(QStringLiteral("ksrec"));
+        dialog.selectFile(suggested);
+        if (dialog.exec() == QDialog::Accepted && !dialog.selectedFiles().isEmpty())
+            path = dialog.selectedFiles().front();
+    }
+    if (path.isEmpty()) {
+        setRecordChecked(false);
+        return;
+    }
+    settings.setValue(QStringLiteral("recording/folder"), QFileInfo(path).absolutePath());
+    (void)startRecording(path);
+}
+
+QString MainWindow::startRecording(const QString& path)
+{
+    QString error;
+    if (isRecording())
+        error = tr("already recording to %1").arg(m_recording->path());
+    else if (!m_monitor)
+        error = tr("no devices are open");
+    else if (m_controller->timeline())
+        error = tr("a replay is not recorded again; open the live devices to record");
+    if (error.isEmpty()) {
+        Recorder::Options options;
+        options.path = QFile::encodeName(path).toStdString();
+        for (const QString& name : m_controller->backendNames())
+            options.backends.push_back(name.toStdString());
+        options.scenario = m_controller->request().scenarioPath.toStdString();
+        options.command = "ksscope GUI";
+        options.rateHz = m_monitor->rateHz();
+        options.origin_ns = m_monitor->now_ns();
+        options.buffers = true;
+        options.overwrite = true; // the file dialog has asked
+        m_monitor->setRecordBuffers(true);
+        error = m_recording->start(options, m_controller->topology());
+        if (!error.isEmpty())
+            m_monitor->setRecordBuffers(false);
+    }
+    if (!error.isEmpty()) {
+        setRecordChecked(false);
+        reportRecording(tr("Could not record to %1: %2").arg(path, error), true);
+        return error;
+    }
+    m_topologyReason.clear();
+    setRecordChecked(true);
+    reportRecording(tr("Recording to %1").arg(path), false);
+    return {};
+}
+
+void MainWindow::stopRecording()
+{
+    if (!isRecording()) {
+        setRecordChecked(false);
+        return;
+    }
+    std::int64_t end_ns = -1;
+    if (m_monitor) {
+        onTick(); // what the monitor has so far goes into the file too
+        end_ns = m_monitor->now_ns();
+        m_monitor->setRecordBuffers(false);
+    }
+    const QString path = m_recording->path();
+    m_recording->stop(end_ns);
+    setRecordChecked(false);
+    statusBar()->showMessage(tr("Saving %1...").arg(path));
+}
+
+void MainWindow::stopRecordingBecause(const QString& why)
+{
+    const QString message = tr("Recording to %1 stopped: %2").arg(m_recording->path(), why);
+    stopRecording();
+    reportRecording(message, true);
+}
+
+void MainWindow::reportRecording(const QString& message, bool problem)
+{
+    m_lastRecordingMessage = message;
+    statusBar()->showMessage(message, problem ? 0 : 10000);
+    if (problem) {
+        const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
+        m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "recording", message.toStdString()}});
+    }
+}
+
+void MainWindow::recordEdit(const QString& allocatorId, const char* kind, const Status& status,
+                            const std::string& requested, const std::string& actual)
+{
+    if (!isRecording() || !m_monitor)
+        return;
+    RecordedEdit edit;
+    edit.t_ns = m_monitor->now_ns();
+    edit.allocatorId = allocatorId.toStdString();
+    edit.kind = kind;
+    edit.applied = status.isOk();
+    edit.requested = requested;
+    edit.actual = actual;
+    edit.hr = status.code();
+    edit.message = status.message();
+    m_recording->addEdit(std::move(edit));
+    m_topologyReason = "edit"; // the editor refreshes the topology next
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (isRecording())
+        stopRecording();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

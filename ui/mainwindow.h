@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -25,6 +26,8 @@ class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
 class PropertyEditor;
+class RecordingControl;
+class ReplayBar;
 class TopologyScene;
 class TopologyView;
 
@@ -43,6 +46,30 @@ public:
 
     /// Samples at \a rateHz from now on (a new monitor: the graphs start again).
     void setRate(double rateHz);
+
+    /// Replays the recording at \a path (File > Open Recording without the dialog).
+    void openRecording(const QString& path, double speed = 1.0);
+    /// Opens the live devices again after a replay: the last live request, or every available backend.
+    void openLiveDevices();
+    /// Replay: moves to \a t_ns of the recording; a new monitor takes the time before it, the views start again.
+    void seekReplay(std::int64_t t_ns);
+    [[nodiscard]] ReplayBar* replayBar() const { return m_replayBar; }
+
+    /// Records the open live devices to \a path (File > Record without the dialog; an existing file is
+    /// replaced). Empty on success, else why not (also shown in the status bar and the events log).
+    QString startRecording(const QString& path);
+    /// Stops recording; the file is finished in the background and recordingSaved() reports.
+    void stopRecording();
+    [[nodiscard]] bool isRecording() const;
+    [[nodiscard]] QAction* recordAction() const { return m_recordAction; }
+    /// What the record indicator shows ("● REC 00:12 · 1.3 MB"), empty when idle.
+    [[nodiscard]] QString recordingIndicatorText() const;
+    /// The last message about recording (saved, failed, stopped), as shown in the status bar.
+    [[nodiscard]] QString lastRecordingMessage() const { return m_lastRecordingMessage; }
+    /// Where File > Record asks for the file: \a suggested is a default path; empty cancels. A file dialog
+    /// unless replaced (tests).
+    using PathChooser = std::function<QString(const QString& suggested)>;
+    void setRecordingPathChooser(PathChooser chooser) { m_recordingPathChooser = std::move(chooser); }
 
     /// The shared selection: allocator, pin or filter ids.
     void selectIds(const QStringList& ids);
@@ -73,6 +100,8 @@ public:
 Q_SIGNALS:
     /// The first time samples have been applied to the views and the window painted.
     void firstFramePainted(qint64 msSinceCreated);
+    /// A stopped recording has been written out (\a ok false: it ended with an error).
+    void recordingSaved(const QString& path, bool ok, const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -88,6 +117,15 @@ private:
     void applySelection();
     void rebuildSeriesSource();
     void openScenario();
+    void openRecordingInteractive();
+    void toggleRecording(bool on);
+    /// Stops recording because of \a why (a failure, a new monitor): said in the status bar and the events log.
+    void stopRecordingBecause(const QString& why);
+    void reportRecording(const QString& message, bool problem);
+    void setRecordChecked(bool checked);
+    void recordEdit(const QString& allocatorId, const char* kind, const Status& status, const std::string& requested,
+                    const std::string& actual);
+    void updateReplayState();
     void exportSnapshotInteractive();
     void exportHistoryInteractive();
     void about();
@@ -112,6 +150,11 @@ private:
     QComboBox* m_rateBox = nullptr;
     QLabel* m_statusLabel = nullptr;
     QAction* m_pauseAction = nullptr;
+    QAction* m_recordAction = nullptr;
+    QLabel* m_recordLabel = nullptr;
+    QAction* m_recordIndicator = nullptr; // m_recordLabel in the tool bar
+    ReplayBar* m_replayBar = nullptr;
+    RecordingControl* m_recording;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
 
@@ -128,6 +171,12 @@ private:
     QElapsedTimer m_created;
     bool m_samplesShown = false;
     bool m_firstFrameReported = false;
+
+    SessionRequest m_liveRequest; // what File > Open Live Devices opens
+    std::string m_topologyReason; // recording: why the next topology snapshot is taken
+    QString m_restartReason; // recording: why the monitor is about to be replaced
+    QString m_lastRecordingMessage;
+    PathChooser m_recordingPathChooser;
 };
 
 } // namespace ksscope::ui

@@ -479,6 +479,11 @@ void PropertyEditor::showDetails(const AllocatorDetails& details)
             pins += (pins.isEmpty() ? QString() : QStringLiteral(", ")) + QString::fromStdString(pin);
         row(state, tr("Pins"), pins);
     }
+    if (!details.note.isEmpty()) {
+        QTreeWidgetItem* source = group(m_details, tr("Source"));
+        row(source, tr("Values"), details.note);
+        source->child(0)->setToolTip(1, details.note);
+    }
     if (!details.status)
         row(group(m_details, tr("Error")), tr("Reading the allocator"),
             QString::fromStdString(details.status.toString()));

@@ -5,9 +5,33 @@
 
 namespace ksscope::ui {
 
+MonitorSeriesSource::MonitorSeriesSource(const Monitor& monitor) : m_monitor(monitor), m_replaying(monitor.replaying())
+{
+    if (m_replaying) {
+        // until the sampler's first tick, nothing is taken: nothing settles before the position minus a window
+        m_candidate_ns = m_monitor.now_ns();
+        m_candidateTicks = m_monitor.samplerStats().ticks;
+        m_replayed_ns = 0;
+    }
+}
+
+void MonitorSeriesSource::update()
+{
+    if (!m_replaying)
+        return;
+    // A tick that started after the position was read has taken everything up to it. The position is read
+    // before the tick count, so two more ticks than counted then include one that started after it.
+    const std::uint64_t ticks = m_monitor.samplerStats().ticks;
+    if (ticks < m_candidateTicks + 2)
+        return;
+    m_replayed_ns = m_candidate_ns;
+    m_candidate_ns = m_monitor.now_ns();
+    m_candidateTicks = m_monitor.samplerStats().ticks;
+}
+
 std::int64_t MonitorSeriesSource::now_ns() const
 {
-    return m_monitor.now_ns();
+    return m_replaying ? m_replayed_ns : m_monitor.now_ns();
 }
 
 void MonitorSeriesSource::decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,

@@ -36,9 +36,17 @@ public:
 };
 
 /// Reads a running Monitor; the monitor must outlive the source.
+///
+/// A replaying monitor's clock is the replay position, which can run ahead of what the sampler has taken from
+/// the recording (a new monitor after a seek, the fastest speed): a graph would then take columns for settled
+/// that have not been filled yet. For such a monitor now_ns() is a position the sampler has certainly replayed:
+/// one seen at an update() after which the sampler completed a whole tick.
 class MonitorSeriesSource final : public SeriesSource {
 public:
-    explicit MonitorSeriesSource(const Monitor& monitor) : m_monitor(monitor) { }
+    explicit MonitorSeriesSource(const Monitor& monitor);
+
+    /// Replay: advances now_ns() to what the sampler has taken (call on every refresh). Nothing for live monitors.
+    void update();
 
     [[nodiscard]] std::int64_t now_ns() const override;
     void decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
@@ -49,6 +57,10 @@ public:
 
 private:
     const Monitor& m_monitor;
+    bool m_replaying = false;
+    std::int64_t m_replayed_ns = 0; // replay: taken for sure
+    std::int64_t m_candidate_ns = 0; // replay: the position at the last update()
+    std::uint64_t m_candidateTicks = 0; // replay: sampler ticks right after it was read
 };
 
 /// Histories, starvation intervals and lanes filled by the caller, with a clock the caller sets.

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessioncontroller.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <future>
+#include <optional>
 
 namespace ksscope::ui {
 
@@ -28,6 +30,14 @@ struct SessionController::Devices {
         }
         monitor.reset();
     }
+    [[nodiscard]] ReplayTimeline* timeline() const
+    {
+        if (session)
+            for (const auto& backend : session->backends())
+                if (ReplayTimeline* timeline = backend->timeline())
+                    return timeline;
+        return nullptr;
+    }
     void close()
     {
         stopMonitor();
@@ -41,6 +51,7 @@ struct SessionController::Devices {
         Monitor::Options options;
         options.rateHz = rateHz;
         options.windowSeconds = windowSeconds;
+        options.replayCatchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
         auto m = std::make_shared<Monitor>(options);
         m->setPaused(paused);
         {
@@ -103,6 +114,7 @@ SessionController::SessionController(QObject* parent) : QObject(parent), m_devic
 SessionController::~SessionController()
 {
     m_monitor.reset();
+    m_timeline = nullptr;
     std::promise<void> closed;
     post([devices = m_devices, &closed] {
         devices->close();
@@ -134,15 +146,24 @@ void SessionController::open(const SessionRequest& request)
 {
     m_request = request;
     m_monitor.reset();
+    m_timeline = nullptr; // the session that owns it closes on the device thread
+    m_backendNames.clear();
+    const quint64 generation = ++m_generation;
     Q_EMIT opening();
-    post([this, devices = m_devices, request, paused = m_paused] {
+    post([this, devices = m_devices, request, paused = m_paused, generation] {
         devices->close();
         devices->session = std::make_unique<Session>();
         std::vector<std::string> names;
-        for (const QString& name : request.backends)
-            names.push_back(name.toStdString());
         BackendOptions options;
-        options.scenarioPath = request.scenarioPath.toStdString();
+        if (request.replays()) {
+            // the replay backend alone
+            options.recordingPath = request.recordingPath.toStdString();
+            options.replaySpeed = request.replaySpeed;
+        } else {
+            for (const QString& name : request.backends)
+                names.push_back(name.toStdString());
+            options.scenarioPath = request.scenarioPath.toStdString();
+        }
         auto router = devices->router;
         EventSink sink = [router](const BackendEvent& event) {
             std::lock_guard lock(router->mutex);
@@ -156,10 +177,21 @@ void SessionController::open(const SessionRequest& request)
             status = devices->startMonitor(request.rateHz, request.windowSeconds, paused);
         Topology topology = status ? devices->session->topology() : Topology{};
         std::shared_ptr<Monitor> monitor = devices->monitor;
-        if (!status)
+        QStringList backendNames;
+        ReplayTimeline* timeline = nullptr;
+        if (status) {
+            for (const auto& backend : devices->session->backends())
+                backendNames.append(QString::fromStdString(backend->name()));
+            timeline = devices->timeline();
+        } else {
             devices->close();
-        reply([this, status, monitor, topology = std::move(topology)]() mutable {
+        }
+        reply([this, status, monitor, timeline, backendNames, generation, topology = std::move(topology)]() mutable {
+            if (generation != m_generation)
+                return; // another open or monitor followed: this session or monitor is gone already
             m_monitor = monitor;
+            m_timeline = timeline;
+            m_backendNames = backendNames;
             m_topology = std::move(topology);
             Q_EMIT topologyChanged();
             Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
@@ -170,17 +202,46 @@ void SessionController::open(const SessionRequest& request)
 void SessionController::setRate(double rateHz)
 {
     m_request.rateHz = rateHz;
-    if (!m_monitor)
+    replaceMonitor();
+}
+
+void SessionController::seek(std::int64_t t_ns)
+{
+    if (!m_timeline)
+        return;
+    // the old monitor must not take the jump as recording to replay at once: it stops advancing first
+    if (m_monitor)
+        m_monitor->setPaused(true);
+    m_timeline->seek(t_ns);
+    // also while the monitor of a previous seek is still starting: it may have started before this position
+    replaceMonitor(true);
+}
+
+void SessionController::replaceMonitor(bool evenIfStarting)
+{
+    if (!m_monitor && !evenIfStarting)
         return;
     m_monitor.reset();
+    const quint64 generation = ++m_generation;
     Q_EMIT opening();
-    post([this, devices = m_devices, rateHz, window = m_request.windowSeconds, paused = m_paused] {
+    post([this, devices = m_devices, rateHz = m_request.rateHz, window = m_request.windowSeconds, paused = m_paused,
+          generation] {
         if (!devices->session)
             return;
         const Status status = devices->startMonitor(rateHz, window, paused);
         std::shared_ptr<Monitor> monitor = devices->monitor;
-        reply([this, status, monitor] {
+        // a replay's topology depends on the position
+        std::optional<Topology> topology;
+        if (devices->timeline())
+            topology = devices->session->topology();
+        reply([this, status, monitor, generation, topology = std::move(topology)]() mutable {
+            if (generation != m_generation)
+                return; // replaced already
             m_monitor = monitor;
+            if (topology) {
+                m_topology = std::move(*topology);
+                Q_EMIT topologyChanged();
+            }
             Q_EMIT opened(status.isOk(), QString::fromStdString(status.toString()));
         });
     });
@@ -264,6 +325,9 @@ void SessionController::requestDetails(const QString& allocatorId)
         Backend* backend = devices->session ? devices->session->backendFor(id) : nullptr;
         if (!info || !backend || info->pinIds.empty()) {
             details.status = {hresultFromWin32(kErrorNotFound), "allocator " + id + " is not open"};
+        } else if (backend->timeline()) {
+            // a recording holds what the sampler read, not the allocator's interfaces
+            details.note = QStringLiteral("as recorded (a replay has no IKsAllocatorEx to read)");
         } else if (ComPtr<IKsPin> pin = backend->pin(info->pinIds.front()); !pin) {
             details.status = {E_NOINTERFACE, "pin " + info->pinIds.front() + " has no IKsPin"};
         } else {

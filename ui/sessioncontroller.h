@@ -22,7 +22,14 @@ struct SessionRequest {
     QString scenarioPath; ///< sim: empty = the embedded default scenario
     double rateHz = 100.0;
     double windowSeconds = 3600.0; ///< history kept per allocator
+    /// A recording to replay instead of live devices (backends and scenario are then ignored).
+    QString recordingPath;
+    double replaySpeed = 1.0; ///< 1 = as recorded, 0 = as fast as possible
+    [[nodiscard]] bool replays() const { return !recordingPath.isEmpty(); }
 };
+
+/// How much of a recording a replaying monitor takes at once before the position (capped by the window).
+inline constexpr double kReplayCatchUpSeconds = 120.0;
 
 /// What the read-only panel of the property editor shows, read through the allocator's own interfaces.
 struct AllocatorDetails {
@@ -33,6 +40,7 @@ struct AllocatorDetails {
     KSSTREAMALLOCATOR_STATUS allocatorStatus;
     KSALLOCATORMODE mode = KsAllocatorMode_User;
     bool hasHandle = false;
+    QString note; ///< where the values come from when it is not the allocator itself (a replay)
 };
 
 /// Owns the Session and the Monitor and runs every device call (open, topology, edits) on a device
@@ -48,6 +56,9 @@ public:
     void open(const SessionRequest& request);
     /// Samples at \a rateHz from now on; the history starts again.
     void setRate(double rateHz);
+    /// Replay: moves the position to \a t_ns and starts a new monitor there (like setRate), which takes up to
+    /// kReplayCatchUpSeconds of the recording before it at once.
+    void seek(std::int64_t t_ns);
     void setPaused(bool paused);
     [[nodiscard]] bool paused() const { return m_paused; }
     [[nodiscard]] const SessionRequest& request() const { return m_request; }
@@ -57,6 +68,12 @@ public:
     /// The latest topology (updated before topologyChanged()).
     [[nodiscard]] const Topology& topology() const { return m_topology; }
     [[nodiscard]] bool isOpen() const { return m_monitor != nullptr; }
+    /// The names of the open session's backends (empty until opened()).
+    [[nodiscard]] const QStringList& backendNames() const { return m_backendNames; }
+    /// The recording the open session replays, null for live devices. Its playback calls (setPlaying, setSpeed,
+    /// position_ns, begin_ns, end_ns) are safe from the UI thread; the pointer is valid until the next open() or
+    /// the controller's destruction.
+    [[nodiscard]] ReplayTimeline* timeline() const { return m_timeline; }
 
     void refreshTopology();
     /// KsSetProperties (Apply) or a prediction (DryRun); propertiesResult() carries \a ticket back.
@@ -89,6 +106,9 @@ private:
     void post(std::function<void()> work);
     /// Runs \a work on the UI thread (from the device thread).
     void reply(std::function<void()> work);
+    /// Stops the monitor and starts another one with the current request (rate change, seek); nothing while no
+    /// monitor runs, unless \a evenIfStarting (one is being started).
+    void replaceMonitor(bool evenIfStarting = false);
 
     QThread m_thread;
     Mailbox* m_toDevices = nullptr; // lives on m_thread: posted calls run there
@@ -97,6 +117,9 @@ private:
     std::shared_ptr<Monitor> m_monitor;
     Topology m_topology;
     SessionRequest m_request;
+    QStringList m_backendNames;
+    ReplayTimeline* m_timeline = nullptr; // owned by the session's replay backend
+    quint64 m_generation = 0; // of open() and monitor replacements: only the latest one's answer is taken
     bool m_paused = false;
 };
 

@@ -2,6 +2,7 @@
 // ksscope: the desktop inspector. `ksscope --help` lists the options.
 
 #include "ksscope/backend.h"
+#include "ksscope/recording.h"
 #include "ksscope/scenario.h"
 #include "ksscope/version.h"
 #include "mainwindow.h"
@@ -13,6 +14,8 @@
 #include <QFileInfo>
 #include <QTimer>
 
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -52,6 +55,14 @@ int main(int argc, char** argv)
     const QCommandLineOption scenarioOption(QStringList{QStringLiteral("s"), QStringLiteral("scenario")},
                                             QStringLiteral("Simulate the devices of this scenario file."),
                                             QStringLiteral("FILE"));
+    const QCommandLineOption recordingOption(
+        QStringLiteral("recording"),
+        QStringLiteral("Replay this recording (made with File > Record or ksscope-cli "
+                       "watch --record) instead of opening devices."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption speedOption(
+        QStringLiteral("speed"), QStringLiteral("Replay speed: 1 = as recorded (default), 2 = twice as fast, max."),
+        QStringLiteral("X"));
     const QCommandLineOption rateOption(QStringLiteral("rate"),
                                         QStringLiteral("Sample rate in Hz (1-2000; default: the last one used, 100)."),
                                         QStringLiteral("HZ"));
@@ -72,6 +83,7 @@ int main(int argc, char** argv)
         QStringLiteral("Select this allocator, pin or filter once the devices are open; "
                        "repeat for several."),
         QStringLiteral("ID"));
+<<<<<<< HEAD
     const QCommandLineOption exportOption(
         QStringLiteral("export-report"),
         QStringLiteral("Write the status report of this recording to --output (json, csv, html or pdf, from the "
@@ -83,6 +95,10 @@ int main(int argc, char** argv)
         QStringLiteral("format"), QStringLiteral("--export-report: json, csv, html or pdf."), QStringLiteral("FORMAT"));
     parser.addOptions({backendOption, scenarioOption, rateOption, selectOption, screenshotOption, afterOption,
                        startupOption, sizeOption, exportOption, outputOption, formatOption});
+=======
+    parser.addOptions({backendOption, scenarioOption, recordingOption, speedOption, rateOption, selectOption,
+                       screenshotOption, afterOption, startupOption, sizeOption});
+>>>>>>> gui-recording
     parser.process(app);
 
     if (parser.isSet(exportOption)) {
@@ -121,6 +137,28 @@ int main(int argc, char** argv)
         if (const auto* error = std::get_if<ksscope::ScenarioError>(&scenario))
             return fail(QString::fromStdString(error->toString()));
     }
+    if (parser.isSet(recordingOption)) {
+        if (parser.isSet(backendOption) || parser.isSet(scenarioOption))
+            return fail(QStringLiteral("--recording replays a file on its own: leave out --backend and --scenario"));
+        request.recordingPath = parser.value(recordingOption);
+        if (!QFileInfo(request.recordingPath).isFile())
+            return fail(QStringLiteral("--recording %1: no such file").arg(request.recordingPath));
+        // a file that is not a recording (or a damaged one) is named before any window opens
+        ksscope::Status status;
+        if (!ksscope::Recording::open(request.recordingPath.toStdString(), status))
+            return fail(QStringLiteral("--recording %1: %2")
+                            .arg(request.recordingPath, QString::fromStdString(status.message())));
+    }
+    if (parser.isSet(speedOption)) {
+        if (!parser.isSet(recordingOption))
+            return fail(QStringLiteral("--speed needs --recording FILE"));
+        const QString text = parser.value(speedOption);
+        bool ok = true;
+        const double speed = text == QStringLiteral("max") ? 0.0 : text.toDouble(&ok);
+        if (!ok || !std::isfinite(speed) || speed < 0 || (speed > 0 && speed < 0.01) || speed > 1000)
+            return fail(QStringLiteral("--speed %1: give a factor from 0.01 to 1000, or max").arg(text));
+        request.replaySpeed = speed;
+    }
     request.rateHz = 0; // the window uses the last rate
     if (parser.isSet(rateOption)) {
         bool ok = false;
@@ -137,6 +175,11 @@ int main(int argc, char** argv)
         if (!parser.isSet(screenshotOption))
             return fail(QStringLiteral("--after needs --screenshot FILE.png"));
     }
+
+#if defined(SIGXFSZ)
+    // past a file size limit a recording's write should fail with an error the window reports, not kill it
+    std::signal(SIGXFSZ, SIG_IGN);
+#endif
 
     ksscope::ui::MainWindow window;
     if (parser.isSet(sizeOption)) {
