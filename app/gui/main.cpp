@@ -83,7 +83,6 @@ int main(int argc, char** argv)
         QStringLiteral("Select this allocator, pin or filter once the devices are open; "
                        "repeat for several."),
         QStringLiteral("ID"));
-<<<<<<< HEAD
     const QCommandLineOption exportOption(
         QStringLiteral("export-report"),
         QStringLiteral("Write the status report of this recording to --output (json, csv, html or pdf, from the "
@@ -93,12 +92,9 @@ int main(int argc, char** argv)
         QStringLiteral("output"), QStringLiteral("The report file of --export-report."), QStringLiteral("FILE"));
     const QCommandLineOption formatOption(
         QStringLiteral("format"), QStringLiteral("--export-report: json, csv, html or pdf."), QStringLiteral("FORMAT"));
-    parser.addOptions({backendOption, scenarioOption, rateOption, selectOption, screenshotOption, afterOption,
-                       startupOption, sizeOption, exportOption, outputOption, formatOption});
-=======
     parser.addOptions({backendOption, scenarioOption, recordingOption, speedOption, rateOption, selectOption,
-                       screenshotOption, afterOption, startupOption, sizeOption});
->>>>>>> gui-recording
+                       screenshotOption, afterOption, startupOption, sizeOption, exportOption, outputOption,
+                       formatOption});
     parser.process(app);
 
     if (parser.isSet(exportOption)) {
