@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "diffdialog.h"
 #include "eventmodel.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
@@ -9,6 +10,7 @@
 #include "propertyeditor.h"
 #include "recordingcontrol.h"
 #include "replaybar.h"
+#include "reportpdf.h"
 #include "seriessource.h"
 #include "topology/topologyscene.h"
 #include "topology/topologyview.h"
@@ -23,12 +25,14 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QProgressDialog>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSettings>
@@ -41,6 +45,7 @@
 #include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -183,6 +188,7 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& message) { stopRecordingBecause(tr("writing failed: %1").arg(message)); });
     connect(m_recording, &RecordingControl::saved, this, [this](const QString& path, bool ok, const QString& message) {
         reportRecording(message, false);
+        m_lastSavedRecording = path;
         Q_EMIT recordingSaved(path, ok, message);
     });
     connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
@@ -339,6 +345,11 @@ void MainWindow::createActions()
         file->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("Export Visible &History as CSV..."),
                         this, &MainWindow::exportHistoryInteractive);
     exportCsv->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    QAction* exportReport = file->addAction(QIcon::fromTheme(QStringLiteral("x-office-document")),
+                                            tr("Export &Report..."), this, &MainWindow::exportReportInteractive);
+    exportReport->setToolTip(tr("A status report of a recording as HTML, PDF, JSON or CSV"));
+    exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    file->addAction(tr("&Compare Recordings..."), this, &MainWindow::compareRecordingsInteractive);
     file->addSeparator();
     QAction* quit =
         file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
@@ -846,6 +857,115 @@ void MainWindow::exportSnapshotInteractive()
         QMessageBox::warning(this, tr("Export failed"), error);
     else
         statusBar()->showMessage(tr("Snapshot written to %1").arg(path), 5000);
+}
+
+QString MainWindow::reportSource() const
+{
+    if (m_controller->request().replays())
+        return m_controller->request().recordingPath;
+    return m_lastSavedRecording;
+}
+
+void MainWindow::exportReportInteractive()
+{
+    QString recording = reportSource();
+    if (recording.isEmpty()) {
+        recording = QFileDialog::getOpenFileName(this, tr("Report on Recording"), QString(),
+                                                 tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
+        if (recording.isEmpty())
+            return;
+    }
+    const QFileInfo info(recording);
+    QString selected = tr("HTML page (*.html)");
+    const QString output = QFileDialog::getSaveFileName(
+        this, tr("Export Report of %1").arg(info.fileName()),
+        info.dir().filePath(info.completeBaseName() + QStringLiteral(".html")),
+        tr("HTML page (*.html);;PDF document (*.pdf);;JSON document (*.json);;CSV samples (*.csv)"), &selected);
+    if (output.isEmpty())
+        return;
+    QString path = output;
+    if (QFileInfo(path).suffix().isEmpty()) // the filter chosen names the format
+        path += selected.contains(QLatin1String("pdf"))    ? QStringLiteral(".pdf")
+                : selected.contains(QLatin1String("json")) ? QStringLiteral(".json")
+                : selected.contains(QLatin1String("csv"))  ? QStringLiteral(".csv")
+                                                           : QStringLiteral(".html");
+    exportReportTo(recording, path);
+}
+
+void MainWindow::exportReportTo(const QString& recording, const QString& output)
+{
+    const QString format = QFileInfo(output).suffix().toLower();
+    if (format != QLatin1String("html") && format != QLatin1String("pdf") && format != QLatin1String("json") &&
+        format != QLatin1String("csv")) {
+        const QString message = tr("Cannot export %1: the name must end in .html, .pdf, .json or .csv").arg(output);
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT reportExported(output, false, message);
+        return;
+    }
+    if (m_exporting) {
+        Q_EMIT reportExported(output, false, tr("A report is being exported already"));
+        return;
+    }
+    m_exporting = true;
+    // the worker reports progress and reads the cancel flag through atomics; the dialog polls them
+    struct Shared {
+        std::atomic<int> permille{0};
+        std::atomic<bool> cancel{false};
+    };
+    auto shared = std::make_shared<Shared>();
+    auto* progress = new QProgressDialog(tr("Writing the report of %1...").arg(QFileInfo(recording).fileName()),
+                                         tr("Cancel"), 0, 1000, this);
+    progress->setWindowTitle(tr("Export Report"));
+    progress->setMinimumDuration(300); // short exports finish before it shows
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    progress->setValue(0);
+    connect(progress, &QProgressDialog::canceled, this, [shared] { shared->cancel = true; });
+    auto* poll = new QTimer(progress);
+    connect(poll, &QTimer::timeout, progress, [progress, shared] { progress->setValue(shared->permille.load()); });
+    poll->start(100);
+    auto* watcher = new QFutureWatcher<Status>(this);
+    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher, progress, output] {
+        const Status status = watcher->result();
+        watcher->deleteLater();
+        progress->deleteLater();
+        m_exporting = false;
+        const QString message = status ? tr("Report written to %1").arg(output)
+                                       : tr("Report not written: %1").arg(QString::fromStdString(status.toString()));
+        statusBar()->showMessage(message, 15000);
+        if (!status && status.code() != E_ABORT)
+            m_eventModel->appendEvents({{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, std::string("report"),
+                                         message.toStdString()}});
+        Q_EMIT reportExported(output, status.isOk(), message);
+    });
+    watcher->setFuture(QtConcurrent::run([recording, output, format, shared] {
+        return exportReport(recording, format, output, [shared](double share) {
+            shared->permille = static_cast<int>(share * 1000);
+            return !shared->cancel.load();
+        });
+    }));
+}
+
+void MainWindow::compareRecordingsInteractive()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Compare Two Recordings"), QString(),
+                                                            tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
+    if (files.isEmpty())
+        return;
+    if (files.size() != 2) {
+        statusBar()->showMessage(tr("Choose two recordings to compare (%1 chosen)").arg(files.size()), 10000);
+        return;
+    }
+    compareRecordings(files[0], files[1]);
+}
+
+DiffDialog* MainWindow::compareRecordings(const QString& a, const QString& b)
+{
+    auto* dialog = new DiffDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->compare(a, b);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::exportHistoryInteractive()

@@ -22,6 +22,7 @@ class QUndoStack;
 
 namespace ksscope::ui {
 
+class DiffDialog;
 class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
@@ -71,6 +72,14 @@ public:
     using PathChooser = std::function<QString(const QString& suggested)>;
     void setRecordingPathChooser(PathChooser chooser) { m_recordingPathChooser = std::move(chooser); }
 
+    /// Writes the report of \a recording to \a output (json, csv, html or pdf, from its suffix) on a worker
+    /// thread, with a progress dialog that can cancel; reportExported() tells the outcome.
+    void exportReportTo(const QString& recording, const QString& output);
+    /// The recording File > Export Report uses without asking: the one replayed, else the last one saved.
+    [[nodiscard]] QString reportSource() const;
+    /// Opens the comparison of two recordings (File > Compare Recordings).
+    DiffDialog* compareRecordings(const QString& a, const QString& b);
+
     /// The shared selection: allocator, pin or filter ids.
     void selectIds(const QStringList& ids);
     [[nodiscard]] QStringList selectedIds() const { return m_selectedIds; }
@@ -102,6 +111,8 @@ Q_SIGNALS:
     void firstFramePainted(qint64 msSinceCreated);
     /// A stopped recording has been written out (\a ok false: it ended with an error).
     void recordingSaved(const QString& path, bool ok, const QString& message);
+    /// exportReportTo() finished (\a ok false: failed or cancelled; \a message says which).
+    void reportExported(const QString& path, bool ok, const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -128,6 +139,8 @@ private:
     void updateReplayState();
     void exportSnapshotInteractive();
     void exportHistoryInteractive();
+    void exportReportInteractive();
+    void compareRecordingsInteractive();
     void about();
     void togglePause(bool paused);
     void saveNodePositions();
@@ -177,6 +190,8 @@ private:
     QString m_restartReason; // recording: why the monitor is about to be replaced
     QString m_lastRecordingMessage;
     PathChooser m_recordingPathChooser;
+    QString m_lastSavedRecording; // File > Export Report offers it
+    bool m_exporting = false;
 };
 
 } // namespace ksscope::ui

@@ -2,6 +2,7 @@
 // Recording and replay in the window, offscreen: record the simulated devices from the window and read the file
 // back; replay a recording with play, pause, seek and speed; a file that cannot be created or written stops the
 // recording, not the monitoring. Plus ksscope --recording.
+#include "diffdialog.h"
 #include "eventmodel.h"
 #include "ksscope/recording.h"
 #include "livegraphwidget.h"
@@ -20,6 +21,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -614,6 +616,74 @@ private Q_SLOTS:
                      nullptr, &err),
                  2);
         QVERIFY(err.contains("--recording replays a file on its own"));
+
+        // --export-report writes a report without a window
+        const QString html = dir.filePath(QStringLiteral("report.html"));
+        QCOMPARE(run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"), html}, &out, &err), 0);
+        QFile page(html);
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        QVERIFY(page.readAll().contains("<svg"));
+        QCOMPARE(run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"),
+                      dir.filePath(QStringLiteral("report.docx"))},
+                     nullptr, &err),
+                 2);
+        QVERIFY(err.contains("json, csv, html or pdf"));
+    }
+
+    /// File > Export Report: the replayed recording by default, written on a worker thread.
+    void exportReportFromTheWindow()
+    {
+        MainWindow window;
+        QVERIFY(window.reportSource().isEmpty());
+        window.openRecording(m_fixture);
+        QTRY_COMPARE(window.reportSource(), m_fixture);
+        QSignalSpy exported(&window, &MainWindow::reportExported);
+        const QString pdf = m_dir.filePath(QStringLiteral("window-report.pdf"));
+        window.exportReportTo(window.reportSource(), pdf);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+        QVERIFY2(exported.at(0).at(1).toBool(), qPrintable(exported.at(0).at(2).toString()));
+        QFile file(pdf);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.read(5), QByteArray("%PDF-"));
+        QVERIFY(file.size() > 5000);
+
+        const QString json = m_dir.filePath(QStringLiteral("window-report.json"));
+        window.exportReportTo(m_fixture, json);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 60000);
+        QVERIFY(exported.at(1).at(1).toBool());
+        QFile doc(json);
+        QVERIFY(doc.open(QIODevice::ReadOnly));
+        const auto parsed = nlohmann::json::parse(doc.readAll().toStdString(), nullptr, false);
+        QCOMPARE(parsed["allocators"].size(), m_fixtureTopology.allocators.size());
+
+        window.exportReportTo(m_fixture, m_dir.filePath(QStringLiteral("report.txt")));
+        QCOMPARE(exported.count(), 3);
+        QVERIFY(!exported.at(2).at(1).toBool());
+        window.exportReportTo(m_dir.filePath(QStringLiteral("missing.ksrec")),
+                              m_dir.filePath(QStringLiteral("x.html")));
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 4, 30000);
+        QVERIFY(!exported.at(3).at(1).toBool());
+        QVERIFY(exported.at(3).at(2).toString().contains(QStringLiteral("does not exist")));
+    }
+
+    void compareRecordingsShowsEveryAllocator()
+    {
+        MainWindow window;
+        DiffDialog* dialog = window.compareRecordings(m_fixture, m_fixture);
+        QSignalSpy done(dialog, &DiffDialog::finished);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+        QVERIFY(done.at(0).at(0).toBool());
+        QCOMPARE(dialog->table()->rowCount(), static_cast<int>(3 * m_fixtureTopology.allocators.size()));
+        QVERIFY(dialog->message().contains(QStringLiteral("fixture.ksrec")));
+        // B - A of a recording with itself: every difference is zero
+        QCOMPARE(dialog->table()->item(2, 1)->text(), QStringLiteral("B − A"));
+        QCOMPARE(dialog->table()->item(2, 3)->text(), QStringLiteral("0.00"));
+
+        DiffDialog* bad = window.compareRecordings(m_fixture, m_dir.filePath(QStringLiteral("missing.ksrec")));
+        QSignalSpy failed(bad, &DiffDialog::finished);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        QVERIFY(!failed.at(0).at(0).toBool());
+        QVERIFY(bad->message().contains(QStringLiteral("does not exist")));
     }
 
 private:
