@@ -402,6 +402,16 @@ private Q_SLOTS:
                                     << R"(metadata "started_unix_ns" is "soon", expected an integer)";
         QTest::newRow("allocator index") << "UPDATE allocators SET idx = idx + 10"
                                          << "allocator indexes are not 0, 1, 2";
+        // a view in a table's place can be endless: opening such a file must not read it
+        QTest::newRow("endless view")
+            << "DROP TABLE samples; CREATE VIEW samples AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+               "FROM n) SELECT i AS t_ns, 0 AS allocator, 0 AS allocated, 4 AS frames, 0 AS frame_size, 0 AS mode, "
+               "0 AS dropped, 0 AS delivered FROM n"
+            << R"("samples" is a view, not a table)";
+        QTest::newRow("endless allocators")
+            << "DROP TABLE allocators; CREATE VIEW allocators AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT "
+               "i + 1 FROM n) SELECT i AS idx, 'a' || i AS id FROM n"
+            << R"("allocators" is a view, not a table)";
     }
     void malformedContentsAreNamed()
     {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -544,6 +545,10 @@ std::unique_ptr<Recording> Recording::open(const std::string& path, Status& stat
             return nullptr;
         }
     }
+    // the file may come from anywhere (a bug report): no SQL functions with side effects from its schema, and
+    // no writes that could corrupt it
+    sqlite3_db_config(recording->m_db->db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(recording->m_db->db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
     status = recording->load();
     if (!status)
         return nullptr;
@@ -599,6 +604,28 @@ Status Recording::load()
         {"edits", {"t_ns", "allocator", "kind", "applied", "requested", "actual", "hresult", "message"}},
     };
     for (const auto& [table, columns] : expected) {
+        // an ordinary table: a view (or a virtual table) of that name in a crafted file could be endless to read
+        {
+            Statement st;
+            if (Status s =
+                    st.prepare(db, "SELECT type, sql FROM sqlite_master WHERE name = ?1 COLLATE NOCASE", "cannot read");
+                !s)
+                return s;
+            st.bind(1, std::string_view(table));
+            int rc = 0;
+            while ((rc = st.step()) == SQLITE_ROW) {
+                const std::string type = st.text(0);
+                std::string sql = st.text(1).substr(0, 14);
+                std::transform(sql.begin(), sql.end(), sql.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+                if (type != "table" || sql == "CREATE VIRTUAL")
+                    return {hresultFromWin32(kErrorFileCorrupt),
+                            "malformed recording " + path + ": \"" + table + "\" is a " +
+                                (type == "table" ? std::string("virtual table") : type) + ", not a table"};
+            }
+            if (rc != SQLITE_DONE)
+                return st.error(rc, "cannot read");
+        }
         Statement st;
         const std::string sql = "PRAGMA table_info(" + table + ")";
         if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
