@@ -253,14 +253,7 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                         q(info.startedUtc), q(formatDuration(duration))),
                PdfPages::font(9), QColor(0x56, 0x60, 0x6b));
     pages.space(10);
-    std::uint64_t starvations = 0;
-    std::uint64_t drops = 0;
-    double starved = 0;
-    for (const AllocatorReport& a : report.allocators) {
-        starvations += a.stats.starvationCount;
-        drops += a.stats.drops;
-        starved += a.stats.starvedMs * 1e-3;
-    }
+    const auto [starvations, drops, starved] = report.totals();
     pages.cards({{q(formatDuration(duration)), QStringLiteral("recorded"), false},
                  {QString::number(report.allocators.size()), QStringLiteral("allocators"), false},
                  {QString::number(report.samples), QStringLiteral("status samples"), false},

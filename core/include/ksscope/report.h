@@ -59,6 +59,14 @@ struct Report {
     std::vector<MonitorEvent> events;
     std::vector<RecordedEdit> edits;
     std::string generatedUtc;
+
+    /// Sums over every allocator, for the figures at the top of a report.
+    struct Totals {
+        std::uint64_t starvations = 0;
+        std::uint64_t drops = 0;
+        double starvedSeconds = 0.0;
+    };
+    [[nodiscard]] Totals totals() const;
 };
 
 struct ReportOptions {

@@ -726,29 +726,23 @@ Status Recording::load()
     m_info.duration_ns = std::max(duration, last);
 
     Db& d = *m_db;
-    if (Status s = d.samples.prepare(db,
-                                     "SELECT t_ns, allocator, allocated, frames, frame_size, mode, dropped, delivered "
-                                     "FROM samples WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, allocator",
-                                     "cannot read");
-        !s)
-        return s;
-    if (Status s = d.events.prepare(
-            db, "SELECT t_ns, kind, id, message FROM events WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, rowid",
-            "cannot read");
-        !s)
-        return s;
-    if (Status s = d.buffersOne.prepare(db,
-                                        "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE allocator = ?3 "
-                                        "AND t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, frame",
-                                        "cannot read");
-        !s)
-        return s;
-    if (Status s = d.buffersAll.prepare(db,
-                                        "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE t_ns > ?1 AND "
-                                        "t_ns <= ?2 ORDER BY t_ns, allocator, frame",
-                                        "cannot read");
-        !s)
-        return s;
+    struct Prepared {
+        Statement& statement;
+        const char* sql;
+    };
+    for (const Prepared& p : {
+             Prepared{d.samples, "SELECT t_ns, allocator, allocated, frames, frame_size, mode, dropped, delivered "
+                                 "FROM samples WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, allocator"},
+             Prepared{d.events,
+                      "SELECT t_ns, kind, id, message FROM events WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, rowid"},
+             Prepared{d.buffersOne, "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE allocator = ?3 "
+                                    "AND t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, frame"},
+             Prepared{d.buffersAll, "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE t_ns > ?1 AND "
+                                    "t_ns <= ?2 ORDER BY t_ns, allocator, frame"},
+         }) {
+        if (Status s = p.statement.prepare(db, p.sql, "cannot read"); !s)
+            return s;
+    }
     return Status::ok();
 }
 

@@ -68,6 +68,17 @@ void describe(const Topology& topology, AllocatorReport& a)
 
 } // namespace
 
+Report::Totals Report::totals() const
+{
+    Totals t;
+    for (const AllocatorReport& a : allocators) {
+        t.starvations += a.stats.starvationCount;
+        t.drops += a.stats.drops;
+        t.starvedSeconds += a.stats.starvedMs * 1e-3;
+    }
+    return t;
+}
+
 double AllocatorReport::starvedShare() const
 {
     if (first_ns < 0 || last_ns <= first_ns)

@@ -362,14 +362,7 @@ std::string reportToHtml(const Report& report)
 {
     const RecordingInfo& info = report.info;
     const double duration = static_cast<double>(info.duration_ns) * 1e-9;
-    std::uint64_t starvations = 0;
-    std::uint64_t drops = 0;
-    double starved = 0;
-    for (const AllocatorReport& a : report.allocators) {
-        starvations += a.stats.starvationCount;
-        drops += a.stats.drops;
-        starved += a.stats.starvedMs * 1e-3;
-    }
+    const auto [starvations, drops, starved] = report.totals();
     std::string backends;
     for (const auto& b : info.backends)
         backends += (backends.empty() ? "" : ", ") + b;
