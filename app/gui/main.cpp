@@ -12,13 +12,26 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTimer>
 
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <string_view>
 
 namespace {
+
+bool asksForText(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
 
 int fail(const QString& message)
 {
@@ -32,12 +45,21 @@ int main(int argc, char** argv)
 {
     QElapsedTimer sinceStart; // --measure-startup: from here to the first frame with samples
     sinceStart.start();
-    QApplication app(argc, argv);
+    // --help and --version print text only: they need no display, so they work over ssh and in a build log
+    std::unique_ptr<QCoreApplication> application;
+    if (asksForText(argc, argv))
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        application = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication& app = *application;
     QApplication::setApplicationName(QStringLiteral("ksscope"));
     QApplication::setOrganizationName(QStringLiteral("KsScope"));
     QApplication::setApplicationDisplayName(QStringLiteral("KsScope"));
     QApplication::setApplicationVersion(QStringLiteral(KSSCOPE_VERSION_FULL));
     QApplication::setDesktopFileName(QStringLiteral("org.ksscope.KsScope"));
+    if (qobject_cast<QApplication*>(&app))
+        QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.ksscope.KsScope"),
+                                                     QIcon(QStringLiteral(":/icons/org.ksscope.KsScope.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

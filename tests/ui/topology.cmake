@@ -4,12 +4,10 @@
 if(TARGET ksscope-ui-topology)
     ksscope_add_test(tst_topologyscene SOURCES ui/tst_topologyscene.cpp LABELS ui)
     target_link_libraries(tst_topologyscene PRIVATE ksscope-ui-topology)
-    ksscope_graphviz_plugin_rpath(tst_topologyscene)
 
     if(KSSCOPE_BUILD_BENCH)
         add_executable(ksscope-gui-bench-topology bench/topology_bench.cpp)
         target_link_libraries(ksscope-gui-bench-topology PRIVATE ksscope-ui-topology benchmark::benchmark)
         ksscope_set_warnings(ksscope-gui-bench-topology)
-        ksscope_graphviz_plugin_rpath(ksscope-gui-bench-topology)
     endif()
 endif()

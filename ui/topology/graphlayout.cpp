@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "graphlayout.h"
 
+#include "ksscope/graphviz_context.h"
+
 #include <QByteArray>
 
 #include <algorithm>
@@ -12,29 +14,12 @@
 // Graphviz comes last and only here: its headers define MIN, MAX, TRUE, FALSE and more.
 #include <gvc.h>
 
-extern "C" {
-extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
-}
-
 namespace ksscope::ui {
 namespace {
 
-// The dot engine is linked in and handed over as a built-in, so no plugin configuration file (written by `dot -c`
-// at install time) is needed; plain gvContext() fails or crashes without one.
-lt_symlist_t kBuiltinPlugins[] = {
-    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
-    {nullptr, nullptr},
-};
-
 constexpr double kPointsPerInch = 72.0;
 
-std::mutex& graphvizMutex()
-{
-    static std::mutex mutex; // Graphviz keeps global state (error handler, attribute prototypes): one layout at a time
-    return mutex;
-}
-
-// Guarded by graphvizMutex(); collects what Graphviz reports while a layout runs.
+// Guarded by graphviz::mutex(); collects what Graphviz reports while a layout runs.
 std::string& graphvizMessages()
 {
     static std::string messages;
@@ -51,13 +36,6 @@ int collectMessage(char* message)
 char* cstr(const char* text)
 {
     return const_cast<char*>(text);
-}
-
-GVC_t* context()
-{
-    // kept for the life of the process: creating one per layout costs more than the layout of a small graph
-    static GVC_t* gvc = gvContextPlugins(kBuiltinPlugins, 0);
-    return gvc;
 }
 
 // Routes Graphviz's messages into graphvizMessages() for the scope of one layout instead of stderr.
@@ -222,10 +200,10 @@ LayoutResult layoutGraph(const QList<LayoutNode>& nodes, const QList<LayoutEdge>
         indexOfNode.insert(node.id, i);
     }
 
-    std::lock_guard lock(graphvizMutex());
-    GVC_t* gvc = context();
+    std::lock_guard lock(graphviz::mutex());
+    GVC_t* gvc = graphviz::context();
     if (!gvc) {
-        result.error = QStringLiteral("Graphviz could not create a context");
+        result.error = QString::fromStdString(graphviz::error());
         return result;
     }
     MessageCapture capture;

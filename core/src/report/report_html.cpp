@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTML report and its SVG pictures: the topology (laid out by Graphviz's dot) and occupancy charts.
 
+#include "ksscope/graphviz_context.h"
 #include "ksscope/report.h"
 #include "ksscope/version.h"
 
@@ -11,18 +12,9 @@
 #include <map>
 #include <mutex>
 
-extern "C" {
-extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
-}
-
 namespace ksscope {
 
 namespace {
-
-lt_symlist_t kBuiltinPlugins[] = {
-    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
-    {nullptr, nullptr},
-};
 
 std::string escape(std::string_view text)
 {
@@ -89,17 +81,11 @@ std::string allocatorBadge(const Topology& topology, const PinInfo& pin)
            std::string(allocatorModeName(a->mode));
 }
 
-std::mutex& graphvizMutex()
-{
-    static std::mutex mutex; // Graphviz keeps global state: one layout at a time
-    return mutex;
-}
-
 /// Places the boxes with dot (left to right); false when Graphviz is not usable.
 bool layout(std::vector<Box>& boxes, const Topology& topology)
 {
-    std::lock_guard lock(graphvizMutex());
-    static GVC_t* gvc = gvContextPlugins(kBuiltinPlugins, 0);
+    std::lock_guard lock(graphviz::mutex());
+    GVC_t* gvc = graphviz::context();
     if (!gvc)
         return false;
     agseterr(AGMAX); // nothing on stderr
