@@ -12,9 +12,37 @@ namespace ksscope::ui {
 /// Device-thread state. The session's backends report events through one sink that forwards to the
 /// current monitor, so that a new monitor (another sample rate) keeps receiving them.
 struct SessionController::Devices {
+    /// Backend events go to the monitor. Those that come while there is none - the devices found while the
+    /// session opens, an error opening one, anything between two monitors - wait here for the next one.
     struct Router {
-        std::mutex mutex; // guards sink
+        static constexpr std::size_t kMaxWaiting = 4096;
+        std::mutex mutex; // guards sink and waiting
         EventSink sink;
+        std::vector<BackendEvent> waiting;
+
+        void deliver(const BackendEvent& event)
+        {
+            std::lock_guard lock(mutex);
+            if (sink)
+                sink(event);
+            else if (waiting.size() < kMaxWaiting)
+                waiting.push_back(event);
+        }
+        void attach(EventSink to)
+        {
+            std::lock_guard lock(mutex);
+            sink = std::move(to);
+            for (const BackendEvent& event : waiting)
+                sink(event);
+            waiting.clear();
+        }
+        void detach(bool dropWaiting)
+        {
+            std::lock_guard lock(mutex);
+            sink = {};
+            if (dropWaiting)
+                waiting.clear();
+        }
     };
     std::unique_ptr<Session> session;
     std::shared_ptr<Monitor> monitor;
@@ -22,12 +50,9 @@ struct SessionController::Devices {
 
     void stopMonitor()
     {
+        router->detach(false); // first: what comes while this monitor stops waits for the next
         if (monitor)
             monitor->stop();
-        {
-            std::lock_guard lock(router->mutex);
-            router->sink = {};
-        }
         monitor.reset();
     }
     [[nodiscard]] ReplayTimeline* timeline() const
@@ -44,6 +69,7 @@ struct SessionController::Devices {
         if (session)
             session->close();
         session.reset();
+        router->detach(true); // the closed session's events are not the next one's
     }
     Status startMonitor(double rateHz, double windowSeconds, bool paused)
     {
@@ -54,10 +80,7 @@ struct SessionController::Devices {
         options.replayCatchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
         auto m = std::make_shared<Monitor>(options);
         m->setPaused(paused);
-        {
-            std::lock_guard lock(router->mutex);
-            router->sink = m->eventSink();
-        }
+        router->attach(m->eventSink());
         Status status = m->start(*session);
         if (status)
             monitor = std::move(m);
@@ -165,11 +188,7 @@ void SessionController::open(const SessionRequest& request)
             options.scenarioPath = request.scenarioPath.toStdString();
         }
         auto router = devices->router;
-        EventSink sink = [router](const BackendEvent& event) {
-            std::lock_guard lock(router->mutex);
-            if (router->sink)
-                router->sink(event);
-        };
+        EventSink sink = [router](const BackendEvent& event) { router->deliver(event); };
         Status status = devices->session->open(names, options, sink);
         if (status)
             status = devices->session->start();

@@ -84,6 +84,34 @@ private Q_SLOTS:
         const double first = lastKey();
         QTRY_VERIFY_WITH_TIMEOUT(lastKey() > first + 0.2, 5000); // the graphs move
     }
+    void devicesFoundWhileOpeningAreInTheEventLog()
+    {
+        // the backend reports its filters while the session opens, before there is a monitor to take events
+        MainWindow window;
+        window.show();
+        window.open(simRequest());
+        QVERIFY(waitForDevices(window));
+        const auto added = [&window] {
+            QStringList ids;
+            for (int row = 0; row < window.eventModel()->rowCount(); ++row)
+                if (window.eventModel()->event(row).kind == EventKind::Added)
+                    ids.append(QString::fromStdString(window.eventModel()->event(row).id));
+            ids.sort();
+            return ids;
+        };
+        QStringList filters;
+        for (const FilterInfo& filter : window.controller()->topology().filters)
+            filters.append(QString::fromStdString(filter.id));
+        filters.sort();
+        QCOMPARE(filters.size(), 5);
+        QTRY_COMPARE_WITH_TIMEOUT(added(), filters, 5000);
+        // a new monitor (another rate) does not report them again, and a reopened session reports its own
+        window.setRate(50);
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() && window.controller()->monitor()->rateHz() == 50.0,
+                                 5000);
+        QTest::qWait(300);
+        QCOMPARE(added(), filters);
+    }
     void selectionIsShared()
     {
         MainWindow window;
