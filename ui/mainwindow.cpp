@@ -767,8 +767,16 @@ void MainWindow::restoreNodePositions()
 
 void MainWindow::openScenario()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario"), m_controller->request().scenarioPath,
-                                                      tr("KsScope scenarios (*.json);;All files (*)"));
+    QString start = m_controller->request().scenarioPath;
+    if (start.isEmpty()) {
+        // the example scenarios, where the package installs them
+        const QString installed =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/../share/ksscope/scenarios");
+        if (QFileInfo(installed).isDir())
+            start = QDir::cleanPath(installed);
+    }
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Scenario"), start, tr("KsScope scenarios (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();

@@ -2,10 +2,13 @@
 // The dot layout engine is loaded from Graphviz's plugin folder (KSSCOPE_GRAPHVIZ_DOT_PLUGIN, found at configure
 // time) and handed to Graphviz as a built-in. So neither the plugin configuration file that `dot -c` writes at
 // install time nor a run path into Graphviz's private folder is needed. Should the library not load, Graphviz's
-// own plugin loading, which reads that configuration file, is tried.
+// own plugin loading, which reads that configuration file, is tried. That is also the way on Windows.
 #include "ksscope/graphviz_context.h"
 
+#if defined(KSSCOPE_GRAPHVIZ_DOT_PLUGIN) && !defined(_WIN32)
+#define KSSCOPE_LOAD_DOT_PLUGIN 1
 #include <dlfcn.h>
+#endif
 #include <gvc.h>
 
 namespace ksscope::graphviz {
@@ -16,6 +19,12 @@ std::string g_error; // guarded by mutex()
 
 GVC_t* makeContext()
 {
+#ifndef KSSCOPE_LOAD_DOT_PLUGIN
+    GVC_t* gvc = gvContext();
+    if (!gvc)
+        g_error = "Graphviz could not create a context; reinstall Graphviz";
+    return gvc;
+#else
     void* library = dlopen(KSSCOPE_GRAPHVIZ_DOT_PLUGIN, RTLD_NOW | RTLD_LOCAL); // kept loaded for the process
     if (library) {
         if (void* symbol = dlsym(library, "gvplugin_dot_layout_LTX_library")) {
@@ -33,6 +42,7 @@ GVC_t* makeContext()
         g_error = std::string("Graphviz's dot layout could not be loaded from " KSSCOPE_GRAPHVIZ_DOT_PLUGIN) +
                   (why ? std::string(": ") + why : std::string()) + "; reinstall Graphviz (libgvc6)";
     return gvc;
+#endif
 }
 
 } // namespace
