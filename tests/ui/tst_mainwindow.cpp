@@ -136,7 +136,7 @@ private Q_SLOTS:
                     .toBool());
         bool removedEvent = false;
         for (int row = 0; row < window.eventModel()->rowCount(); ++row)
-            removedEvent = removedEvent || window.eventModel()->event(row).kind == EventKind::Removed;
+            removedEvent = removedEvent || window.eventModel()->eventAt(row).kind == EventKind::Removed;
         QVERIFY(removedEvent);
         QVERIFY(window.topologyScene()->node(QStringLiteral("sim:avshws")) != nullptr);
         // the window keeps working: the other allocators still move
