@@ -28,7 +28,7 @@ public:
     void clear();
     void setMaxRows(int rows) { m_maxRows = rows; }
     [[nodiscard]] int maxRows() const { return m_maxRows; }
-    [[nodiscard]] const MonitorEvent& event(int row) const { return m_events[static_cast<std::size_t>(row)]; }
+    [[nodiscard]] const MonitorEvent& eventAt(int row) const { return m_events[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

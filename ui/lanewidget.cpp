@@ -269,7 +269,7 @@ void LaneWidget::paintLanes(QPainter& painter, const Geometry& g) const
             std::array<double, kStates.size()> filled{};
             for (std::size_t j = k; j < changes.size() && static_cast<double>(changes[j].t_ns) < c1; ++j) {
                 const double s0 = std::max(static_cast<double>(changes[j].t_ns), c0);
-                const double end = static_cast<double>(j + 1 < changes.size() ? changes[j + 1].t_ns : known_ns);
+                const auto end = static_cast<double>(j + 1 < changes.size() ? changes[j + 1].t_ns : known_ns);
                 const double s1 = std::min(end, c1);
                 if (s1 > s0)
                     filled[static_cast<std::size_t>(changes[j].state)] += s1 - s0;

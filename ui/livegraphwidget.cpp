@@ -649,8 +649,8 @@ void LiveGraphWidget::updateSeriesData(Series& series)
     constexpr double kBreak = std::numeric_limits<double>::quiet_NaN();
     QVector<QCPGraphData> allocated;
     QVector<QCPGraphData> capacity;
-    allocated.reserve(static_cast<qsizetype>(cols.size() * 4 + 8));
-    capacity.reserve(static_cast<qsizetype>(cols.size() + 8));
+    allocated.reserve(static_cast<qsizetype>(cols.size()) * 4 + 8);
+    capacity.reserve(static_cast<qsizetype>(cols.size()) + 8);
     for (std::size_t i = 0; i < cols.size(); ++i) {
         const ColumnSummary& c = cols[i];
         const double key = toSeconds(c.t_ns);

@@ -6,6 +6,7 @@
 
 #pragma push_macro("foreach")
 #undef foreach
-#define foreach(declaration, container) for (declaration : container)
+// NOLINTNEXTLINE(bugprone-macro-parentheses): a declaration cannot be put in parentheses
+#define foreach(declaration, container) for (declaration : (container))
 #include <qcustomplot.h>
 #pragma pop_macro("foreach")

@@ -221,7 +221,8 @@ HRESULT KsMemAllocator::commitLocked()
         return S_OK;
     }
     const std::int64_t stride = std::int64_t{m_props.cbBuffer} + m_props.cbPrefix;
-    const std::int64_t bookkeeping = static_cast<std::int64_t>(sizeof(Sample) + sizeof(Sample*) + 16);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): counts the Sample* that each buffer has in m_free
+    const auto bookkeeping = static_cast<std::int64_t>(sizeof(Sample) + sizeof(Sample*) + 16);
     const std::int64_t total = stride * m_props.cBuffers + m_props.cbAlign;
     if (m_props.cBuffers > kMaxPoolBuffers || total + bookkeeping * m_props.cBuffers > kMaxPoolBytes)
         return E_OUTOFMEMORY;
@@ -504,7 +505,8 @@ HANDLE KsMemAllocator::KsCreateAllocatorAndGetHandle(IKsPin* /*pin*/)
         return nullptr;
     if (!m_handle) {
         const auto value = g_nextHandle.fetch_add(4, std::memory_order_relaxed);
-        m_handle = reinterpret_cast<HANDLE>(value); // NOLINT(performance-no-int-to-ptr)
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): a kernel-mode handle is an opaque number, never dereferenced
+        m_handle = reinterpret_cast<HANDLE>(value);
     }
     return m_handle;
 }

@@ -50,12 +50,27 @@ std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const B
     return nullptr;
 }
 
+namespace {
+
+Status unknownBackend(const std::string& name)
+{
+    std::string known;
+    for (const auto& n : BackendFactory::names()) {
+        if (!known.empty())
+            known += ", ";
+        known += n;
+    }
+    return {E_INVALIDARG, "unknown backend \"" + name + "\"; this build has: " + known};
+}
+
+} // namespace
+
 Session::~Session()
 {
     close();
 }
 
-Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, EventSink sink)
+Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, const EventSink& sink)
 {
     const bool implicit = names.empty() && options.recordingPath.empty();
     // a recording given without backends: play it
@@ -65,12 +80,8 @@ Status Session::open(const std::vector<std::string>& names, const BackendOptions
         if (std::any_of(m_backends.begin(), m_backends.end(), [&](const auto& b) { return b->name() == name; }))
             continue;
         auto backend = BackendFactory::create(name, options);
-        if (!backend) {
-            std::string known;
-            for (const auto& n : BackendFactory::names())
-                known += (known.empty() ? "" : ", ") + n;
-            return {E_INVALIDARG, "unknown backend \"" + name + "\"; this build has: " + known};
-        }
+        if (!backend)
+            return unknownBackend(name);
         const Availability availability = backend->availability();
         if (!availability.available) {
             if (implicit)

@@ -15,7 +15,7 @@ SampleHistory::Summary SampleHistory::range(std::size_t first, std::size_t last)
         s.maxFrames = std::max(s.maxFrames, maxFrames);
     };
     const std::uint64_t base = oldestSeq();
-    const std::size_t head = static_cast<std::size_t>(base % m_capacity);
+    const auto head = static_cast<std::size_t>(base % m_capacity);
     const auto raw = [&](std::size_t i) {
         const Sample& sample = atSlot(slotOf(head, i));
         merge(sample.allocated, sample.allocated, sample.frames);
@@ -25,7 +25,7 @@ SampleHistory::Summary SampleHistory::range(std::size_t first, std::size_t last)
         if (i + block > end)
             return;
         const std::size_t ring = (m_capacity + block - 1) / block;
-        std::size_t index = static_cast<std::size_t>(((base + i) / block) % ring);
+        auto index = static_cast<std::size_t>(((base + i) / block) % ring);
         for (; i + block <= end; i += block) {
             const Summary& b = list[index];
             merge(b.minAllocated, b.maxAllocated, b.maxFrames);
@@ -79,7 +79,7 @@ void SampleHistory::decimate(std::int64_t from_ns, std::int64_t to_ns, std::size
 {
     if (columns == 0 || to_ns <= from_ns || size() == 0)
         return;
-    const std::size_t head = static_cast<std::size_t>(oldestSeq() % m_capacity);
+    const auto head = static_cast<std::size_t>(oldestSeq() % m_capacity);
     const double width = static_cast<double>(to_ns - from_ns) / static_cast<double>(columns);
     std::size_t begin = lowerBound(from_ns);
     for (std::size_t column = 0; column < columns && begin < size(); ++column) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 
 namespace ksscope {
 
@@ -115,7 +116,7 @@ std::string hresultMessage(HRESULT hr)
             return known.message;
     if (isErrnoHresult(hr)) {
         const int error = static_cast<int>(hresultCode(hr));
-        return std::string(std::strerror(error)) + ".";
+        return errnoMessage(error) + ".";
     }
     if (isWin32Hresult(hr)) {
         for (const auto& w : kWin32)
@@ -124,6 +125,12 @@ std::string hresultMessage(HRESULT hr)
         return "Windows error " + std::to_string(hresultCode(hr)) + ".";
     }
     return SUCCEEDED(hr) ? "Success code." : "Unknown failure code.";
+}
+
+std::string errnoMessage(int error)
+{
+    // the same text as std::strerror; libstdc++ takes it from strerror_r
+    return std::generic_category().message(error);
 }
 
 std::string describeHresult(HRESULT hr)

@@ -8,10 +8,11 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace ksscope::detail {
 
-struct LocatedJson {
+struct LocatedJson { // NOLINT(bugprone-exception-escape): nlohmann::json's moves are noexcept, asserted below
     nlohmann::json root;
     std::map<std::string, int> lines; // "filters[0].pins[1].id" -> 1-based line
     // set when parsing failed
@@ -25,6 +26,7 @@ struct LocatedJson {
         return it == lines.end() ? 0 : it->second;
     }
 };
+static_assert(std::is_nothrow_move_constructible_v<LocatedJson> && std::is_nothrow_move_assignable_v<LocatedJson>);
 
 LocatedJson parseLocatedJson(std::string_view text);
 

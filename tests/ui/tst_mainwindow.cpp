@@ -94,8 +94,8 @@ private Q_SLOTS:
         const auto added = [&window] {
             QStringList ids;
             for (int row = 0; row < window.eventModel()->rowCount(); ++row)
-                if (window.eventModel()->event(row).kind == EventKind::Added)
-                    ids.append(QString::fromStdString(window.eventModel()->event(row).id));
+                if (window.eventModel()->eventAt(row).kind == EventKind::Added)
+                    ids.append(QString::fromStdString(window.eventModel()->eventAt(row).id));
             ids.sort();
             return ids;
         };
@@ -164,7 +164,7 @@ private Q_SLOTS:
                     .toBool());
         bool removedEvent = false;
         for (int row = 0; row < window.eventModel()->rowCount(); ++row)
-            removedEvent = removedEvent || window.eventModel()->event(row).kind == EventKind::Removed;
+            removedEvent = removedEvent || window.eventModel()->eventAt(row).kind == EventKind::Removed;
         QVERIFY(removedEvent);
         QVERIFY(window.topologyScene()->node(QStringLiteral("sim:avshws")) != nullptr);
         // the window keeps working: the other allocators still move

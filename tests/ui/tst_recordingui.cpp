@@ -83,7 +83,7 @@ QSet<QString> filterIds(const Topology& topology)
 bool hasEvent(const EventModel& model, EventKind kind, const QString& id = {}, const QString& text = {})
 {
     for (int row = 0; row < model.rowCount(); ++row) {
-        const MonitorEvent& e = model.event(row);
+        const MonitorEvent& e = model.eventAt(row);
         if (e.kind == kind && (id.isEmpty() || QString::fromStdString(e.id) == id) &&
             QString::fromStdString(e.message).contains(text))
             return true;
@@ -95,7 +95,7 @@ int countEvents(const EventModel& model, EventKind kind)
 {
     int count = 0;
     for (int row = 0; row < model.rowCount(); ++row)
-        count += model.event(row).kind == kind ? 1 : 0;
+        count += model.eventAt(row).kind == kind ? 1 : 0;
     return count;
 }
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace ksscope::ui {
 namespace {
@@ -39,7 +40,7 @@ constexpr qreal kNameMinScale = 0.2;
 
 qreal scaleOf(const QPainter* painter, const QStyleOptionGraphicsItem* option)
 {
-    return option ? option->levelOfDetailFromTransform(painter->worldTransform()) : 1.0;
+    return option ? QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform()) : 1.0;
 }
 
 QPalette paletteOf(const QGraphicsItem* item)
@@ -99,8 +100,8 @@ int kindColorIndex(const QString& kind)
 // ---------------------------------------------------------------------------------------------------------------
 // FilterNodeItem
 
-FilterNodeItem::FilterNodeItem(const QString& filterId, QGraphicsItem* parent)
-    : QGraphicsItem(parent), m_id(filterId), m_nameFont(QGuiApplication::font()), m_kindFont(pinFont())
+FilterNodeItem::FilterNodeItem(QString filterId, QGraphicsItem* parent)
+    : QGraphicsItem(parent), m_id(std::move(filterId)), m_nameFont(QGuiApplication::font()), m_kindFont(pinFont())
 {
     m_nameFont.setBold(true);
     setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
@@ -259,8 +260,8 @@ void FilterNodeItem::updateToolTip()
 // ---------------------------------------------------------------------------------------------------------------
 // PortItem
 
-PortItem::PortItem(const QString& pinId, const QString& name, PinDirection direction, FilterNodeItem* node)
-    : QGraphicsItem(node), m_id(pinId), m_name(name), m_direction(direction), m_node(node), m_font(pinFont())
+PortItem::PortItem(QString pinId, const QString& name, PinDirection direction, FilterNodeItem* node)
+    : QGraphicsItem(node), m_id(std::move(pinId)), m_name(name), m_direction(direction), m_node(node), m_font(pinFont())
 {
     const QFontMetricsF metrics(m_font);
     m_elidedName = metrics.elidedText(name, Qt::ElideRight, kMaxPinLabelWidth);
@@ -521,8 +522,8 @@ void EdgeItem::updateToolTip()
 // ---------------------------------------------------------------------------------------------------------------
 // BadgeItem
 
-BadgeItem::BadgeItem(const QString& allocatorId, PortItem* port)
-    : QGraphicsItem(port), m_id(allocatorId), m_port(port), m_font(badgeFont())
+BadgeItem::BadgeItem(QString allocatorId, PortItem* port)
+    : QGraphicsItem(port), m_id(std::move(allocatorId)), m_port(port), m_font(badgeFont())
 {
     const QFontMetricsF metrics(m_font);
     m_height = std::ceil(metrics.height()) + 2.0;

@@ -34,7 +34,7 @@ class FilterNodeItem : public QGraphicsItem {
 public:
     enum { Type = FilterNodeItemType };
 
-    explicit FilterNodeItem(const QString& filterId, QGraphicsItem* parent = nullptr);
+    explicit FilterNodeItem(QString filterId, QGraphicsItem* parent = nullptr);
 
     [[nodiscard]] int type() const override { return Type; }
     [[nodiscard]] const QString& id() const { return m_id; }
@@ -81,7 +81,7 @@ class PortItem : public QGraphicsItem {
 public:
     enum { Type = PortItemType };
 
-    PortItem(const QString& pinId, const QString& name, PinDirection direction, FilterNodeItem* node);
+    PortItem(QString pinId, const QString& name, PinDirection direction, FilterNodeItem* node);
     ~PortItem() override;
     PortItem(const PortItem&) = delete;
     PortItem& operator=(const PortItem&) = delete;
@@ -191,7 +191,7 @@ class BadgeItem : public QGraphicsItem {
 public:
     enum { Type = BadgeItemType };
 
-    BadgeItem(const QString& allocatorId, PortItem* port);
+    BadgeItem(QString allocatorId, PortItem* port);
 
     [[nodiscard]] int type() const override { return Type; }
     [[nodiscard]] const QString& id() const { return m_id; }

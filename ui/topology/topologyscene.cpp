@@ -298,9 +298,11 @@ void TopologyScene::layOut()
         cellHeight = std::max(cellHeight, node.size.height() + 40.0);
     }
     const auto columns = static_cast<qsizetype>(std::ceil(std::sqrt(static_cast<double>(nodes.size()))));
-    for (qsizetype i = 0; i < nodes.size(); ++i)
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        const qsizetype row = i / columns;
         m_nodes.value(nodes[i].id)
-            ->setPos(static_cast<qreal>(i % columns) * cellWidth, static_cast<qreal>(i / columns) * cellHeight);
+            ->setPos(static_cast<qreal>(i % columns) * cellWidth, static_cast<qreal>(row) * cellHeight);
+    }
 }
 
 void TopologyScene::applyUserPositions()

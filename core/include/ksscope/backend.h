@@ -194,7 +194,7 @@ public:
 
     /// Opens \a names (every available backend when empty). A backend named explicitly that is
     /// unavailable or fails to open is an error; unavailable ones picked implicitly are skipped.
-    Status open(const std::vector<std::string>& names, const BackendOptions& options, EventSink sink = {});
+    Status open(const std::vector<std::string>& names, const BackendOptions& options, const EventSink& sink = {});
     /// Adds a backend created elsewhere (with options of its own): sets the sink and opens it.
     Status adopt(std::unique_ptr<Backend> backend, EventSink sink = {});
     Status start();

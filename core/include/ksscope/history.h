@@ -46,12 +46,12 @@ public:
     {
         if (m_capacity == 0)
             return;
-        const std::size_t slot = static_cast<std::size_t>(m_total % m_capacity);
+        const auto slot = static_cast<std::size_t>(m_total % m_capacity);
         if (slot / kChunk >= m_chunks.size())
             m_chunks.push_back(std::make_unique<Sample[]>(kChunk)); // NOLINT(modernize-avoid-c-arrays)
         m_chunks[slot / kChunk][slot % kChunk] = sample;
-        summarize(m_blocks, m_total, kBlock, sample);
-        summarize(m_chunkSummaries, m_total, kChunk, sample);
+        summarize(m_blocks, m_capacity, m_total, kBlock, sample);
+        summarize(m_chunkSummaries, m_capacity, m_total, kChunk, sample);
         ++m_total;
     }
     [[nodiscard]] std::size_t size() const
@@ -107,14 +107,15 @@ private:
     [[nodiscard]] std::uint64_t oldestSeq() const { return m_total - size(); }
     [[nodiscard]] const Sample& atSeq(std::uint64_t seq) const
     {
-        const std::size_t slot = static_cast<std::size_t>(seq % m_capacity);
+        const auto slot = static_cast<std::size_t>(seq % m_capacity);
         return m_chunks[slot / kChunk][slot % kChunk];
     }
     // The summary of block b lives at b % (blocks the ring can hold): it is reused only once the
     // block's first sample has been overwritten, and blocks not wholly retained are never read.
-    void summarize(std::vector<Summary>& summaries, std::uint64_t seq, std::size_t block, const Sample& sample)
+    static void summarize(std::vector<Summary>& summaries, std::size_t capacity, std::uint64_t seq, std::size_t block,
+                          const Sample& sample)
     {
-        const std::size_t ring = (m_capacity + block - 1) / block;
+        const std::size_t ring = (capacity + block - 1) / block;
         const auto index = static_cast<std::size_t>((seq / block) % ring);
         if (seq % block == 0) {
             const Summary fresh{sample.allocated, sample.allocated, sample.frames};

@@ -119,6 +119,9 @@ inline constexpr std::uint32_t kFacilityErrno = 0x0A5;
 [[nodiscard]] std::string hresultName(HRESULT hr);
 /// One-sentence description of what the code means.
 [[nodiscard]] std::string hresultMessage(HRESULT hr);
+/// strerror's text for a POSIX errno value ("No such device"), without strerror's shared buffer: safe to
+/// call from any thread.
+[[nodiscard]] std::string errnoMessage(int error);
 /// "VFW_E_BADALIGN (0x8004020E): An invalid alignment was specified."
 [[nodiscard]] std::string describeHresult(HRESULT hr);
 

@@ -69,7 +69,7 @@ CREATE TABLE edits(
 
 std::string utcText(std::int64_t unixNs)
 {
-    const std::time_t seconds = static_cast<std::time_t>(unixNs / 1'000'000'000);
+    const auto seconds = static_cast<std::time_t>(unixNs / 1'000'000'000);
     std::tm tm{};
 #if defined(_WIN32)
     gmtime_s(&tm, &seconds);
@@ -134,6 +134,60 @@ std::uint64_t fileBytes(const std::string& path)
             total += size;
     }
     return total;
+}
+
+// Checks that \a table of the recording at \a path is an ordinary table with (at least) \a columns.
+Status checkTable(Connection& db, const std::string& path, const std::string& table,
+                  const std::vector<std::string>& columns)
+{
+    // an ordinary table: a view (or a virtual table) of that name in a crafted file could be endless to read
+    {
+        Statement st;
+        if (Status s =
+                st.prepare(db, "SELECT type, sql FROM sqlite_master WHERE name = ?1 COLLATE NOCASE", "cannot read");
+            !s)
+            return s;
+        st.bind(1, std::string_view(table));
+        int rc = 0;
+        bool ordinary = true;
+        std::string kind;
+        while ((rc = st.step()) == SQLITE_ROW) {
+            const std::string type = st.text(0);
+            std::string sql = st.text(1).substr(0, 14);
+            std::transform(sql.begin(), sql.end(), sql.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+            if (type != "table" || sql == "CREATE VIRTUAL") {
+                ordinary = false;
+                kind = type == "table" ? std::string("virtual table") : type;
+                break;
+            }
+        }
+        if (!ordinary)
+            return {hresultFromWin32(kErrorFileCorrupt),
+                    "malformed recording " + path + ": \"" + table + "\" is a " + kind + ", not a table"};
+        if (rc != SQLITE_DONE)
+            return st.error(rc, "cannot read");
+    }
+    Statement st;
+    const std::string sql = "PRAGMA table_info(" + table + ")";
+    if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
+        return s;
+    std::vector<std::string> found;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW)
+        found.push_back(st.text(1));
+    if (rc != SQLITE_DONE)
+        return st.error(rc, "cannot read");
+    if (found.empty())
+        return {hresultFromWin32(kErrorFileCorrupt),
+                "malformed recording " + path + ": table \"" + table + "\" is missing"};
+    const auto missing = std::find_if(columns.begin(), columns.end(), [&](const std::string& column) {
+        return std::find(found.begin(), found.end(), column) == found.end();
+    });
+    if (missing != columns.end())
+        return {hresultFromWin32(kErrorFileCorrupt),
+                "malformed recording " + path + ": table \"" + table + "\" has no column \"" + *missing + "\""};
+    return Status::ok();
 }
 
 } // namespace
@@ -603,47 +657,9 @@ Status Recording::load()
         {"events", {"t_ns", "kind", "id", "message"}},
         {"edits", {"t_ns", "allocator", "kind", "applied", "requested", "actual", "hresult", "message"}},
     };
-    for (const auto& [table, columns] : expected) {
-        // an ordinary table: a view (or a virtual table) of that name in a crafted file could be endless to read
-        {
-            Statement st;
-            if (Status s =
-                    st.prepare(db, "SELECT type, sql FROM sqlite_master WHERE name = ?1 COLLATE NOCASE", "cannot read");
-                !s)
-                return s;
-            st.bind(1, std::string_view(table));
-            int rc = 0;
-            while ((rc = st.step()) == SQLITE_ROW) {
-                const std::string type = st.text(0);
-                std::string sql = st.text(1).substr(0, 14);
-                std::transform(sql.begin(), sql.end(), sql.begin(),
-                               [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-                if (type != "table" || sql == "CREATE VIRTUAL")
-                    return {hresultFromWin32(kErrorFileCorrupt),
-                            "malformed recording " + path + ": \"" + table + "\" is a " +
-                                (type == "table" ? std::string("virtual table") : type) + ", not a table"};
-            }
-            if (rc != SQLITE_DONE)
-                return st.error(rc, "cannot read");
-        }
-        Statement st;
-        const std::string sql = "PRAGMA table_info(" + table + ")";
-        if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
+    for (const auto& [table, columns] : expected)
+        if (Status s = checkTable(db, path, table, columns); !s)
             return s;
-        std::vector<std::string> found;
-        int rc = 0;
-        while ((rc = st.step()) == SQLITE_ROW)
-            found.push_back(st.text(1));
-        if (rc != SQLITE_DONE)
-            return st.error(rc, "cannot read");
-        if (found.empty())
-            return {hresultFromWin32(kErrorFileCorrupt),
-                    "malformed recording " + path + ": table \"" + table + "\" is missing"};
-        for (const std::string& column : columns)
-            if (std::find(found.begin(), found.end(), column) == found.end())
-                return {hresultFromWin32(kErrorFileCorrupt),
-                        "malformed recording " + path + ": table \"" + table + "\" has no column \"" + column + "\""};
-    }
 
     // metadata
     std::map<std::string, std::string> meta;

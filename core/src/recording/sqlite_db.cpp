@@ -2,7 +2,6 @@
 #include "sqlite_db.h"
 
 #include <cerrno>
-#include <cstring>
 
 namespace ksscope::recording {
 
@@ -97,7 +96,7 @@ Status Connection::error(int code, std::string_view what) const
     message += m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(code);
     if (m_db) {
         if (const int sys = sqlite3_system_errno(m_db); sys != 0 && (code & 0xff) != SQLITE_FULL)
-            message += std::string(" (") + std::strerror(sys) + ")";
+            message += " (" + errnoMessage(sys) + ")";
     }
     if (const std::string advice = adviceForSqlite(code); !advice.empty())
         message += "; " + advice;

@@ -130,7 +130,7 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
     AllocatorReading reading;
     std::uint64_t visited = 0;
     bool cancelled = false;
-    const Status read = recording.samples(-1, out.info.duration_ns, [&](const SampleRecord& r) {
+    Status read = recording.samples(-1, out.info.duration_ns, [&](const SampleRecord& r) {
         // removals and reconfigurations the backend reported, in their place
         for (; nextEvent < out.events.size() && out.events[nextEvent].t_ns <= r.sample.t_ns; ++nextEvent) {
             const MonitorEvent& e = out.events[nextEvent];
@@ -324,7 +324,7 @@ Status writeSamplesCsv(Recording& recording, std::ostream& out, const std::funct
     std::uint64_t rows = 0;
     bool cancelled = false;
     char line[512];
-    const Status status = recording.samples(-1, recording.info().duration_ns, [&](const SampleRecord& r) {
+    Status status = recording.samples(-1, recording.info().duration_ns, [&](const SampleRecord& r) {
         std::snprintf(line, sizeof line, "%.9f,%s,%u,%u,%u,%s,%llu,%llu\n", static_cast<double>(r.sample.t_ns) * 1e-9,
                       ids[r.allocator].c_str(), r.sample.frames, r.frameSize, r.sample.allocated,
                       std::string(allocatorModeName(r.mode)).c_str(), static_cast<unsigned long long>(r.dropped),

@@ -11,6 +11,8 @@
 #include <gvc.h>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace ksscope {
 
@@ -116,10 +118,10 @@ bool layout(std::vector<Box>& boxes, const Topology& topology)
     const bool ok = gvLayout(gvc, graph, "dot") == 0;
     if (ok) {
         const double top = GD_bb(graph).UR.y;
-        for (std::size_t i = 0; i < boxes.size(); ++i) {
-            const pointf centre = ND_coord(nodes[boxes[i].filter->id]);
-            boxes[i].x = centre.x - boxes[i].width / 2 + 10;
-            boxes[i].y = top - centre.y - boxes[i].height / 2 + 10;
+        for (auto& box : boxes) {
+            const pointf centre = ND_coord(nodes[box.filter->id]);
+            box.x = centre.x - box.width / 2 + 10;
+            box.y = top - centre.y - box.height / 2 + 10;
         }
         gvFreeLayout(gvc, graph);
     }
@@ -275,7 +277,7 @@ std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int
     }
     // capacity, min-max band and mean
     std::string band;
-    std::string lower;
+    std::vector<std::string> lower; // the band's lower edge, drawn back from right to left
     std::string mean;
     std::string capacity;
     for (const OccupancyColumn& c : a.occupancy) {
@@ -283,12 +285,15 @@ std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int
             continue;
         const double x = X(static_cast<double>(c.begin_ns + c.end_ns) * 0.5e-9);
         band += (band.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.maxAllocated), 2);
-        lower = " L" + num(x, 2) + "," + num(Y(c.minAllocated), 2) + lower;
+        lower.push_back(" L" + num(x, 2) + "," + num(Y(c.minAllocated), 2));
         mean += (mean.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.meanAllocated), 2);
         capacity += (capacity.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.frames), 2);
     }
     if (!band.empty()) {
-        svg += "<path d=\"" + band + lower + " Z\" fill=\"#7fa7d1\" fill-opacity=\"0.45\"/>";
+        svg += "<path d=\"" + band;
+        for (auto point = lower.rbegin(); point != lower.rend(); ++point)
+            svg += *point;
+        svg += " Z\" fill=\"#7fa7d1\" fill-opacity=\"0.45\"/>";
         svg += "<path d=\"" + capacity + "\" fill=\"none\" stroke=\"#7a4d00\" stroke-dasharray=\"4,3\"/>";
         svg += "<path d=\"" + mean + "\" fill=\"none\" stroke=\"#1f4e85\" stroke-width=\"1.4\"/>";
     } else {
@@ -478,8 +483,9 @@ std::string reportToHtml(const Report& report)
         for (std::size_t i = 0; i < report.events.size() && i < kMaxEvents; ++i) {
             const MonitorEvent& e = report.events[i];
             const std::string kind(eventKindName(e.kind));
-            h += "<tr>" + td(seconds(e.t_ns), true) + "<td class=\"kind kind-" + kind + "\">" + kind + "</td>" +
-                 td(escape(e.id)) + td(escape(e.message)) + "</tr>";
+            h += "<tr>" + td(seconds(e.t_ns), true);
+            h.append("<td class=\"kind kind-").append(kind).append("\">").append(kind).append("</td>");
+            h += td(escape(e.id)) + td(escape(e.message)) + "</tr>";
         }
         h += "</table>";
         if (report.events.size() > kMaxEvents)

@@ -56,7 +56,7 @@ struct SimBackend::Filter {
 class SimBackend::Pin {
 public:
     Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec), m_ksPin(AllocatorPin::create()) { }
-    void assign(ComPtr<KsMemAllocator> allocator) { m_ksPin->assign(ComPtr<IMemAllocator>(allocator)); }
+    void assign(const ComPtr<KsMemAllocator>& allocator) { m_ksPin->assign(ComPtr<IMemAllocator>(allocator)); }
     [[nodiscard]] const std::string& id() const { return m_id; }
     [[nodiscard]] const PinSpec* spec() const { return m_spec; }
     [[nodiscard]] ComPtr<IKsPin> ksPin() const { return ComPtr<IKsPin>(m_ksPin); }
@@ -721,10 +721,10 @@ Status SimBackend::setMode(const std::string& allocatorId, KSALLOCATORMODE mode,
 Status SimBackend::setConnectionEnabled(const std::string& from, const std::string& to, bool /*enabled*/)
 {
     std::lock_guard control(m_controlMutex);
-    for (auto& c : m_channels)
-        if (c->outputPinId == from && c->inputPinId == to)
-            return {E_INVALIDARG, "the connection " + from + " -> " + to +
-                                      " is immutable: simulated pins share their allocator for the whole run"};
+    if (std::any_of(m_channels.begin(), m_channels.end(),
+                    [&](const auto& c) { return c->outputPinId == from && c->inputPinId == to; }))
+        return {E_INVALIDARG, "the connection " + from + " -> " + to +
+                                  " is immutable: simulated pins share their allocator for the whole run"};
     return {hresultFromWin32(kErrorNotFound), "no connection from \"" + from + "\" to \"" + to + "\""};
 }
 

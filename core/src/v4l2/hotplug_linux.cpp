@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hotplug_linux.h"
 
+#include "ksscope/hresult.h"
+
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <libudev.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -67,20 +68,20 @@ bool HotplugMonitor::start(std::string& error)
     // kernel uevents need no udev daemon (containers and minimal systems have none)
     d.monitor = udev_monitor_new_from_netlink(d.context, "kernel");
     if (!d.monitor) {
-        error = std::string("cannot receive kernel uevents: ") + std::strerror(errno);
+        error = "cannot receive kernel uevents: " + errnoMessage(errno);
         stop();
         return false;
     }
     udev_monitor_filter_add_match_subsystem_devtype(d.monitor, "video4linux", nullptr);
     udev_monitor_filter_add_match_subsystem_devtype(d.monitor, "media", nullptr);
     if (udev_monitor_enable_receiving(d.monitor) < 0) {
-        error = std::string("cannot receive kernel uevents: ") + std::strerror(errno);
+        error = "cannot receive kernel uevents: " + errnoMessage(errno);
         stop();
         return false;
     }
     d.wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (d.wakeFd < 0) {
-        error = std::string("eventfd: ") + std::strerror(errno);
+        error = "eventfd: " + errnoMessage(errno);
         stop();
         return false;
     }

@@ -39,7 +39,7 @@ Status errnoStatus(int err, const std::string& what)
         hint = ": the pipeline's formats do not match across an enabled link";
         break;
     default:
-        hint = std::string(": ") + std::strerror(err);
+        hint = ": " + errnoMessage(err);
         break;
     }
     return {hresultFromErrno(err), what + hint};
@@ -305,7 +305,7 @@ public:
                                              std::string(bufTypeName(caps.bufType)));
         }
         if (report.lines.empty())
-            report.lines.push_back("ok: no V4L2 devices present");
+            report.lines.emplace_back("ok: no V4L2 devices present");
         return report;
     }
 
@@ -868,6 +868,7 @@ HANDLE V4l2Allocator::KsGetAllocatorHandle()
     int err = 0;
     const int fd = stream->exportBuffer(0, err);
     // a dmabuf fd of the queue's first buffer, owned by the caller; fds are small non-negative integers
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the handle carries the fd (plus one), it is never dereferenced
     return fd < 0 ? nullptr : reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(fd) + 1);
 }
 

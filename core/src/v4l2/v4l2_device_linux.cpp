@@ -50,6 +50,7 @@ std::vector<std::string> listNodes(const char* prefix)
     if (!dir)
         return out;
     const std::size_t n = std::strlen(prefix);
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): readdir is safe on a DIR stream that no other thread uses
     while (const dirent* entry = ::readdir(dir)) {
         const std::string name = entry->d_name;
         if (name.compare(0, n, prefix) == 0 && name.size() > n &&
@@ -95,6 +96,7 @@ std::string fixedString(const unsigned char* text, std::size_t size)
 }
 } // namespace
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): callers pass graph.info.path, which graph = {} clears
 int readMediaGraph(std::string path, MediaGraph& graph)
 {
     Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));

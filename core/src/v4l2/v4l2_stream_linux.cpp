@@ -3,8 +3,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <poll.h>
@@ -35,7 +35,7 @@ std::uint32_t fourccOf(const std::string& text)
 
 Status fail(int err, const std::string& what)
 {
-    return {hresultFromErrno(err), what + ": " + std::strerror(err)};
+    return {hresultFromErrno(err), what + ": " + errnoMessage(err)};
 }
 
 } // namespace
@@ -90,7 +90,7 @@ Status OwnedStream::allocate(const StreamSettings& settings)
         parm.type = m_bufType;
         v4l2_fract& tpf = isOutput(m_bufType) ? parm.parm.output.timeperframe : parm.parm.capture.timeperframe;
         tpf.numerator = 1000;
-        tpf.denominator = static_cast<std::uint32_t>(settings.fps * 1000.0 + 0.5);
+        tpf.denominator = static_cast<std::uint32_t>(std::lround(settings.fps * 1000.0));
         if (int err = xioctl(fd, VIDIOC_S_PARM, &parm); err && err != ENOTTY)
             return fail(err, "VIDIOC_S_PARM on " + m_devnode);
     }
