@@ -36,7 +36,7 @@ GVC_t* makeContext()
                 return gvc;
         }
     }
-    const char* why = dlerror();
+    const char* why = dlerror(); // NOLINT(concurrency-mt-unsafe): glibc keeps its state per thread
     GVC_t* gvc = gvContext();
     if (!gvc)
         g_error = std::string("Graphviz's dot layout could not be loaded from " KSSCOPE_GRAPHVIZ_DOT_PLUGIN) +
