@@ -259,11 +259,19 @@ private slots:
         static const QRegularExpression fpsRe(QStringLiteral("v4l2-ctl measured: ([0-9.]+) fps"));
         const double reference = fpsRe.match(c.output).captured(1).toDouble();
         QVERIFY2(reference > 0, qPrintable(c.output));
-        const double measured = allocatorOf(lastJsonLine(c.output, QStringLiteral("summary")), kCapAllocator)
-                                    .value(QStringLiteral("framesPerSecond"))
-                                    .toDouble();
-        QVERIFY2(std::abs(measured - reference) <= 0.10 * reference,
-                 qPrintable(QStringLiteral("ksscope %1 fps, v4l2-ctl %2 fps").arg(measured).arg(reference)));
+        const QJsonObject allocator = allocatorOf(lastJsonLine(c.output, QStringLiteral("summary")), kCapAllocator);
+        const double measured = allocator.value(QStringLiteral("framesPerSecond")).toDouble();
+        const double delivered = allocator.value(QStringLiteral("delivered")).toDouble();
+        const double drops = allocator.value(QStringLiteral("drops")).toDouble();
+        // When the emulated guest falls behind, vivid skips frames, and KsScope (owner mode) counts them as drops
+        // from the sequence numbers: the frames vivid produced are those delivered and those dropped.
+        const double produced = delivered > 0 ? measured * (delivered + drops) / delivered : measured;
+        QVERIFY2(std::abs(produced - reference) <= 0.10 * reference,
+                 qPrintable(QStringLiteral("ksscope %1 fps (%2 delivered, %3 dropped), v4l2-ctl %4 fps")
+                                .arg(measured)
+                                .arg(delivered)
+                                .arg(drops)
+                                .arg(reference)));
     }
     void linkToggledOnVimc()
     {
