@@ -7,22 +7,11 @@ set(KSSCOPE_RELEASE_DATE "2026-11-23")
 # ksscope_version_header(<target> <output>): generates <output> from core/src/version.h.in before <target> builds.
 function(ksscope_version_header target output)
     find_package(Git QUIET)
-    add_custom_target(ksscope-version
-        COMMAND "${CMAKE_COMMAND}"
-            -DINPUT=${PROJECT_SOURCE_DIR}/core/src/version.h.in
-            -DOUTPUT=${output}
-            -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-            -DGIT_EXECUTABLE=${GIT_EXECUTABLE}
-            -DPROJECT_VERSION=${PROJECT_VERSION}
-            -DKSSCOPE_RELEASE_DATE=${KSSCOPE_RELEASE_DATE}
-            -P "${PROJECT_SOURCE_DIR}/cmake/WriteVersion.cmake"
-        BYPRODUCTS "${output}"
-        COMMENT "Version header"
-        VERBATIM)
+    set(write_version "${CMAKE_COMMAND}" -DINPUT=${PROJECT_SOURCE_DIR}/core/src/version.h.in -DOUTPUT=${output}
+        -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DGIT_EXECUTABLE=${GIT_EXECUTABLE} -DPROJECT_VERSION=${PROJECT_VERSION}
+        -P "${PROJECT_SOURCE_DIR}/cmake/WriteVersion.cmake")
+    add_custom_target(ksscope-version COMMAND ${write_version} BYPRODUCTS "${output}" COMMENT "Version header" VERBATIM)
     add_dependencies(${target} ksscope-version)
     # the first configure writes it too, so that tools reading the compile database find it before a build
-    execute_process(COMMAND "${CMAKE_COMMAND}" -DINPUT=${PROJECT_SOURCE_DIR}/core/src/version.h.in
-        -DOUTPUT=${output} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DGIT_EXECUTABLE=${GIT_EXECUTABLE}
-        -DPROJECT_VERSION=${PROJECT_VERSION} -DKSSCOPE_RELEASE_DATE=${KSSCOPE_RELEASE_DATE}
-        -P "${PROJECT_SOURCE_DIR}/cmake/WriteVersion.cmake")
+    execute_process(COMMAND ${write_version} COMMAND_ERROR_IS_FATAL ANY)
 endfunction()

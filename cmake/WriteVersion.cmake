@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # cmake -DINPUT=version.h.in -DOUTPUT=version.h -DSOURCE_DIR=... -DGIT_EXECUTABLE=... -DPROJECT_VERSION=...
-#       -DKSSCOPE_RELEASE_DATE=... -P WriteVersion.cmake
+#       -P WriteVersion.cmake
 # Writes OUTPUT only when its text changes, so an unchanged checkout rebuilds nothing.
 set(KSSCOPE_VERSION_STRING "${PROJECT_VERSION}")
 if(GIT_EXECUTABLE AND EXISTS "${SOURCE_DIR}/.git")
