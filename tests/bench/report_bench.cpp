@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <memory>
 
 using namespace ksscope;
 
@@ -87,19 +88,30 @@ const std::string& recordingPath()
     return path;
 }
 
-void BM_ReportOneHour16Allocators(benchmark::State& state)
+/// The one-hour recording, opened; nullptr (and the benchmark skipped, saying why) when it cannot be.
+std::unique_ptr<Recording> openOneHour(benchmark::State& state)
 {
     const std::string& path = recordingPath();
     if (path.empty()) {
         state.SkipWithError("could not write the one-hour recording");
-        return;
+        return nullptr;
     }
     Status status;
     auto recording = Recording::open(path, status);
+    if (!recording)
+        state.SkipWithError(status.toString().c_str());
+    return recording;
+}
+
+void BM_ReportOneHour16Allocators(benchmark::State& state)
+{
+    auto recording = openOneHour(state);
+    if (!recording)
+        return;
     std::uint64_t samples = 0;
     for (auto _ : state) {
         Report report;
-        status = buildReport(*recording, {}, report);
+        const Status status = buildReport(*recording, {}, report);
         if (!status) {
             state.SkipWithError(status.toString().c_str());
             return;
@@ -110,19 +122,15 @@ void BM_ReportOneHour16Allocators(benchmark::State& state)
     state.counters["samples"] = static_cast<double>(samples);
     state.counters["samplesPerSecond"] =
         benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["fileMiB"] = static_cast<double>(std::filesystem::file_size(path)) / (1024.0 * 1024.0);
+    state.counters["fileMiB"] = static_cast<double>(std::filesystem::file_size(recordingPath())) / (1024.0 * 1024.0);
 }
 BENCHMARK(BM_ReportOneHour16Allocators)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 void BM_ReportDocumentsOneHour(benchmark::State& state)
 {
-    const std::string& path = recordingPath();
-    if (path.empty()) {
-        state.SkipWithError("could not write the one-hour recording");
+    auto recording = openOneHour(state);
+    if (!recording)
         return;
-    }
-    Status status;
-    auto recording = Recording::open(path, status);
     Report report;
     if (!buildReport(*recording, {}, report)) {
         state.SkipWithError("report failed");

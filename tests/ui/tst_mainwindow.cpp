@@ -2,6 +2,7 @@
 // The whole window on the simulated devices, offscreen: it fills in, shares one selection, survives a device
 // that goes away, exports, and its screenshot is not blank. Plus the ksscope command line.
 #include "eventmodel.h"
+#include "guiprocess.h"
 #include "lanewidget.h"
 #include "livegraphwidget.h"
 #include "mainwindow.h"
@@ -12,7 +13,6 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QItemSelectionModel>
-#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -249,26 +249,12 @@ private Q_SLOTS:
     void commandLine()
     {
         QTemporaryDir dir;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
-        const auto run = [&env](const QStringList& args, QByteArray* out = nullptr, QByteArray* err = nullptr) {
-            QProcess p;
-            p.setProcessEnvironment(env);
-            p.start(QStringLiteral(KSSCOPE_GUI_PATH), args);
-            if (!p.waitForFinished(60000))
-                return -1;
-            if (out)
-                *out = p.readAllStandardOutput();
-            if (err)
-                *err = p.readAllStandardError();
-            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        };
+        const test::GuiProcess gui(dir.path());
         const QString png = dir.filePath(QStringLiteral("shot.png"));
         QByteArray out;
-        QCOMPARE(run({QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--screenshot"), png,
-                      QStringLiteral("--after"), QStringLiteral("1.5")},
-                     &out),
+        QCOMPARE(gui.run({QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--screenshot"), png,
+                          QStringLiteral("--after"), QStringLiteral("1.5")},
+                         &out),
                  0);
         QVERIFY(out.contains("screenshot saved"));
         QImage shot(png);
@@ -276,20 +262,21 @@ private Q_SLOTS:
         QVERIFY(distinctColors(shot) > 40);
 
         QByteArray err;
-        QCOMPARE(run({QStringLiteral("--rate"), QStringLiteral("0")}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--rate"), QStringLiteral("0")}, nullptr, &err), 2);
         QVERIFY(err.contains("--rate"));
-        QCOMPARE(run({QStringLiteral("--backend"), QStringLiteral("nope")}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--backend"), QStringLiteral("nope")}, nullptr, &err), 2);
         QVERIFY(err.contains("unknown backend"));
-        QCOMPARE(run({QStringLiteral("--scenario"), dir.filePath(QStringLiteral("missing.json"))}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--scenario"), dir.filePath(QStringLiteral("missing.json"))}, nullptr, &err),
+                 2);
         QVERIFY(err.contains("no such file"));
         const QString bad = dir.filePath(QStringLiteral("bad.json"));
         QFile badFile(bad);
         QVERIFY(badFile.open(QIODevice::WriteOnly));
         badFile.write("{\n  \"name\": \"bad\",\n  \"filters\": 3\n}\n");
         badFile.close();
-        QCOMPARE(run({QStringLiteral("--scenario"), bad}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--scenario"), bad}, nullptr, &err), 2);
         QVERIFY2(err.contains("bad.json:1: missing \"ksscopeScenario\""), err.constData());
-        QCOMPARE(run({QStringLiteral("--after"), QStringLiteral("2")}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--after"), QStringLiteral("2")}, nullptr, &err), 2);
         QVERIFY(err.contains("--screenshot"));
     }
 };

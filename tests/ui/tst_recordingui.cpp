@@ -4,6 +4,7 @@
 // recording, not the monitoring. Plus ksscope --recording.
 #include "diffdialog.h"
 #include "eventmodel.h"
+#include "guiprocess.h"
 #include "ksscope/recording.h"
 #include "livegraphwidget.h"
 #include "mainwindow.h"
@@ -14,7 +15,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QScopeGuard>
 #include <QSet>
 #include <QSettings>
@@ -574,58 +574,46 @@ private Q_SLOTS:
     void commandLine()
     {
         QTemporaryDir dir;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
-        const auto run = [&env](const QStringList& args, QByteArray* out = nullptr, QByteArray* err = nullptr) {
-            QProcess p;
-            p.setProcessEnvironment(env);
-            p.start(QStringLiteral(KSSCOPE_GUI_PATH), args);
-            if (!p.waitForFinished(60000))
-                return -1;
-            if (out)
-                *out = p.readAllStandardOutput();
-            if (err)
-                *err = p.readAllStandardError();
-            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        };
+        const test::GuiProcess gui(dir.path());
         const QString png = dir.filePath(QStringLiteral("replay.png"));
         QByteArray out;
         QByteArray err;
-        QCOMPARE(run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--speed"), QStringLiteral("2"),
-                      QStringLiteral("--screenshot"), png, QStringLiteral("--after"), QStringLiteral("1.5")},
-                     &out, &err),
+        QCOMPARE(gui.run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--speed"), QStringLiteral("2"),
+                          QStringLiteral("--screenshot"), png, QStringLiteral("--after"), QStringLiteral("1.5")},
+                         &out, &err),
                  0);
         QVERIFY2(out.contains("screenshot saved"), err.constData());
         QVERIFY2(out.contains("shown: sim "), out.constData());
         QVERIFY(!QImage(png).isNull());
 
-        QCOMPARE(run({QStringLiteral("--recording"), dir.filePath(QStringLiteral("missing.ksrec"))}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--recording"), dir.filePath(QStringLiteral("missing.ksrec"))}, nullptr, &err),
+                 2);
         QVERIFY(err.contains("no such file"));
-        QCOMPARE(
-            run({QStringLiteral("--recording"), QStringLiteral(KSSCOPE_SCENARIO_DIR "/default.json")}, nullptr, &err),
-            2);
+        QCOMPARE(gui.run({QStringLiteral("--recording"), QStringLiteral(KSSCOPE_SCENARIO_DIR "/default.json")}, nullptr,
+                         &err),
+                 2);
         QVERIFY2(err.contains("--recording") && err.contains("default.json: "), err.constData());
-        QCOMPARE(run({QStringLiteral("--speed"), QStringLiteral("2")}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--speed"), QStringLiteral("2")}, nullptr, &err), 2);
         QVERIFY(err.contains("--speed needs --recording"));
-        QCOMPARE(run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--speed"), QStringLiteral("fast")},
-                     nullptr, &err),
+        QCOMPARE(gui.run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--speed"), QStringLiteral("fast")},
+                         nullptr, &err),
                  2);
         QVERIFY(err.contains("--speed fast"));
-        QCOMPARE(run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--backend"), QStringLiteral("sim")},
-                     nullptr, &err),
+        QCOMPARE(gui.run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--backend"), QStringLiteral("sim")},
+                         nullptr, &err),
                  2);
         QVERIFY(err.contains("--recording replays a file on its own"));
 
         // --export-report writes a report without a window
         const QString html = dir.filePath(QStringLiteral("report.html"));
-        QCOMPARE(run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"), html}, &out, &err), 0);
+        QCOMPARE(gui.run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"), html}, &out, &err),
+                 0);
         QFile page(html);
         QVERIFY(page.open(QIODevice::ReadOnly));
         QVERIFY(page.readAll().contains("<svg"));
-        QCOMPARE(run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"),
-                      dir.filePath(QStringLiteral("report.docx"))},
-                     nullptr, &err),
+        QCOMPARE(gui.run({QStringLiteral("--export-report"), m_fixture, QStringLiteral("--output"),
+                          dir.filePath(QStringLiteral("report.docx"))},
+                         nullptr, &err),
                  2);
         QVERIFY(err.contains("json, csv, html or pdf"));
     }
