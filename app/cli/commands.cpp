@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commands.h"
 
+#include "ksscope/agent.h"
 #include "ksscope/json_output.h"
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
@@ -28,6 +29,7 @@ extern "C" void onInterrupt(int)
 BackendOptions backendOptions(const GlobalOptions& global)
 {
     BackendOptions options;
+    options.agentUrl = global.agentUrl;
     options.scenarioPath = global.scenario;
     options.recordingPath = global.recording;
     options.replaySpeed = global.speed;
@@ -55,13 +57,22 @@ int openSession(Session& session, const GlobalOptions& global, EventSink sink = 
         }
     }
     BackendOptions options = backendOptions(global);
+    if (!global.agentTokenFile.empty()) {
+        if (Status status = agent::readTokenFile(global.agentTokenFile, options.agentToken); !status) {
+            std::cerr << "ksscope-cli: --agent-token-file: " << status.message() << "\n";
+            return ExitUsage;
+        }
+    }
     if (!global.recording.empty() && !global.backends.empty() &&
         std::find(global.backends.begin(), global.backends.end(), "replay") == global.backends.end()) {
         std::cerr << "ksscope-cli: --recording plays a recording with the replay backend; leave out --backend or "
                      "use --backend replay\n";
         return ExitUsage;
     }
-    if (Status status = session.open(global.backends, options, std::move(sink)); !status) {
+    std::vector<std::string> names = global.backends;
+    if (!global.agentUrl.empty() && names.empty())
+        names.emplace_back("agent"); // --agent alone: the remote devices only
+    if (Status status = session.open(names, options, std::move(sink)); !status) {
         if (status.code() == E_INVALIDARG && global.recording.empty())
             std::cerr << "ksscope-cli: invalid scenario: " << status.message() << "\n";
         else
@@ -744,6 +755,78 @@ int runBackends(const GlobalOptions& global, bool selfTest, bool json)
     if (json)
         std::cout << nlohmann::json{{"backends", list}}.dump(2) << "\n";
     return allPassed ? ExitOk : ExitDevice;
+}
+
+} // namespace ksscope::cli
+
+namespace ksscope::cli {
+
+int runServe(const GlobalOptions& global, const ServeOptions& options)
+{
+    if (!agent::supported()) {
+        std::cerr << "ksscope-cli: serve: this build has no agent (it was built without cpp-httplib)\n";
+        return ExitUsage;
+    }
+    agent::AgentOptions agentOptions;
+    agentOptions.listen = options.listen;
+    agentOptions.allowEdits = options.allowEdits;
+    agentOptions.requestsPerSecond = options.maxRequestRate;
+    agentOptions.maxStreamClients = options.maxStreamClients;
+    if (!options.tokenFile.empty()) {
+        if (Status status = agent::readTokenFile(options.tokenFile, agentOptions.token); !status) {
+            std::cerr << "ksscope-cli: --token-file: " << status.message() << "\n";
+            return ExitUsage;
+        }
+    }
+
+    Monitor::Options monitorOptions;
+    monitorOptions.rateHz = options.rateHz;
+    monitorOptions.windowSeconds = options.windowSeconds;
+    monitorOptions.ids = options.ids;
+    Session session;
+    Monitor monitor(monitorOptions); // after the session: stops sampling before it closes
+    if (int rc = openSession(session, global, monitor.eventSink()); rc != ExitOk)
+        return rc;
+    if (Status status = session.start(); !status)
+        return fail(status);
+    if (Status status = monitor.start(session); !status)
+        return fail(status);
+    agent::Agent server(session, monitor, agentOptions); // after the monitor: stops serving before it stops
+    if (Status status = server.start(); !status) {
+        std::cerr << "ksscope-cli: serve: " << status.message() << "\n";
+        return status.code() == E_INVALIDARG ? ExitUsage : ExitDevice;
+    }
+    const agent::ListenAddress address = server.address();
+    std::printf("serving %zu allocator(s) at http://%s/metrics (Prometheus / OpenMetrics), /api/v1/topology, "
+                "/api/v1/status and /api/v1/stream%s%s; Ctrl-C stops\n",
+                monitor.allocatorCount(), address.toString().c_str(),
+                agentOptions.token.empty() ? "" : "; token required", options.allowEdits ? "; edits allowed" : "");
+    std::fflush(stdout);
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+#if defined(SIGPIPE)
+    std::signal(SIGPIPE, SIG_IGN); // a client that goes away must not end the agent
+#endif
+    const auto start = std::chrono::steady_clock::now();
+    while (!g_interrupted) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (options.durationSeconds > 0 &&
+            std::chrono::steady_clock::now() - start >= std::chrono::duration<double>(options.durationSeconds))
+            break;
+        if (monitor.replaying() && monitor.finished())
+            break;
+    }
+    server.stop();
+    monitor.stop();
+    const agent::AgentStats stats = server.stats();
+    std::printf("served %llu scrape(s); %llu request(s) refused, %llu rate-limited; %llu stream message(s) dropped "
+                "for slow clients\n",
+                static_cast<unsigned long long>(stats.scrapes), static_cast<unsigned long long>(stats.refusedRequests),
+                static_cast<unsigned long long>(stats.rateLimitedRequests),
+                static_cast<unsigned long long>(stats.streamDroppedMessages));
+    session.close();
+    return ExitOk;
 }
 
 } // namespace ksscope::cli

@@ -25,6 +25,8 @@ struct GlobalOptions {
     double speed = 1.0; ///< replay speed, 0 = at once
     double startSeconds = 0.0; ///< replay: where to start
     std::string commandLine; ///< as typed, for recordings
+    std::string agentUrl; ///< --agent: a remote agent's devices (implies --backend agent)
+    std::string agentTokenFile; ///< --agent-token-file
 };
 
 enum class OutputFormat : std::uint8_t { Text, Json, Csv, Quiet };
@@ -68,6 +70,20 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
 int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state);
 int runBackends(const GlobalOptions& global, bool selfTest, bool json);
+
+struct ServeOptions {
+    std::string listen = "127.0.0.1:9464";
+    double rateHz = 100.0;
+    double windowSeconds = 60.0;
+    double durationSeconds = 0.0; ///< 0: until interrupted
+    std::string tokenFile;
+    bool allowEdits = false;
+    double maxRequestRate = 20.0; ///< per client address and second
+    std::size_t maxStreamClients = 16;
+    std::vector<std::string> ids;
+};
+/// `serve`: the agent (Prometheus / OpenMetrics /metrics, JSON and the event stream) until interrupted.
+int runServe(const GlobalOptions& global, const ServeOptions& options);
 
 struct ReportCommandOptions {
     std::string format = "html"; ///< json, csv, html, pdf

@@ -18,7 +18,7 @@ namespace {
 const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value,
 5 the recording could not be written to its end (watching went on).
 IDs are allocator, pin or filter ids as `list` prints them, e.g. sim:avshws/pin0/allocator or sim:avshws/pin0.
-Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md, docs/RECORDING.md.)";
+Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md, docs/RECORDING.md, docs/AGENT.md.)";
 
 /// --stream on watch and status: owner mode (one value per occurrence, so IDs after it stay positional).
 void addStreamOption(CLI::App* command, std::vector<std::string>& streams)
@@ -71,6 +71,11 @@ int main(int argc, char** argv)
     app.add_option("--start", global.startSeconds, "replay: seconds into the recording to start at (default 0)")
         ->check(CLI::NonNegativeNumber)
         ->type_name("S");
+    app.add_option("--agent", global.agentUrl,
+                   "the devices of a remote `ksscope-cli serve` (the agent backend): http://HOST:PORT")
+        ->type_name("URL");
+    app.add_option("--agent-token-file", global.agentTokenFile, "with --agent: the file holding the agent's token")
+        ->type_name("FILE");
     for (int i = 0; i < argc; ++i)
         global.commandLine += (i ? " " : "") + std::string(argv[i]);
     app.add_flag_callback(
@@ -178,6 +183,33 @@ int main(int argc, char** argv)
     diffCmd->add_flag("--json", json, "print JSON");
 #endif
 
+    ServeOptions serve;
+    auto* serveCmd = app.add_subcommand(
+        "serve", "the agent: /metrics for Prometheus, JSON and an event stream over HTTP (docs/AGENT.md)");
+    serveCmd->add_option("--listen", serve.listen, "address and port to listen on (default 127.0.0.1:9464)")
+        ->type_name("ADDR:PORT");
+    serveCmd->add_option("--rate", serve.rateHz, "samples per second, 1 to 2000 (default 100)")
+        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+    serveCmd->add_option("--window", serve.windowSeconds, "seconds of history kept in memory (default 60)")
+        ->check(CLI::Range(1.0, 24.0 * 3600));
+    serveCmd
+        ->add_option("--token-file", serve.tokenFile,
+                     "require \"Authorization: Bearer TOKEN\" with the token on this file's first line "
+                     "(needed to listen off loopback)")
+        ->type_name("FILE");
+    serveCmd->add_flag("--allow-edits", serve.allowEdits,
+                       "accept property and mode edits over the network (needs --token-file)");
+    serveCmd
+        ->add_option("--max-request-rate", serve.maxRequestRate,
+                     "requests per second per client address, with bursts of twice as many (default 20)")
+        ->check(CLI::Range(0.1, 100000.0));
+    serveCmd
+        ->add_option("--max-stream-clients", serve.maxStreamClients, "clients of /api/v1/stream at once (default 16)")
+        ->check(CLI::Range(1, 1024));
+    serveCmd->add_option("--duration", serve.durationSeconds, "seconds to serve (default: until Ctrl-C)")
+        ->check(CLI::Range(0.001, 366.0 * 24 * 3600));
+    serveCmd->add_option("ID", serve.ids, "allocator, pin or filter ids (default: all)");
+
     auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
     backends->add_flag("--self-test", selfTest, "run each available backend's self-test");
     backends->add_flag("--json", json, "print JSON");
@@ -201,7 +233,7 @@ int main(int argc, char** argv)
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
             if (arg == "--backend" || arg == "--scenario" || arg == "--recording" || arg == "--speed" ||
-                arg == "--start") {
+                arg == "--start" || arg == "--agent" || arg == "--agent-token-file") {
                 ++i;
                 continue;
             }
@@ -211,8 +243,8 @@ int main(int argc, char** argv)
                     known = known || sub->get_name() == arg;
                 if (!known) {
                     std::cerr << "ksscope-cli: unknown command \"" << arg
-                              << "\"; commands: list, status, watch, report, diff, set-mode, set-properties, "
-                                 "set-link, backends\n";
+                              << "\"; commands: list, status, watch, serve, report, diff, set-mode, "
+                                 "set-properties, set-link, backends\n";
                     return ExitUsage;
                 }
                 break;
@@ -261,6 +293,8 @@ int main(int argc, char** argv)
             return runSetLink(global, linkFrom, linkTo, linkState);
         if (backends->parsed())
             return runBackends(global, selfTest, json);
+        if (serveCmd->parsed())
+            return runServe(global, serve);
 #if defined(KSSCOPE_WITH_REPORTS)
         if (reportCmd->parsed())
             return runReport(global, report);

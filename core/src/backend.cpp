@@ -2,6 +2,7 @@
 #include "ksscope/backend.h"
 
 #include "ks/ks_backend.h"
+#include "ksscope/agent.h"
 #include "ksscope/recording.h"
 #include "replay/replay_backend.h"
 #include "sim/sim_backend.h"
@@ -34,6 +35,8 @@ std::vector<std::string> BackendFactory::names()
         names.emplace_back("ks");
     if (recordingSupported())
         names.emplace_back("replay");
+    if (agent::supported())
+        names.emplace_back("agent");
     return names;
 }
 
@@ -47,6 +50,8 @@ std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const B
         return ks::createKsBackend(options);
     if (name == "replay")
         return replay::createReplayBackend(options);
+    if (name == "agent")
+        return agent::createAgentBackend({options.agentUrl, options.agentToken});
     return nullptr;
 }
 

@@ -97,6 +97,8 @@ struct BackendOptions {
     std::string recordingPath; ///< replay: the recording to play
     double replaySpeed = 1.0; ///< replay: 1 = as recorded, 2 = twice as fast, 0 = at once
     std::int64_t replayStart_ns = 0; ///< replay: where to start, ns into the recording
+    std::string agentUrl; ///< agent: the remote agent, http://HOST:PORT
+    std::string agentToken; ///< agent: its token (empty: none)
 
     [[nodiscard]] static BackendOptions forScenario(std::string path)
     {

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The agent backend: the devices of a remote `ksscope-cli serve`, read from its topology and its event stream.
+
+#include "ksscope/agent.h"
+#include "ksscope/json_output.h"
+
+#include <condition_variable>
+#include <deque>
+#include <httplib.h>
+#include <map>
+#include <regex>
+#include <thread>
+
+namespace ksscope::agent {
+
+namespace {
+
+using nlohmann::json;
+
+/// The remote samples of one allocator not yet read, and the latest one.
+struct RemoteAllocator {
+    std::deque<AllocatorReading> queue;
+    AllocatorReading latest;
+    bool haveLatest = false;
+    std::vector<BufferState> buffers;
+};
+
+/// What the stream thread learns and the probes read.
+struct Shared {
+    std::mutex mutex;
+    bool connected = false;
+    Topology remote; // as the agent names it
+    Topology local; // with this backend's prefix
+    std::map<std::string, RemoteAllocator> allocators; // remote allocator id -> its readings
+    std::size_t maxQueued = 64;
+};
+
+class AgentProbe final : public AllocatorProbe {
+public:
+    AgentProbe(std::shared_ptr<Shared> shared, std::string remoteId)
+        : m_shared(std::move(shared)), m_remoteId(std::move(remoteId))
+    {
+    }
+
+    HRESULT read(AllocatorReading& reading) override
+    {
+        std::lock_guard lock(m_shared->mutex);
+        const AllocatorInfo* info = m_shared->connected ? m_shared->remote.findAllocator(m_remoteId) : nullptr;
+        if (!info)
+            return hresultFromWin32(kErrorDeviceRemoved);
+        auto it = m_shared->allocators.find(m_remoteId);
+        if (it == m_shared->allocators.end() || !it->second.haveLatest) {
+            reading = {};
+            reading.status = info->status;
+            reading.mode = info->mode;
+            return S_OK;
+        }
+        RemoteAllocator& a = it->second;
+        // one remote sample per read while they last: the remote series, a little later
+        if (!a.queue.empty()) {
+            reading = a.queue.front();
+            a.queue.pop_front();
+        } else {
+            reading = a.latest;
+        }
+        return S_OK;
+    }
+
+    std::vector<BufferState> bufferStates() override
+    {
+        std::lock_guard lock(m_shared->mutex);
+        auto it = m_shared->allocators.find(m_remoteId);
+        return it == m_shared->allocators.end() ? std::vector<BufferState>() : it->second.buffers;
+    }
+
+private:
+    std::shared_ptr<Shared> m_shared;
+    std::string m_remoteId;
+};
+
+/// "http://host:port", "https://host:port", "host:port" or "host" (port 9464).
+bool parseUrl(const std::string& url, std::string& schemeHostPort, std::string& hostPort)
+{
+    static const std::regex kUrl(R"(^(?:(https?)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?/?$)");
+    std::smatch m;
+    if (!std::regex_match(url, m, kUrl))
+        return false;
+    const std::string scheme = m[1].matched ? m[1].str() : "http";
+    const std::string port = m[3].matched ? m[3].str() : "9464";
+    if (std::stoi(port) > 65535)
+        return false;
+    hostPort = m[2].str() + ":" + port;
+    schemeHostPort = scheme + "://" + hostPort;
+    return true;
+}
+
+class AgentBackend final : public Backend {
+public:
+    explicit AgentBackend(AgentConnection connection) : m_connection(std::move(connection))
+    {
+        m_valid = parseUrl(m_connection.url, m_url, m_hostPort);
+        m_name = m_connection.url.empty() ? std::string("agent") : "agent@" + (m_valid ? m_hostPort : m_connection.url);
+    }
+    ~AgentBackend() override { close(); }
+
+    [[nodiscard]] std::string name() const override { return m_name; }
+    [[nodiscard]] Availability availability() const override
+    {
+        if (m_connection.url.empty())
+            return {false, "no agent address: name one with --agent http://HOST:PORT"};
+        if (!m_valid)
+            return {false, "\"" + m_connection.url + "\" is not an agent address; expected http://HOST:PORT"};
+        return {true, {}};
+    }
+    SelfTestReport selfTest() override
+    {
+        SelfTestReport report;
+        Topology topology;
+        json status;
+        const Status s = fetch(topology, status);
+        report.passed = s.isOk();
+        report.lines.push_back(s ? "ok: the agent at " + m_url + " answers with " +
+                                       std::to_string(topology.filters.size()) + " device(s)"
+                                 : "FAIL: " + s.message());
+        return report;
+    }
+
+    Status open() override
+    {
+        if (!m_valid)
+            return {E_INVALIDARG, availability().reason};
+        Topology topology;
+        json status;
+        if (Status s = fetch(topology, status); !s)
+            return s;
+        m_allowEdits = status.value("/agent/allowEdits"_json_pointer, false);
+        std::lock_guard lock(m_shared->mutex);
+        setTopologyLocked(std::move(topology));
+        m_shared->connected = true;
+        return Status::ok();
+    }
+
+    Status start() override
+    {
+        if (m_thread.joinable())
+            return Status::ok();
+        m_stopping = false;
+        m_thread = std::thread([this] { run(); });
+        return Status::ok();
+    }
+
+    void close() override
+    {
+        {
+            std::lock_guard lock(m_stopMutex);
+            m_stopping = true;
+            if (m_streamClient)
+                m_streamClient->stop();
+        }
+        m_stopCv.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->connected = false;
+    }
+
+    [[nodiscard]] Topology topology() override
+    {
+        std::lock_guard lock(m_shared->mutex);
+        return m_shared->local;
+    }
+
+    std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
+    {
+        const std::string remote = remoteId(allocatorId);
+        if (remote.empty())
+            return nullptr;
+        return std::make_shared<AgentProbe>(m_shared, remote);
+    }
+
+    ComPtr<IKsPin> pin(const std::string& pinId) override
+    {
+        (void)pinId;
+        return {}; // the agent serves no COM interfaces
+    }
+
+    PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                 ApplyMode mode) override
+    {
+        PropertyChange change;
+        json body{{"id", remoteId(allocatorId)}, {"dryRun", mode == ApplyMode::DryRun}};
+        if (request.buffers)
+            body["buffers"] = *request.buffers;
+        if (request.bufferSize)
+            body["bufferSize"] = *request.bufferSize;
+        if (request.align)
+            body["align"] = *request.align;
+        if (request.prefix)
+            body["prefix"] = *request.prefix;
+        json answer;
+        change.status = post("/api/v1/properties", body, answer);
+        auto properties = [](const json& j) {
+            ALLOCATOR_PROPERTIES p;
+            p.cBuffers = j.value("buffers", 0);
+            p.cbBuffer = j.value("bufferSize", 0);
+            p.cbAlign = j.value("align", 0);
+            p.cbPrefix = j.value("prefix", 0);
+            return p;
+        };
+        if (answer.contains("requested"))
+            change.requested = properties(answer["requested"]);
+        if (answer.contains("actual"))
+            change.actual = properties(answer["actual"]);
+        change.applied = answer.value("applied", false);
+        return change;
+    }
+
+    Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
+    {
+        json answer;
+        return post(
+            "/api/v1/mode",
+            {{"id", remoteId(allocatorId)}, {"mode", allocatorModeName(mode)}, {"dryRun", apply == ApplyMode::DryRun}},
+            answer);
+    }
+
+    void setEventSink(EventSink sink) override
+    {
+        std::lock_guard lock(m_sinkMutex);
+        m_sink = std::move(sink);
+    }
+
+private:
+    [[nodiscard]] std::string prefix() const { return m_name + ":"; }
+    [[nodiscard]] std::string remoteId(const std::string& localId) const
+    {
+        const std::string p = prefix();
+        return localId.rfind(p, 0) == 0 ? localId.substr(p.size()) : std::string();
+    }
+
+    void emit(BackendEvent::Kind kind, const std::string& id, const std::string& message)
+    {
+        std::lock_guard lock(m_sinkMutex);
+        if (m_sink)
+            m_sink({kind, id, message, kind == BackendEvent::Kind::Error ? E_FAIL : S_OK});
+    }
+
+    [[nodiscard]] httplib::Headers headers() const
+    {
+        httplib::Headers h;
+        if (!m_connection.token.empty())
+            h.emplace("Authorization", "Bearer " + m_connection.token);
+        return h;
+    }
+
+    /// A GET of the agent, its failure named.
+    Status get(const std::string& path, std::string& body) const
+    {
+        httplib::Client client(m_url);
+        client.set_connection_timeout(3, 0);
+        client.set_read_timeout(10, 0);
+        const httplib::Result result = client.Get(path, headers());
+        return answer(result, path, body);
+    }
+
+    Status post(const std::string& path, const json& request, json& out) const
+    {
+        httplib::Client client(m_url);
+        client.set_connection_timeout(3, 0);
+        client.set_read_timeout(30, 0);
+        const httplib::Result result = client.Post(path, headers(), request.dump(), "application/json");
+        std::string body;
+        Status s = answer(result, path, body);
+        out = json::parse(body, nullptr, false);
+        if (out.is_discarded())
+            out = json::object();
+        if (s.code() == E_FAIL && out.contains("status")) // the edit itself failed on the agent: its HRESULT
+            return {out["status"].value("hresult", E_FAIL), out["status"].value("message", std::string())};
+        return s;
+    }
+
+    Status answer(const httplib::Result& result, const std::string& path, std::string& body) const
+    {
+        if (!result)
+            return {hresultFromWin32(kErrorNotReady), "cannot reach the agent at " + m_url + ": " +
+                                                          httplib::to_string(result.error()) +
+                                                          " (is `ksscope-cli serve` running there?)"};
+        body = result->body;
+        if (result->status == 200)
+            return Status::ok();
+        std::string text = body;
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.pop_back();
+        const json document = json::parse(body, nullptr, false);
+        if (!document.is_discarded() && document.is_object() && document.contains("status"))
+            text = document["status"].value("message", text);
+        const HRESULT hr = result->status == 401 || result->status == 403 ? hresultFromWin32(kErrorAccessDenied)
+                           : result->status == 404                        ? hresultFromWin32(kErrorNotFound)
+                           : result->status == 400                        ? E_INVALIDARG
+                                                                          : E_FAIL;
+        return {hr, "the agent at " + m_url + " answered " + path + " with HTTP " + std::to_string(result->status) +
+                        ": " + text};
+    }
+
+    Status fetch(Topology& topology, json& status) const
+    {
+        std::string body;
+        if (Status s = get("/api/v1/status", body); !s)
+            return s;
+        status = json::parse(body, nullptr, false);
+        if (status.is_discarded())
+            return {E_INVALIDARG, m_url + "/api/v1/status is not JSON: is this a KsScope agent?"};
+        if (Status s = get("/api/v1/topology", body); !s)
+            return s;
+        const json document = json::parse(body, nullptr, false);
+        if (document.is_discarded())
+            return {E_INVALIDARG, m_url + "/api/v1/topology is not JSON: is this a KsScope agent?"};
+        if (Status s = topologyFromJson(document, topology); !s)
+            return {s.code(), m_url + "/api/v1/topology: " + s.message()};
+        return Status::ok();
+    }
+
+    /// Takes the agent's topology (m_shared->mutex held).
+    void setTopologyLocked(Topology remote)
+    {
+        const std::string p = prefix();
+        Topology local = remote;
+        for (FilterInfo& f : local.filters) {
+            f.id = p + f.id;
+            f.backend = m_name;
+            for (PinInfo& pin : f.pins) {
+                pin.id = p + pin.id;
+                if (!pin.allocatorId.empty())
+                    pin.allocatorId = p + pin.allocatorId;
+            }
+        }
+        for (ConnectionInfo& c : local.connections) {
+            c.from = p + c.from;
+            c.to = p + c.to;
+        }
+        for (AllocatorInfo& a : local.allocators) {
+            a.id = p + a.id;
+            for (std::string& pin : a.pinIds)
+                pin = p + pin;
+            if (!m_allowEdits)
+                a.readOnlyReason =
+                    "the agent at " + m_hostPort + " is read-only (its `ksscope-cli serve` runs without --allow-edits)";
+            else if (m_connection.token.empty())
+                a.readOnlyReason = "edits on the agent at " + m_hostPort + " need its token";
+        }
+        m_shared->remote = std::move(remote);
+        m_shared->local = std::move(local);
+    }
+
+    /// Reads one server-sent event.
+    void handleEvent(const std::string& event, const std::string& data)
+    {
+        const json j = json::parse(data, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            return;
+        if (event == "sample") {
+            AllocatorReading r;
+            r.status.Framing.Frames = j.value("frames", 0u);
+            r.status.Framing.FrameSize = j.value("frameSize", 0u);
+            r.status.AllocatedFrames = j.value("allocatedFrames", 0u);
+            r.mode = j.value("mode", std::string()) == "user" ? KsAllocatorMode_User : KsAllocatorMode_Kernel;
+            r.droppedFrames = j.value("dropped", std::uint64_t{0});
+            r.deliveredFrames = j.value("delivered", std::uint64_t{0});
+            const std::string id = j.value("id", std::string());
+            std::lock_guard lock(m_shared->mutex);
+            if (const AllocatorInfo* info = m_shared->remote.findAllocator(id)) {
+                r.status.Framing.PoolType = info->status.Framing.PoolType;
+                r.status.Framing.OptionsFlags = info->status.Framing.OptionsFlags;
+                r.status.Framing.FileAlignment = info->status.Framing.FileAlignment;
+            }
+            RemoteAllocator& a = m_shared->allocators[id];
+            a.latest = r;
+            a.haveLatest = true;
+            a.queue.push_back(r);
+            while (a.queue.size() > m_shared->maxQueued)
+                a.queue.pop_front();
+        } else if (event == "buffer") {
+            const std::string id = j.value("id", std::string());
+            const auto frame = j.value("frame", 0u);
+            const int state = j.value("state", 0);
+            if (frame > 4096 || state < 0 || state > static_cast<int>(BufferState::Waiting) + 8)
+                return;
+            std::lock_guard lock(m_shared->mutex);
+            RemoteAllocator& a = m_shared->allocators[id];
+            if (a.buffers.size() <= frame)
+                a.buffers.resize(frame + 1, BufferState::Free);
+            a.buffers[frame] = static_cast<BufferState>(state);
+        } else if (event == "hello") {
+            const double rate = j.value("rateHz", 100.0);
+            std::lock_guard lock(m_shared->mutex);
+            m_shared->maxQueued = static_cast<std::size_t>(std::clamp(rate * 0.5, 8.0, 2000.0));
+        } else if (event == "event") {
+            const std::string kind = j.value("kind", std::string());
+            const std::string id = prefix() + j.value("id", std::string());
+            const std::string message = j.value("message", std::string());
+            if (kind == "added" || kind == "removed" || kind == "config")
+                refreshTopology();
+            if (kind == "added")
+                emit(BackendEvent::Kind::FilterAdded, id, message);
+            else if (kind == "removed")
+                emit(BackendEvent::Kind::FilterRemoved, id, message);
+            else if (kind == "config")
+                emit(BackendEvent::Kind::AllocatorReconfigured, id, message);
+            else if (kind == "error")
+                emit(BackendEvent::Kind::Error, id, m_hostPort + ": " + message);
+            // starvation and drops are derived here from the samples, as for local devices
+        }
+    }
+
+    void refreshTopology()
+    {
+        Topology topology;
+        json status;
+        if (fetch(topology, status)) {
+            std::lock_guard lock(m_shared->mutex);
+            setTopologyLocked(std::move(topology));
+        }
+    }
+
+    /// Parses the server-sent events in \a buffer, leaving an incomplete one there.
+    void parseEvents(std::string& buffer)
+    {
+        std::size_t start = 0;
+        for (;;) {
+            const std::size_t end = buffer.find("\n\n", start);
+            if (end == std::string::npos)
+                break;
+            std::string event = "message";
+            std::string data;
+            std::size_t line = start;
+            while (line < end) {
+                std::size_t eol = buffer.find('\n', line);
+                if (eol == std::string::npos || eol > end)
+                    eol = end;
+                const std::string_view text(buffer.data() + line, eol - line);
+                if (text.rfind("event: ", 0) == 0)
+                    event = text.substr(7);
+                else if (text.rfind("data: ", 0) == 0)
+                    data += (data.empty() ? "" : "\n") + std::string(text.substr(6));
+                line = eol + 1;
+            }
+            handleEvent(event, data);
+            start = end + 2;
+        }
+        buffer.erase(0, start);
+    }
+
+    /// Waits \a seconds unless closing; false when closing.
+    bool pause(double seconds)
+    {
+        std::unique_lock lock(m_stopMutex);
+        return !m_stopCv.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return m_stopping.load(); });
+    }
+
+    /// The stream thread: reads /api/v1/stream, and after a lost connection greys the devices out and reconnects.
+    void run()
+    {
+        bool wasConnected = true;
+        while (!m_stopping) {
+            if (!wasConnected) {
+                Topology topology;
+                json status;
+                if (!fetch(topology, status)) {
+                    if (!pause(1.0))
+                        break;
+                    continue;
+                }
+                std::vector<std::string> filters;
+                {
+                    std::lock_guard lock(m_shared->mutex);
+                    m_shared->allocators.clear();
+                    setTopologyLocked(std::move(topology));
+                    m_shared->connected = true;
+                    for (const FilterInfo& f : m_shared->local.filters)
+                        filters.push_back(f.id);
+                }
+                for (const std::string& id : filters)
+                    emit(BackendEvent::Kind::FilterAdded, id, "the agent at " + m_hostPort + " is back");
+                wasConnected = true;
+            }
+
+            auto client = std::make_shared<httplib::Client>(m_url);
+            client->set_connection_timeout(3, 0);
+            client->set_read_timeout(5, 0); // the agent sends a keep-alive every second
+            {
+                std::lock_guard lock(m_stopMutex);
+                if (m_stopping)
+                    break;
+                m_streamClient = client;
+            }
+            std::string buffer;
+            int httpStatus = 0;
+            const httplib::Result result = client->Get(
+                "/api/v1/stream?buffers=1", headers(),
+                [&](const httplib::Response& response) {
+                    httpStatus = response.status;
+                    return response.status == 200;
+                },
+                [&](const char* data, std::size_t length) {
+                    buffer.append(data, length);
+                    parseEvents(buffer);
+                    return !m_stopping.load();
+                });
+            {
+                std::lock_guard lock(m_stopMutex);
+                m_streamClient.reset();
+            }
+            if (m_stopping)
+                break;
+
+            // the connection is lost: grey the devices out and try again
+            std::vector<std::string> filters;
+            {
+                std::lock_guard lock(m_shared->mutex);
+                m_shared->connected = false;
+                for (const FilterInfo& f : m_shared->local.filters)
+                    filters.push_back(f.id);
+            }
+            const std::string why = !result             ? httplib::to_string(result.error())
+                                    : httpStatus != 200 ? "HTTP " + std::to_string(httpStatus)
+                                                        : std::string("the agent closed the stream");
+            emit(BackendEvent::Kind::Error, m_name,
+                 "lost the connection to the agent at " + m_hostPort + " (" + why + "); reconnecting every second");
+            for (const std::string& id : filters)
+                emit(BackendEvent::Kind::FilterRemoved, id, "the agent at " + m_hostPort + " is unreachable");
+            wasConnected = false;
+            if (!pause(1.0))
+                break;
+        }
+    }
+
+    AgentConnection m_connection;
+    bool m_valid = false;
+    std::string m_url; // scheme://host:port
+    std::string m_hostPort;
+    std::string m_name;
+    bool m_allowEdits = false;
+    std::shared_ptr<Shared> m_shared = std::make_shared<Shared>();
+
+    std::mutex m_sinkMutex;
+    EventSink m_sink;
+
+    std::mutex m_stopMutex;
+    std::condition_variable m_stopCv;
+    std::atomic<bool> m_stopping{false};
+    std::shared_ptr<httplib::Client> m_streamClient;
+    std::thread m_thread;
+};
+
+} // namespace
+
+std::unique_ptr<Backend> createAgentBackend(const AgentConnection& connection)
+{
+    return std::make_unique<AgentBackend>(connection);
+}
+
+} // namespace ksscope::agent
