@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "allocatorcommands.h"
 
+#include "ids.h"
+
 #include <QCoreApplication>
 
 namespace ksscope::ui {
@@ -19,7 +21,7 @@ AllocatorPropertiesCommand::AllocatorPropertiesCommand(QString allocatorId, cons
     : m_allocatorId(std::move(allocatorId)), m_before(before), m_after(after), m_apply(std::move(apply))
 {
     setText(QCoreApplication::translate("AllocatorProperties", "Set %1 to %2")
-                .arg(m_allocatorId.section(QLatin1Char(':'), 1), describeProperties(after)));
+                .arg(withoutBackend(m_allocatorId), describeProperties(after)));
 }
 
 void AllocatorPropertiesCommand::undo()
@@ -41,8 +43,7 @@ AllocatorModeCommand::AllocatorModeCommand(QString allocatorId, KSALLOCATORMODE 
     : m_allocatorId(std::move(allocatorId)), m_before(before), m_after(after), m_apply(std::move(apply))
 {
     setText(QCoreApplication::translate("AllocatorProperties", "Set %1 to %2 mode")
-                .arg(m_allocatorId.section(QLatin1Char(':'), 1),
-                     QString::fromStdString(std::string(allocatorModeName(after)))));
+                .arg(withoutBackend(m_allocatorId), QString::fromStdString(std::string(allocatorModeName(after)))));
 }
 
 void AllocatorModeCommand::undo()

@@ -2,6 +2,7 @@
 #include "eventmodel.h"
 
 #include "colors.h"
+#include "ids.h"
 
 #include <QApplication>
 
@@ -37,7 +38,9 @@ QString EventModel::deviceOf(const std::string& id) const
     // ids are "backend:filter[/pin[/allocator]]"
     const QString full = QString::fromStdString(id);
     const QString filterId = full.section(QLatin1Char('/'), 0, 0);
-    return m_filterNames.value(filterId, filterId);
+    const QString name = m_filterNames.value(filterId, filterId);
+    const QString agent = agentOf(full);
+    return agent.isEmpty() || name == filterId ? name : agent + QLatin1Char(' ') + name;
 }
 
 QString EventModel::allocatorOf(const std::string& id) const

@@ -3,6 +3,7 @@
 
 #include "diffdialog.h"
 #include "eventmodel.h"
+#include "ids.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
 #include "lanewidget.h"
@@ -20,12 +21,16 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +38,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSettings>
@@ -131,6 +137,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_topologyRefresh, &QTimer::timeout, m_controller, &SessionController::refreshTopology);
 
     connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
+    connect(m_controller, &SessionController::problem, this, [this](const QString& message) {
+        m_lastAgentProblem = message;
+        statusBar()->showMessage(message);
+        const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
+        m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "session", message.toStdString()}});
+    });
     connect(m_controller, &SessionController::opening, this, [this] {
         // a recording belongs to the monitor that goes
         if (isRecording())
@@ -328,6 +340,11 @@ void MainWindow::createActions()
     QAction* openScenario = file->addAction(tr("Open &Scenario..."), this, &MainWindow::openScenario);
     openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+Shift+O)"));
+    QAction* connectAgent = file->addAction(QIcon::fromTheme(QStringLiteral("network-server")),
+                                            tr("Connect to &Agent..."), this, &MainWindow::connectToAgentInteractive);
+    connectAgent->setToolTip(tr("Open the devices of a remote machine that runs `ksscope-cli serve`"));
+    m_disconnectAgents = file->addAction(tr("&Disconnect from Agents"), this, &MainWindow::disconnectAgents);
+    m_disconnectAgents->setEnabled(false);
     file->addSeparator();
     m_recordAction = file->addAction(recordIcon(), tr("Record"));
     m_recordAction->setCheckable(true);
@@ -463,8 +480,83 @@ void MainWindow::open(const SessionRequest& request)
     m_controller->open(r);
 }
 
+void MainWindow::connectToAgentInteractive()
+{
+    QSettings settings;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Connect to Agent"));
+    auto* layout = new QVBoxLayout(&dialog);
+    auto* intro = new QLabel(tr("The remote machine runs <tt>ksscope-cli serve</tt>. Its devices appear beside the "
+                                "local ones, under a backend of their own; a lost connection greys them out until "
+                                "the agent answers again."),
+                             &dialog);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    auto* form = new QFormLayout;
+    auto* url = new QLineEdit(
+        settings.value(QStringLiteral("agent/url"), QStringLiteral("http://127.0.0.1:9464")).toString(), &dialog);
+    url->setObjectName(QStringLiteral("agentUrl"));
+    url->setPlaceholderText(QStringLiteral("http://HOST:9464"));
+    form->addRow(tr("Agent &address:"), url);
+    auto* tokenRow = new QHBoxLayout;
+    auto* token = new QLineEdit(settings.value(QStringLiteral("agent/tokenFile")).toString(), &dialog);
+    token->setObjectName(QStringLiteral("agentTokenFile"));
+    token->setPlaceholderText(tr("none (an agent on loopback without --token-file)"));
+    auto* browse = new QPushButton(tr("&Browse..."), &dialog);
+    connect(browse, &QPushButton::clicked, &dialog, [&dialog, token] {
+        const QString path = QFileDialog::getOpenFileName(&dialog, tr("Token File"), token->text());
+        if (!path.isEmpty())
+            token->setText(path);
+    });
+    tokenRow->addWidget(token);
+    tokenRow->addWidget(browse);
+    form->addRow(tr("&Token file:"), tokenRow);
+    layout->addLayout(form);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    if (dialog.exec() != QDialog::Accepted || url->text().trimmed().isEmpty())
+        return;
+    settings.setValue(QStringLiteral("agent/url"), url->text().trimmed());
+    settings.setValue(QStringLiteral("agent/tokenFile"), token->text().trimmed());
+    connectToAgent({url->text().trimmed(), token->text().trimmed()});
+}
+
+void MainWindow::connectToAgent(const AgentRequest& agent)
+{
+    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
+    request.agents.removeIf([&](const AgentRequest& a) { return a.url == agent.url; });
+    request.agents.append(agent);
+    m_connectingAgent = agent.url;
+    m_lastAgentProblem.clear();
+    statusBar()->showMessage(tr("Connecting to the agent at %1...").arg(agent.url));
+    open(request);
+}
+
+void MainWindow::disconnectAgents()
+{
+    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
+    request.agents.clear();
+    open(request);
+}
+
 void MainWindow::onOpened(bool ok, const QString& message)
 {
+    if (!m_controller->request().replays())
+        m_liveRequest.agents = m_controller->request().agents; // an agent that could not be reached is left out
+    m_disconnectAgents->setEnabled(!m_liveRequest.agents.isEmpty());
+    if (!m_connectingAgent.isEmpty()) {
+        const QString url = std::exchange(m_connectingAgent, QString());
+        const bool connected = std::any_of(m_liveRequest.agents.begin(), m_liveRequest.agents.end(),
+                                           [&](const AgentRequest& a) { return a.url == url; });
+        if (ok && !connected)
+            QMessageBox::warning(this, tr("Agent not connected"),
+                                 m_lastAgentProblem.isEmpty()
+                                     ? tr("KsScope could not connect to the agent at %1.").arg(url)
+                                     : m_lastAgentProblem);
+    }
     updateReplayState();
     if (!ok) {
         if (m_controller->request().replays()) {
@@ -671,7 +763,7 @@ void MainWindow::applySelection()
         const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
         if (it == m_allocatorIds.end())
             continue;
-        QString label = id.section(QLatin1Char(':'), 1);
+        QString label = withoutBackend(id);
         if (const AllocatorInfo* info = topology.findAllocator(id.toStdString()); info && !info->pinIds.empty()) {
             const std::string& pinId = info->pinIds.front();
             const FilterInfo* filter = topology.findFilter(pinId.substr(0, pinId.rfind('/')));
@@ -680,6 +772,8 @@ void MainWindow::applySelection()
                 label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name),
                                                     QString::fromStdString(pin->name));
         }
+        if (const QString agent = agentOf(id); !agent.isEmpty())
+            label = agent + QLatin1Char(' ') + label; // the remote machine's devices, told apart from local ones
         series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, label});
         if (series.size() >= static_cast<qsizetype>(kMaxGraphSeries))
             break;

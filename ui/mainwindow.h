@@ -52,6 +52,9 @@ public:
     void openRecording(const QString& path, double speed = 1.0);
     /// Opens the live devices again after a replay: the last live request, or every available backend.
     void openLiveDevices();
+    /// Opens the remote agent (`ksscope-cli serve`) beside the open live devices: its devices appear under a
+    /// backend of their own ("agent@HOST:PORT"). A failure to reach it is shown, and it is left out.
+    void connectToAgent(const ksscope::ui::AgentRequest& agent);
     /// Replay: moves to \a t_ns of the recording; a new monitor takes the time before it, the views start again.
     void seekReplay(std::int64_t t_ns);
     [[nodiscard]] ReplayBar* replayBar() const { return m_replayBar; }
@@ -128,6 +131,8 @@ private:
     void applySelection();
     void rebuildSeriesSource();
     void openScenario();
+    void connectToAgentInteractive();
+    void disconnectAgents();
     void openRecordingInteractive();
     void toggleRecording(bool on);
     /// Stops recording because of \a why (a failure, a new monitor): said in the status bar and the events log.
@@ -186,6 +191,9 @@ private:
     bool m_firstFrameReported = false;
 
     SessionRequest m_liveRequest; // what File > Open Live Devices opens
+    QString m_connectingAgent; // the agent File > Connect to Agent asked for, until the session opens
+    QString m_lastAgentProblem;
+    QAction* m_disconnectAgents = nullptr;
     std::string m_topologyReason; // recording: why the next topology snapshot is taken
     QString m_restartReason; // recording: why the monitor is about to be replaced
     QString m_lastRecordingMessage;

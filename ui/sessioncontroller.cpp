@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessioncontroller.h"
 
+#include "ksscope/agent.h"
+
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -190,6 +192,32 @@ void SessionController::open(const SessionRequest& request)
         auto router = devices->router;
         EventSink sink = [router](const BackendEvent& event) { router->deliver(event); };
         Status status = devices->session->open(names, options, sink);
+        QStringList agentProblems;
+        QList<AgentRequest> agents;
+        for (const AgentRequest& agentRequest : request.replays() ? QList<AgentRequest>{} : request.agents) {
+            if (!status)
+                break;
+            BackendOptions agentOptions;
+            agentOptions.agentUrl = agentRequest.url.toStdString();
+            Status agentStatus;
+            if (!agentRequest.tokenFile.isEmpty())
+                agentStatus = agent::readTokenFile(agentRequest.tokenFile.toStdString(), agentOptions.agentToken);
+            std::unique_ptr<Backend> backend;
+            if (agentStatus) {
+                backend = BackendFactory::create("agent", agentOptions);
+                if (!backend)
+                    agentStatus = {E_NOTIMPL, "this build has no agent backend"};
+                else if (const Availability a = backend->availability(); !a.available)
+                    agentStatus = {E_INVALIDARG, a.reason};
+            }
+            if (agentStatus)
+                agentStatus = devices->session->adopt(std::move(backend), sink);
+            if (agentStatus)
+                agents.append(agentRequest);
+            else
+                agentProblems.append(tr("Cannot connect to the agent at %1: %2")
+                                         .arg(agentRequest.url, QString::fromStdString(agentStatus.message())));
+        }
         if (status)
             status = devices->session->start();
         if (status)
@@ -205,9 +233,14 @@ void SessionController::open(const SessionRequest& request)
         } else {
             devices->close();
         }
-        reply([this, status, monitor, timeline, backendNames, generation, topology = std::move(topology)]() mutable {
+        reply([this, status, monitor, timeline, backendNames, generation, agents, agentProblems,
+               topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // another open or monitor followed: this session or monitor is gone already
+            if (!m_request.replays() && status)
+                m_request.agents = agents; // those that could not be reached are left out
+            for (const QString& problemText : agentProblems)
+                Q_EMIT problem(problemText);
             m_monitor = monitor;
             m_timeline = timeline;
             m_backendNames = backendNames;
@@ -347,6 +380,9 @@ void SessionController::requestDetails(const QString& allocatorId)
         } else if (backend->timeline()) {
             // a recording holds what the sampler read, not the allocator's interfaces
             details.note = QStringLiteral("as recorded (a replay has no IKsAllocatorEx to read)");
+        } else if (backend->name().rfind("agent@", 0) == 0) {
+            // the allocator's interfaces are on the agent's machine: what it reports is what there is here
+            details.note = QStringLiteral("as the agent reports it (its IKsAllocatorEx is on the remote machine)");
         } else if (ComPtr<IKsPin> pin = backend->pin(info->pinIds.front()); !pin) {
             details.status = {E_NOINTERFACE, "pin " + info->pinIds.front() + " has no IKsPin"};
         } else {

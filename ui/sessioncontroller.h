@@ -16,6 +16,13 @@ namespace ksscope::ui {
 
 class Mailbox;
 
+/// A remote agent (`ksscope-cli serve`) opened as a backend.
+struct AgentRequest {
+    QString url; ///< http://HOST:PORT
+    QString tokenFile; ///< empty: the agent needs no token
+    bool operator==(const AgentRequest& other) const = default;
+};
+
 /// What the window asks to open.
 struct SessionRequest {
     QStringList backends; ///< empty: every available backend (the simulated devices plus any real ones)
@@ -25,6 +32,9 @@ struct SessionRequest {
     /// A recording to replay instead of live devices (backends and scenario are then ignored).
     QString recordingPath;
     double replaySpeed = 1.0; ///< 1 = as recorded, 0 = as fast as possible
+    /// Remote agents opened beside the local backends (live sessions only). One that cannot be reached when the
+    /// session opens is left out (problem() says why); one lost later greys out and reconnects by itself.
+    QList<AgentRequest> agents;
     [[nodiscard]] bool replays() const { return !recordingPath.isEmpty(); }
 };
 

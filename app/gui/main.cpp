@@ -114,6 +114,14 @@ int main(int argc, char** argv)
         QStringLiteral("output"), QStringLiteral("The report file of --export-report."), QStringLiteral("FILE"));
     const QCommandLineOption formatOption(
         QStringLiteral("format"), QStringLiteral("--export-report: json, csv, html or pdf."), QStringLiteral("FORMAT"));
+    const QCommandLineOption agentOption(
+        QStringLiteral("agent"),
+        QStringLiteral("Also open the devices of this remote agent (`ksscope-cli serve`); repeat for several."),
+        QStringLiteral("URL"));
+    const QCommandLineOption agentTokenOption(QStringLiteral("agent-token-file"),
+                                              QStringLiteral("The token file of the --agent agents."),
+                                              QStringLiteral("FILE"));
+    parser.addOptions({agentOption, agentTokenOption});
     parser.addOptions({backendOption, scenarioOption, recordingOption, speedOption, rateOption, selectOption,
                        screenshotOption, afterOption, startupOption, sizeOption, exportOption, outputOption,
                        formatOption});
@@ -177,6 +185,13 @@ int main(int argc, char** argv)
             return fail(QStringLiteral("--speed %1: give a factor from 0.01 to 1000, or max").arg(text));
         request.replaySpeed = speed;
     }
+    for (const QString& url : parser.values(agentOption)) {
+        if (parser.isSet(recordingOption))
+            return fail(QStringLiteral("--agent opens live devices: leave out --recording"));
+        request.agents.append({url, parser.value(agentTokenOption)});
+    }
+    if (parser.isSet(agentTokenOption) && !parser.isSet(agentOption))
+        return fail(QStringLiteral("--agent-token-file needs --agent URL"));
     request.rateHz = 0; // the window uses the last rate
     if (parser.isSet(rateOption)) {
         bool ok = false;

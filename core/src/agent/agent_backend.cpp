@@ -164,10 +164,11 @@ public:
         m_shared->connected = false;
     }
 
+    /// Empty while the agent is unreachable, so that viewers grey its devices out.
     [[nodiscard]] Topology topology() override
     {
         std::lock_guard lock(m_shared->mutex);
-        return m_shared->local;
+        return m_shared->connected ? m_shared->local : Topology{};
     }
 
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
