@@ -443,7 +443,8 @@ private slots:
         o.maxPending = 10;
         Fixture f(o);
         QVERIFY(f.start());
-        std::this_thread::sleep_for(100ms);
+        // more than 10 samples taken, however slowly a loaded machine runs the sampler
+        QTRY_VERIFY_WITH_TIMEOUT(f.monitor->samplerStats().samples > 20, 10000);
         Monitor::Batch batch;
         f.monitor->takeNew(batch);
         QVERIFY(batch.samples.size() <= 10);
