@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #if defined(_WIN32)
 #include <windows.h>
@@ -274,12 +275,17 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
         std::lock_guard lock(m_incoming->mutex);
         incoming.swap(m_incoming->events);
     }
+    std::optional<Topology> topology; // taken once for all the filters added in this batch (a backend that opens
+                                      // 1000 devices reports 1000 of them at once)
     for (const BackendEvent& e : incoming) {
         switch (e.kind) {
         case BackendEvent::Kind::FilterAdded:
             events.push_back({t_ns, EventKind::Added, e.id, e.message});
-            if (m_session)
-                addAllocatorsOf(m_session->topology(), e.id);
+            if (m_session) {
+                if (!topology)
+                    topology = m_session->topology();
+                addAllocatorsOf(*topology, e.id);
+            }
             break;
         case BackendEvent::Kind::FilterRemoved:
             events.push_back({t_ns, EventKind::Removed, e.id, e.message});
