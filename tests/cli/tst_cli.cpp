@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -314,6 +315,80 @@ private slots:
                                                         QStringLiteral(
                                                             "sim:avshws/pin0:buffers=1000,buffer-size=2000000000")}
                                          << 3 << QStringLiteral("E_OUTOFMEMORY");
+    }
+    void serveErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("off loopback without a token")
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0")} << 2
+            << QStringLiteral("is reachable from other machines: give a token with --token-file FILE");
+        QTest::newRow("edits without a token") << QStringList{QStringLiteral("serve"), QStringLiteral("--allow-edits")}
+                                               << 2 << QStringLiteral("--allow-edits needs a token");
+        QTest::newRow("bad listen address")
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("example.org:80")} << 2
+            << QStringLiteral("is not an IP address; expected ADDR:PORT");
+        QTest::newRow("missing token file")
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--token-file"), QStringLiteral("/nonexistent/t")}
+            << 2 << QStringLiteral("cannot read the token file /nonexistent/t");
+        QTest::newRow("unreachable agent")
+            << QStringList{QStringLiteral("--agent"), QStringLiteral("http://127.0.0.1:1"), QStringLiteral("list")} << 3
+            << QStringLiteral("cannot reach the agent at http://127.0.0.1:1");
+        QTest::newRow("agent backend without an address")
+            << QStringList{QStringLiteral("--backend"), QStringLiteral("agent"), QStringLiteral("list")} << 3
+            << QStringLiteral("no agent address: name one with --agent");
+    }
+    void serveErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run r = cli(args, 30000);
+        QVERIFY2(r.exitCode == exitCode,
+                 qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+    void serveAndOpenItAsAnAgent()
+    {
+        // one ksscope-cli serves the starvation scenario; another lists and watches it through --agent
+        QProcess serve;
+        serve.start(QStringLiteral(KSSCOPE_CLI_PATH),
+                    {QStringLiteral("--scenario"), scenario("starvation.json"), QStringLiteral("serve"),
+                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--duration"),
+                     QStringLiteral("30")});
+        QVERIFY(serve.waitForReadyRead(10000));
+        const QString banner = QString::fromUtf8(serve.readLine());
+        const auto m = QRegularExpression(QStringLiteral("at http://127\\.0\\.0\\.1:(\\d+)/metrics")).match(banner);
+        QVERIFY2(m.hasMatch(), qPrintable(banner));
+        const QString url = QStringLiteral("http://127.0.0.1:") + m.captured(1);
+        const QString prefix = QStringLiteral("agent@127.0.0.1:") + m.captured(1) + QLatin1Char(':');
+
+        const Run list = cli({QStringLiteral("--agent"), url, QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(list.exitCode, 0);
+        const QJsonObject topology = QJsonDocument::fromJson(list.out).object();
+        QCOMPARE(topology[QStringLiteral("filters")].toArray().at(0).toObject()[QStringLiteral("id")].toString(),
+                 prefix + QStringLiteral("sim:avshws"));
+        const Run watch = cli({QStringLiteral("--agent"), url, QStringLiteral("watch"), QStringLiteral("--duration"),
+                               QStringLiteral("3"), QStringLiteral("--json")});
+        QCOMPARE(watch.exitCode, 0);
+        const QList<QJsonObject> lines = jsonLines(watch.out);
+        QVERIFY(!lines.isEmpty());
+        const QJsonObject summary = lines.back();
+        const QJsonObject allocator = summary[QStringLiteral("allocators")].toArray().at(0).toObject();
+        QCOMPARE(allocator[QStringLiteral("id")].toString(), prefix + QStringLiteral("sim:avshws/pin0/allocator"));
+        QVERIFY(allocator[QStringLiteral("samples")].toInt() > 150);
+        QVERIFY2(allocator[QStringLiteral("starvationCount")].toInt() >= 1, watch.out.right(600).constData());
+        // edits are refused by a read-only agent, with the reason
+        const Run edit =
+            cli({QStringLiteral("--agent"), url, QStringLiteral("set-properties"),
+                 prefix + QStringLiteral("sim:avshws/pin0"), QStringLiteral("--buffers"), QStringLiteral("8")});
+        QVERIFY(edit.exitCode != 0);
+        QVERIFY2(edit.err.contains("--allow-edits"), edit.err.constData());
+        serve.terminate(); // SIGTERM: the agent stops and says what it served
+        QVERIFY(serve.waitForFinished(10000));
+        QCOMPARE(serve.exitCode(), 0);
+        QVERIFY(serve.readAllStandardOutput().contains("served"));
     }
     void errors()
     {
