@@ -86,7 +86,7 @@ struct AgentOptions {
     std::string token; ///< empty: no token; required when listening off loopback and for --allow-edits
     bool allowEdits = false;
     double requestsPerSecond = 20.0; ///< per client address, with a burst of twice as many
-    std::size_t maxBodyBytes = 64 * 1024;
+    std::size_t maxBodyBytes = std::size_t{64} * 1024;
     std::size_t maxStreamClients = 16;
     std::size_t streamQueueMessages = 65536; ///< per stream client; the oldest are dropped past it
     double pumpIntervalSeconds = 0.05; ///< how often new samples are taken from the monitor

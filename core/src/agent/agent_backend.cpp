@@ -342,7 +342,7 @@ private:
         for (AllocatorInfo& a : local.allocators) {
             a.id = p + a.id;
             for (std::string& pin : a.pinIds)
-                pin = p + pin;
+                pin.insert(0, p);
             if (!m_allowEdits)
                 a.readOnlyReason =
                     "the agent at " + m_hostPort + " is read-only (its `ksscope-cli serve` runs without --allow-edits)";

@@ -153,7 +153,7 @@ struct Agent::Impl {
     MetricsSnapshot snapshot();
     std::string renderMetrics(MetricsFormat format);
     json statusDocument();
-    bool allow(const std::string& address);
+    bool allow(const std::string& client);
     httplib::Server::HandlerResponse preRoute(const httplib::Request& req, httplib::Response& res);
     void routes();
     void stream(const httplib::Request& req, httplib::Response& res);

@@ -186,7 +186,7 @@ void labels(Writer& w, const AllocatorMetrics& a)
 }
 
 // NOLINTBEGIN(bugprone-easily-swappable-parameters)
-const std::array<AllocatorFamily, 8> kAllocatorFamilies{{
+constexpr std::array<AllocatorFamily, 8> kAllocatorFamilies{{
     {"ksscope_allocator_frames", Type::Gauge, "Frames the allocator holds (KSALLOCATOR_FRAMING.Frames).",
      [](Writer& w, const AllocatorMetrics& a) {
          labels(w, a);
