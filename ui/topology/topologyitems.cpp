@@ -2,6 +2,7 @@
 #include "topologyitems.h"
 
 #include "colors.h"
+#include "ids.h"
 
 #include <QFontMetricsF>
 #include <QGraphicsScene>
@@ -110,6 +111,13 @@ FilterNodeItem::FilterNodeItem(QString filterId, QGraphicsItem* parent)
     updateGeometry();
 }
 
+QString FilterNodeItem::kindLine() const
+{
+    // a remote agent's filter says where it is: the local one of the same name is beside it
+    const QString agent = agentOf(m_id);
+    return agent.isEmpty() ? m_kind : m_kind + QStringLiteral(" · ") + agent;
+}
+
 void FilterNodeItem::setLabels(const QString& name, const QString& kind)
 {
     if (name == m_name && kind == m_kind)
@@ -153,7 +161,7 @@ void FilterNodeItem::updateGeometry()
     const QFontMetricsF nameMetrics(m_nameFont);
     const QFontMetricsF kindMetrics(m_kindFont);
     const qreal nameWidth = std::min(nameMetrics.horizontalAdvance(m_name), kMaxNameWidth);
-    const qreal kindWidth = kindMetrics.horizontalAdvance(m_kind + QStringLiteral(" · gone"));
+    const qreal kindWidth = kindMetrics.horizontalAdvance(kindLine() + QStringLiteral(" · gone"));
     qreal inputsWidth = 0;
     qreal outputsWidth = 0;
     for (const PortItem* port : std::as_const(m_inputs))
@@ -226,7 +234,7 @@ void FilterNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
         painter->setPen(m_gone ? text : mix(palette.color(QPalette::WindowText), window, 0.6F));
         painter->setFont(m_kindFont);
         painter->drawText(kindRect, Qt::AlignLeft | Qt::AlignVCenter,
-                          m_gone ? m_kind + QStringLiteral(" · gone") : m_kind);
+                          m_gone ? kindLine() + QStringLiteral(" · gone") : kindLine());
     }
 
     QPen border(isSelected() ? palette.color(QPalette::Highlight)

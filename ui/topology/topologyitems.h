@@ -40,6 +40,8 @@ public:
     [[nodiscard]] const QString& id() const { return m_id; }
     [[nodiscard]] const QString& name() const { return m_name; }
     [[nodiscard]] const QString& kind() const { return m_kind; }
+    /// The second line of the box: the kind, and the agent for a remote agent's filter.
+    [[nodiscard]] QString kindLine() const;
     // Sets the texts; call updateGeometry() afterwards.
     void setLabels(const QString& name, const QString& kind);
     [[nodiscard]] bool isGone() const { return m_gone; }
