@@ -57,12 +57,18 @@ int openSession(Session& session, const GlobalOptions& global, EventSink sink = 
         }
     }
     BackendOptions options = backendOptions(global);
+    if (!global.agentUrl.empty() && !agent::supported()) {
+        std::cerr << "ksscope-cli: --agent: this build has no agent backend (it was built without cpp-httplib)\n";
+        return ExitUsage;
+    }
+#if defined(KSSCOPE_WITH_AGENT)
     if (!global.agentTokenFile.empty()) {
         if (Status status = agent::readTokenFile(global.agentTokenFile, options.agentToken); !status) {
             std::cerr << "ksscope-cli: --agent-token-file: " << status.message() << "\n";
             return ExitUsage;
         }
     }
+#endif
     if (!global.recording.empty() && !global.backends.empty() &&
         std::find(global.backends.begin(), global.backends.end(), "replay") == global.backends.end()) {
         std::cerr << "ksscope-cli: --recording plays a recording with the replay backend; leave out --backend or "
@@ -763,10 +769,12 @@ namespace ksscope::cli {
 
 int runServe(const GlobalOptions& global, const ServeOptions& options)
 {
-    if (!agent::supported()) {
-        std::cerr << "ksscope-cli: serve: this build has no agent (it was built without cpp-httplib)\n";
-        return ExitUsage;
-    }
+#if !defined(KSSCOPE_WITH_AGENT)
+    (void)global;
+    (void)options;
+    std::cerr << "ksscope-cli: serve: this build has no agent (it was built without cpp-httplib)\n";
+    return ExitUsage;
+#else
     agent::AgentOptions agentOptions;
     agentOptions.listen = options.listen;
     agentOptions.allowEdits = options.allowEdits;
@@ -827,6 +835,7 @@ int runServe(const GlobalOptions& global, const ServeOptions& options)
                 static_cast<unsigned long long>(stats.streamDroppedMessages));
     session.close();
     return ExitOk;
+#endif
 }
 
 } // namespace ksscope::cli
