@@ -78,6 +78,21 @@ check_deb() {
     /usr/bin/ksscope-cli --backend sim --scenario /usr/share/ksscope/scenarios/starvation.json \
         watch --duration 1 --json | tail -1 | grep -q '"type":"summary"' ||
         fail "the installed starvation scenario did not run"
+    # the agent, with the installed alert rules beside it
+    [[ -s /usr/share/ksscope/prometheus/ksscope-alerts.yml ]] || fail "the package has no Prometheus alert rules"
+    local agentlog="$out/installed-serve.log" port metrics
+    (cd / && timeout 20 /usr/bin/ksscope-cli --backend sim serve --listen 127.0.0.1:0 --duration 5 >"$agentlog" 2>&1) &
+    local agentpid=$!
+    for _ in $(seq 50); do
+        port=$(sed -n 's|.*at http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$agentlog")
+        [[ -n "$port" ]] && break
+        sleep 0.1
+    done
+    [[ -n "$port" ]] || fail "the installed ksscope-cli serve did not start: $(cat "$agentlog")"
+    metrics=$(curl -sf "http://127.0.0.1:$port/metrics") || fail "the installed agent did not answer /metrics"
+    grep -q '^ksscope_allocator_allocated_frames{backend="sim",device="sim:avshws"' <<<"$metrics" ||
+        fail "the installed agent's /metrics has no allocator series"
+    wait "$agentpid" || fail "the installed ksscope-cli serve failed: $(cat "$agentlog")"
     # the window: on a virtual X server, with the installed desktop entry's command
     local exec shot="$out/installed-ksscope.png" summary
     exec=$(sed -n 's/^Exec=//p' /usr/share/applications/org.ksscope.KsScope.desktop)

@@ -724,6 +724,46 @@ private Q_SLOTS:
         remote.close();
     }
 
+    void theAgentBackendEditsThroughAnAgentThatAllowsIt()
+    {
+        AgentOptions options;
+        options.token = kToken;
+        options.allowEdits = true;
+        Served served(kStarvation, options);
+        QVERIFY(served.startStatus);
+        const std::string prefix = "agent@127.0.0.1:" + std::to_string(served.agent->address().port) + ":";
+        BackendOptions bo;
+        bo.agentUrl = "http://127.0.0.1:" + std::to_string(served.agent->address().port);
+        {
+            Session noToken;
+            const Status refused = noToken.open({"agent"}, bo);
+            QCOMPARE(refused.code(), hresultFromWin32(kErrorAccessDenied));
+            QVERIFY2(refused.message().find("HTTP 401") != std::string::npos, refused.message().c_str());
+        }
+        bo.agentToken = kToken;
+        Session remote;
+        QVERIFY(remote.open({"agent"}, bo));
+        const std::string id = prefix + "sim:avshws/pin0/allocator";
+        QVERIFY(remote.topology().findAllocator(id)->readOnlyReason.empty());
+        Backend* backend = remote.backendFor(id);
+        QVERIFY(backend);
+        PropertyRequest request;
+        request.buffers = 6;
+        const PropertyChange predicted = backend->setProperties(id, request, ApplyMode::DryRun);
+        QVERIFY2(predicted.status, predicted.status.message().c_str());
+        QCOMPARE(predicted.actual.cBuffers, 6);
+        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
+        const PropertyChange applied = backend->setProperties(id, request, ApplyMode::Apply);
+        QVERIFY(applied.status && applied.applied);
+        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 6);
+        request.align = 3; // not a power of two: the allocator's own refusal comes back
+        const PropertyChange refused = backend->setProperties(id, request, ApplyMode::Apply);
+        QVERIFY(!refused.status);
+        QVERIFY2(refused.status.toString().find("VFW_E_BADALIGN") != std::string::npos,
+                 refused.status.toString().c_str());
+        remote.close();
+    }
+
     void theAgentBackendNamesAnUnreachableAgent()
     {
         BackendOptions bo;

@@ -471,6 +471,7 @@ private:
                         break;
                     continue;
                 }
+                m_allowEdits = status.value("/agent/allowEdits"_json_pointer, false); // it may have restarted otherwise
                 std::vector<std::string> filters;
                 {
                     std::lock_guard lock(m_shared->mutex);
