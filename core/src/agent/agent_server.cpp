@@ -492,7 +492,7 @@ void Agent::Impl::stream(const httplib::Request& req, httplib::Response& res)
     res.set_header("Cache-Control", "no-cache");
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, client, rateHz](std::size_t, httplib::DataSink& sink) {
+        [client, rateHz](std::size_t, httplib::DataSink& sink) {
             std::string out;
             if (!client->greeted) {
                 client->greeted = true;
