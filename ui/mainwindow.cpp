@@ -485,6 +485,7 @@ void MainWindow::connectToAgentInteractive()
     QSettings settings;
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Connect to Agent"));
+    dialog.setMinimumWidth(520);
     auto* layout = new QVBoxLayout(&dialog);
     auto* intro = new QLabel(tr("The remote machine runs <tt>ksscope-cli serve</tt>. Its devices appear beside the "
                                 "local ones, under a backend of their own; a lost connection greys them out until "
@@ -510,7 +511,9 @@ void MainWindow::connectToAgentInteractive()
     });
     tokenRow->addWidget(token);
     tokenRow->addWidget(browse);
-    form->addRow(tr("&Token file:"), tokenRow);
+    auto* tokenLabel = new QLabel(tr("&Token file:"), &dialog);
+    tokenLabel->setBuddy(token);
+    form->addRow(tokenLabel, tokenRow);
     layout->addLayout(form);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));

@@ -9,7 +9,10 @@
 #include "qcustomplot_include.h"
 #include "topology/topologyscene.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTest>
@@ -150,6 +153,40 @@ private Q_SLOTS:
         QVERIFY(remote->started);
         QTRY_VERIFY_WITH_TIMEOUT(!gone(window, filter), 15000);
         QCOMPARE(window.deviceModel()->rowCount(backendRow(window, backend)), 1);
+    }
+
+    void theConnectDialogConnects()
+    {
+        LocalAgent remote(KSSCOPE_SCENARIO_DIR "/starvation.json");
+        QVERIFY(remote.started);
+        MainWindow window;
+        window.show();
+        window.open(simRequest());
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() != nullptr, 10000);
+        QAction* connectAction = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == QStringLiteral("Connect to &Agent..."))
+                connectAction = action;
+        QVERIFY(connectAction);
+        bool filled = false;
+        QTimer::singleShot(200, this, [&] {
+            auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            auto* url = dialog->findChild<QLineEdit*>(QStringLiteral("agentUrl"));
+            if (!url)
+                return;
+            url->setText(remote.url());
+            if (const QByteArray dir = qgetenv("KSSCOPE_TEST_GRAB_DIR"); !dir.isEmpty())
+                dialog->grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/connect-to-agent.png"));
+            filled = true;
+            dialog->accept();
+        });
+        connectAction->trigger(); // the dialog runs modally until the timer accepts it
+        QVERIFY(filled);
+        const QString backend = QStringLiteral("agent@127.0.0.1:%1").arg(remote.port());
+        QTRY_VERIFY_WITH_TIMEOUT(backendRow(window, backend).isValid(), 10000);
+        QCOMPARE(window.controller()->request().agents.front().url, remote.url());
     }
 
     void anUnreachableAgentIsNamedAndLeftOut()
