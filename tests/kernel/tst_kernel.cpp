@@ -80,9 +80,16 @@ private slots:
                             bin.filePath(QStringLiteral("ks-contract-check"))));
         QProcess vm;
         vm.setProcessChannelMode(QProcess::MergedChannels);
-        vm.start(QStringLiteral("bash"), {QStringLiteral(KSSCOPE_KERNEL_DIR "/run-in-vm.sh"),
-                                          QStringLiteral("--timeout"), QStringLiteral("420"), QStringLiteral("--bin"),
-                                          bin.path(), QStringLiteral("sh /usr/local/bin/guest-cases.sh")});
+        // the guest's root is its initramfs, in memory: sanitizer builds of the programs are large
+#ifdef KSSCOPE_SANITIZED
+        const QString memory = QStringLiteral("1536");
+#else
+        const QString memory = QStringLiteral("512");
+#endif
+        vm.start(QStringLiteral("bash"),
+                 {QStringLiteral(KSSCOPE_KERNEL_DIR "/run-in-vm.sh"), QStringLiteral("--timeout"),
+                  QStringLiteral("420"), QStringLiteral("--memory"), memory, QStringLiteral("--bin"), bin.path(),
+                  QStringLiteral("sh /usr/local/bin/guest-cases.sh")});
         QVERIFY(vm.waitForStarted());
         QVERIFY2(vm.waitForFinished(560000), "the VM did not finish");
         m_log = QString::fromUtf8(vm.readAll());
