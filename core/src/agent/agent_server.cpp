@@ -6,6 +6,8 @@
 #include "ksscope/version.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <httplib.h>
@@ -103,6 +105,36 @@ void appendEvent(std::string& out, std::string_view event, const json& data)
     out += "\n\n";
 }
 
+template <typename T> void appendNumber(std::string& out, T value)
+{
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    out.append(buffer.data(), result.ptr);
+}
+
+/// A sample message: the document sampleToJson writes plus mode and the producer's counters, formatted directly
+/// (the stream carries every sample of every allocator).
+void appendSample(std::string& out, const std::string& quotedId, const SampleRecord& r)
+{
+    out += "event: sample\ndata: {\"type\":\"sample\",\"t\":";
+    appendNumber(out, static_cast<double>(r.sample.t_ns) * 1e-9);
+    out += ",\"id\":";
+    out += quotedId;
+    out += ",\"frames\":";
+    appendNumber(out, r.sample.frames);
+    out += ",\"frameSize\":";
+    appendNumber(out, r.frameSize);
+    out += ",\"allocatedFrames\":";
+    appendNumber(out, r.sample.allocated);
+    out += ",\"mode\":\"";
+    out += allocatorModeName(r.mode);
+    out += "\",\"dropped\":";
+    appendNumber(out, r.dropped);
+    out += ",\"delivered\":";
+    appendNumber(out, r.delivered);
+    out += "}\n\n";
+}
+
 } // namespace
 
 struct Agent::Impl {
@@ -125,6 +157,7 @@ struct Agent::Impl {
     // written by the pump, read by requests
     mutable std::mutex stateMutex;
     std::vector<std::string> ids; // the monitor's allocator ids
+    std::vector<std::string> quotedIds; // pump thread: the ids as JSON strings
     std::vector<Labels> labels; // per monitor index
     std::vector<Latest> latest; // per monitor index
     std::unordered_map<std::string, std::size_t> newest; // allocator id -> its newest monitor index
@@ -226,6 +259,11 @@ void Agent::Impl::pumpOnce(Monitor::Batch& batch)
 
 void Agent::Impl::broadcast(const Monitor::Batch& batch)
 {
+    if (quotedIds.size() != ids.size()) {
+        quotedIds.reserve(ids.size());
+        for (std::size_t i = quotedIds.size(); i < ids.size(); ++i)
+            quotedIds.push_back(json(ids[i]).dump()); // escaped once, not per sample
+    }
     std::vector<std::shared_ptr<StreamClient>> targets;
     bool buffers = false;
     {
@@ -249,11 +287,7 @@ void Agent::Impl::broadcast(const Monitor::Batch& batch)
         }
         if (r.allocator >= ids.size())
             continue;
-        json sample = sampleToJson(ids[r.allocator], r);
-        sample["mode"] = allocatorModeName(r.mode);
-        sample["dropped"] = r.dropped;
-        sample["delivered"] = r.delivered;
-        appendEvent(*text, "sample", sample);
+        appendSample(*text, quotedIds[r.allocator], r);
         ++messages;
     }
     for (; e < batch.events.size(); ++e, ++messages)
