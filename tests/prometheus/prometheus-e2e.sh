@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # prometheus-e2e.sh: scrape a real `ksscope-cli serve` with a real Prometheus and check
-# that the series, the counters, the target and the alerting rules come through.
+# that the series, the counters, the target and the alerting rules come through: the
+# shipped KsScopeQueueStarving goes pending on the starvation scenario, and a copy of it
+# whose "for" is cut to 5 s fires.
 #
 #   prometheus-e2e.sh KSSCOPE_CLI SCENARIO_DIR RULES_FILE WORKDIR
 #
 #   KSSCOPE_CLI   the ksscope-cli binary (e.g. build/dev/app/ksscope-cli)
 #   SCENARIO_DIR  the directory holding starvation.json (resources/scenarios)
 #   RULES_FILE    the alerting rules (resources/prometheus/ksscope-alerts.yml)
-#   WORKDIR       scratch directory: prometheus.yml, data/ (cleared first) and the logs
+#   WORKDIR       scratch directory: prometheus.yml, the short rules copy, data/ (cleared
+#                 first) and the logs
 #
 # Needs prometheus (2.x) on PATH (or $PROMETHEUS), python3 and curl. Everything listens
 # on 127.0.0.1 only, on two free ports. The run takes about 10-20 s and at most about
@@ -112,7 +115,7 @@ WORKDIR=$(cd "$WORKDIR" && pwd)
 RULES_FILE=$(cd "$(dirname "$RULES_FILE")" && pwd)/$(basename "$RULES_FILE")
 SCENARIO=$(cd "$SCENARIO_DIR" && pwd)/starvation.json
 rm -rf "${WORKDIR:?}/data"
-rm -f "$WORKDIR/prometheus.yml" "$WORKDIR/ksscope-cli.log" "$WORKDIR/prometheus.log" "$WORKDIR/failed-checks"
+rm -f "$WORKDIR/prometheus.yml" "$WORKDIR/ksscope-alerts-short.yml" "$WORKDIR/ksscope-cli.log" "$WORKDIR/prometheus.log" "$WORKDIR/failed-checks"
 
 free_port() { # one free loopback port (bound and released: another process may take it, hence the retries)
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -159,9 +162,36 @@ for attempt in 1 2 3; do
 done
 log "agent pid $AGENT_PID answers on http://127.0.0.1:$AGENT_PORT/metrics"
 
+# --- the rules: as shipped, and a copy whose starving alert fires within the run ---------
+# KsScopeQueueStarving waits 2 minutes before it fires, longer than this bounded run. Prometheus
+# loads the shipped file (group "ksscope", where the alert must be pending) and a copy of it
+# with that one rule's "for" cut to FIRE_AFTER and its group renamed "ksscope-short" (where
+# the same expression on the same series must fire). Nothing else in the copy differs.
+FIRE_AFTER=5s
+SHORT_RULES="$WORKDIR/ksscope-alerts-short.yml"
+python3 - "$RULES_FILE" "$SHORT_RULES" "$FIRE_AFTER" <<'PY' || fail "rules-copy: could not derive $SHORT_RULES from $RULES_FILE (see above)"
+import re, sys
+src, dst, fire_after = sys.argv[1:4]
+lines = open(src).read().split("\n")
+out, in_rule, groups, fors = [], False, 0, 0
+for line in lines:
+    if re.match(r"^\s*- alert:", line):
+        in_rule = line.split(":", 1)[1].strip() == "KsScopeQueueStarving"
+    if re.match(r"^\s*- name: ksscope\s*$", line):
+        line, groups = line.replace("ksscope", "ksscope-short"), groups + 1
+    if in_rule and re.match(r"^\s*for: \S+\s*$", line):
+        line, fors = re.sub(r"for: \S+", "for: " + fire_after, line), fors + 1
+    out.append(line)
+if groups != 1 or fors != 1:
+    sys.exit("expected one group named ksscope and one 'for:' in KsScopeQueueStarving, found %d and %d" % (groups, fors))
+open(dst, "w").write("\n".join(out))
+PY
+
 # --- Prometheus -------------------------------------------------------------------------
 PROM_PORT=
-RULES_YAML=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$RULES_FILE")  # quoted for YAML
+quote_yaml() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
+RULES_YAML=$(quote_yaml "$RULES_FILE")
+SHORT_RULES_YAML=$(quote_yaml "$SHORT_RULES")
 for attempt in 1 2 3; do
     PROM_PORT=$(free_port)
     [[ $PROM_PORT != "$AGENT_PORT" ]] || PROM_PORT=$(free_port)
@@ -173,6 +203,7 @@ global:
   evaluation_interval: 1s
 rule_files:
   - $RULES_YAML
+  - $SHORT_RULES_YAML
 scrape_configs:
   - job_name: ksscope
     static_configs:
@@ -291,35 +322,67 @@ def check_target():
     return t["health"] == "up", [line]
 
 
+def rule_groups():
+    return {g["name"]: g for g in api("/api/v1/rules")["groups"] if g["name"] in ("ksscope", "ksscope-short")}
+
+
 def check_rules():
-    groups = [g for g in api("/api/v1/rules")["groups"] if g["name"] == "ksscope"]
-    if not groups:
-        return False, ["rule group ksscope not loaded"]
-    g = groups[0]
-    lines = ["rule group ksscope from %s: %d rules, evaluated every %ss" % (g["file"], len(g["rules"]), g["interval"])]
-    ok = bool(g["rules"])
-    for r in g["rules"]:
-        lines.append("  %-28s health %-7s state %s%s" % (
-            r["name"], r["health"], r.get("state", "-"), (" (" + r["lastError"] + ")") if r.get("lastError") else ""))
-        for a in r.get("alerts", []):
-            lines.append("    %s since %s: {%s} value %s" % (a["state"], a.get("activeAt", "?"), labels(a["labels"]), a["value"]))
-        ok = ok and r["health"] == "ok"
+    groups = rule_groups()
+    lines, ok = [], True
+    for name in ("ksscope", "ksscope-short"):
+        g = groups.get(name)
+        if not g:
+            lines.append("rule group %s not loaded" % name)
+            ok = False
+            continue
+        lines.append("rule group %s from %s: %d rules, evaluated every %ss" % (name, g["file"], len(g["rules"]), g["interval"]))
+        ok = ok and bool(g["rules"])
+        for r in g["rules"]:
+            lines.append("  %-28s for %-4s health %-7s state %s%s" % (
+                r["name"], "%gs" % r.get("duration", 0), r["health"], r.get("state", "-"),
+                (" (" + r["lastError"] + ")") if r.get("lastError") else ""))
+            for a in r.get("alerts", []):
+                lines.append("    %s since %s: {%s} value %s" % (a["state"], a.get("activeAt", "?"), labels(a["labels"]), a["value"]))
+            ok = ok and r["health"] == "ok"
     return ok, lines
 
 
-def check_starving_alert():
-    alerts = [a for a in api("/api/v1/alerts")["alerts"]
-              if a["labels"].get("alertname") == "KsScopeQueueStarving" and ours(a["labels"])]
+def starving_alert(group):
+    g = rule_groups().get(group)
+    rules = [r for r in (g["rules"] if g else []) if r["name"] == "KsScopeQueueStarving"]
+    alerts = [a for r in rules for a in r.get("alerts", []) if ours(a["labels"])]
+    return rules, alerts
+
+
+def check_starving_pending():
+    # The shipped rule: active on the starving allocator, and still pending (its 2 minutes are longer than the run).
+    rules, alerts = starving_alert("ksscope")
+    if not rules:
+        return False, ["KsScopeQueueStarving is not in group ksscope"]
     if not alerts:
-        return False, ["KsScopeQueueStarving is not active (pending or firing) for the sim allocator yet"]
+        return False, ["KsScopeQueueStarving (group ksscope) is not active for the sim allocator yet"]
     a = alerts[0]
-    return True, ["KsScopeQueueStarving is %s for %s since %s (value %s)" % (
-        a["state"], a["labels"]["allocator"], a.get("activeAt", "?"), a["value"])]
+    return a["state"] == "pending", ["KsScopeQueueStarving (group ksscope, for %gs) is %s for %s since %s (value %s)" % (
+        rules[0].get("duration", 0), a["state"], a["labels"]["allocator"], a.get("activeAt", "?"), a["value"])]
+
+
+def check_starving_fires():
+    # The same expression with "for" cut short: Prometheus must move it from pending to firing.
+    rules, alerts = starving_alert("ksscope-short")
+    if not rules:
+        return False, ["KsScopeQueueStarving is not in group ksscope-short"]
+    if not alerts:
+        return False, ["KsScopeQueueStarving (group ksscope-short) is not active for the sim allocator yet"]
+    a = alerts[0]
+    line = "KsScopeQueueStarving (group ksscope-short, for %gs) is %s for %s since %s (value %s; severity %s)" % (
+        rules[0].get("duration", 0), a["state"], a["labels"]["allocator"], a.get("activeAt", "?"), a["value"],
+        a["labels"].get("severity", "?"))
+    return a["state"] == "firing", [line, "  summary: " + a.get("annotations", {}).get("summary", "(none)")]
 
 
 checks = [("series-labels", check_series), ("starvations-increase", check_counter),
           ("target-up", check_target), ("rules-loaded", check_rules),
-          ("starving-alert-active", check_starving_alert)]
+          ("starving-alert-pending", check_starving_pending), ("starving-alert-fires", check_starving_fires)]
 passed = {}
 last = {}
 while True:
