@@ -152,6 +152,13 @@ public:
         appendUnsigned(m_out, v);
         m_out += '\n';
     }
+    /// A family with one sample and no labels.
+    template <typename Value> void single(std::string_view name, Type type, std::string_view help, Value v)
+    {
+        family(name, type, help);
+        begin();
+        value(v);
+    }
     void finish()
     {
         if (m_format == MetricsFormat::OpenMetrics)
@@ -285,48 +292,29 @@ void writeMetrics(const MetricsSnapshot& s, MetricsFormat format, std::string& o
             family.write(w, a);
     }
 
-    w.family("ksscope_sampler_rate_hz", Type::Gauge, "Samples per second the sampler takes of each allocator.");
-    w.begin();
-    w.value(s.rateHz);
-    w.family("ksscope_sampler_ticks_total", Type::Counter, "Sampler ticks.");
-    w.begin();
-    w.value(s.sampler.ticks);
-    w.family("ksscope_sampler_late_ticks_total", Type::Counter, "Ticks skipped because the sampler fell behind.");
-    w.begin();
-    w.value(s.sampler.lateTicks);
-    w.family("ksscope_sampler_samples_total", Type::Counter, "Allocator readings taken.");
-    w.begin();
-    w.value(s.sampler.samples);
-    w.family("ksscope_sampler_cpu_seconds_total", Type::Counter, "CPU time of the sampler thread.");
-    w.begin();
-    w.value(s.sampler.cpuSeconds);
-    w.family("ksscope_sampler_busy_cpu_seconds_total", Type::Counter,
-             "CPU time the sampler spent sampling, from wake-up to the end of each tick.");
-    w.begin();
-    w.value(s.sampler.busyCpuSeconds);
-    w.family("ksscope_sampler_lost_samples_total", Type::Counter,
-             "Samples dropped before the agent took them from the sampler.");
-    w.begin();
-    w.value(s.lostSamples);
+    w.single("ksscope_sampler_rate_hz", Type::Gauge, "Samples per second the sampler takes of each allocator.",
+             s.rateHz);
+    w.single("ksscope_sampler_ticks_total", Type::Counter, "Sampler ticks.", s.sampler.ticks);
+    w.single("ksscope_sampler_late_ticks_total", Type::Counter, "Ticks skipped because the sampler fell behind.",
+             s.sampler.lateTicks);
+    w.single("ksscope_sampler_samples_total", Type::Counter, "Allocator readings taken.", s.sampler.samples);
+    w.single("ksscope_sampler_cpu_seconds_total", Type::Counter, "CPU time of the sampler thread.",
+             s.sampler.cpuSeconds);
+    w.single("ksscope_sampler_busy_cpu_seconds_total", Type::Counter,
+             "CPU time the sampler spent sampling, from wake-up to the end of each tick.", s.sampler.busyCpuSeconds);
+    w.single("ksscope_sampler_lost_samples_total", Type::Counter,
+             "Samples dropped before the agent took them from the sampler.", s.lostSamples);
 
-    w.family("ksscope_agent_stream_clients", Type::Gauge, "Clients connected to /api/v1/stream.");
-    w.begin();
-    w.value(std::uint64_t{s.streamClients});
-    w.family("ksscope_agent_stream_dropped_messages_total", Type::Counter,
-             "Stream messages dropped because a client did not read them fast enough.");
-    w.begin();
-    w.value(s.streamDroppedMessages);
-    w.family("ksscope_agent_rate_limited_requests_total", Type::Counter,
-             "Requests answered 429 because their address asked too often.");
-    w.begin();
-    w.value(s.rateLimitedRequests);
-    w.family("ksscope_agent_refused_requests_total", Type::Counter,
-             "Requests refused for a missing or wrong token (401) or a forbidden edit (403).");
-    w.begin();
-    w.value(s.refusedRequests);
-    w.family("ksscope_agent_scrape_render_seconds", Type::Gauge, "Time the previous /metrics answer took to render.");
-    w.begin();
-    w.value(s.lastScrapeSeconds);
+    w.single("ksscope_agent_stream_clients", Type::Gauge, "Clients connected to /api/v1/stream.",
+             std::uint64_t{s.streamClients});
+    w.single("ksscope_agent_stream_dropped_messages_total", Type::Counter,
+             "Stream messages dropped because a client did not read them fast enough.", s.streamDroppedMessages);
+    w.single("ksscope_agent_rate_limited_requests_total", Type::Counter,
+             "Requests answered 429 because their address asked too often.", s.rateLimitedRequests);
+    w.single("ksscope_agent_refused_requests_total", Type::Counter,
+             "Requests refused for a missing or wrong token (401) or a forbidden edit (403).", s.refusedRequests);
+    w.single("ksscope_agent_scrape_render_seconds", Type::Gauge, "Time the previous /metrics answer took to render.",
+             s.lastScrapeSeconds);
     w.finish();
 }
 
