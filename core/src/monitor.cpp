@@ -55,6 +55,20 @@ std::string_view eventKindName(EventKind kind)
     return "error";
 }
 
+AllocatorReading readingOf(const SampleRecord& record, const KSALLOCATOR_FRAMING* framing)
+{
+    AllocatorReading reading;
+    if (framing)
+        reading.status.Framing = *framing;
+    reading.status.Framing.Frames = record.sample.frames;
+    reading.status.Framing.FrameSize = record.frameSize;
+    reading.status.AllocatedFrames = record.sample.allocated;
+    reading.mode = record.mode;
+    reading.droppedFrames = record.dropped;
+    reading.deliveredFrames = record.delivered;
+    return reading;
+}
+
 /// Sampler-thread state of one watched allocator.
 struct Monitor::Watched {
     Watched(std::string allocatorId, std::int64_t period_ns)

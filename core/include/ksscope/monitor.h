@@ -40,6 +40,11 @@ struct SampleRecord {
     std::uint64_t delivered = 0; ///< AllocatorReading::deliveredFrames
 };
 
+/// The reading a recorded sample stands for. A recording keeps frames, frame size and allocated frames of the
+/// status; its other framing fields (alignment, memory type, ...) come from `framing`, the allocator's framing in
+/// the topology of the sample's time, and are zero without it.
+[[nodiscard]] AllocatorReading readingOf(const SampleRecord& record, const KSALLOCATOR_FRAMING* framing);
+
 /// A frame of an allocator that changed state (recordings of per-buffer states).
 struct BufferChange {
     std::int64_t t_ns = 0;

@@ -284,14 +284,8 @@ public:
             Reading reading;
             reading.t_ns = r.sample.t_ns;
             reading.allocator = r.allocator;
-            if (r.allocator < infos.size() && infos[r.allocator])
-                reading.reading.status.Framing = infos[r.allocator]->status.Framing;
-            reading.reading.status.Framing.Frames = r.sample.frames;
-            reading.reading.status.Framing.FrameSize = r.frameSize;
-            reading.reading.status.AllocatedFrames = r.sample.allocated;
-            reading.reading.mode = r.mode;
-            reading.reading.droppedFrames = r.dropped;
-            reading.reading.deliveredFrames = r.delivered;
+            const AllocatorInfo* info = r.allocator < infos.size() ? infos[r.allocator] : nullptr;
+            reading.reading = readingOf(r, info ? &info->status.Framing : nullptr);
             out.push_back(reading);
             return true;
         });

@@ -127,7 +127,6 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
 
     std::size_t nextEvent = 0;
     std::vector<StarvationInterval> intervals;
-    AllocatorReading reading;
     std::uint64_t visited = 0;
     bool cancelled = false;
     Status read = recording.samples(-1, out.info.duration_ns, [&](const SampleRecord& r) {
@@ -144,15 +143,8 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
         }
         AllocatorTracker& tracker = trackers[r.allocator];
         AllocatorReport& a = out.allocators[r.allocator];
-        reading.status.Framing = a.info.status.Framing;
-        reading.status.Framing.Frames = r.sample.frames;
-        reading.status.Framing.FrameSize = r.frameSize;
-        reading.status.AllocatedFrames = r.sample.allocated;
-        reading.mode = r.mode;
-        reading.droppedFrames = r.dropped;
-        reading.deliveredFrames = r.delivered;
         intervals.clear();
-        tracker.update(r.sample.t_ns, reading, nullptr, intervals);
+        tracker.update(r.sample.t_ns, readingOf(r, &a.info.status.Framing), nullptr, intervals);
         for (const StarvationInterval& interval : intervals) {
             if (interval.end_ns >= 0 && !a.episodes.empty() && a.episodes.back().begin_ns == interval.begin_ns)
                 a.episodes.back().end_ns = interval.end_ns;
