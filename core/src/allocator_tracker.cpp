@@ -15,9 +15,22 @@ std::string formatMs(double ms)
 }
 } // namespace
 
-AllocatorTracker::AllocatorTracker(std::string id, std::int64_t framePeriod_ns)
-    : m_id(std::move(id)), m_period_ns(framePeriod_ns > 0 ? framePeriod_ns : 33'366'700)
+AllocatorTracker::AllocatorTracker(std::string id, std::string filterId, std::int64_t framePeriod_ns)
+    : m_id(std::move(id)), m_filterId(std::move(filterId)),
+      m_period_ns(framePeriod_ns > 0 ? framePeriod_ns : 33'366'700)
 {
+}
+
+bool AllocatorTracker::apply(EventKind kind, std::string_view eventId)
+{
+    if (kind == EventKind::Config && eventId == m_id) {
+        rebaseline();
+        return false;
+    }
+    if (kind != EventKind::Removed || m_gone || (eventId != m_id && (m_filterId.empty() || eventId != m_filterId)))
+        return false;
+    markGone();
+    return true;
 }
 
 void AllocatorTracker::update(std::int64_t t_ns, const AllocatorReading& reading, std::vector<MonitorEvent>* events,

@@ -29,6 +29,16 @@ std::string MediaFormat::toString() const
     return out;
 }
 
+std::string_view filterOfPin(std::string_view pinId)
+{
+    return pinId.substr(0, pinId.rfind('/'));
+}
+
+std::string AllocatorInfo::filterId() const
+{
+    return pinIds.empty() ? std::string() : std::string(filterOfPin(pinIds.front()));
+}
+
 const FilterInfo* Topology::findFilter(std::string_view id) const
 {
     for (const auto& f : filters)

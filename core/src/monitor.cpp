@@ -71,24 +71,28 @@ AllocatorReading readingOf(const SampleRecord& record, const KSALLOCATOR_FRAMING
 
 /// Sampler-thread state of one watched allocator.
 struct Monitor::Watched {
-    Watched(std::string allocatorId, std::int64_t period_ns)
-        : id(allocatorId), tracker(std::move(allocatorId), period_ns)
+    Watched(const AllocatorInfo& info, std::int64_t period_ns)
+        : id(info.id), tracker(info.id, info.filterId(), period_ns)
     {
     }
     std::string id;
-    std::string filterId;
     std::shared_ptr<AllocatorProbe> probe;
-    bool gone = false;
     HRESULT lastError = S_OK;
     AllocatorTracker tracker;
     AllocatorStats stats; // the tracker's, as of the last reading or change
     std::vector<BufferState> buffers; // last per-buffer states recorded
 
+    [[nodiscard]] bool gone() const { return tracker.gone(); }
     void markGone()
     {
-        gone = true;
         tracker.markGone();
         stats.gone = true;
+    }
+    /// A device event (AllocatorTracker::apply).
+    void apply(EventKind kind, const std::string& eventId)
+    {
+        if (tracker.apply(kind, eventId))
+            stats.gone = true;
     }
 };
 
@@ -132,12 +136,11 @@ bool Monitor::wanted(const Topology& topology, const AllocatorInfo& info) const
 void Monitor::addAllocator(const AllocatorInfo& info)
 {
     for (const auto& w : m_watched)
-        if (w->id == info.id && !w->gone)
+        if (w->id == info.id && !w->gone())
             return;
     const std::int64_t period_ns =
         info.framePeriodSeconds > 0 ? static_cast<std::int64_t>(info.framePeriodSeconds * 1e9) : 0;
-    auto w = std::make_unique<Watched>(info.id, period_ns);
-    w->filterId = info.pinIds.empty() ? std::string() : info.pinIds.front().substr(0, info.pinIds.front().rfind('/'));
+    auto w = std::make_unique<Watched>(info, period_ns);
     w->probe = m_session->probe(info.id);
     const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
     {
@@ -303,13 +306,11 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
             break;
         case BackendEvent::Kind::FilterRemoved:
             events.push_back({t_ns, EventKind::Removed, e.id, e.message});
-            markGone(e.id);
+            applyDeviceEvent(EventKind::Removed, e.id);
             break;
         case BackendEvent::Kind::AllocatorReconfigured:
             events.push_back({t_ns, EventKind::Config, e.id, e.message});
-            for (auto& w : m_watched)
-                if (w->id == e.id)
-                    w->tracker.rebaseline(); // this event already says it: no second one from sampling
+            applyDeviceEvent(EventKind::Config, e.id); // this event already says it: no second one from sampling
             break;
         case BackendEvent::Kind::Error:
             events.push_back({t_ns, EventKind::Error, e.id, e.message});
@@ -325,13 +326,10 @@ void Monitor::addAllocatorsOf(const Topology& topology, const std::string& filte
             addAllocator(info);
 }
 
-void Monitor::markGone(const std::string& id)
+void Monitor::applyDeviceEvent(EventKind kind, const std::string& id)
 {
-    for (auto& w : m_watched) {
-        if ((w->filterId == id || w->id == id) && !w->gone) {
-            w->markGone();
-        }
-    }
+    for (auto& w : m_watched)
+        w->apply(kind, id);
 }
 
 void Monitor::tick(std::int64_t t_ns, TickOutput& out)
@@ -340,7 +338,7 @@ void Monitor::tick(std::int64_t t_ns, TickOutput& out)
     AllocatorReading reading;
     for (std::size_t index = 0; index < m_watched.size(); ++index) {
         Watched& w = *m_watched[index];
-        if (w.gone || !w.probe)
+        if (w.gone() || !w.probe)
             continue;
         const HRESULT hr = w.probe->read(reading);
         if (FAILED(hr)) {
@@ -385,7 +383,7 @@ void Monitor::replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& o
         if (index == Lanes::kNone || m_watched[index]->id != ids[recorded]) {
             index = Lanes::kNone;
             for (std::size_t i = m_watched.size(); i-- > 0;)
-                if (m_watched[i]->id == ids[recorded] && !m_watched[i]->gone) {
+                if (m_watched[i]->id == ids[recorded] && !m_watched[i]->gone()) {
                     index = i;
                     break;
                 }
@@ -399,15 +397,15 @@ void Monitor::replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& o
             const MonitorEvent& event = events[e];
             if (event.kind == EventKind::Added)
                 addAllocatorsOf(m_timeline->topologyAt(event.t_ns), event.id);
-            else if (event.kind == EventKind::Removed)
-                markGone(event.id);
+            else
+                applyDeviceEvent(event.kind, event.id);
             out.events.push_back(event);
         }
     };
     for (const ReplayTimeline::Reading& r : readings) {
         takeEventsUpTo(r.t_ns);
         const std::size_t index = watchedIndex(r.allocator);
-        if (index != Lanes::kNone && !m_watched[index]->gone)
+        if (index != Lanes::kNone && !m_watched[index]->gone())
             process(index, r.t_ns, r.reading, false, out);
     }
     takeEventsUpTo(to_ns);
@@ -445,7 +443,7 @@ void Monitor::recordBuffers(std::int64_t t_ns, TickOutput& out)
         return;
     for (std::size_t index = 0; index < m_watched.size(); ++index) {
         Watched& w = *m_watched[index];
-        if (w.gone || !w.probe)
+        if (w.gone() || !w.probe)
             continue;
         std::vector<BufferState> states = w.probe->bufferStates();
         const bool all = restarted || states.size() != w.buffers.size();
@@ -500,7 +498,7 @@ void Monitor::trackLane(std::int64_t t_ns, TickOutput& out)
     }
     Watched& w = *m_watched[wantedLane];
     out.lane.allocator = wantedLane;
-    if (w.gone || !w.probe) {
+    if (w.gone() || !w.probe) {
         out.lane.reset = changed;
         return;
     }

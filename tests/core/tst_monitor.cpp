@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The sampler's event detection, driven by a scripted backend whose readings the test sets.
 
+#include "ksscope/allocator_tracker.h"
 #include "ksscope/backend.h"
 #include "ksscope/monitor.h"
 
@@ -469,6 +470,52 @@ private slots:
         for (int i = 0; i < 2000000; ++i)
             x = x + 1.0;
         QVERIFY(threadCpuSeconds() > before);
+    }
+
+    void deviceEventsApplyToTheirAllocatorsOnly()
+    {
+        AllocatorInfo info;
+        info.id = "sim:cam/pin0/allocator";
+        info.pinIds = {"sim:cam/pin0", "sim:conv/pin1"};
+        QCOMPARE(info.filterId(), std::string("sim:cam")); // the producing (first) pin's filter
+        QCOMPARE(AllocatorInfo{}.filterId(), std::string());
+        QCOMPARE(filterOfPin("v4l2:vimc.platform/5"), std::string_view("v4l2:vimc.platform"));
+
+        AllocatorTracker tracker(info.id, info.filterId(), 33'366'700);
+        std::vector<StarvationInterval> intervals;
+        std::vector<MonitorEvent> events;
+        AllocatorReading reading;
+        reading.status.Framing.Frames = 2;
+        tracker.update(0, reading, &events, intervals);
+
+        // a reconfiguration the backend reported is the new normal: no second event from sampling ...
+        QVERIFY(!tracker.apply(EventKind::Config, info.id));
+        reading.status.Framing.Frames = 4;
+        tracker.update(10'000'000, reading, &events, intervals);
+        QVERIFY(events.empty());
+        // ... once: a later change it did not report is an event
+        reading.status.Framing.Frames = 6;
+        tracker.update(20'000'000, reading, &events, intervals);
+        QCOMPARE(events.size(), std::size_t{1});
+        QCOMPARE(events.front().kind, EventKind::Config);
+
+        // removals of other filters, of the pin's consumer and of another allocator leave it alone
+        QVERIFY(!tracker.apply(EventKind::Removed, "sim:camera"));
+        QVERIFY(!tracker.apply(EventKind::Removed, "sim:conv"));
+        QVERIFY(!tracker.apply(EventKind::Removed, "sim:cam/pin1/allocator"));
+        QVERIFY(!tracker.apply(EventKind::Config, "sim:cam"));
+        QVERIFY(!tracker.apply(EventKind::Starvation, info.id));
+        QVERIFY(!tracker.gone());
+        // its filter's removal removes it, once
+        QVERIFY(tracker.apply(EventKind::Removed, "sim:cam"));
+        QVERIFY(tracker.gone());
+        QVERIFY(tracker.stats().gone);
+        QVERIFY(!tracker.apply(EventKind::Removed, info.id));
+
+        // an allocator without pins is removed by its own id only
+        AllocatorTracker orphan("sim:x/allocator", std::string(), 0);
+        QVERIFY(!orphan.apply(EventKind::Removed, ""));
+        QVERIFY(orphan.apply(EventKind::Removed, "sim:x/allocator"));
     }
 };
 

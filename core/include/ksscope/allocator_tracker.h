@@ -15,8 +15,9 @@ namespace ksscope {
 
 class AllocatorTracker {
 public:
-    /// \a framePeriod_ns: the producing pin's frame period (starvation is no free frame for two periods).
-    AllocatorTracker(std::string id, std::int64_t framePeriod_ns);
+    /// \a framePeriod_ns: the producing pin's frame period (starvation is no free frame for two periods);
+    /// \a filterId: the filter the allocator belongs to (AllocatorInfo::filterId()), whose removal removes it.
+    AllocatorTracker(std::string id, std::string filterId, std::int64_t framePeriod_ns);
 
     /// Takes one reading at \a t_ns. Events it raises (config, drop, starvation) are appended to \a events
     /// when given; starvation episodes that open ({begin, -1}) or close ({begin, end}) to \a intervals.
@@ -29,13 +30,19 @@ public:
         m_gone = true;
         m_stats.gone = true;
     }
+    /// A device event in its place among the readings: "removed" of this allocator or of its filter marks it gone,
+    /// "config" of this allocator rebaselines it. Other events change nothing. Returns true when it marked the
+    /// allocator gone (it was not already).
+    bool apply(EventKind kind, std::string_view eventId);
     [[nodiscard]] bool gone() const { return m_gone; }
     [[nodiscard]] const std::string& id() const { return m_id; }
+    [[nodiscard]] const std::string& filterId() const { return m_filterId; }
     [[nodiscard]] const AllocatorStats& stats() const { return m_stats; }
     [[nodiscard]] std::int64_t framePeriod_ns() const { return m_period_ns; }
 
 private:
     std::string m_id;
+    std::string m_filterId;
     std::int64_t m_period_ns;
     bool m_gone = false;
     bool m_first = true;

@@ -50,7 +50,13 @@ struct AllocatorInfo {
     double framePeriodSeconds = 0.0; ///< of the producing pin, for starvation detection
     std::vector<std::string> pinIds; ///< the pins that share it (output first)
     std::string readOnlyReason; ///< empty when edits are possible
+
+    /// The filter it belongs to: that of its first (producing) pin; empty without pins.
+    [[nodiscard]] std::string filterId() const;
 };
+
+/// The filter of a pin: a pin id is its filter's id, '/', and the pin's own part.
+[[nodiscard]] std::string_view filterOfPin(std::string_view pinId);
 
 struct PinInfo {
     std::string id;

@@ -259,7 +259,8 @@ private:
     void recordBuffers(std::int64_t t_ns, TickOutput& out);
     void trackLane(std::int64_t t_ns, TickOutput& out);
     void trackReplayLane(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out);
-    void markGone(const std::string& id);
+    /// A removed or config event of a filter or allocator, for every watched allocator (AllocatorTracker::apply).
+    void applyDeviceEvent(EventKind kind, const std::string& id);
     void addAllocatorsOf(const Topology& topology, const std::string& filterId);
     void publish(std::int64_t t_ns, TickOutput& out);
     void drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events);

@@ -222,7 +222,7 @@ void Agent::Impl::refreshTopology()
             l.backend = b->name();
         if (const AllocatorInfo* a = now.findAllocator(id); a && !a->pinIds.empty()) {
             l.pin = a->pinIds.front();
-            l.device = l.pin.substr(0, l.pin.rfind('/'));
+            l.device = filterOfPin(l.pin);
             latest[i].frames = a->status.Framing.Frames;
             latest[i].frameSize = a->status.Framing.FrameSize;
             latest[i].allocated = a->status.AllocatedFrames;

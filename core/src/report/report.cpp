@@ -62,7 +62,7 @@ void describe(const Topology& topology, AllocatorReport& a)
         a.format = pin->format.toString();
     }
     const std::string& pinId = info->pinIds.front();
-    if (const FilterInfo* filter = topology.findFilter(pinId.substr(0, pinId.rfind('/'))))
+    if (const FilterInfo* filter = topology.findFilter(filterOfPin(pinId)))
         a.filterName = filter->name;
 }
 
@@ -115,7 +115,7 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
                 describe(it->topology, a);
                 break;
             }
-        trackers.emplace_back(a.id, static_cast<std::int64_t>(a.info.framePeriodSeconds * 1e9));
+        trackers.emplace_back(a.id, a.info.filterId(), static_cast<std::int64_t>(a.info.framePeriodSeconds * 1e9));
         a.occupancy.resize(columns);
         for (std::size_t c = 0; c < columns; ++c) {
             a.occupancy[c].begin_ns = static_cast<std::int64_t>(static_cast<double>(duration) * static_cast<double>(c) /
@@ -133,13 +133,8 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
         // removals and reconfigurations the backend reported, in their place
         for (; nextEvent < out.events.size() && out.events[nextEvent].t_ns <= r.sample.t_ns; ++nextEvent) {
             const MonitorEvent& e = out.events[nextEvent];
-            for (AllocatorTracker& t : trackers) {
-                const bool ofFilter = t.id().rfind(e.id + "/", 0) == 0;
-                if (e.kind == EventKind::Removed && (t.id() == e.id || ofFilter))
-                    t.markGone();
-                else if (e.kind == EventKind::Config && t.id() == e.id)
-                    t.rebaseline();
-            }
+            for (AllocatorTracker& t : trackers)
+                t.apply(e.kind, e.id);
         }
         AllocatorTracker& tracker = trackers[r.allocator];
         AllocatorReport& a = out.allocators[r.allocator];

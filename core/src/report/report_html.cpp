@@ -110,8 +110,8 @@ bool layout(std::vector<Box>& boxes, const Topology& topology)
         nodes[boxes[i].filter->id] = n;
     }
     for (const ConnectionInfo& c : topology.connections) {
-        const auto from = nodes.find(c.from.substr(0, c.from.rfind('/')));
-        const auto to = nodes.find(c.to.substr(0, c.to.rfind('/')));
+        const auto from = nodes.find(std::string(filterOfPin(c.from)));
+        const auto to = nodes.find(std::string(filterOfPin(c.to)));
         if (from != nodes.end() && to != nodes.end() && from->second != to->second)
             agedge(graph, from->second, to->second, nullptr, 1);
     }
