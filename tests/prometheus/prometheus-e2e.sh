@@ -347,37 +347,31 @@ def check_rules():
     return ok, lines
 
 
-def starving_alert(group):
+def starving_alert(group, state):
+    # KsScopeQueueStarving of one rule group: active on the starving allocator and in the given state.
     g = rule_groups().get(group)
     rules = [r for r in (g["rules"] if g else []) if r["name"] == "KsScopeQueueStarving"]
+    if not rules:
+        return False, ["KsScopeQueueStarving is not in group %s" % group]
     alerts = [a for r in rules for a in r.get("alerts", []) if ours(a["labels"])]
-    return rules, alerts
+    if not alerts:
+        return False, ["KsScopeQueueStarving (group %s) is not active for the sim allocator yet" % group]
+    a = alerts[0]
+    return a["state"] == state, [
+        "KsScopeQueueStarving (group %s, for %gs) is %s for %s since %s (value %s; severity %s)" % (
+            group, rules[0].get("duration", 0), a["state"], a["labels"]["allocator"], a.get("activeAt", "?"),
+            a["value"], a["labels"].get("severity", "?")),
+        "  summary: " + a.get("annotations", {}).get("summary", "(none)")]
 
 
 def check_starving_pending():
-    # The shipped rule: active on the starving allocator, and still pending (its 2 minutes are longer than the run).
-    rules, alerts = starving_alert("ksscope")
-    if not rules:
-        return False, ["KsScopeQueueStarving is not in group ksscope"]
-    if not alerts:
-        return False, ["KsScopeQueueStarving (group ksscope) is not active for the sim allocator yet"]
-    a = alerts[0]
-    return a["state"] == "pending", ["KsScopeQueueStarving (group ksscope, for %gs) is %s for %s since %s (value %s)" % (
-        rules[0].get("duration", 0), a["state"], a["labels"]["allocator"], a.get("activeAt", "?"), a["value"])]
+    # The shipped rule: still pending (its 2 minutes are longer than the run).
+    return starving_alert("ksscope", "pending")
 
 
 def check_starving_fires():
     # The same expression with "for" cut short: Prometheus must move it from pending to firing.
-    rules, alerts = starving_alert("ksscope-short")
-    if not rules:
-        return False, ["KsScopeQueueStarving is not in group ksscope-short"]
-    if not alerts:
-        return False, ["KsScopeQueueStarving (group ksscope-short) is not active for the sim allocator yet"]
-    a = alerts[0]
-    line = "KsScopeQueueStarving (group ksscope-short, for %gs) is %s for %s since %s (value %s; severity %s)" % (
-        rules[0].get("duration", 0), a["state"], a["labels"]["allocator"], a.get("activeAt", "?"), a["value"],
-        a["labels"].get("severity", "?"))
-    return a["state"] == "firing", [line, "  summary: " + a.get("annotations", {}).get("summary", "(none)")]
+    return starving_alert("ksscope-short", "firing")
 
 
 checks = [("series-labels", check_series), ("starvations-increase", check_counter),
