@@ -189,7 +189,7 @@ private:
     bool m_decommitInProgress = false;
     HRESULT m_injected = S_OK;
     HANDLE m_handle = nullptr;
-    std::unique_ptr<std::byte[]> m_memory; // NOLINT(modernize-avoid-c-arrays)
+    std::unique_ptr<std::byte[]> m_memory;
     std::vector<std::unique_ptr<Sample>> m_samples;
     std::vector<Sample*> m_free;
     std::vector<BufferState> m_states;

@@ -48,7 +48,7 @@ public:
             return;
         const auto slot = static_cast<std::size_t>(m_total % m_capacity);
         if (slot / kChunk >= m_chunks.size())
-            m_chunks.push_back(std::make_unique<Sample[]>(kChunk)); // NOLINT(modernize-avoid-c-arrays)
+            m_chunks.push_back(std::make_unique<Sample[]>(kChunk));
         m_chunks[slot / kChunk][slot % kChunk] = sample;
         summarize(m_blocks, m_capacity, m_total, kBlock, sample);
         summarize(m_chunkSummaries, m_capacity, m_total, kChunk, sample);
@@ -142,7 +142,7 @@ private:
     /// First index in [lo, size()) with t_ns >= t, searching forward from lo (galloping).
     [[nodiscard]] std::size_t gallop(std::size_t head, std::size_t lo, std::int64_t t_ns) const;
 
-    std::vector<std::unique_ptr<Sample[]>> m_chunks; // NOLINT(modernize-avoid-c-arrays)
+    std::vector<std::unique_ptr<Sample[]>> m_chunks;
     std::vector<Summary> m_blocks; // per kBlock samples
     std::vector<Summary> m_chunkSummaries; // per kChunk samples
     std::size_t m_capacity = 0;
