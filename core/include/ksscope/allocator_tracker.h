@@ -36,7 +36,6 @@ public:
     bool apply(EventKind kind, std::string_view eventId);
     [[nodiscard]] bool gone() const { return m_gone; }
     [[nodiscard]] const std::string& id() const { return m_id; }
-    [[nodiscard]] const std::string& filterId() const { return m_filterId; }
     [[nodiscard]] const AllocatorStats& stats() const { return m_stats; }
     [[nodiscard]] std::int64_t framePeriod_ns() const { return m_period_ns; }
 
