@@ -4,10 +4,9 @@
 #include "ksscope/agent.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
+#include "number_text.h"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <httplib.h>
@@ -103,13 +102,6 @@ void appendEvent(std::string& out, std::string_view event, const json& data)
     out += "\ndata: ";
     out += data.dump();
     out += "\n\n";
-}
-
-template <typename T> void appendNumber(std::string& out, T value)
-{
-    std::array<char, 32> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-    out.append(buffer.data(), result.ptr);
 }
 
 /// A sample message: the document sampleToJson writes plus mode and the producer's counters, formatted directly

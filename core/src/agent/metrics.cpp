@@ -3,6 +3,7 @@
 
 #include "ksscope/agent.h"
 #include "ksscope/version.h"
+#include "number_text.h"
 
 #include <algorithm>
 #include <array>
@@ -64,16 +65,7 @@ void appendDouble(std::string& out, double value)
         out += value > 0 ? "+Inf" : "-Inf";
         return;
     }
-    std::array<char, 32> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-    out.append(buffer.data(), result.ptr);
-}
-
-void appendUnsigned(std::string& out, std::uint64_t value)
-{
-    std::array<char, 24> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-    out.append(buffer.data(), result.ptr);
+    appendNumber(out, value);
 }
 
 /// A label value: backslash, double quote and line feed escaped.
@@ -149,7 +141,7 @@ public:
     void value(std::uint64_t v)
     {
         closeLabels();
-        appendUnsigned(m_out, v);
+        appendNumber(m_out, v);
         m_out += '\n';
     }
     /// A family with one sample and no labels.
