@@ -79,8 +79,8 @@ int openSession(Session& session, const GlobalOptions& global, EventSink sink = 
     if (!global.agentUrl.empty() && names.empty())
         names.emplace_back("agent"); // --agent alone: the remote devices only
     if (Status status = session.open(names, options, std::move(sink)); !status) {
-        if (status.code() == E_INVALIDARG && global.recording.empty())
-            std::cerr << "ksscope-cli: invalid scenario: " << status.message() << "\n";
+        if (status.code() == E_INVALIDARG)
+            std::cerr << "ksscope-cli: " << status.message() << "\n";
         else
             std::cerr << "ksscope-cli: " << status.toString() << "\n";
         return exitCodeFor(status);
@@ -255,17 +255,6 @@ int connectPins(Session& session, const std::vector<std::string>& pinIds, bool q
 }
 
 } // namespace
-
-int exitCodeFor(const Status& status)
-{
-    if (status.code() == hresultFromWin32(kErrorFileNotFound))
-        return ExitUsage;
-    if (status.code() == E_INVALIDARG || status.code() == VFW_E_BADALIGN ||
-        status.code() == hresultFromWin32(kErrorFileCorrupt) ||
-        status.code() == hresultFromWin32(kErrorRevisionMismatch))
-        return ExitInvalidValue;
-    return ExitDevice;
-}
 
 int runList(const GlobalOptions& global, bool json)
 {

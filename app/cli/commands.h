@@ -2,21 +2,13 @@
 #pragma once
 
 #include "ksscope/backend.h"
+#include "ksscope/options.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ksscope::cli {
-
-/// Exit codes; users and scripts depend on them.
-enum ExitCode : int {
-    ExitOk = 0,
-    ExitUsage = 2,
-    ExitDevice = 3,
-    ExitInvalidValue = 4,
-    ExitRecording = 5, ///< the recording could not be written to the end (watching went on)
-};
 
 struct GlobalOptions {
     std::vector<std::string> backends; ///< empty: every available backend
@@ -96,7 +88,5 @@ struct ReportCommandOptions {
 int runReport(const GlobalOptions& global, const ReportCommandOptions& options);
 /// `diff A B`: two recordings compared allocator by allocator.
 int runDiff(const std::string& a, const std::string& b, bool json);
-/// The exit code for a failed Status (file not found: usage; malformed input: invalid value; else device).
-int exitCodeFor(const Status& status);
 
 } // namespace ksscope::cli

@@ -45,6 +45,31 @@ void addConnectOption(CLI::App* command, std::vector<std::string>& connects)
         ->allow_extra_args(false);
 }
 
+/// Every number option goes through this: finite, in range, named in the message (ksscope/options.h).
+CLI::Validator numberIn(double min, double max)
+{
+    return CLI::Validator(
+        [min, max](std::string& text) {
+            std::string error;
+            return parseNumberOption({}, text, min, max, error) ? std::string() : error;
+        },
+        "");
+}
+
+/// The same for whole-number options.
+CLI::Validator wholeIn(std::int64_t min, std::int64_t max)
+{
+    return CLI::Validator(
+        [min, max](std::string& text) {
+            std::string error;
+            return parseWholeOption({}, text, min, max, error) ? std::string() : error;
+        },
+        "");
+}
+
+/// --start and the durations: up to a year and a day.
+constexpr double kMaxSeconds = 366.0 * 24 * 3600;
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -69,7 +94,7 @@ int main(int argc, char** argv)
     app.add_option("--speed", speed, "replay speed: 1 as recorded, 2 twice as fast, max at once (default 1)")
         ->type_name("X|max");
     app.add_option("--start", global.startSeconds, "replay: seconds into the recording to start at (default 0)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(numberIn(0.0, kMaxSeconds))
         ->type_name("S");
     app.add_option("--agent", global.agentUrl,
                    "the devices of a remote `ksscope-cli serve` (the agent backend): http://HOST:PORT")
@@ -106,7 +131,7 @@ int main(int argc, char** argv)
     auto* status = app.add_subcommand("status", "one KSSTREAMALLOCATOR_STATUS snapshot per allocator");
     status->add_flag("--json", json, "print JSON");
     status->add_option("--settle", settle, "seconds to stream before the snapshot (default 0.5)")
-        ->check(CLI::Range(0.0, 60.0));
+        ->check(numberIn(0.0, 60.0));
     std::vector<std::string> statusStreams;
     addStreamOption(status, statusStreams);
     std::vector<std::string> statusConnects;
@@ -115,11 +140,11 @@ int main(int argc, char** argv)
 
     auto* watchCmd = app.add_subcommand("watch", "sample allocator status over time, with events and a summary");
     watchCmd->add_option("--duration", watch.durationSeconds, "seconds to watch (default: until Ctrl-C)")
-        ->check(CLI::Range(0.001, 31.0 * 24 * 3600));
+        ->check(numberIn(0.001, kMaxSeconds));
     watchCmd->add_option("--rate", watch.rateHz, "samples per second, 1 to 2000 (default 100)")
-        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+        ->check(numberIn(Monitor::kMinRateHz, Monitor::kMaxRateHz));
     watchCmd->add_option("--window", watch.windowSeconds, "seconds of history kept in memory (default 600)")
-        ->check(CLI::Range(1.0, 24.0 * 3600));
+        ->check(numberIn(1.0, 24.0 * 3600));
     auto* jsonFlag = watchCmd->add_flag("--json", json, "one JSON object per line");
     auto* csvFlag = watchCmd->add_flag("--csv", csv, "CSV rows");
     jsonFlag->excludes(csvFlag);
@@ -146,10 +171,14 @@ int main(int argc, char** argv)
 
     auto* setProps = app.add_subcommand("set-properties", "KsSetProperties on one allocator");
     setProps->add_option("ID", id, "allocator or pin id")->required();
-    auto* optBuffers = setProps->add_option("--buffers", buffers, "number of frames (cBuffers)");
-    auto* optSize = setProps->add_option("--buffer-size", bufferSize, "bytes per frame (cbBuffer)");
-    auto* optAlign = setProps->add_option("--align", align, "alignment in bytes (cbAlign), a power of two");
-    auto* optPrefix = setProps->add_option("--prefix", prefix, "prefix bytes before each frame (cbPrefix)");
+    auto* optBuffers =
+        setProps->add_option("--buffers", buffers, "number of frames (cBuffers)")->check(wholeIn(0, 0x7fffffff));
+    auto* optSize =
+        setProps->add_option("--buffer-size", bufferSize, "bytes per frame (cbBuffer)")->check(wholeIn(0, 0x7fffffff));
+    auto* optAlign = setProps->add_option("--align", align, "alignment in bytes (cbAlign), a power of two")
+                         ->check(wholeIn(0, 0x7fffffff));
+    auto* optPrefix = setProps->add_option("--prefix", prefix, "prefix bytes before each frame (cbPrefix)")
+                          ->check(wholeIn(0, 0x7fffffff));
     setProps->add_flag("--dry-run", dryRun, "predict the negotiated values without applying");
 
     std::string linkFrom;
@@ -170,9 +199,9 @@ int main(int argc, char** argv)
         ->type_name("FILE")
         ->required();
     reportCmd->add_option("--duration", report.durationSeconds, "without --recording: seconds to watch the devices")
-        ->check(CLI::Range(0.001, 31.0 * 24 * 3600));
+        ->check(numberIn(0.001, kMaxSeconds));
     reportCmd->add_option("--rate", report.rateHz, "without --recording: samples per second (default 100)")
-        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+        ->check(numberIn(Monitor::kMinRateHz, Monitor::kMaxRateHz));
     reportCmd->add_option("--record", report.recordPath, "without --recording: keep the recording made for the report")
         ->type_name("FILE");
     std::string diffA;
@@ -189,9 +218,9 @@ int main(int argc, char** argv)
     serveCmd->add_option("--listen", serve.listen, "address and port to listen on (default 127.0.0.1:9464)")
         ->type_name("ADDR:PORT");
     serveCmd->add_option("--rate", serve.rateHz, "samples per second, 1 to 2000 (default 100)")
-        ->check(CLI::Range(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+        ->check(numberIn(Monitor::kMinRateHz, Monitor::kMaxRateHz));
     serveCmd->add_option("--window", serve.windowSeconds, "seconds of history kept in memory (default 60)")
-        ->check(CLI::Range(1.0, 24.0 * 3600));
+        ->check(numberIn(1.0, 24.0 * 3600));
     serveCmd
         ->add_option("--token-file", serve.tokenFile,
                      "require \"Authorization: Bearer TOKEN\" with the token on this file's first line "
@@ -202,12 +231,12 @@ int main(int argc, char** argv)
     serveCmd
         ->add_option("--max-request-rate", serve.maxRequestRate,
                      "requests per second per client address, with bursts of twice as many (default 20)")
-        ->check(CLI::Range(0.1, 100000.0));
+        ->check(numberIn(0.1, 100000.0));
     serveCmd
         ->add_option("--max-stream-clients", serve.maxStreamClients, "clients of /api/v1/stream at once (default 16)")
-        ->check(CLI::Range(1, 1024));
+        ->check(wholeIn(1, 1024));
     serveCmd->add_option("--duration", serve.durationSeconds, "seconds to serve (default: until Ctrl-C)")
-        ->check(CLI::Range(0.001, 366.0 * 24 * 3600));
+        ->check(numberIn(0.001, kMaxSeconds));
     serveCmd->add_option("ID", serve.ids, "allocator, pin or filter ids (default: all)");
 
     auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
@@ -257,13 +286,13 @@ int main(int argc, char** argv)
     if (speed == "max") {
         global.speed = 0.0;
     } else {
-        char* end = nullptr;
-        global.speed = std::strtod(speed.c_str(), &end);
-        if (speed.empty() || *end != '\0' || !(global.speed > 0.0 && global.speed <= 1000.0)) {
-            std::cerr << "ksscope-cli: --speed: expected a number from 0.001 to 1000 or \"max\", got \"" << speed
-                      << "\"\n";
+        std::string error;
+        const auto value = parseNumberOption("--speed", speed, 0.001, 1000.0, error);
+        if (!value) {
+            std::cerr << "ksscope-cli: " << error << ", or \"max\"\n";
             return ExitInvalidValue;
         }
+        global.speed = *value;
     }
 
     try {

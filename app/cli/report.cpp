@@ -75,7 +75,8 @@ int writePdf(const std::string& recording, const std::string& output)
                   << gui.string() << "); install it, or use --format html\n";
         return ExitUsage;
     }
-    std::vector<std::string> args{gui.string(), "--export-report", recording, "--output", output};
+    // the format is named: the window program would otherwise take it from the file name
+    std::vector<std::string> args{gui.string(), "--export-report", recording, "--format", "pdf", "--output", output};
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -111,20 +112,24 @@ int writePdf(const std::string& recording, const std::string& output)
 #endif
 }
 
-/// Writes \a text to \a output ("-": standard output). Returns an exit code.
+/// Writes \a text to \a output ("-": standard output), which checkOutputFile accepted. Returns an exit code: a
+/// write that fails midway (a full disk) is ExitDevice, whatever the format.
 int writeText(const std::string& text, const std::string& output)
 {
     if (output == "-") {
-        std::cout << text;
-        return std::cout ? ExitOk : ExitDevice;
+        std::cout << text << std::flush;
+        if (!std::cout) {
+            std::cerr << "ksscope-cli: cannot write the report to standard output\n";
+            return ExitDevice;
+        }
+        return ExitOk;
     }
     std::ofstream file(output, std::ios::binary | std::ios::trunc);
     file << text;
     file.close();
     if (!file) {
-        std::cerr << "ksscope-cli: -o " << output << ": cannot write the report (missing folder, no permission or a "
-                  << "full disk)\n";
-        return ExitUsage;
+        std::cerr << "ksscope-cli: -o " << output << ": cannot write the report (a full disk?)\n";
+        return ExitDevice;
     }
     return ExitOk;
 }
@@ -137,6 +142,8 @@ int openRecording(const std::string& path, std::unique_ptr<Recording>& out)
         std::cerr << "ksscope-cli: " << status.toString() << "\n";
         return exitCodeFor(status);
     }
+    if (!out->info().note.empty())
+        std::cerr << "ksscope-cli: " << path << ": " << out->info().note << "\n";
     return ExitOk;
 }
 
@@ -152,6 +159,9 @@ int build(Recording& recording, Report& report)
     }
     return ExitOk;
 }
+
+void keepRecording(const std::string& path);
+int writeReport(const std::string& recordingPath, const ReportCommandOptions& options);
 
 } // namespace
 
@@ -169,6 +179,10 @@ int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
     if (format == "pdf" && options.output == "-") {
         std::cerr << "ksscope-cli: report --format pdf: a PDF goes to a file; give -o FILE.pdf\n";
         return ExitUsage;
+    }
+    if (Status s = checkOutputFile(options.output); !s) {
+        std::cerr << "ksscope-cli: -o " << s.message() << "\n";
+        return exitCodeFor(s);
     }
     std::string recordingPath = global.recording;
     std::string temporary;
@@ -194,22 +208,36 @@ int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
             std::fprintf(stderr, "watching for %g s...\n", options.durationSeconds);
         const int rc = runWatch(global, watch);
         if (rc != ExitOk) {
-            if (!temporary.empty())
-                std::filesystem::remove(temporary);
+            keepRecording(temporary);
             return rc;
         }
     }
-    struct Cleanup {
-        std::string path;
-        ~Cleanup()
-        {
-            if (!path.empty()) {
-                std::error_code ec;
-                std::filesystem::remove(path, ec);
-            }
+    const int rc = writeReport(recordingPath, options);
+    if (!temporary.empty()) {
+        if (rc == ExitOk) {
+            std::error_code ec;
+            std::filesystem::remove(temporary, ec);
+        } else {
+            keepRecording(temporary);
         }
-    } cleanup{temporary};
+    }
+    return rc;
+}
 
+namespace {
+
+void keepRecording(const std::string& path)
+{
+    std::error_code ec;
+    if (path.empty() || !std::filesystem::exists(path, ec))
+        return;
+    std::cerr << "ksscope-cli: what was watched is kept in " << path << "; make the report from it with: ksscope-cli "
+              << "report --recording " << path << " -o FILE\n";
+}
+
+int writeReport(const std::string& recordingPath, const ReportCommandOptions& options)
+{
+    const std::string& format = options.format;
     if (format == "pdf")
         return writePdf(recordingPath, options.output);
 
@@ -230,9 +258,11 @@ int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
             return ExitUsage;
         }
         const Status s = writeSamplesCsv(*recording, file, std::ref(progress));
-        if (!s) {
-            std::cerr << "ksscope-cli: " << s.toString() << "\n";
-            return exitCodeFor(s);
+        file.close();
+        if (!s || !file) {
+            std::cerr << "ksscope-cli: -o " << options.output << ": "
+                      << (s ? std::string("cannot write the report (a full disk?)") : s.toString()) << "\n";
+            return s ? ExitDevice : exitCodeFor(s);
         }
         return ExitOk;
     }
@@ -246,6 +276,8 @@ int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
                     report.allocators.size(), static_cast<unsigned long long>(report.samples), options.output.c_str());
     return rc;
 }
+
+} // namespace
 
 int runDiff(const std::string& a, const std::string& b, bool json)
 {

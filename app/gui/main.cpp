@@ -2,6 +2,7 @@
 // ksscope: the desktop inspector. `ksscope --help` lists the options.
 
 #include "ksscope/backend.h"
+#include "ksscope/options.h"
 #include "ksscope/recording.h"
 #include "ksscope/scenario.h"
 #include "ksscope/version.h"
@@ -19,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace {
@@ -33,10 +35,22 @@ bool asksForText(int argc, char** argv)
     return false;
 }
 
-int fail(const QString& message)
+/// Prints the message and returns the exit code, the same ones ksscope-cli uses (ksscope/options.h).
+int fail(const QString& message, int exitCode = ksscope::ExitUsage)
 {
     std::fprintf(stderr, "ksscope: %s\n", qPrintable(message));
-    return 2;
+    return exitCode;
+}
+
+/// A number option through the one parser every front end uses: finite and in range.
+std::optional<double> numberOption(const QCommandLineParser& parser, const QCommandLineOption& option, double min,
+                                   double max, QString& error)
+{
+    std::string message;
+    const auto value = ksscope::parseNumberOption("--" + option.names().constLast().toStdString(),
+                                                  parser.value(option).toStdString(), min, max, message);
+    error = QString::fromStdString(message);
+    return value;
 }
 
 } // namespace
@@ -137,11 +151,15 @@ int main(int argc, char** argv)
         if (format != QLatin1String("json") && format != QLatin1String("csv") && format != QLatin1String("html") &&
             format != QLatin1String("pdf"))
             return fail(QStringLiteral("--export-report: give --format json, csv, html or pdf (or an --output file "
-                                       "ending in one of them)"));
+                                       "ending in one of them)"),
+                        ksscope::ExitInvalidValue);
+        if (const ksscope::Status writable = ksscope::checkOutputFile(output.toStdString()); !writable)
+            return fail(QStringLiteral("--output ") + QString::fromStdString(writable.message()),
+                        ksscope::exitCodeFor(writable));
         const ksscope::Status status = ksscope::ui::exportReport(parser.value(exportOption), format, output);
         if (!status) {
             std::fprintf(stderr, "ksscope: %s\n", status.toString().c_str());
-            return status.code() == ksscope::hresultFromWin32(ksscope::kErrorFileNotFound) ? 2 : 3;
+            return ksscope::exitCodeFor(status);
         }
         std::printf("report written to %s\n", qPrintable(output));
         return 0;
@@ -161,7 +179,7 @@ int main(int argc, char** argv)
         // a malformed scenario is named with file:line before any window opens
         const ksscope::ScenarioResult scenario = ksscope::loadScenarioFile(request.scenarioPath.toStdString());
         if (const auto* error = std::get_if<ksscope::ScenarioError>(&scenario))
-            return fail(QString::fromStdString(error->toString()));
+            return fail(QString::fromStdString(error->toString()), ksscope::ExitInvalidValue);
     }
     if (parser.isSet(recordingOption)) {
         if (parser.isSet(backendOption) || parser.isSet(scenarioOption))
@@ -173,17 +191,21 @@ int main(int argc, char** argv)
         ksscope::Status status;
         if (!ksscope::Recording::open(request.recordingPath.toStdString(), status))
             return fail(QStringLiteral("--recording %1: %2")
-                            .arg(request.recordingPath, QString::fromStdString(status.message())));
+                            .arg(request.recordingPath, QString::fromStdString(status.message())),
+                        ksscope::exitCodeFor(status));
     }
     if (parser.isSet(speedOption)) {
         if (!parser.isSet(recordingOption))
             return fail(QStringLiteral("--speed needs --recording FILE"));
-        const QString text = parser.value(speedOption);
-        bool ok = true;
-        const double speed = text == QStringLiteral("max") ? 0.0 : text.toDouble(&ok);
-        if (!ok || !std::isfinite(speed) || speed < 0 || (speed > 0 && speed < 0.01) || speed > 1000)
-            return fail(QStringLiteral("--speed %1: give a factor from 0.01 to 1000, or max").arg(text));
-        request.replaySpeed = speed;
+        if (parser.value(speedOption) == QStringLiteral("max")) {
+            request.replaySpeed = 0.0;
+        } else {
+            QString error;
+            const auto speed = numberOption(parser, speedOption, 0.001, 1000.0, error);
+            if (!speed)
+                return fail(error + QStringLiteral(", or max"), ksscope::ExitInvalidValue);
+            request.replaySpeed = *speed;
+        }
     }
     for (const QString& url : parser.values(agentOption)) {
         if (parser.isSet(recordingOption))
@@ -194,17 +216,20 @@ int main(int argc, char** argv)
         return fail(QStringLiteral("--agent-token-file needs --agent URL"));
     request.rateHz = 0; // the window uses the last rate
     if (parser.isSet(rateOption)) {
-        bool ok = false;
-        request.rateHz = parser.value(rateOption).toDouble(&ok);
-        if (!ok || request.rateHz < ksscope::Monitor::kMinRateHz || request.rateHz > ksscope::Monitor::kMaxRateHz)
-            return fail(QStringLiteral("--rate %1: give a rate from 1 to 2000 Hz").arg(parser.value(rateOption)));
+        QString error;
+        const auto rate =
+            numberOption(parser, rateOption, ksscope::Monitor::kMinRateHz, ksscope::Monitor::kMaxRateHz, error);
+        if (!rate)
+            return fail(error, ksscope::ExitInvalidValue);
+        request.rateHz = *rate;
     }
     double afterSeconds = 5;
     if (parser.isSet(afterOption)) {
-        bool ok = false;
-        afterSeconds = parser.value(afterOption).toDouble(&ok);
-        if (!ok || afterSeconds < 0 || afterSeconds > 3600)
-            return fail(QStringLiteral("--after %1: give seconds from 0 to 3600").arg(parser.value(afterOption)));
+        QString error;
+        const auto after = numberOption(parser, afterOption, 0.0, 3600.0, error);
+        if (!after)
+            return fail(error, ksscope::ExitInvalidValue);
+        afterSeconds = *after;
         if (!parser.isSet(screenshotOption))
             return fail(QStringLiteral("--after needs --screenshot FILE.png"));
     }
@@ -220,7 +245,8 @@ int main(int argc, char** argv)
         const int w = parts.size() == 2 ? parts[0].toInt() : 0;
         const int h = parts.size() == 2 ? parts[1].toInt() : 0;
         if (w < 200 || h < 200)
-            return fail(QStringLiteral("--size %1: give WIDTHxHEIGHT, e.g. 1600x1000").arg(parser.value(sizeOption)));
+            return fail(QStringLiteral("--size %1: give WIDTHxHEIGHT, e.g. 1600x1000").arg(parser.value(sizeOption)),
+                        ksscope::ExitInvalidValue);
         window.resize(w, h);
     }
     if (parser.isSet(startupOption)) {

@@ -134,6 +134,15 @@ private:
     }
     bool open(json&& v)
     {
+        if (m_stack.size() >= kMaxLocatedJsonDepth) {
+            // every level adds to the path of each value below it: refuse before the cost grows with the square
+            m_out.ok = false;
+            m_out.tooDeep = true;
+            m_out.errorLine = currentLine();
+            m_out.error = "objects and arrays nested more than " + std::to_string(kMaxLocatedJsonDepth) +
+                          " levels deep (at byte " + std::to_string(*m_consumed) + ")" + "; a scenario needs a handful";
+            return false;
+        }
         int line = 0;
         auto [path, node] = slot(std::move(v), line);
         m_out.lines[path] = line;

@@ -19,6 +19,7 @@ struct LocatedJson { // NOLINT(bugprone-exception-escape): nlohmann::json's move
     bool ok = true;
     int errorLine = 0;
     std::string error;
+    bool tooDeep = false; ///< the error is the nesting limit, not malformed JSON
 
     [[nodiscard]] int lineOf(const std::string& path) const
     {
@@ -27,6 +28,9 @@ struct LocatedJson { // NOLINT(bugprone-exception-escape): nlohmann::json's move
     }
 };
 static_assert(std::is_nothrow_move_constructible_v<LocatedJson> && std::is_nothrow_move_assignable_v<LocatedJson>);
+
+/// Deeper nesting is refused with the line where it passes this depth.
+inline constexpr std::size_t kMaxLocatedJsonDepth = 64;
 
 LocatedJson parseLocatedJson(std::string_view text);
 

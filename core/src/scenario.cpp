@@ -475,7 +475,7 @@ ScenarioResult parseScenario(std::string_view text, const std::string& source)
 {
     const detail::LocatedJson doc = detail::parseLocatedJson(text);
     if (!doc.ok)
-        return ScenarioError{source, doc.errorLine, "", "not valid JSON: " + doc.error};
+        return ScenarioError{source, doc.errorLine, "", doc.tooDeep ? doc.error : "not valid JSON: " + doc.error};
     try {
         Reader reader(doc, source);
         Scenario s = readScenario(reader, doc.root);
@@ -490,11 +490,11 @@ ScenarioResult loadScenarioFile(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return ScenarioError{path, 0, "", "cannot open the scenario file (does it exist and is it readable?)"};
+        return ScenarioError{path, 0, "", "cannot open the scenario file (does it exist and is it readable?)", true};
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad())
-        return ScenarioError{path, 0, "", "read error"};
+        return ScenarioError{path, 0, "", "read error", true};
     const std::string content = text.str();
     if (content.size() > (16u << 20))
         return ScenarioError{path, 0, "", "file is larger than 16 MiB; a scenario is a small JSON file"};

@@ -282,7 +282,7 @@ private slots:
         QTest::newRow("negative buffers")
             << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0"),
                            QStringLiteral("--buffers"), QStringLiteral("-2")}
-            << 4 << QStringLiteral("must not be negative");
+            << 4 << QStringLiteral("--buffers: expected a whole number from 0 to 2147483647, got \"-2\"");
         QTest::newRow("no property") << QStringList{QStringLiteral("set-properties"), QStringLiteral("sim:avshws/pin0")}
                                      << 2 << QStringLiteral("give at least one of");
         QTest::newRow("bad mode") << QStringList{QStringLiteral("set-mode"), QStringLiteral("sim:avshws/pin0"),
@@ -314,7 +314,8 @@ private slots:
                                                         QStringLiteral("1"), QStringLiteral("--set"),
                                                         QStringLiteral(
                                                             "sim:avshws/pin0:buffers=1000,buffer-size=2000000000")}
-                                         << 3 << QStringLiteral("E_OUTOFMEMORY");
+                                         << 4
+                                         << QStringLiteral("over the limit of 4096 MiB per allocator [E_OUTOFMEMORY]");
     }
     void serveErrors_data()
     {

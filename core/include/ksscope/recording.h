@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,8 @@ namespace ksscope {
 inline constexpr int kRecordingSchemaVersion = 1;
 /// PRAGMA application_id of a KsScope recording ("KSSC").
 inline constexpr std::int32_t kRecordingApplicationId = 0x4B535343;
+/// The longest a recording can last, and so the largest time in one: a year and a day in nanoseconds.
+inline constexpr std::int64_t kMaxRecordingNs = 366LL * 24 * 3600 * 1'000'000'000;
 
 /// Whether this build can record and replay (it was built with SQLite).
 [[nodiscard]] bool recordingSupported();
@@ -46,6 +49,7 @@ struct RecordingInfo {
     bool buffersRecorded = false; ///< per-buffer states were recorded
     std::int64_t duration_ns = 0; ///< recorded duration (the last sample's time when not closed cleanly)
     std::vector<std::string> allocatorIds; ///< index = SampleRecord::allocator in the recording
+    std::string note; ///< how it was read when that is worth telling (e.g. from a temporary copy), else empty
 };
 
 /// A property or mode edit made while recording.
@@ -189,6 +193,8 @@ private:
     struct Db;
     Recording();
     Status load();
+    /// Copies \a path and its write-ahead log into a new temporary \a folder; \a copy is the copy's path.
+    static Status copyForReading(const std::string& path, std::filesystem::path& folder, std::string& copy);
 
     std::unique_ptr<Db> m_db;
     RecordingInfo m_info;

@@ -95,6 +95,7 @@ struct ScenarioError {
     int line = 0; ///< 0 when unknown (file unreadable)
     std::string field; ///< "filters[0].pins[0].framing.frames"
     std::string message;
+    bool unreadable = false; ///< the file could not be opened or read (its content was not looked at)
     /// "file:line: field: message"
     [[nodiscard]] std::string toString() const;
 };

@@ -52,6 +52,35 @@ json statusJson(const Status& status)
     return {{"ok", status.isOk()}, {"hresult", status.code()}, {"message", status.toString()}};
 }
 
+/// A value of a request as a message quotes it: short, never throwing.
+std::string shown(const json& value)
+{
+    std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > 60)
+        text = text.substr(0, 57) + "...";
+    return text;
+}
+
+/// Checks the fields of an edit's body: only \a allowed ones, "dryRun" a boolean. On failure answers 400 naming the
+/// field and what it may be, and returns false.
+bool checkFields(const json& body, std::initializer_list<std::string_view> allowed, httplib::Response& res)
+{
+    for (const auto& [key, value] : body.items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            std::string list;
+            for (const std::string_view a : allowed)
+                list += (list.empty() ? "" : ", ") + std::string(a);
+            setText(res, 400, "unknown field " + shown(json(key)) + "; this request takes " + list);
+            return false;
+        }
+    }
+    if (body.contains("dryRun") && !body["dryRun"].is_boolean()) {
+        setText(res, 400, "\"dryRun\" must be true or false, got " + shown(body["dryRun"]));
+        return false;
+    }
+    return true;
+}
+
 json propertiesJson(const ALLOCATOR_PROPERTIES& p)
 {
     return {{"buffers", p.cBuffers}, {"bufferSize", p.cbBuffer}, {"align", p.cbAlign}, {"prefix", p.cbPrefix}};
@@ -608,6 +637,8 @@ void Agent::Impl::editProperties(const httplib::Request& req, httplib::Response&
     Backend* backend = nullptr;
     if (!checkEdit(req, res, body, allocatorId, backend))
         return;
+    if (!checkFields(body, {"id", "buffers", "bufferSize", "align", "prefix", "dryRun"}, res))
+        return;
     PropertyRequest request;
     const std::pair<const char*, std::optional<LONG>*> fields[] = {{"buffers", &request.buffers},
                                                                    {"bufferSize", &request.bufferSize},
@@ -618,7 +649,8 @@ void Agent::Impl::editProperties(const httplib::Request& req, httplib::Response&
             continue;
         const json& v = body[name];
         if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 0x7fffffff) {
-            setText(res, 400, std::string("\"") + name + "\" must be a whole number from 0 to 2147483647");
+            setText(res, 400,
+                    std::string("\"") + name + "\" must be a whole number from 0 to 2147483647, got " + shown(v));
             return;
         }
         *field = static_cast<LONG>(v.get<std::int64_t>());
@@ -649,9 +681,13 @@ void Agent::Impl::editMode(const httplib::Request& req, httplib::Response& res)
     Backend* backend = nullptr;
     if (!checkEdit(req, res, body, allocatorId, backend))
         return;
-    const std::string mode = body.value("mode", std::string());
+    if (!checkFields(body, {"id", "mode", "dryRun"}, res))
+        return;
+    const json* modeField = body.contains("mode") ? &body["mode"] : nullptr;
+    const std::string mode = modeField && modeField->is_string() ? modeField->get<std::string>() : std::string();
     if (mode != "user" && mode != "kernel") {
-        setText(res, 400, "\"mode\" must be \"user\" or \"kernel\"");
+        setText(res, 400,
+                "\"mode\" must be \"user\" or \"kernel\", got " + (modeField ? shown(*modeField) : "nothing"));
         return;
     }
     const bool dryRun = body.value("dryRun", false);

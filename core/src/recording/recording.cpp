@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -225,7 +227,16 @@ std::unique_ptr<Recorder> Recorder::create(const Options& options, const Topolog
         status = {E_INVALIDARG, "no file name given for the recording"};
         return nullptr;
     }
+    if (fs::is_directory(options.path, ec)) {
+        status = {E_INVALIDARG, "cannot record to " + options.path + ": it is a folder; give a file name"};
+        return nullptr;
+    }
     if (fs::exists(options.path, ec)) {
+        if (!fs::is_regular_file(options.path, ec)) {
+            status = {E_INVALIDARG, "cannot record to " + options.path +
+                                        ": it is not a regular file, and --overwrite replaces only files"};
+            return nullptr;
+        }
         if (!options.overwrite) {
             status = {hresultFromWin32(kErrorFileExists),
                       "recording " + options.path + " exists already; choose another name or remove it first"};
@@ -566,7 +577,57 @@ Status Recorder::finish(std::int64_t end_ns)
 // ---------------------------------------------------------------------------------------------------------------
 // Recording
 
+namespace {
+
+/// A folder of copies that goes away with its owner (after the connection that reads it is closed).
+struct TemporaryFolder {
+    std::filesystem::path path;
+    TemporaryFolder() = default;
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+    ~TemporaryFolder()
+    {
+        if (!path.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(path, ec);
+        }
+    }
+};
+
+/// What the first bytes of \a path say: "" when it looks like an SQLite database, else why it is not one.
+std::string notSqlite(const std::string& path, bool& walMode)
+{
+    walMode = false;
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file)
+        return {};
+    unsigned char header[100] = {};
+    const std::size_t n = std::fread(header, 1, sizeof header, file);
+    std::fclose(file);
+    if (n == 0)
+        return "it is empty (0 bytes)";
+    static constexpr char kMagic[] = "SQLite format 3";
+    if (n < sizeof header || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+        return "it is not an SQLite database (a recording starts with \"SQLite format 3\")";
+    walMode = header[18] == 2 && header[19] == 2; // file format write/read versions: 2 = WAL
+    return {};
+}
+
+bool folderWritable(const std::string& path)
+{
+#if defined(__unix__)
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    return ::access(parent.empty() ? "." : parent.c_str(), W_OK) == 0;
+#else
+    (void)path;
+    return true;
+#endif
+}
+
+} // namespace
+
 struct Recording::Db {
+    TemporaryFolder temporary; // first: removed after the connection below is closed
     Connection db;
     Statement samples;
     Statement events;
@@ -588,13 +649,31 @@ std::unique_ptr<Recording> Recording::open(const std::string& path, Status& stat
         status = {E_INVALIDARG, path + " is a folder, not a recording"};
         return nullptr;
     }
+    bool walMode = false;
+    if (const std::string why = notSqlite(path, walMode); !why.empty()) {
+        status = {hresultFromWin32(kErrorFileCorrupt), path + " is not a KsScope recording: " + why};
+        return nullptr;
+    }
     std::unique_ptr<Recording> recording(new Recording());
     recording->m_info.path = path;
+    std::string source = path;
+    if (walMode && !folderWritable(path)) {
+        // a recording that was not closed is still in WAL mode: reading it needs its write-ahead log replayed and
+        // a shared-memory file beside it, which a read-only folder cannot take. Read a copy instead.
+        Status copied = copyForReading(path, recording->m_db->temporary.path, source);
+        if (!copied) {
+            status = copied;
+            return nullptr;
+        }
+        recording->m_info.note = "the recording was not closed and its folder cannot be written: its write-ahead "
+                                 "log is replayed in a temporary copy (" +
+                                 recording->m_db->temporary.path.string() + ", removed when it is closed)";
+    }
     // read-write without create: SQLite replays the write-ahead log of a recording that was not closed
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (Status s = recording->m_db->db.open(path, flags); !s) {
+    if (Status s = recording->m_db->db.open(source, flags); !s) {
         flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-        if (Status r = recording->m_db->db.open(path, flags); !r) {
+        if (Status r = recording->m_db->db.open(source, flags); !r) {
             status = r;
             return nullptr;
         }
@@ -608,6 +687,96 @@ std::unique_ptr<Recording> Recording::open(const std::string& path, Status& stat
         return nullptr;
     return recording;
 }
+
+Status Recording::copyForReading(const std::string& path, std::filesystem::path& folder, std::string& copy)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    static std::atomic<unsigned> counter{0};
+    const fs::path base = fs::temp_directory_path(ec);
+    if (ec)
+        return {hresultFromWin32(kErrorAccessDenied),
+                "cannot read " + path +
+                    ": it was not closed, its folder cannot be written, and there is no "
+                    "temporary folder to replay its write-ahead log in (set TMPDIR)"};
+    for (int attempt = 0; attempt < 100 && folder.empty(); ++attempt) {
+        fs::path candidate = base / ("ksscope-recording-" +
+                                     std::to_string(
+#if defined(__unix__)
+                                         ::getpid()
+#else
+                                         0
+#endif
+                                             ) +
+                                     "-" + std::to_string(counter++));
+        if (fs::create_directory(candidate, ec))
+            folder = std::move(candidate);
+    }
+    if (folder.empty())
+        return {hresultFromWin32(kErrorAccessDenied),
+                "cannot create a temporary folder in " + base.string() + " to replay the write-ahead log of " + path};
+    const fs::path target = folder / fs::path(path).filename();
+    for (const char* suffix : {"", "-wal"}) {
+        const fs::path from = path + suffix;
+        if (*suffix && !fs::exists(from, ec))
+            continue;
+        fs::copy_file(from, target.string() + suffix, ec);
+        if (ec)
+            return {hresultFromWin32(kErrorAccessDenied), "cannot copy " + from.string() + " to " + folder.string() +
+                                                              " to replay its write-ahead log: " + ec.message()};
+    }
+    copy = target.string();
+    return Status::ok();
+}
+
+namespace {
+
+/// Every time in the recording lies from 0 to kMaxRecordingNs: a crafted time would otherwise make a replay never
+/// end, or show nothing. Uses the tables' keys (a minimum and a maximum per allocator for buffer states).
+Status checkTimes(Connection& db, const std::string& path, std::size_t allocators)
+{
+    auto check = [&](const std::string& table, const std::string& where, std::int64_t& lo, std::int64_t& hi) {
+        Statement st;
+        const std::string sql = "SELECT min(t_ns), max(t_ns), count(*) > 0 FROM " + table + where;
+        if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
+            return s;
+        if (const int rc = st.step(); rc != SQLITE_ROW)
+            return st.error(rc, "cannot read");
+        if (st.integer(2) == 0)
+            return Status::ok();
+        lo = std::min(lo, st.integer(0));
+        hi = std::max(hi, st.integer(1));
+        return Status::ok();
+    };
+    const std::pair<const char*, const char*> tables[] = {
+        {"samples", "a sample"}, {"events", "an event"}, {"topology", "a topology"}, {"edits", "an edit"}};
+    for (const auto& [table, what] : tables) {
+        std::int64_t lo = 0;
+        std::int64_t hi = 0;
+        if (Status s = check(table, "", lo, hi); !s)
+            return s;
+        for (const std::int64_t t : {lo, hi})
+            if (t < 0 || t > kMaxRecordingNs)
+                return {hresultFromWin32(kErrorFileCorrupt),
+                        "malformed recording " + path + ": " + what + " at t_ns " + std::to_string(t) +
+                            "; times count nanoseconds from the start, from 0 to " + std::to_string(kMaxRecordingNs) +
+                            " (a year and a day)"};
+    }
+    for (std::size_t a = 0; a < allocators; ++a) {
+        std::int64_t lo = 0;
+        std::int64_t hi = 0;
+        if (Status s = check("buffer_states", " WHERE allocator = " + std::to_string(a), lo, hi); !s)
+            return s;
+        for (const std::int64_t t : {lo, hi})
+            if (t < 0 || t > kMaxRecordingNs)
+                return {hresultFromWin32(kErrorFileCorrupt),
+                        "malformed recording " + path + ": a buffer state at t_ns " + std::to_string(t) +
+                            "; times count nanoseconds from the start, from 0 to " + std::to_string(kMaxRecordingNs)};
+    }
+    return Status::ok();
+}
+
+} // namespace
 
 Status Recording::load()
 {
@@ -739,6 +908,11 @@ Status Recording::load()
             return st.error(rc, "cannot read");
         last = std::max(last, st.integer(0));
     }
+    if (duration < -1 || duration > kMaxRecordingNs)
+        return malformed("metadata \"duration_ns\" is " + std::to_string(duration) + ", outside 0 to " +
+                         std::to_string(kMaxRecordingNs) + " (a year and a day)");
+    if (Status s = checkTimes(db, path, m_info.allocatorIds.size()); !s)
+        return s;
     m_info.duration_ns = std::max(duration, last);
 
     Db& d = *m_db;

@@ -2,6 +2,7 @@
 #include "replay_backend.h"
 
 #include "ksscope/monitor.h"
+#include "ksscope/options.h"
 #include "ksscope/recording.h"
 
 #include <algorithm>
@@ -158,6 +159,11 @@ public:
                     m_prefixes.insert(f.id.substr(0, colon));
             }
         }
+        if (m_options.replayStart_ns < 0 || m_options.replayStart_ns > recording->info().duration_ns)
+            return {E_INVALIDARG, "--start " + numberText(static_cast<double>(m_options.replayStart_ns) * 1e-9) +
+                                      " s is past the end of " + recording->info().path + ", which lasts " +
+                                      numberText(static_cast<double>(recording->info().duration_ns) * 1e-9) +
+                                      " s: start between 0 and that"};
         for (const std::string& b : recording->info().backends)
             m_prefixes.insert(b);
         m_prefixes.erase("replay");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <system_error>
 
 namespace ksscope::sim {
 
@@ -171,8 +172,8 @@ Status SimBackend::open()
                                     ? parseScenario(defaultScenarioText(), "<embedded default>")
                                     : loadScenarioFile(m_options.scenarioPath);
         if (auto* error = std::get_if<ScenarioError>(&result)) {
-            const HRESULT code = error->line == 0 ? hresultFromWin32(kErrorFileNotFound) : E_INVALIDARG;
-            return {code, error->toString()};
+            const HRESULT code = error->unreadable ? hresultFromWin32(kErrorFileNotFound) : E_INVALIDARG;
+            return {code, (error->unreadable ? "" : "invalid scenario: ") + error->toString()};
         }
         m_scenario = std::move(std::get<Scenario>(result));
         m_haveScenario = true;
@@ -268,6 +269,19 @@ Status SimBackend::startStreaming()
     if (!m_startedOnce)
         m_startTime = Clock::now();
     m_startedOnce = true;
+    // a thread that cannot start (no memory for its stack, a limit on threads) stops the ones already started
+    std::string spawnError;
+    auto spawn = [&](auto&&... args) {
+        if (!spawnError.empty())
+            return;
+        try {
+            m_threads.emplace_back(std::forward<decltype(args)>(args)...);
+        } catch (const std::system_error& e) {
+            spawnError = e.what();
+        } catch (const std::bad_alloc&) {
+            spawnError = "out of memory";
+        }
+    };
     std::uint32_t seed = m_scenario.seed;
     for (auto& channel : m_channels) {
         if (channel->removed)
@@ -275,11 +289,11 @@ Status SimBackend::startStreaming()
         Channel* c = channel.get();
         const std::string& kind = c->producerFilter->spec->kind;
         if (kind == "capture")
-            m_threads.emplace_back(&SimBackend::captureLoop, this, c, c->producerFilter);
+            spawn(&SimBackend::captureLoop, this, c, c->producerFilter);
         if (c->consumerRemoved)
             continue;
         if (c->inputPinId.empty()) {
-            m_threads.emplace_back(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+            spawn(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
         } else {
             // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
             const auto slash = c->inputPinId.find('/');
@@ -289,14 +303,23 @@ Status SimBackend::startStreaming()
                 for (auto& pin : consumerFilter->pins)
                     if (pin->spec()->direction == PinDirection::Output)
                         out = findChannel(pin->id() + "/allocator");
-                m_threads.emplace_back(&SimBackend::transformLoop, this, c, out, c->consumer, ++seed);
+                spawn(&SimBackend::transformLoop, this, c, out, c->consumer, ++seed);
             } else {
-                m_threads.emplace_back(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+                spawn(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
             }
         }
     }
     if (m_nextFault < m_scenario.faults.size())
-        m_threads.emplace_back(&SimBackend::faultLoop, this);
+        spawn(&SimBackend::faultLoop, this);
+    if (!spawnError.empty()) {
+        const std::size_t started = m_threads.size();
+        m_streaming = true; // so that stopStreaming joins what started and decommits the pools
+        stopStreaming();
+        return {E_OUTOFMEMORY, "the simulated devices could not start their threads (" + std::to_string(started) +
+                                   " started, then: " + spawnError + "); the scenario has " +
+                                   std::to_string(m_filters.size()) +
+                                   " filters: simulate fewer, or raise the process's limits (ulimit -u, ulimit -v)"};
+    }
     m_streaming = true;
     return Status::ok();
 }
@@ -641,6 +664,16 @@ ComPtr<IKsPin> SimBackend::pin(const std::string& pinId)
     return nullptr;
 }
 
+std::string SimBackend::restartedAgain(const std::string& allocatorId)
+{
+    const Status again = startStreaming();
+    if (again)
+        return " and the devices stream again";
+    emit({BackendEvent::Kind::Error, allocatorId, "the simulated devices are stopped: " + again.message(),
+          again.code()});
+    return ", but the devices could not restart and are stopped: " + again.message();
+}
+
 PropertyChange SimBackend::setProperties(const std::string& allocatorId, const PropertyRequest& request, ApplyMode mode)
 {
     PropertyChange change;
@@ -653,6 +686,12 @@ PropertyChange SimBackend::setProperties(const std::string& allocatorId, const P
     ALLOCATOR_PROPERTIES current;
     c->allocator->GetProperties(&current);
     change.requested = request.mergedWith(current);
+    if (const std::string problem = poolSizeProblem(change.requested); !problem.empty()) {
+        change.actual = current; // refused before anything was stopped
+        change.status = {E_OUTOFMEMORY, std::string(mode == ApplyMode::DryRun ? "would be refused" : "not applied") +
+                                            ": Commit could not allocate the pool: " + problem};
+        return change;
+    }
     if (mode == ApplyMode::DryRun) {
         const Negotiation predicted = negotiateProperties(change.requested);
         change.actual = SUCCEEDED(predicted.hr) ? predicted.actual : current;
@@ -667,7 +706,8 @@ PropertyChange SimBackend::setProperties(const std::string& allocatorId, const P
     }
     const bool wasStreaming = m_streaming;
     stopStreaming(); // KsSetProperties is refused while committed: stop, apply, restart
-    ALLOCATOR_PROPERTIES_EX ex = *c->allocator->KsGetProperties();
+    const ALLOCATOR_PROPERTIES_EX previous = *c->allocator->KsGetProperties();
+    ALLOCATOR_PROPERTIES_EX ex = previous;
     ex.cBuffers = change.requested.cBuffers;
     ex.cbBuffer = change.requested.cbBuffer;
     ex.cbAlign = change.requested.cbAlign;
@@ -678,7 +718,17 @@ PropertyChange SimBackend::setProperties(const std::string& allocatorId, const P
     change.status = {hr, SUCCEEDED(hr) ? "applied" : "KsSetProperties refused: " + hresultMessage(hr)};
     if (wasStreaming) {
         const Status restarted = startStreaming();
-        if (!restarted) {
+        if (!restarted && change.applied) {
+            // the allocator took the values but cannot commit them (no memory for the frames): the device goes
+            // back to what it had, so a failed edit never leaves it stopped
+            ALLOCATOR_PROPERTIES_EX back = previous;
+            c->allocator->KsSetProperties(&back);
+            c->allocator->GetProperties(&change.actual);
+            change.applied = false;
+            change.status = {restarted.code(), "not applied: " + restarted.message() +
+                                                   "; the previous properties were restored" +
+                                                   restartedAgain(allocatorId)};
+        } else if (!restarted) {
             change.status = restarted;
             emit({BackendEvent::Kind::Error, allocatorId, restarted.message(), restarted.code()});
         }
@@ -704,13 +754,22 @@ Status SimBackend::setMode(const std::string& allocatorId, KSALLOCATORMODE mode,
         return {S_OK, "prediction only: mode would become " + std::string(allocatorModeName(mode))};
     const bool wasStreaming = m_streaming;
     stopStreaming();
-    const HRESULT hr = c->allocator->KsSetAllocatorMode(mode);
+    const KSALLOCATORMODE previous = c->allocator->KsGetAllocatorMode();
+    HRESULT hr = c->allocator->KsSetAllocatorMode(mode);
     Status result{hr, SUCCEEDED(hr) ? "mode set to " + std::string(allocatorModeName(mode))
                                     : "KsSetAllocatorMode refused: " + hresultMessage(hr)};
     if (wasStreaming) {
         const Status restarted = startStreaming();
-        if (!restarted)
+        if (!restarted && SUCCEEDED(hr)) {
+            // as for properties: a mode the pool cannot be committed in is undone
+            c->allocator->KsSetAllocatorMode(previous);
+            hr = restarted.code();
+            result = {restarted.code(), "not applied: " + restarted.message() + "; the allocator is back in " +
+                                            std::string(allocatorModeName(previous)) + " mode" +
+                                            restartedAgain(allocatorId)};
+        } else if (!restarted) {
             result = restarted;
+        }
     }
     if (SUCCEEDED(hr))
         emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId,

@@ -48,6 +48,8 @@ public:
 private:
     Status startStreaming();
     void stopStreaming();
+    /// After an edit was undone: starts streaming again; the end of the edit's message saying how that went.
+    std::string restartedAgain(const std::string& allocatorId);
     void emit(const BackendEvent& event);
     Channel* findChannel(std::string_view allocatorId);
     Filter* findFilter(std::string_view filterId);

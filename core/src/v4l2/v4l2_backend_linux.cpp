@@ -465,6 +465,20 @@ public:
         stream->stop();
     }
 
+    /// After an edit the driver refused (REQBUFS, S_FMT or STREAMON failed): streams again with the settings the
+    /// stream had before, so that a failed edit never leaves it stopped. Returns the edit's failure, saying so.
+    Status restoreStream(const std::string& allocatorId, OwnedStream& stream, const StreamSettings& before,
+                         const Status& failure)
+    {
+        const Status back = stream.start(before);
+        if (back)
+            return {failure.code(), "not applied: " + failure.message() + "; the stream runs again as before"};
+        const std::string message = "not applied: " + failure.message() +
+                                    "; the stream could not restart as before either and is stopped: " + back.message();
+        emit({BackendEvent::Kind::Error, allocatorId, message, back.code()});
+        return {failure.code(), message};
+    }
+
     PropertyChange setProperties(const std::string& allocatorId, const PropertyRequest& request,
                                  ApplyMode apply) override
     {
@@ -509,6 +523,7 @@ public:
             change.status = {S_OK, "prediction only: the driver decides the granted count on REQBUFS"};
             return change;
         }
+        const StreamSettings before = stream.settings();
         Status restarted;
         if (!resize && change.requested.cBuffers > current.cBuffers) {
             // more buffers: CREATE_BUFS while the stream goes on
@@ -518,6 +533,8 @@ public:
             if (resize)
                 settings.sizeImage = static_cast<std::uint32_t>(*request.bufferSize); // S_FMT sizeimage
             restarted = stream.start(settings); // REQBUFS with the new count
+            if (!restarted)
+                restarted = restoreStream(allocatorId, stream, before, restarted);
         }
         change.actual = {static_cast<LONG>(stream.grantedBuffers()), static_cast<LONG>(stream.bufferSize()), 1, 0};
         change.applied = restarted.isOk();
@@ -545,8 +562,11 @@ public:
             return {E_NOTIMPL, "a dmabuf stream imports its handles once: start it again with new options"};
         if (apply == ApplyMode::DryRun)
             return {S_OK, "prediction only: REQBUFS with " + std::string(memoryName(memory)) + " buffers"};
+        const StreamSettings before = settings;
         settings.memory = memory;
         Status s = owned->second->start(settings);
+        if (!s)
+            s = restoreStream(allocatorId, *owned->second, before, s);
         if (s)
             emit({BackendEvent::Kind::AllocatorReconfigured, allocatorId,
                   "memory now " + std::string(memoryName(memory)), S_OK});
