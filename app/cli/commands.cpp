@@ -769,6 +769,8 @@ int runServe(const GlobalOptions& global, const ServeOptions& options)
     agentOptions.allowEdits = options.allowEdits;
     agentOptions.requestsPerSecond = options.maxRequestRate;
     agentOptions.maxStreamClients = options.maxStreamClients;
+    agentOptions.headerTimeoutSeconds = options.headerTimeoutSeconds;
+    agentOptions.maxWaitingPerClient = options.maxWaitingPerClient;
     if (!options.tokenFile.empty()) {
         if (Status status = agent::readTokenFile(options.tokenFile, agentOptions.token); !status) {
             std::cerr << "ksscope-cli: --token-file: " << status.message() << "\n";

@@ -72,6 +72,8 @@ struct ServeOptions {
     bool allowEdits = false;
     double maxRequestRate = 20.0; ///< per client address and second
     std::size_t maxStreamClients = 16;
+    double headerTimeoutSeconds = 5.0; ///< a request's headers must arrive within this
+    std::size_t maxWaitingPerClient = 32; ///< connections of one address waiting for their headers
     std::vector<std::string> ids;
 };
 /// `serve`: the agent (Prometheus / OpenMetrics /metrics, JSON and the event stream) until interrupted.

@@ -235,6 +235,15 @@ int main(int argc, char** argv)
     serveCmd
         ->add_option("--max-stream-clients", serve.maxStreamClients, "clients of /api/v1/stream at once (default 16)")
         ->check(wholeIn(1, 1024));
+    serveCmd
+        ->add_option("--header-timeout", serve.headerTimeoutSeconds,
+                     "seconds a request's headers may take to arrive before the connection is closed (default 5)")
+        ->check(numberIn(0.1, 300.0));
+    serveCmd
+        ->add_option("--max-waiting-per-client", serve.maxWaitingPerClient,
+                     "connections of one address that may wait for their request headers; its oldest make room for "
+                     "its newest (default 32)")
+        ->check(wholeIn(1, 4096));
     serveCmd->add_option("--duration", serve.durationSeconds, "seconds to serve (default: until Ctrl-C)")
         ->check(numberIn(0.001, kMaxSeconds));
     serveCmd->add_option("ID", serve.ids, "allocator, pin or filter ids (default: all)");

@@ -13,6 +13,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QItemSelectionModel>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -262,8 +263,11 @@ private Q_SLOTS:
         QVERIFY(distinctColors(shot) > 40);
 
         QByteArray err;
-        QCOMPARE(gui.run({QStringLiteral("--rate"), QStringLiteral("0")}, nullptr, &err), 2);
+        // invalid values exit 4, as in ksscope-cli
+        QCOMPARE(gui.run({QStringLiteral("--rate"), QStringLiteral("0")}, nullptr, &err), 4);
         QVERIFY(err.contains("--rate"));
+        QCOMPARE(gui.run({QStringLiteral("--rate"), QStringLiteral("nan")}, nullptr, &err), 4);
+        QVERIFY2(err.contains("--rate: expected a number from 1 to 2000, got \"nan\""), err.constData());
         QCOMPARE(gui.run({QStringLiteral("--backend"), QStringLiteral("nope")}, nullptr, &err), 2);
         QVERIFY(err.contains("unknown backend"));
         QCOMPARE(gui.run({QStringLiteral("--scenario"), dir.filePath(QStringLiteral("missing.json"))}, nullptr, &err),
@@ -274,8 +278,12 @@ private Q_SLOTS:
         QVERIFY(badFile.open(QIODevice::WriteOnly));
         badFile.write("{\n  \"name\": \"bad\",\n  \"filters\": 3\n}\n");
         badFile.close();
-        QCOMPARE(gui.run({QStringLiteral("--scenario"), bad}, nullptr, &err), 2);
+        QCOMPARE(gui.run({QStringLiteral("--scenario"), bad}, nullptr, &err), 4);
         QVERIFY2(err.contains("bad.json:1: missing \"ksscopeScenario\""), err.constData());
+        QProcess cli; // the same file, the same exit code from ksscope-cli
+        cli.start(QStringLiteral(KSSCOPE_CLI_PATH), {QStringLiteral("--scenario"), bad, QStringLiteral("list")});
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 4);
         QCOMPARE(gui.run({QStringLiteral("--after"), QStringLiteral("2")}, nullptr, &err), 2);
         QVERIFY(err.contains("--screenshot"));
     }

@@ -52,6 +52,17 @@ struct DeviceMetrics {
 };
 
 /// Everything one scrape reports.
+/// What the agent's front door did with connections (docs/SECURITY.md).
+struct ConnectionStats {
+    std::uint64_t accepted = 0;
+    std::uint64_t headerTimeouts = 0; ///< closed: the request headers did not arrive in time (408)
+    std::uint64_t oversized = 0; ///< closed: the request headers were too large or too many (431)
+    std::uint64_t evicted = 0; ///< closed while waiting, to make room for a newer connection
+    std::uint64_t busy = 0; ///< closed: every worker was busy (503)
+    std::size_t waiting = 0; ///< connections waiting for their request headers
+    std::size_t serving = 0; ///< connections being served
+};
+
 struct MetricsSnapshot {
     std::vector<AllocatorMetrics> allocators;
     std::vector<DeviceMetrics> devices;
@@ -63,6 +74,7 @@ struct MetricsSnapshot {
     std::uint64_t rateLimitedRequests = 0;
     std::uint64_t refusedRequests = 0; ///< 401 and 403
     double lastScrapeSeconds = 0.0; ///< how long the previous scrape took to render
+    ConnectionStats connections;
 };
 
 /// Writes \a snapshot in \a format (names and labels in docs/AGENT.md).
@@ -90,6 +102,9 @@ struct AgentOptions {
     std::size_t maxStreamClients = 16;
     std::size_t streamQueueMessages = 65536; ///< per stream client; the oldest are dropped past it
     double pumpIntervalSeconds = 0.05; ///< how often new samples are taken from the monitor
+    double headerTimeoutSeconds = 5.0; ///< a request's headers must arrive within this (408 otherwise)
+    std::size_t maxWaitingPerClient = 32; ///< connections of one address waiting for their headers
+    std::size_t maxWaiting = 512; ///< connections of all addresses waiting for their headers
 };
 
 struct AgentStats {
@@ -98,6 +113,7 @@ struct AgentStats {
     std::uint64_t streamDroppedMessages = 0;
     std::uint64_t rateLimitedRequests = 0;
     std::uint64_t refusedRequests = 0;
+    ConnectionStats connections;
 };
 
 /// Serves a running monitor over HTTP. The session and the monitor must outlive the agent; the agent takes the

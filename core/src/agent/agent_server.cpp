@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The agent's HTTP server (cpp-httplib): /metrics, /api/v1/topology, /api/v1/status, /api/v1/stream and the edits.
 
+#include "connection_gate.h"
 #include "ksscope/agent.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
@@ -159,13 +160,26 @@ void appendSample(std::string& out, const std::string& quotedId, const SampleRec
 } // namespace
 
 struct Agent::Impl {
-    Impl(Session& s, Monitor& m, AgentOptions o) : session(s), monitor(m), options(std::move(o)) { }
+    Impl(Session& s, Monitor& m, AgentOptions o)
+        : session(s), monitor(m), options(std::move(o)), server(gateLimits(options))
+    {
+    }
+
+    static GateLimits gateLimits(const AgentOptions& o)
+    {
+        GateLimits limits;
+        limits.headerTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.headerTimeoutSeconds * 1000));
+        limits.maxWaitingPerClient = o.maxWaitingPerClient;
+        limits.maxWaiting = o.maxWaiting;
+        limits.workers = o.maxStreamClients + 8; // one per stream client, plus some for everything else
+        return limits;
+    }
 
     Session& session;
     Monitor& monitor;
     AgentOptions options;
     ListenAddress address;
-    httplib::Server server;
+    GatedServer server;
     std::thread serverThread;
     std::thread pumpThread;
     bool started = false;
@@ -200,6 +214,11 @@ struct Agent::Impl {
 
     std::mutex editMutex; // one edit at a time
 
+    [[nodiscard]] ConnectionStats connectionStats() const
+    {
+        const GateStats g = server.gateStats();
+        return {g.accepted, g.headerTimeouts, g.oversized, g.evicted, g.busy, g.waiting, g.serving};
+    }
     void refreshTopology();
     void pumpOnce(Monitor::Batch& batch);
     void pumpLoop();
@@ -419,6 +438,7 @@ MetricsSnapshot Agent::Impl::snapshot()
     s.streamDroppedMessages = streamDropped.load();
     s.rateLimitedRequests = rateLimited.load();
     s.refusedRequests = refused.load();
+    s.connections = connectionStats();
     return s;
 }
 
@@ -461,7 +481,15 @@ json Agent::Impl::statusDocument()
               {"allowEdits", options.allowEdits},
               {"tokenRequired", !options.token.empty()},
               {"uptimeSeconds", std::chrono::duration<double>(Clock::now() - startTime).count()},
-              {"streamClients", s.streamClients}}},
+              {"streamClients", s.streamClients},
+              {"connections",
+               {{"accepted", s.connections.accepted},
+                {"waiting", s.connections.waiting},
+                {"serving", s.connections.serving},
+                {"closedHeaderTimeout", s.connections.headerTimeouts},
+                {"closedTooLarge", s.connections.oversized},
+                {"closedEvicted", s.connections.evicted},
+                {"closedBusy", s.connections.busy}}}}},
             {"sampler",
              {{"rateHz", s.rateHz},
               {"ticks", s.sampler.ticks},
@@ -502,6 +530,7 @@ httplib::Server::HandlerResponse Agent::Impl::preRoute(const httplib::Request& r
     using R = httplib::Server::HandlerResponse;
     if (!allow(req.remote_addr)) {
         ++rateLimited;
+        GatedServer::closeAfterResponse();
         res.set_header("Retry-After", "1");
         char rate[32];
         std::snprintf(rate, sizeof rate, "%g", options.requestsPerSecond);
@@ -517,6 +546,7 @@ httplib::Server::HandlerResponse Agent::Impl::preRoute(const httplib::Request& r
                         sameToken(std::string_view(header).substr(prefix.size()), options.token);
         if (!ok) {
             ++refused;
+            GatedServer::closeAfterResponse();
             res.set_header("WWW-Authenticate", "Bearer realm=\"ksscope\"");
             setText(res, 401,
                     header.empty() ? "this agent needs a token: send the header \"Authorization: Bearer TOKEN\" "
@@ -782,9 +812,6 @@ Status Agent::start()
         return {E_INVALIDARG, "--allow-edits needs a token (--token-file FILE): edits over the network are only "
                               "taken from clients that send it"};
 
-    // one thread per stream client, plus some for everything else
-    const std::size_t threads = d.options.maxStreamClients + 8;
-    d.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     d.server.set_payload_max_length(d.options.maxBodyBytes);
     d.server.set_read_timeout(5, 0);
     d.server.set_write_timeout(5, 0); // a client that stops reading is dropped after this long
@@ -804,6 +831,7 @@ Status Agent::start()
     d.refreshTopology();
     d.started = true;
     d.pumpThread = std::thread([&d] { d.pumpLoop(); });
+    d.server.startGate();
     d.serverThread = std::thread([&d] { d.server.listen_after_bind(); });
     return Status::ok();
 }
@@ -830,6 +858,7 @@ void Agent::stop()
     }
     d.server.stop();
     d.serverThread.join();
+    d.server.stopGate();
     d.monitor.setRecordBuffers(false);
 }
 
@@ -854,6 +883,7 @@ AgentStats Agent::stats() const
     s.streamDroppedMessages = m_impl->streamDropped.load();
     s.rateLimitedRequests = m_impl->rateLimited.load();
     s.refusedRequests = m_impl->refused.load();
+    s.connections = m_impl->connectionStats();
     return s;
 }
 

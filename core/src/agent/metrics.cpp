@@ -307,6 +307,24 @@ void writeMetrics(const MetricsSnapshot& s, MetricsFormat format, std::string& o
              "Requests refused for a missing or wrong token (401) or a forbidden edit (403).", s.refusedRequests);
     w.single("ksscope_agent_scrape_render_seconds", Type::Gauge, "Time the previous /metrics answer took to render.",
              s.lastScrapeSeconds);
+    w.family("ksscope_agent_connections_closed_total", Type::Counter,
+             "Connections the agent closed before serving them, by reason: header_timeout (408), too_large (431), "
+             "evicted (made room for newer ones), busy (503).");
+    const std::pair<std::string_view, std::uint64_t> closed[] = {{"header_timeout", s.connections.headerTimeouts},
+                                                                 {"too_large", s.connections.oversized},
+                                                                 {"evicted", s.connections.evicted},
+                                                                 {"busy", s.connections.busy}};
+    for (const auto& [reason, count] : closed) {
+        w.begin();
+        w.label("reason", reason);
+        w.value(count);
+    }
+    w.single("ksscope_agent_connections_accepted_total", Type::Counter, "Connections accepted.",
+             s.connections.accepted);
+    w.single("ksscope_agent_connections_waiting", Type::Gauge, "Connections waiting for their request headers.",
+             std::uint64_t{s.connections.waiting});
+    w.single("ksscope_agent_connections_serving", Type::Gauge, "Connections being served.",
+             std::uint64_t{s.connections.serving});
     w.finish();
 }
 
