@@ -186,6 +186,10 @@ Status Monitor::start(Session& session)
         std::lock_guard lock(m_stopMutex);
         m_stopRequested = false;
     }
+    {
+        std::lock_guard lock(m_mutex);
+        m_samplerStopped = false;
+    }
     m_thread = std::thread(&Monitor::run, this);
     return Status::ok();
 }
@@ -219,8 +223,16 @@ void Monitor::run()
     for (;;) {
         {
             std::unique_lock lock(m_stopMutex);
-            if (m_stopCv.wait_until(lock, next, [this] { return m_stopRequested; }))
+            if (m_stopCv.wait_until(lock, next, [this] { return m_stopRequested; })) {
+                // the summary covers the whole run, not just up to the last tick: a sampler that fell behind
+                // shows as few ticks over the full time
+                const double cpu = threadCpuSeconds() - cpuAtStart;
+                std::lock_guard statsLock(m_mutex);
+                m_samplerStats.cpuSeconds = cpu;
+                m_samplerStats.wallSeconds = std::chrono::duration<double>(Clock::now() - m_start).count();
+                m_samplerStopped = true;
                 return;
+            }
         }
         const double tickCpuStart = threadCpuSeconds();
         const auto now = Clock::now();
@@ -638,7 +650,10 @@ void Monitor::window(std::size_t allocator, std::int64_t from_ns, std::int64_t t
 SamplerStats Monitor::samplerStats() const
 {
     std::lock_guard lock(m_mutex);
-    return m_samplerStats;
+    SamplerStats s = m_samplerStats;
+    if (!m_samplerStopped && !m_timeline && m_samplerStats.ticks > 0)
+        s.wallSeconds = std::chrono::duration<double>(Clock::now() - m_start).count(); // until now, not the last tick
+    return s;
 }
 
 } // namespace ksscope

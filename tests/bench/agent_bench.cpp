@@ -21,6 +21,8 @@ using namespace ksscope;
 namespace {
 
 constexpr int kAllocators = 1000;
+/// Streaming cameras take two simulator threads each: the simulator streams at most 512 (SimBackend::kMaxSimThreads).
+constexpr int kStreamingAllocators = 500;
 const char* const kAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
                             "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
@@ -53,11 +55,12 @@ std::string writeScenario(int count)
     return path;
 }
 
-/// 1000 allocators sampled at 100 Hz, streaming (range(0) 1) or idle (0), served on a free loopback port.
+/// 1000 idle allocators (range(0) 0) or 500 streaming ones (1) sampled at 100 Hz, served on a free loopback port.
 struct Served {
     explicit Served(bool stream)
     {
-        scenario = writeScenario(kAllocators);
+        allocators = stream ? kStreamingAllocators : kAllocators;
+        scenario = writeScenario(allocators);
         Monitor::Options mo;
         mo.rateHz = 100;
         mo.windowSeconds = 10;
@@ -65,8 +68,8 @@ struct Served {
         status = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor->eventSink());
         if (!status)
             return;
-        if (stream)
-            session.start();
+        if (stream && !(status = session.start()))
+            return;
         status = monitor->start(session);
         if (!status)
             return;
@@ -88,6 +91,7 @@ struct Served {
     Served(const Served&) = delete;
     Served& operator=(const Served&) = delete;
 
+    int allocators = 0;
     std::string scenario;
     Session session;
     std::unique_ptr<Monitor> monitor;
@@ -110,7 +114,7 @@ void BM_RenderMetrics1000(benchmark::State& state)
         benchmark::DoNotOptimize(text.data());
     }
     state.counters["bytes"] = static_cast<double>(bytes);
-    state.counters["allocators"] = kAllocators;
+    state.counters["allocators"] = served.allocators;
 }
 BENCHMARK(BM_RenderMetrics1000)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 

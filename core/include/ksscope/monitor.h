@@ -285,6 +285,7 @@ private:
     std::vector<BufferChange> m_pendingBuffers;
     std::uint64_t m_lost = 0;
     SamplerStats m_samplerStats;
+    bool m_samplerStopped = false; // the thread ended: m_samplerStats holds the whole run's times
 
     struct Incoming {
         std::mutex mutex; // guards events

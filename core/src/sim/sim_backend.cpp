@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <system_error>
 
@@ -12,7 +13,13 @@ namespace ksscope::sim {
 
 using Clock = std::chrono::steady_clock;
 
+struct SimBackend::Sleeper {
+    std::mutex mutex;
+    std::condition_variable cv;
+};
+
 namespace {
+thread_local SimBackend::Sleeper* t_sleeper = nullptr; // the calling sim thread's own, null elsewhere
 const HRESULT kDeviceRemoved = hresultFromWin32(kErrorDeviceRemoved);
 
 Clock::duration fromMs(double ms)
@@ -248,6 +255,21 @@ Status SimBackend::startStreaming()
 {
     if (m_streaming)
         return Status::ok();
+    // one thread per capture pin and one per consumer: past the limit they would starve each other and the sampler
+    std::size_t threads = 0;
+    for (const FilterSpec& fs : m_scenario.filters)
+        for (const PinSpec& ps : fs.pins)
+            if (ps.direction == PinDirection::Output)
+                threads += fs.kind == "capture" ? 2 : 1;
+    if (threads > kMaxSimThreads)
+        return {E_INVALIDARG, "cannot stream " + m_scenario.source + ": its " +
+                                  std::to_string(m_scenario.filters.size()) + " filters need " +
+                                  std::to_string(threads) +
+                                  " simulator threads (one per capture pin and one per consumer); the simulator "
+                                  "runs at most " +
+                                  std::to_string(kMaxSimThreads) + " (" + std::to_string(kMaxSimThreads / 2) +
+                                  " capture filters with their consumers): simulate fewer, or watch real devices"};
+
     for (auto& channel : m_channels) {
         if (channel->removed || channel->failed)
             continue; // a removed or failed allocator stays down after a restart
@@ -275,7 +297,16 @@ Status SimBackend::startStreaming()
         if (!spawnError.empty())
             return;
         try {
-            m_threads.emplace_back(std::forward<decltype(args)>(args)...);
+            // each thread sleeps on a mutex and condition variable of its own: a thousand threads waking at their
+            // own times on one shared pair spent more time contending for it than simulating
+            auto sleeper = std::make_unique<Sleeper>();
+            Sleeper* own = sleeper.get();
+            m_sleepers.push_back(std::move(sleeper));
+            auto body = std::bind(std::forward<decltype(args)>(args)...);
+            m_threads.emplace_back([own, body]() mutable {
+                t_sleeper = own;
+                body();
+            });
         } catch (const std::system_error& e) {
             spawnError = e.what();
         } catch (const std::bad_alloc&) {
@@ -333,6 +364,12 @@ void SimBackend::stopStreaming()
         m_stopping = true;
     }
     m_stopCv.notify_all();
+    for (const auto& sleeper : m_sleepers) {
+        {
+            std::lock_guard lock(sleeper->mutex); // a sleeper checks m_stopping under its own mutex
+        }
+        sleeper->cv.notify_all();
+    }
     for (auto& channel : m_channels) {
         {
             std::lock_guard lock(channel->queueMutex);
@@ -343,6 +380,7 @@ void SimBackend::stopStreaming()
     for (auto& thread : m_threads)
         thread.join();
     m_threads.clear();
+    m_sleepers.clear();
     for (auto& channel : m_channels) {
         std::lock_guard lock(channel->queueMutex);
         channel->queue.clear(); // frames go back to their pools
@@ -358,6 +396,10 @@ void SimBackend::close()
 
 bool SimBackend::sleepUntil(Clock::time_point deadline)
 {
+    if (Sleeper* own = t_sleeper) {
+        std::unique_lock lock(own->mutex);
+        return !own->cv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
+    }
     std::unique_lock lock(m_stopMutex);
     return !m_stopCv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
 }

@@ -19,6 +19,9 @@ class HoldTime; // a consumer's hold time per frame
 
 class SimBackend final : public Backend {
 public:
+    /// The most threads a scenario may need (docs/PERFORMANCE.md: past this, 2 cores cannot keep up).
+    static constexpr std::size_t kMaxSimThreads = 1024;
+
     explicit SimBackend(BackendOptions options);
     /// Runs a scenario given directly (tests, benchmarks).
     explicit SimBackend(Scenario scenario);
@@ -42,6 +45,7 @@ public:
     [[nodiscard]] const Scenario& scenario() const { return m_scenario; }
 
     struct Channel; // one allocator with its frame queue and counters
+    struct Sleeper; // one thread's own mutex and condition variable to sleep on
     struct Filter;
     class Pin;
 
@@ -83,6 +87,7 @@ private:
     std::condition_variable m_stopCv;
     std::atomic<bool> m_stopping{false};
     std::vector<std::thread> m_threads;
+    std::vector<std::unique_ptr<Sleeper>> m_sleepers; // one per thread in m_threads
 
     std::mutex m_sinkMutex; // guards m_sink
     EventSink m_sink;
