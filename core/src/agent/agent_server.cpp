@@ -172,6 +172,7 @@ struct Agent::Impl {
         limits.maxWaitingPerClient = o.maxWaitingPerClient;
         limits.maxWaiting = o.maxWaiting;
         limits.workers = o.maxStreamClients + 8; // one per stream client, plus some for everything else
+        limits.maxBodyBytes = o.maxBodyBytes;
         return limits;
     }
 
@@ -828,6 +829,7 @@ Status Agent::start()
         return {hresultFromWin32(kErrorBusy), "could not listen on " + d.address.toString() +
                                                   ": the port is in use or not allowed; choose another with --listen"};
     }
+    d.server.widenBacklog(1024);
     d.refreshTopology();
     d.started = true;
     d.pumpThread = std::thread([&d] { d.pumpLoop(); });

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -35,7 +37,7 @@ constexpr std::string_view kTooLarge =
     "Content-Length: 51\r\n\r\nthe request headers are too large or too many; bye\n";
 constexpr std::string_view kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
-    "Content-Type: text/plain\r\nContent-Length: 44\r\n\r\nevery worker of this agent is busy; retry\n";
+    "Content-Type: text/plain\r\nContent-Length: 42\r\n\r\nevery worker of this agent is busy; retry\n";
 
 /// The end of the header block in \a buffer (the position after the blank line), or npos.
 std::size_t headerEnd(std::string_view buffer)
@@ -47,6 +49,47 @@ std::size_t headerEnd(std::string_view buffer)
     if (lf == std::string_view::npos || (crlf != std::string_view::npos && crlf + 2 < lf))
         return crlf + 4;
     return lf + 2;
+}
+
+/// The 413 answer, naming the limit.
+std::string bodyTooLarge(std::size_t limit)
+{
+    const std::string text = "the request body is over " + std::to_string(limit) +
+                             " bytes, the agent's limit (a chunked body is not taken either)\n";
+    return "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: " +
+           std::to_string(text.size()) + "\r\n\r\n" + text;
+}
+
+/// Whether the header block \a head announces a body the agent does not take: a Content-Length over \a maxBody
+/// (or not a number), or a chunked transfer encoding (the API's bodies are small JSON documents with a length).
+bool bodyRefused(std::string_view head, std::size_t maxBody)
+{
+    std::size_t lineStart = head.find('\n');
+    while (lineStart != std::string_view::npos && lineStart + 1 < head.size()) {
+        const std::size_t next = head.find('\n', lineStart + 1);
+        std::string_view line =
+            head.substr(lineStart + 1, next == std::string_view::npos ? std::string_view::npos : next - lineStart - 1);
+        lineStart = next;
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos)
+            continue;
+        std::string name(line.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
+        if (name == "transfer-encoding")
+            return true;
+        if (name == "content-length") {
+            std::size_t length = 0;
+            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+            if (ec != std::errc() || ptr != value.data() + value.size() || length > maxBody)
+                return true;
+        }
+    }
+    return false;
 }
 
 /// Waits for \a events on \a fd for at most \a timeout; true when they came.
@@ -175,7 +218,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-GatedServer::GatedServer(GateLimits limits) : m_limits(limits)
+GatedServer::GatedServer(GateLimits limits) : m_limits(limits), m_bodyTooLarge(bodyTooLarge(limits.maxBodyBytes))
 {
     new_task_queue = [] { return new InlineQueue; };
 }
@@ -183,6 +226,11 @@ GatedServer::GatedServer(GateLimits limits) : m_limits(limits)
 GatedServer::~GatedServer()
 {
     stopGate();
+}
+
+void GatedServer::widenBacklog(int backlog)
+{
+    ::listen(svr_sock_, backlog); // a listening socket takes a new backlog
 }
 
 void GatedServer::closeAfterResponse()
@@ -371,6 +419,10 @@ void GatedServer::readable(int fd)
         return;
     }
     if (end != std::string_view::npos) {
+        if (bodyRefused(head, m_limits.maxBodyBytes)) {
+            closeWaiting(fd, m_bodyTooLarge, &GateStats::oversized);
+            return;
+        }
         dispatch(fd);
         return;
     }

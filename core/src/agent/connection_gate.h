@@ -33,6 +33,7 @@ struct GateLimits {
     std::chrono::milliseconds writeTimeout{5000}; ///< a client that reads nothing for this long is dropped
     std::size_t maxHeaderBytes = 16 * 1024; ///< request line and headers together (431 beyond)
     std::size_t maxHeaderLines = 64; ///< header lines (431 beyond)
+    std::size_t maxBodyBytes = 64 * 1024; ///< a Content-Length beyond is refused by the gate (413), chunked bodies too
     std::size_t maxWaitingPerClient = 32; ///< connections of one address waiting for their headers
     std::size_t maxWaiting = 512; ///< connections of all addresses waiting for their headers
     std::size_t workers = 24; ///< requests served at once (an event stream holds one for its life)
@@ -43,7 +44,7 @@ struct GateStats {
     std::uint64_t accepted = 0; ///< connections taken from the listening socket
     std::uint64_t requests = 0; ///< requests handed to a worker
     std::uint64_t headerTimeouts = 0; ///< closed because the headers did not arrive in time (408)
-    std::uint64_t oversized = 0; ///< closed because the headers were too large or too many (431)
+    std::uint64_t oversized = 0; ///< closed because the headers were too large or too many (431), or the body (413)
     std::uint64_t evicted = 0; ///< waiting connections closed to make room for newer ones
     std::uint64_t busy = 0; ///< closed because every worker was busy (503)
     std::size_t waiting = 0; ///< connections waiting for their headers now
@@ -57,6 +58,8 @@ public:
     GatedServer(const GatedServer&) = delete;
     GatedServer& operator=(const GatedServer&) = delete;
 
+    /// Lets \a backlog connections wait to be accepted (cpp-httplib listens with 5); call after bind_to_port().
+    void widenBacklog(int backlog);
     /// Starts the gate and the workers; call before listen_after_bind().
     void startGate();
     /// Closes every connection and joins the gate's threads; call after stop() and once listening returned.
@@ -85,6 +88,7 @@ private:
     void wake() const;
 
     GateLimits m_limits;
+    std::string m_bodyTooLarge; // the 413 answer
     std::atomic<bool> m_stopping{false};
     bool m_started = false;
 
