@@ -272,7 +272,10 @@ void Monitor::run()
         for (const SampleRecord& r : records)
             m_histories[r.allocator].append(r.sample);
         if (m_pendingSamples.size() + records.size() > m_options.maxPending) {
-            const std::size_t drop = std::min(m_pendingSamples.size(), records.size());
+            // nobody takes them: drop a quarter at once, since erasing from the front moves all that stays and
+            // must not happen on every tick (2 M samples moved 100 times a second stalled the sampler)
+            const std::size_t drop =
+                std::min(m_pendingSamples.size(), std::max(records.size(), m_options.maxPending / 4));
             m_pendingSamples.erase(m_pendingSamples.begin(),
                                    m_pendingSamples.begin() + static_cast<std::ptrdiff_t>(drop));
             m_lost += drop;
@@ -281,7 +284,8 @@ void Monitor::run()
         for (auto& e : out.events)
             m_pendingEvents.push_back(std::move(e));
         if (m_pendingBuffers.size() + out.buffers.size() > m_options.maxPending) {
-            const std::size_t drop = std::min(m_pendingBuffers.size(), out.buffers.size());
+            const std::size_t drop =
+                std::min(m_pendingBuffers.size(), std::max(out.buffers.size(), m_options.maxPending / 4));
             m_pendingBuffers.erase(m_pendingBuffers.begin(),
                                    m_pendingBuffers.begin() + static_cast<std::ptrdiff_t>(drop));
         }

@@ -9,8 +9,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -130,6 +133,84 @@ void BM_Sampler64At1kHz(benchmark::State& state)
     }
 }
 BENCHMARK(BM_Sampler64At1kHz)->Arg(10)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+/// A scenario of \a count cameras like those of load64.json (30 fps, 4 frames, a consumer holding each frame 5 ms),
+/// in the temporary folder.
+std::string writeCameras(int count)
+{
+    std::string text = R"({"ksscopeScenario": 1, "name": "scale", "seed": 1, "filters": [)";
+    for (int i = 0; i < count; ++i) {
+        const std::string id = std::to_string(i);
+        text += (i ? "," : "") + std::string(R"({"id": "cam)") + id + R"(", "name": "Camera )" + id +
+                R"(", "kind": "capture", "pins": [{"id": "pin0", "direction": "out", "format": {"type": "video",
+                "subtype": "YUY2", "width": 320, "height": 240, "bitCount": 16, "avgTimePerFrame": 333667},
+                "framing": {"frames": 4, "frameSize": 153600, "mode": "kernel"}, "fillMs": 1,
+                "consumer": {"costMs": 5, "jitterMs": 5}}]})";
+    }
+    text += "]}";
+    const auto path =
+        std::filesystem::temp_directory_path() / ("ksscope-bench-scale-" + std::to_string(getpid()) + ".json");
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    if (file) {
+        std::fputs(text.c_str(), file);
+        std::fclose(file);
+    }
+    return path.string();
+}
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+/// The sampler at 100 Hz over range(0) simulated cameras for 3 s, streaming (range(1) 1: two simulator threads
+/// each) or idle (0: the sampler's own cost of that many allocators). Reports the ticks it kept up with, the late
+/// ticks it skipped, its CPU and the whole process's (the simulator included). Past what the simulator can stream
+/// the benchmark reports the refusal.
+void BM_SamplerScale(benchmark::State& state)
+{
+    const int cameras = static_cast<int>(state.range(0));
+    const bool streaming = state.range(1) != 0;
+    const std::string scenario = writeCameras(cameras);
+    for (auto _ : state) {
+        Session session;
+        Monitor::Options options;
+        options.rateHz = 100;
+        options.windowSeconds = 10;
+        Monitor monitor(options);
+        Status status = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink());
+        if (status && streaming)
+            status = session.start();
+        if (!status) {
+            state.SkipWithError(status.message().c_str());
+            break;
+        }
+        const double cpuBefore = processCpuSeconds();
+        monitor.start(session);
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        monitor.stop();
+        const double processCpu = processCpuSeconds() - cpuBefore;
+        session.close();
+        const SamplerStats s = monitor.samplerStats();
+        state.counters["allocators"] = static_cast<double>(monitor.allocatorIds().size());
+        state.counters["ticks_per_s"] = static_cast<double>(s.ticks) / s.wallSeconds;
+        state.counters["late_ticks"] = static_cast<double>(s.lateTicks);
+        state.counters["sampler_cpu_percent"] = 100.0 * s.cpuSeconds / s.wallSeconds;
+        state.counters["sampler_us_per_tick"] =
+            1e6 * s.busyCpuSeconds / static_cast<double>(std::max<std::uint64_t>(1, s.ticks));
+        state.counters["process_cpu_percent"] = 100.0 * processCpu / s.wallSeconds;
+    }
+    std::filesystem::remove(scenario);
+}
+BENCHMARK(BM_SamplerScale)
+    ->ArgsProduct({{64, 128, 256, 512, 600}, {1}})
+    ->ArgsProduct({{1000, 2000, 4000}, {0}})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 /// The floor: a thread that only wakes up 1000 times a second, as the sampler does, and samples nothing.
 void BM_WakeupFloor1kHz(benchmark::State& state)

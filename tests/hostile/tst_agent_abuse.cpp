@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -175,6 +176,9 @@ private:
     int m_port = 0;
     QProcess m_editable; // one that allows edits
     int m_editablePort = 0;
+    qint64 m_worstMs = 0; // the slowest token holder's /metrics of the current case
+    int m_scrapes = 0;
+    qint64 m_rssAtStart = 0;
 
     /// Starts `serve` on a free loopback port; \a limits go before it in a shell (e.g. "ulimit -v 3000000").
     bool startAgent(QProcess& agent, int& port, const QStringList& extra = {}, const QString& limits = {})
@@ -225,6 +229,8 @@ private:
     void scrapeAnswers(const char* during)
     {
         const Answer a = request(m_port, "GET", "/metrics");
+        m_worstMs = std::max(m_worstMs, a.ms);
+        ++m_scrapes;
         QVERIFY2(a.status == 200, qPrintable(QStringLiteral("%1: status %2").arg(QLatin1String(during)).arg(a.status)));
         QVERIFY2(a.ms < 1000,
                  qPrintable(QStringLiteral("%1: /metrics took %2 ms").arg(QLatin1String(during)).arg(a.ms)));
@@ -243,6 +249,19 @@ private:
     }
 
 private slots:
+    void init()
+    {
+        m_worstMs = 0;
+        m_scrapes = 0;
+        m_rssAtStart = rssKiB(m_agent.processId());
+    }
+    /// The figures of each case (docs/SECURITY.md): the slowest answer a token holder got, and the agent's memory.
+    void cleanup()
+    {
+        if (m_scrapes > 0)
+            qInfo("%s: %d scrapes, the slowest %lld ms; agent RSS %lld -> %lld KiB", QTest::currentTestFunction(),
+                  m_scrapes, m_worstMs, m_rssAtStart, rssKiB(m_agent.processId()));
+    }
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());

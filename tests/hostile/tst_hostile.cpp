@@ -14,8 +14,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <atomic>
 #include <csignal>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -380,6 +386,27 @@ private slots:
         QCOMPARE(QFileInfo(file).size(), qint64(content.size())); // untouched
     }
 
+    /// A file that is not a recording is the same invalid value (4) whatever the report's format, PDF included.
+    void notARecordingInEveryFormat()
+    {
+        const QString file = path(QStringLiteral("notes.ksrec"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("not a recording at all\n");
+        f.close();
+        QStringList formats{QStringLiteral("json"), QStringLiteral("csv"), QStringLiteral("html")};
+#if defined(KSSCOPE_GUI_PATH)
+        formats.append(QStringLiteral("pdf"));
+#endif
+        for (const QString& format : formats) {
+            const Run r =
+                cli({QStringLiteral("report"), QStringLiteral("--recording"), file, QStringLiteral("--format"), format,
+                     QStringLiteral("-o"), path(QStringLiteral("out.") + format)});
+            QVERIFY2(r.exitCode == 4, qPrintable(format + QStringLiteral(": ") + show(r)));
+            QVERIFY2(r.err.contains("is not a KsScope recording"), qPrintable(format + QStringLiteral(": ") + show(r)));
+        }
+    }
+
     void craftedTimes_data()
     {
         QTest::addColumn<QByteArray>("sql");
@@ -480,6 +507,54 @@ private slots:
         QVERIFY2(r.exitCode == 2, qPrintable(show(r))); // a wrong --record path, as a missing folder is
         QVERIFY2(r.err.contains("it is a folder"), qPrintable(show(r)));
         QVERIFY(QFileInfo(folder).isDir());
+    }
+
+    /// An agent whose topology is malformed is named as such (its address and what is wrong), not as a scenario.
+    void malformedAgentTopology()
+    {
+        const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QVERIFY(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        QVERIFY(::listen(listener, 16) == 0);
+        socklen_t length = sizeof address;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+        const int port = ntohs(address.sin_port);
+        std::atomic<bool> done{false};
+        // a fake agent: every request gets a topology whose "filters" is a number
+        std::thread fake([&] {
+            while (!done) {
+                pollfd p{listener, POLLIN, 0};
+                if (::poll(&p, 1, 100) <= 0)
+                    continue;
+                const int c = ::accept(listener, nullptr, nullptr);
+                if (c < 0)
+                    continue;
+                char buffer[8192];
+                std::string request;
+                while (request.find("\r\n\r\n") == std::string::npos) {
+                    const ssize_t n = ::recv(c, buffer, sizeof buffer, 0);
+                    if (n <= 0)
+                        break;
+                    request.append(buffer, static_cast<std::size_t>(n));
+                }
+                const std::string body = R"({"schemaVersion": 1, "filters": 3})";
+                const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                                          "Content-Length: " +
+                                          std::to_string(body.size()) + "\r\n\r\n" + body;
+                [[maybe_unused]] const ssize_t sent = ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+                ::close(c);
+            }
+        });
+        const Run r =
+            cli({QStringLiteral("--agent"), QStringLiteral("http://127.0.0.1:%1").arg(port), QStringLiteral("list")},
+                30000);
+        done = true;
+        fake.join();
+        ::close(listener);
+        QVERIFY2(r.exitCode == 3 || r.exitCode == 4, qPrintable(show(r)));
+        QVERIFY2(r.err.contains("/api/v1/topology") && !r.err.contains("scenario"), qPrintable(show(r)));
     }
 
     /// docs/RECORDING.md gives the application id the code writes.

@@ -816,7 +816,7 @@ Status Agent::start()
     d.server.set_payload_max_length(d.options.maxBodyBytes);
     d.server.set_read_timeout(5, 0);
     d.server.set_write_timeout(5, 0); // a client that stops reading is dropped after this long
-    d.server.set_keep_alive_timeout(2);
+    d.server.set_keep_alive_timeout(5); // what the answers announce; the gate closes idle connections after 5 s
     d.server.set_keep_alive_max_count(100);
     d.routes();
 

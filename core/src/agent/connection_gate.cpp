@@ -129,6 +129,7 @@ struct GatedServer::Connection {
     Clock::time_point since; // when it began to wait (the oldest waiting make room first)
     Clock::time_point deadline;
     bool idle = false; // kept alive between requests, nothing of the next one read yet
+    std::size_t served = 0; // requests answered on it
 
     Connection() = default;
     Connection(const Connection&) = delete;
@@ -528,7 +529,7 @@ void GatedServer::serve(std::unique_ptr<Connection> c)
         std::lock_guard statsLock(m_statsMutex);
         m_stats.serving = m_serving.size();
     }
-    if (!ok || closed || t_closeAfter || m_stopping)
+    if (!ok || closed || t_closeAfter || m_stopping || ++c->served >= m_limits.maxRequestsPerConnection)
         return; // closed with c
     // kept alive: the next request waits in the gate, not on this worker
     c->buffer = std::move(leftover);

@@ -29,6 +29,7 @@ namespace ksscope::agent {
 struct GateLimits {
     std::chrono::milliseconds headerTimeout{5000}; ///< a request's whole header block must arrive within this
     std::chrono::milliseconds keepAliveTimeout{5000}; ///< an idle kept-alive connection is closed after this
+    std::size_t maxRequestsPerConnection = 100; ///< then the connection is closed (the client opens another)
     std::chrono::milliseconds bodyTimeout{10000}; ///< a request's body must arrive within this once served
     std::chrono::milliseconds writeTimeout{5000}; ///< a client that reads nothing for this long is dropped
     std::size_t maxHeaderBytes = 16 * 1024; ///< request line and headers together (431 beyond)
