@@ -179,7 +179,8 @@ int main(int argc, char** argv)
         // a malformed scenario is named with file:line before any window opens
         const ksscope::ScenarioResult scenario = ksscope::loadScenarioFile(request.scenarioPath.toStdString());
         if (const auto* error = std::get_if<ksscope::ScenarioError>(&scenario))
-            return fail(QString::fromStdString(error->toString()), ksscope::ExitInvalidValue);
+            return fail(QString::fromStdString(error->toString()),
+                        error->unreadable ? ksscope::ExitUsage : ksscope::ExitInvalidValue);
     }
     if (parser.isSet(recordingOption)) {
         if (parser.isSet(backendOption) || parser.isSet(scenarioOption))

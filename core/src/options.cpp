@@ -40,14 +40,21 @@ Status checkOutputFile(const std::string& output)
     const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (!fs::is_directory(folder, ec))
         return cannot("the folder " + folder.string() + " does not exist; create it or write elsewhere");
-    const bool existed = fs::exists(path, ec);
-    {
+    const fs::file_status entry = fs::symlink_status(path, ec);
+    if (entry.type() == fs::file_type::not_found) {
+        // a new file: made and removed again, so that a folder without write permission is found now
+        {
+            std::ofstream probe(output, std::ios::binary | std::ios::app);
+            if (!probe)
+                return cannot("no file can be created in " + folder.string() + " (no permission?)");
+        }
+        fs::remove(path, ec);
+    } else if (entry.type() == fs::file_type::regular) {
         std::ofstream probe(output, std::ios::binary | std::ios::app);
         if (!probe)
             return cannot("the file cannot be opened for writing (no permission?)");
     }
-    if (!existed)
-        fs::remove(path, ec);
+    // anything else (a link, a device, a pipe) is not opened twice: a pipe would see an end, a device a write
     return Status::ok();
 }
 

@@ -396,6 +396,36 @@ private slots:
         QVERIFY2(after - before < 20 * 1024, qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(before).arg(after)));
     }
 
+    void malformedRequests_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QByteArray>("status");
+        const QByteArray auth = QByteArray("Authorization: Bearer ") + kToken + "\r\n";
+        // cpp-httplib reads CR LF lines only: a bare LF must not leave a worker waiting for more
+        QTest::newRow("bare LF") << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n\n") << QByteArray("400");
+        QTest::newRow("POST without a length")
+            << "POST /api/v1/mode HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n{\"id\": \"x\"}" << QByteArray("411");
+        QTest::newRow("compressed body") << "POST /api/v1/mode HTTP/1.1\r\nHost: x\r\n" + auth +
+                                                "Content-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd"
+                                         << QByteArray("415");
+        QTest::newRow("a chunked request behind a good one")
+            << "GET / HTTP/1.1\r\nHost: x\r\n" + auth + "\r\nPOST /api/v1/mode HTTP/1.1\r\nHost: x\r\n" + auth +
+                   "Transfer-Encoding: chunked\r\n\r\n10000\r\n"
+            << QByteArray("413");
+    }
+    /// Requests cpp-httplib would read past what they announce are answered by the gate, the answer arriving whole.
+    void malformedRequests()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(QByteArray, status);
+        Socket s("127.0.0.8", m_port);
+        s.send(request);
+        const QByteArray reply = s.readAll(5000);
+        QVERIFY2(reply.contains("HTTP/1.1 " + status + ' '), reply.left(300).constData());
+        QVERIFY(s.closedByAgent());
+        scrapeAnswers("malformed requests");
+    }
+
     /// Stream clients that never read: the agent goes on answering, the 17th is refused, and the stalled ones are
     /// dropped once their sends time out, with their queues bounded.
     void streamClientsThatNeverRead()

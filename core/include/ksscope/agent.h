@@ -56,9 +56,10 @@ struct DeviceMetrics {
 struct ConnectionStats {
     std::uint64_t accepted = 0;
     std::uint64_t headerTimeouts = 0; ///< closed: the request headers did not arrive in time (408)
-    std::uint64_t oversized = 0; ///< closed: the request headers were too large or too many (431)
+    std::uint64_t oversized = 0; ///< refused: headers too large or too many (431), or the body (411, 413, 415)
     std::uint64_t evicted = 0; ///< closed while waiting, to make room for a newer connection
     std::uint64_t busy = 0; ///< closed: every worker was busy (503)
+    std::uint64_t malformed = 0; ///< closed: a malformed request (400)
     std::size_t waiting = 0; ///< connections waiting for their request headers
     std::size_t serving = 0; ///< connections being served
 };

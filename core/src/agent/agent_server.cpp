@@ -182,6 +182,7 @@ struct Agent::Impl {
     ListenAddress address;
     GatedServer server;
     std::thread serverThread;
+    std::atomic<bool> listenDone{false}; // the listening loop returned
     std::thread pumpThread;
     bool started = false;
     Clock::time_point startTime = Clock::now();
@@ -218,7 +219,16 @@ struct Agent::Impl {
     [[nodiscard]] ConnectionStats connectionStats() const
     {
         const GateStats g = server.gateStats();
-        return {g.accepted, g.headerTimeouts, g.oversized, g.evicted, g.busy, g.waiting, g.serving};
+        ConnectionStats c;
+        c.accepted = g.accepted;
+        c.headerTimeouts = g.headerTimeouts;
+        c.oversized = g.oversized;
+        c.evicted = g.evicted;
+        c.busy = g.busy;
+        c.malformed = g.malformed;
+        c.waiting = g.waiting;
+        c.serving = g.serving;
+        return c;
     }
     void refreshTopology();
     void pumpOnce(Monitor::Batch& batch);
@@ -490,7 +500,8 @@ json Agent::Impl::statusDocument()
                 {"closedHeaderTimeout", s.connections.headerTimeouts},
                 {"closedTooLarge", s.connections.oversized},
                 {"closedEvicted", s.connections.evicted},
-                {"closedBusy", s.connections.busy}}}}},
+                {"closedBusy", s.connections.busy},
+                {"closedMalformed", s.connections.malformed}}}}},
             {"sampler",
              {{"rateHz", s.rateHz},
               {"ticks", s.sampler.ticks},
@@ -832,9 +843,15 @@ Status Agent::start()
     d.server.widenBacklog(1024);
     d.refreshTopology();
     d.started = true;
+    if (!d.server.startGate())
+        return {hresultFromWin32(kErrorNotReady), "the agent cannot start its connection gate (epoll or eventfd "
+                                                  "refused: too many open files? see ulimit -n)"};
     d.pumpThread = std::thread([&d] { d.pumpLoop(); });
-    d.server.startGate();
-    d.serverThread = std::thread([&d] { d.server.listen_after_bind(); });
+    d.listenDone = false;
+    d.serverThread = std::thread([&d] {
+        d.server.listen_after_bind();
+        d.listenDone = true;
+    });
     return Status::ok();
 }
 
@@ -858,6 +875,9 @@ void Agent::stop()
             c->cv.notify_all();
         }
     }
+    // stop() does nothing until the listening loop runs: wait for it to begin (or to have ended) first
+    while (!d.server.is_running() && !d.listenDone)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     d.server.stop();
     d.serverThread.join();
     d.server.stopGate();

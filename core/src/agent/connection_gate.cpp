@@ -38,32 +38,35 @@ constexpr std::string_view kTooLarge =
 constexpr std::string_view kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
     "Content-Type: text/plain\r\nContent-Length: 42\r\n\r\nevery worker of this agent is busy; retry\n";
+constexpr std::string_view kBareLf = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+                                     "Content-Length: 39\r\n\r\nrequest lines must end with CR LF; bye\n";
+/// How long a connection the gate answered and closed may still send what it had in flight (then it is closed).
+constexpr std::chrono::milliseconds kLinger{1000};
 
-/// The end of the header block in \a buffer (the position after the blank line), or npos.
+/// An answer of the gate's own, which closes the connection.
+std::string answer(std::string_view status, std::string_view text)
+{
+    return "HTTP/1.1 " + std::string(status) +
+           "\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(text.size() + 1) +
+           "\r\n\r\n" + std::string(text) + "\n";
+}
+
+/// The end of the header block in \a buffer (the position after the blank line), or npos. Lines end with CRLF, as
+/// cpp-httplib reads them.
 std::size_t headerEnd(std::string_view buffer)
 {
-    const auto crlf = buffer.find("\r\n\r\n");
-    const auto lf = buffer.find("\n\n");
-    if (crlf == std::string_view::npos && lf == std::string_view::npos)
-        return std::string_view::npos;
-    if (lf == std::string_view::npos || (crlf != std::string_view::npos && crlf + 2 < lf))
-        return crlf + 4;
-    return lf + 2;
+    const auto end = buffer.find("\r\n\r\n");
+    return end == std::string_view::npos ? end : end + 4;
 }
 
-/// The 413 answer, naming the limit.
-std::string bodyTooLarge(std::size_t limit)
+/// Why the gate refuses a request whose header block is \a head (complete), or "" to serve it: the body it announces
+/// must be one the API takes - small JSON with a Content-Length - since cpp-httplib would otherwise read a body
+/// without a length (or chunked) to the end of the connection, or inflate a compressed one.
+std::string refusal(std::string_view head, std::size_t maxBody)
 {
-    const std::string text = "the request body is over " + std::to_string(limit) +
-                             " bytes, the agent's limit (a chunked body is not taken either)\n";
-    return "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: " +
-           std::to_string(text.size()) + "\r\n\r\n" + text;
-}
-
-/// Whether the header block \a head announces a body the agent does not take: a Content-Length over \a maxBody
-/// (or not a number), or a chunked transfer encoding (the API's bodies are small JSON documents with a length).
-bool bodyRefused(std::string_view head, std::size_t maxBody)
-{
+    const std::string_view method = head.substr(0, head.find(' '));
+    const bool mayHaveBody = method == "POST" || method == "PUT" || method == "PATCH";
+    bool hasLength = false;
     std::size_t lineStart = head.find('\n');
     while (lineStart != std::string_view::npos && lineStart + 1 < head.size()) {
         const std::size_t next = head.find('\n', lineStart + 1);
@@ -81,15 +84,21 @@ bool bodyRefused(std::string_view head, std::size_t maxBody)
         while (!value.empty() && (value.back() == '\r' || value.back() == ' ' || value.back() == '\t'))
             value.remove_suffix(1);
         if (name == "transfer-encoding")
-            return true;
+            return answer("413 Payload Too Large", "a chunked request body is not taken: send a Content-Length");
+        if (name == "content-encoding")
+            return answer("415 Unsupported Media Type", "a compressed request body is not taken");
         if (name == "content-length") {
             std::size_t length = 0;
             const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
             if (ec != std::errc() || ptr != value.data() + value.size() || length > maxBody)
-                return true;
+                return answer("413 Payload Too Large",
+                              "the request body is over " + std::to_string(maxBody) + " bytes, the agent's limit");
+            hasLength = true;
         }
     }
-    return false;
+    if (mayHaveBody && !hasLength)
+        return answer("411 Length Required", "a request with a body needs a Content-Length");
+    return {};
 }
 
 /// Waits for \a events on \a fd for at most \a timeout; true when they came.
@@ -129,6 +138,7 @@ struct GatedServer::Connection {
     Clock::time_point since; // when it began to wait (the oldest waiting make room first)
     Clock::time_point deadline;
     bool idle = false; // kept alive between requests, nothing of the next one read yet
+    bool draining = false; // answered and half-closed: what it still sends is dropped until it closes or lingers out
     std::size_t served = 0; // requests answered on it
 
     Connection() = default;
@@ -219,7 +229,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-GatedServer::GatedServer(GateLimits limits) : m_limits(limits), m_bodyTooLarge(bodyTooLarge(limits.maxBodyBytes))
+GatedServer::GatedServer(GateLimits limits) : m_limits(limits)
 {
     new_task_queue = [] { return new InlineQueue; };
 }
@@ -239,21 +249,29 @@ void GatedServer::closeAfterResponse()
     t_closeAfter = true;
 }
 
-void GatedServer::startGate()
+bool GatedServer::startGate()
 {
     if (m_started)
-        return;
+        return true;
     m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
     m_wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = m_wakeFd;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event);
+    if (m_epoll < 0 || m_wakeFd < 0 || ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event) != 0) {
+        if (m_epoll >= 0)
+            ::close(m_epoll);
+        if (m_wakeFd >= 0)
+            ::close(m_wakeFd);
+        m_epoll = m_wakeFd = -1;
+        return false;
+    }
     m_started = true;
     m_stopping = false;
     m_gateThread = std::thread([this] { gateLoop(); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, m_limits.workers); ++i)
         m_workers.emplace_back([this] { workerLoop(); });
+    return true;
 }
 
 void GatedServer::stopGate()
@@ -365,10 +383,10 @@ void GatedServer::gateLoop()
             if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
                 continue; // closed with c
             ++m_waitingPerClient[c->client];
-            const bool complete = headerEnd(c->buffer) != std::string_view::npos;
+            const bool pipelined = !c->draining && !c->buffer.empty();
             m_waiting.emplace(fd, std::move(c));
-            if (complete)
-                dispatch(fd); // a pipelined request, read with the previous one
+            if (pipelined)
+                examine(fd, false); // a request read with the previous one: the same checks as any other
         }
         const auto later = Clock::now();
         std::vector<int> expired;
@@ -376,9 +394,13 @@ void GatedServer::gateLoop()
             if (c->deadline <= later)
                 expired.push_back(fd);
         for (const int fd : expired) {
-            const bool idle = m_waiting[fd]->idle;
-            // an idle kept-alive connection just ends; one that began a request is told why
-            closeWaiting(fd, idle ? std::string_view() : kTimeout, idle ? nullptr : &GateStats::headerTimeouts);
+            const Connection& c = *m_waiting[fd];
+            // an idle kept-alive connection, or one whose answer was sent, just ends; one that began a request is
+            // told why
+            if (c.idle || c.draining)
+                closeWaiting(fd, {}, nullptr);
+            else
+                closeWaiting(fd, kTimeout, &GateStats::headerTimeouts);
         }
         std::lock_guard lock(m_statsMutex);
         m_stats.waiting = m_waiting.size();
@@ -392,9 +414,12 @@ void GatedServer::readable(int fd)
     Connection& c = *m_waiting.at(fd);
     bool ended = false;
     char chunk[4096];
-    while (c.buffer.size() <= m_limits.maxHeaderBytes) {
+    // at most 64 KiB a turn: a client sending without pause must not keep the gate from the others
+    for (int turn = 0; turn < 16 && (c.draining || c.buffer.size() <= m_limits.maxHeaderBytes); ++turn) {
         const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
         if (n > 0) {
+            if (c.draining)
+                continue; // what a closed connection still sends is read and dropped
             if (c.idle) { // the next request begins: its headers have their own deadline
                 c.idle = false;
                 c.deadline = Clock::now() + m_limits.headerTimeout;
@@ -409,6 +434,17 @@ void GatedServer::readable(int fd)
         ended = true; // closed by the client, or an error
         break;
     }
+    if (c.draining) {
+        if (ended)
+            closeWaiting(fd, {}, nullptr);
+        return;
+    }
+    examine(fd, ended);
+}
+
+void GatedServer::examine(int fd, bool ended)
+{
+    Connection& c = *m_waiting.at(fd);
     const std::size_t end = headerEnd(c.buffer);
     const std::string_view head = std::string_view(c.buffer).substr(0, std::min(end, c.buffer.size()));
     const auto lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
@@ -419,20 +455,31 @@ void GatedServer::readable(int fd)
         closeWaiting(fd, kTooLarge, &GateStats::oversized);
         return;
     }
-    if (end != std::string_view::npos) {
-        if (bodyRefused(head, m_limits.maxBodyBytes)) {
-            closeWaiting(fd, m_bodyTooLarge, &GateStats::oversized);
-            return;
-        }
-        dispatch(fd);
+    if (end == std::string_view::npos) {
+        // cpp-httplib reads lines ending in CR LF only: a bare LF would leave a worker waiting for more
+        if (head.find("\n\n") != std::string_view::npos || c.buffer.find("\n\n") != std::string::npos)
+            closeWaiting(fd, kBareLf, &GateStats::malformed);
+        else if (ended)
+            closeWaiting(fd, {}, nullptr);
         return;
     }
-    if (ended)
-        closeWaiting(fd, {}, nullptr);
+    if (const std::string why = refusal(head, m_limits.maxBodyBytes); !why.empty()) {
+        closeWaiting(fd, why, &GateStats::oversized);
+        return;
+    }
+    dispatch(fd);
 }
 
 void GatedServer::dispatch(int fd)
 {
+    {
+        std::lock_guard lock(m_readyMutex);
+        if (m_ready.size() >= std::max<std::size_t>(1, m_limits.workers)) {
+            // only this thread adds to the queue: it cannot fill up between this check and the push below
+            closeWaiting(fd, kBusy, &GateStats::busy);
+            return;
+        }
+    }
     auto it = m_waiting.find(fd);
     std::unique_ptr<Connection> c = std::move(it->second);
     m_waiting.erase(it);
@@ -441,17 +488,11 @@ void GatedServer::dispatch(int fd)
     ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
     {
         std::lock_guard lock(m_readyMutex);
-        if (m_ready.size() < std::max<std::size_t>(1, m_limits.workers)) {
-            m_ready.push_back(std::move(c));
-            m_readyCv.notify_one();
-            std::lock_guard statsLock(m_statsMutex);
-            ++m_stats.requests;
-            return;
-        }
+        m_ready.push_back(std::move(c));
     }
-    ::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    m_readyCv.notify_one();
     std::lock_guard lock(m_statsMutex);
-    ++m_stats.busy;
+    ++m_stats.requests;
 }
 
 void GatedServer::closeWaiting(int fd, std::string_view response, std::uint64_t GateStats::*counter)
@@ -459,17 +500,27 @@ void GatedServer::closeWaiting(int fd, std::string_view response, std::uint64_t 
     auto it = m_waiting.find(fd);
     if (it == m_waiting.end())
         return;
-    std::unique_ptr<Connection> c = std::move(it->second);
-    m_waiting.erase(it);
-    if (--m_waitingPerClient[c->client] == 0)
-        m_waitingPerClient.erase(c->client);
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-    if (!response.empty())
-        ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (counter) {
         std::lock_guard lock(m_statsMutex);
         ++(m_stats.*counter);
     }
+    Connection& c = *it->second;
+    if (!response.empty() && !c.draining) {
+        // answer, then linger: closing with unread input would send a reset that could destroy the answer before
+        // the client reads it, so what it still sends is read and dropped for a moment first
+        ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::shutdown(fd, SHUT_WR);
+        c.draining = true;
+        c.buffer.clear();
+        c.buffer.shrink_to_fit();
+        c.deadline = Clock::now() + kLinger;
+        return;
+    }
+    std::unique_ptr<Connection> closing = std::move(it->second);
+    m_waiting.erase(it);
+    if (--m_waitingPerClient[closing->client] == 0)
+        m_waitingPerClient.erase(closing->client);
+    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
 }
 
 void GatedServer::makeRoom(const std::string& client)
@@ -518,9 +569,10 @@ void GatedServer::serve(std::unique_ptr<Connection> c)
     bool closed = false;
     bool ok = false;
     std::string leftover;
+    const bool last = c->served + 1 >= m_limits.maxRequestsPerConnection || m_stopping;
     {
         GateStream stream(*c, m_limits, m_stopping);
-        ok = process_request(stream, false, closed, nullptr);
+        ok = process_request(stream, last, closed, nullptr); // the last answer says "Connection: close"
         leftover = stream.leftover();
     }
     {
@@ -529,7 +581,16 @@ void GatedServer::serve(std::unique_ptr<Connection> c)
         std::lock_guard statsLock(m_statsMutex);
         m_stats.serving = m_serving.size();
     }
-    if (!ok || closed || t_closeAfter || m_stopping || ++c->served >= m_limits.maxRequestsPerConnection)
+    if (t_closeAfter && !m_stopping) {
+        // a refused request whose body was not read: the gate reads and drops what is left, then closes
+        ::shutdown(c->fd, SHUT_WR);
+        c->buffer.clear();
+        c->draining = true;
+        c->deadline = Clock::now() + kLinger;
+        toGate(std::move(c));
+        return;
+    }
+    if (!ok || closed || last || m_stopping || ++c->served >= m_limits.maxRequestsPerConnection)
         return; // closed with c
     // kept alive: the next request waits in the gate, not on this worker
     c->buffer = std::move(leftover);

@@ -45,9 +45,10 @@ struct GateStats {
     std::uint64_t accepted = 0; ///< connections taken from the listening socket
     std::uint64_t requests = 0; ///< requests handed to a worker
     std::uint64_t headerTimeouts = 0; ///< closed because the headers did not arrive in time (408)
-    std::uint64_t oversized = 0; ///< closed because the headers were too large or too many (431), or the body (413)
+    std::uint64_t oversized = 0; ///< refused for its headers (431) or the body it announced (411, 413, 415)
     std::uint64_t evicted = 0; ///< waiting connections closed to make room for newer ones
     std::uint64_t busy = 0; ///< closed because every worker was busy (503)
+    std::uint64_t malformed = 0; ///< closed because the request was malformed (400)
     std::size_t waiting = 0; ///< connections waiting for their headers now
     std::size_t serving = 0; ///< connections being served now
 };
@@ -61,8 +62,9 @@ public:
 
     /// Lets \a backlog connections wait to be accepted (cpp-httplib listens with 5); call after bind_to_port().
     void widenBacklog(int backlog);
-    /// Starts the gate and the workers; call before listen_after_bind().
-    void startGate();
+    /// Starts the gate and the workers; call before listen_after_bind(). False when the system refused an epoll or
+    /// an eventfd (too many open files).
+    [[nodiscard]] bool startGate();
     /// Closes every connection and joins the gate's threads; call after stop() and once listening returned.
     void stopGate();
     [[nodiscard]] GateStats gateStats() const;
@@ -83,13 +85,14 @@ private:
     /// Hands a connection to the gate thread (new, or kept alive after a request).
     void toGate(std::unique_ptr<Connection> connection);
     void readable(int fd);
+    /// Decides on a waiting connection from what it sent: keep waiting, refuse, or hand it to a worker.
+    void examine(int fd, bool ended);
     void dispatch(int fd);
     void closeWaiting(int fd, std::string_view response, std::uint64_t GateStats::*counter);
     void makeRoom(const std::string& client);
     void wake() const;
 
     GateLimits m_limits;
-    std::string m_bodyTooLarge; // the 413 answer
     std::atomic<bool> m_stopping{false};
     bool m_started = false;
 

@@ -308,12 +308,13 @@ void writeMetrics(const MetricsSnapshot& s, MetricsFormat format, std::string& o
     w.single("ksscope_agent_scrape_render_seconds", Type::Gauge, "Time the previous /metrics answer took to render.",
              s.lastScrapeSeconds);
     w.family("ksscope_agent_connections_closed_total", Type::Counter,
-             "Connections the agent closed before serving them, by reason: header_timeout (408), too_large (431), "
-             "evicted (made room for newer ones), busy (503).");
+             "Connections the agent closed before serving them, by reason: header_timeout (408), too_large (431, "
+             "411, 413, 415), evicted (made room for newer ones), busy (503), malformed (400).");
     const std::pair<std::string_view, std::uint64_t> closed[] = {{"header_timeout", s.connections.headerTimeouts},
                                                                  {"too_large", s.connections.oversized},
                                                                  {"evicted", s.connections.evicted},
-                                                                 {"busy", s.connections.busy}};
+                                                                 {"busy", s.connections.busy},
+                                                                 {"malformed", s.connections.malformed}};
     for (const auto& [reason, count] : closed) {
         w.begin();
         w.label("reason", reason);

@@ -715,12 +715,27 @@ Status Recording::copyForReading(const std::string& path, std::filesystem::path&
     if (folder.empty())
         return {hresultFromWin32(kErrorAccessDenied),
                 "cannot create a temporary folder in " + base.string() + " to replay the write-ahead log of " + path};
+    std::uintmax_t bytes = 0;
+    for (const char* suffix : {"", "-wal"})
+        if (const auto size = fs::file_size(path + suffix, ec); !ec)
+            bytes += size;
+    if (const fs::space_info space = fs::space(folder, ec); !ec && space.available < bytes + bytes / 10) {
+        fs::remove_all(folder, ec);
+        folder.clear();
+        return {hresultFromWin32(kErrorDiskFull),
+                "cannot read " + path + ": it was not closed and its folder cannot be written, and " + base.string() +
+                    " has no room for a copy to replay its write-ahead log in (" + std::to_string(bytes >> 20) +
+                    " MiB needed); set TMPDIR to a folder with room"};
+    }
     const fs::path target = folder / fs::path(path).filename();
     for (const char* suffix : {"", "-wal"}) {
         const fs::path from = path + suffix;
         if (*suffix && !fs::exists(from, ec))
             continue;
         fs::copy_file(from, target.string() + suffix, ec);
+        if (!ec) // the copy is written to when its log is replayed, whatever the original's permissions
+            fs::permissions(target.string() + suffix, fs::perms::owner_read | fs::perms::owner_write,
+                            fs::perm_options::add, ec);
         if (ec)
             return {hresultFromWin32(kErrorAccessDenied), "cannot copy " + from.string() + " to " + folder.string() +
                                                               " to replay its write-ahead log: " + ec.message()};
@@ -737,13 +752,15 @@ Status checkTimes(Connection& db, const std::string& path, std::size_t allocator
 {
     auto check = [&](const std::string& table, const std::string& where, std::int64_t& lo, std::int64_t& hi) {
         Statement st;
-        const std::string sql = "SELECT min(t_ns), max(t_ns), count(*) > 0 FROM " + table + where;
+        // two subqueries: a lone min() or max() over the key is one look-up in the tree, together they are a scan
+        const std::string sql =
+            "SELECT (SELECT min(t_ns) FROM " + table + where + "), (SELECT max(t_ns) FROM " + table + where + ")";
         if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
             return s;
         if (const int rc = st.step(); rc != SQLITE_ROW)
             return st.error(rc, "cannot read");
-        if (st.integer(2) == 0)
-            return Status::ok();
+        if (!st.isInteger(0) || !st.isInteger(1))
+            return Status::ok(); // empty
         lo = std::min(lo, st.integer(0));
         hi = std::max(hi, st.integer(1));
         return Status::ok();

@@ -260,7 +260,9 @@ Status SimBackend::startStreaming()
     for (const FilterSpec& fs : m_scenario.filters)
         for (const PinSpec& ps : fs.pins)
             if (ps.direction == PinDirection::Output)
-                threads += fs.kind == "capture" ? 2 : 1;
+                threads += fs.kind == "capture" ? 2U : 1U;
+    if (m_nextFault < m_scenario.faults.size())
+        ++threads; // the faults' own
     if (threads > kMaxSimThreads)
         return {E_INVALIDARG, "cannot stream " + m_scenario.source + ": its " +
                                   std::to_string(m_scenario.filters.size()) + " filters need " +
