@@ -42,7 +42,7 @@ enum ExitCode : int {
 /// Whether an output file (a report, an export) can be written, checked before any work: its folder exists, it is
 /// not a folder itself, and it can be opened for writing (a file that did not exist is not left behind). "-" is
 /// standard output. On failure the status (ERROR_PATH_NOT_FOUND: a usage error) names the file and the problem.
-[[nodiscard]] Status checkOutputFile(const std::string& path);
+[[nodiscard]] Status checkOutputFile(const std::string& output);
 
 /// A number as a person writes it in a message: up to 6 significant digits, no exponent below 1e15
 /// ("2000", "0.001", "31536000", "1.5e+300").

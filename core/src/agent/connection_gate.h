@@ -32,9 +32,10 @@ struct GateLimits {
     std::size_t maxRequestsPerConnection = 100; ///< then the connection is closed (the client opens another)
     std::chrono::milliseconds bodyTimeout{10000}; ///< a request's body must arrive within this once served
     std::chrono::milliseconds writeTimeout{5000}; ///< a client that reads nothing for this long is dropped
-    std::size_t maxHeaderBytes = 16 * 1024; ///< request line and headers together (431 beyond)
+    std::size_t maxHeaderBytes = std::size_t{16} * 1024; ///< request line and headers together (431 beyond)
     std::size_t maxHeaderLines = 64; ///< header lines (431 beyond)
-    std::size_t maxBodyBytes = 64 * 1024; ///< a Content-Length beyond is refused by the gate (413), chunked bodies too
+    std::size_t maxBodyBytes =
+        std::size_t{64} * 1024; ///< a Content-Length beyond is refused by the gate (413), chunked bodies too
     std::size_t maxWaitingPerClient = 32; ///< connections of one address waiting for their headers
     std::size_t maxWaiting = 512; ///< connections of all addresses waiting for their headers
     std::size_t workers = 24; ///< requests served at once (an event stream holds one for its life)

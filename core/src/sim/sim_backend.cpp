@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <random>
 #include <system_error>
 
@@ -295,7 +294,7 @@ Status SimBackend::startStreaming()
     m_startedOnce = true;
     // a thread that cannot start (no memory for its stack, a limit on threads) stops the ones already started
     std::string spawnError;
-    auto spawn = [&](auto&&... args) {
+    auto spawn = [&](auto body) {
         if (!spawnError.empty())
             return;
         try {
@@ -304,7 +303,6 @@ Status SimBackend::startStreaming()
             auto sleeper = std::make_unique<Sleeper>();
             Sleeper* own = sleeper.get();
             m_sleepers.push_back(std::move(sleeper));
-            auto body = std::bind(std::forward<decltype(args)>(args)...);
             m_threads.emplace_back([own, body]() mutable {
                 t_sleeper = own;
                 body();
@@ -322,11 +320,11 @@ Status SimBackend::startStreaming()
         Channel* c = channel.get();
         const std::string& kind = c->producerFilter->spec->kind;
         if (kind == "capture")
-            spawn(&SimBackend::captureLoop, this, c, c->producerFilter);
+            spawn([this, c] { captureLoop(c, c->producerFilter); });
         if (c->consumerRemoved)
             continue;
         if (c->inputPinId.empty()) {
-            spawn(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+            spawn([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
         } else {
             // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
             const auto slash = c->inputPinId.find('/');
@@ -336,14 +334,14 @@ Status SimBackend::startStreaming()
                 for (auto& pin : consumerFilter->pins)
                     if (pin->spec()->direction == PinDirection::Output)
                         out = findChannel(pin->id() + "/allocator");
-                spawn(&SimBackend::transformLoop, this, c, out, c->consumer, ++seed);
+                spawn([this, c, out, s = ++seed] { transformLoop(c, out, c->consumer, s); });
             } else {
-                spawn(&SimBackend::consumeLoop, this, c, c->consumer, ++seed);
+                spawn([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
             }
         }
     }
     if (m_nextFault < m_scenario.faults.size())
-        spawn(&SimBackend::faultLoop, this);
+        spawn([this] { faultLoop(); });
     if (!spawnError.empty()) {
         const std::size_t started = m_threads.size();
         m_streaming = true; // so that stopStreaming joins what started and decommits the pools
