@@ -5,6 +5,8 @@
 // Attackers connect from other loopback addresses (127.0.0.2 and up), as other machines would; one case floods
 // from the token holder's own address. Every loop is bounded in count and time.
 
+#include "hostile.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -155,15 +157,6 @@ qint64 rssKiB(qint64 pid)
     const auto match =
         QRegularExpression(QStringLiteral("VmRSS:\\s+(\\d+) kB")).match(QString::fromLatin1(status.readAll()));
     return match.hasMatch() ? match.captured(1).toLongLong() : -1;
-}
-
-bool sanitized()
-{
-#if defined(KSSCOPE_SANITIZED)
-    return true;
-#else
-    return false;
-#endif
 }
 
 } // namespace
@@ -498,7 +491,7 @@ private slots:
     /// An edit the machine has no memory for is undone: 422, not applied, and the frames flow on.
     void failedEditLeavesTheDeviceStreaming()
     {
-        if (sanitized())
+        if (test::sanitized())
             QSKIP("a sanitizer's runtime reserves more address space than the limit allows");
         QProcess limited;
         int port = 0;

@@ -3,6 +3,7 @@
 // crafted recordings, options that are not numbers, outputs that cannot be written, a process without memory for
 // its threads. Each case asserts a clear message, the documented exit code, no crash and nothing lost.
 
+#include "hostile.h"
 #include "ksscope/recording.h"
 
 #include <QDir>
@@ -93,15 +94,6 @@ void writeCameras(const QString& path, int count)
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(text);
-}
-
-bool sanitized()
-{
-#if defined(KSSCOPE_SANITIZED)
-    return true;
-#else
-    return false;
-#endif
 }
 
 /// Runs \a sql on the recording \a path (to craft a damaged one).
@@ -259,7 +251,7 @@ private slots:
     /// A thread that cannot start (no memory for its stack) stops the others: a message and exit 3, no abort.
     void simulatorThreadsWithoutMemory()
     {
-        if (sanitized())
+        if (test::sanitized())
             QSKIP("a sanitizer's runtime reserves more address space than the limit allows");
         const QString file = path(QStringLiteral("cameras200.json"));
         writeCameras(file, 200);

@@ -55,6 +55,7 @@ struct DeviceMetrics {
 /// What the agent's front door did with connections (docs/SECURITY.md).
 struct ConnectionStats {
     std::uint64_t accepted = 0;
+    std::uint64_t requests = 0; ///< requests handed to a worker
     std::uint64_t headerTimeouts = 0; ///< closed: the request headers did not arrive in time (408)
     std::uint64_t oversized = 0; ///< refused: headers too large or too many (431), or the body (411, 413, 415)
     std::uint64_t evicted = 0; ///< closed while waiting, to make room for a newer connection

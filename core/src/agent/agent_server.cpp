@@ -216,20 +216,7 @@ struct Agent::Impl {
 
     std::mutex editMutex; // one edit at a time
 
-    [[nodiscard]] ConnectionStats connectionStats() const
-    {
-        const GateStats g = server.gateStats();
-        ConnectionStats c;
-        c.accepted = g.accepted;
-        c.headerTimeouts = g.headerTimeouts;
-        c.oversized = g.oversized;
-        c.evicted = g.evicted;
-        c.busy = g.busy;
-        c.malformed = g.malformed;
-        c.waiting = g.waiting;
-        c.serving = g.serving;
-        return c;
-    }
+    [[nodiscard]] ConnectionStats connectionStats() const { return server.gateStats(); }
     void refreshTopology();
     void pumpOnce(Monitor::Batch& batch);
     void pumpLoop();

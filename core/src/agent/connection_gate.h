@@ -9,6 +9,8 @@
 // only so many such connections waiting (its oldest make room for its newest), and so may all addresses together.
 // Between requests a kept-alive connection waits in the gate too.
 
+#include "ksscope/agent.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -41,18 +43,8 @@ struct GateLimits {
     std::size_t workers = 24; ///< requests served at once (an event stream holds one for its life)
 };
 
-/// Counters of the gate, for /metrics and /api/v1/status.
-struct GateStats {
-    std::uint64_t accepted = 0; ///< connections taken from the listening socket
-    std::uint64_t requests = 0; ///< requests handed to a worker
-    std::uint64_t headerTimeouts = 0; ///< closed because the headers did not arrive in time (408)
-    std::uint64_t oversized = 0; ///< refused for its headers (431) or the body it announced (411, 413, 415)
-    std::uint64_t evicted = 0; ///< waiting connections closed to make room for newer ones
-    std::uint64_t busy = 0; ///< closed because every worker was busy (503)
-    std::uint64_t malformed = 0; ///< closed because the request was malformed (400)
-    std::size_t waiting = 0; ///< connections waiting for their headers now
-    std::size_t serving = 0; ///< connections being served now
-};
+/// Counters of the gate, for /metrics and /api/v1/status (ksscope/agent.h).
+using GateStats = ConnectionStats;
 
 class GatedServer final : public httplib::Server {
 public:
