@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "ksscope/monitor.h"
+#include "ksscope/recording.h"
 #include "ksscope/version.h"
 
 #include <CLI/CLI.hpp>
@@ -67,8 +68,8 @@ CLI::Validator wholeIn(std::int64_t min, std::int64_t max)
         "");
 }
 
-/// --start and the durations: up to a year and a day.
-constexpr double kMaxSeconds = 366.0 * 24 * 3600;
+/// --start and the durations: up to a year and a day, the longest a recording can last.
+constexpr double kMaxSeconds = static_cast<double>(kMaxRecordingNs) * 1e-9;
 
 } // namespace
 

@@ -192,14 +192,14 @@ HRESULT KsMemAllocator::GetProperties(ALLOCATOR_PROPERTIES* props)
     return S_OK;
 }
 
-std::string poolSizeProblem(const ALLOCATOR_PROPERTIES& p)
+std::string KsMemAllocator::poolSizeProblem(const ALLOCATOR_PROPERTIES& p)
 {
     if (p.cBuffers > kMaxPoolBuffers)
         return std::to_string(p.cBuffers) + " frames are over the limit of " + std::to_string(kMaxPoolBuffers) +
                " frames per allocator";
     const std::int64_t stride = std::int64_t{p.cbBuffer} + p.cbPrefix;
-    // NOLINTNEXTLINE(bugprone-sizeof-expression): counts the Sample* that each buffer has in the free list
-    const auto bookkeeping = static_cast<std::int64_t>(sizeof(void*) * 8 + sizeof(void*) + 16);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): counts the Sample* that each buffer has in m_free
+    const auto bookkeeping = static_cast<std::int64_t>(sizeof(Sample) + sizeof(Sample*) + 16);
     const std::int64_t total = (stride + bookkeeping) * p.cBuffers + p.cbAlign;
     if (total > kMaxPoolBytes)
         return std::to_string(p.cBuffers) + " frames of " + std::to_string(stride) + " bytes (" +

@@ -51,7 +51,6 @@ struct DeviceMetrics {
     bool up = false;
 };
 
-/// Everything one scrape reports.
 /// What the agent's front door did with connections (docs/SECURITY.md).
 struct ConnectionStats {
     std::uint64_t accepted = 0;
@@ -65,6 +64,7 @@ struct ConnectionStats {
     std::size_t serving = 0; ///< connections being served
 };
 
+/// Everything one scrape reports.
 struct MetricsSnapshot {
     std::vector<AllocatorMetrics> allocators;
     std::vector<DeviceMetrics> devices;

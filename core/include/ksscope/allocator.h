@@ -84,9 +84,6 @@ inline constexpr LONG kAllocationGranularity = 65536;
 inline constexpr std::int64_t kMaxPoolBytes = std::int64_t{1} << 32;
 /// Most frames a single allocator commits.
 inline constexpr LONG kMaxPoolBuffers = 65536;
-/// Whether Commit would refuse a pool of these properties for its size (E_OUTOFMEMORY): "" when it fits, else why
-/// not, e.g. "2000000000 frames are over the limit of 65536 frames per allocator".
-[[nodiscard]] std::string poolSizeProblem(const ALLOCATOR_PROPERTIES& properties);
 
 /// The CMemAllocator rules for SetProperties: cbAlign non-zero and dividing the allocation granularity
 /// (VFW_E_BADALIGN), negative values rejected (E_INVALIDARG), and cbBuffer + cbPrefix rounded up to a
@@ -124,6 +121,9 @@ public:
     /// Created with one reference held by the caller.
     static ComPtr<KsMemAllocator> create(Options options);
     static ComPtr<KsMemAllocator> create() { return create(Options{}); }
+    /// Whether Commit would refuse a pool of these properties for its size (E_OUTOFMEMORY): "" when it fits, else
+    /// why not, e.g. "2000000000 frames are over the limit of 65536 frames per allocator".
+    [[nodiscard]] static std::string poolSizeProblem(const ALLOCATOR_PROPERTIES& properties);
 
     // IUnknown
     HRESULT QueryInterface(const Guid& iid, void** object) override;

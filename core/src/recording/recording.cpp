@@ -750,9 +750,10 @@ namespace {
 /// end, or show nothing. Uses the tables' keys (a minimum and a maximum per allocator for buffer states).
 Status checkTimes(Connection& db, const std::string& path, std::size_t allocators)
 {
-    auto check = [&](const std::string& table, const std::string& where, std::int64_t& lo, std::int64_t& hi) {
+    // the smallest and the largest time of \a what in \a table (rows \a where): two subqueries, since a lone min()
+    // or max() over the key is one look-up in the tree, and together they are a scan
+    auto within = [&](const std::string& table, const std::string& where, const char* what) -> Status {
         Statement st;
-        // two subqueries: a lone min() or max() over the key is one look-up in the tree, together they are a scan
         const std::string sql =
             "SELECT (SELECT min(t_ns) FROM " + table + where + "), (SELECT max(t_ns) FROM " + table + where + ")";
         if (Status s = st.prepare(db, sql.c_str(), "cannot read"); !s)
@@ -761,35 +762,22 @@ Status checkTimes(Connection& db, const std::string& path, std::size_t allocator
             return st.error(rc, "cannot read");
         if (!st.isInteger(0) || !st.isInteger(1))
             return Status::ok(); // empty
-        lo = std::min(lo, st.integer(0));
-        hi = std::max(hi, st.integer(1));
-        return Status::ok();
-    };
-    const std::pair<const char*, const char*> tables[] = {
-        {"samples", "a sample"}, {"events", "an event"}, {"topology", "a topology"}, {"edits", "an edit"}};
-    for (const auto& [table, what] : tables) {
-        std::int64_t lo = 0;
-        std::int64_t hi = 0;
-        if (Status s = check(table, "", lo, hi); !s)
-            return s;
-        for (const std::int64_t t : {lo, hi})
+        for (const std::int64_t t : {st.integer(0), st.integer(1)})
             if (t < 0 || t > kMaxRecordingNs)
                 return {hresultFromWin32(kErrorFileCorrupt),
                         "malformed recording " + path + ": " + what + " at t_ns " + std::to_string(t) +
                             "; times count nanoseconds from the start, from 0 to " + std::to_string(kMaxRecordingNs) +
                             " (a year and a day)"};
-    }
-    for (std::size_t a = 0; a < allocators; ++a) {
-        std::int64_t lo = 0;
-        std::int64_t hi = 0;
-        if (Status s = check("buffer_states", " WHERE allocator = " + std::to_string(a), lo, hi); !s)
+        return Status::ok();
+    };
+    const std::pair<const char*, const char*> tables[] = {
+        {"samples", "a sample"}, {"events", "an event"}, {"topology", "a topology"}, {"edits", "an edit"}};
+    for (const auto& [table, what] : tables)
+        if (Status s = within(table, "", what); !s)
             return s;
-        for (const std::int64_t t : {lo, hi})
-            if (t < 0 || t > kMaxRecordingNs)
-                return {hresultFromWin32(kErrorFileCorrupt),
-                        "malformed recording " + path + ": a buffer state at t_ns " + std::to_string(t) +
-                            "; times count nanoseconds from the start, from 0 to " + std::to_string(kMaxRecordingNs)};
-    }
+    for (std::size_t a = 0; a < allocators; ++a)
+        if (Status s = within("buffer_states", " WHERE allocator = " + std::to_string(a), "a buffer state"); !s)
+            return s;
     return Status::ok();
 }
 

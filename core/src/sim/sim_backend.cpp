@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <system_error>
 
@@ -254,18 +255,42 @@ Status SimBackend::startStreaming()
 {
     if (m_streaming)
         return Status::ok();
-    // one thread per capture pin and one per consumer: past the limit they would starve each other and the sampler
-    std::size_t threads = 0;
-    for (const FilterSpec& fs : m_scenario.filters)
-        for (const PinSpec& ps : fs.pins)
-            if (ps.direction == PinDirection::Output)
-                threads += fs.kind == "capture" ? 2U : 1U;
+    // the threads to run, decided once: their number is checked against the limit before anything is committed
+    std::vector<std::function<void()>> plan;
+    std::uint32_t seed = m_scenario.seed;
+    for (auto& channel : m_channels) {
+        if (channel->removed)
+            continue;
+        Channel* c = channel.get();
+        const std::string& kind = c->producerFilter->spec->kind;
+        if (kind == "capture")
+            plan.emplace_back([this, c] { captureLoop(c, c->producerFilter); });
+        if (c->consumerRemoved)
+            continue;
+        if (c->inputPinId.empty()) {
+            plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
+        } else {
+            // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
+            const auto slash = c->inputPinId.find('/');
+            Filter* consumerFilter = findFilter(c->inputPinId.substr(0, slash));
+            if (consumerFilter->spec->kind == "transform") {
+                Channel* out = nullptr;
+                for (auto& pin : consumerFilter->pins)
+                    if (pin->spec()->direction == PinDirection::Output)
+                        out = findChannel(pin->id() + "/allocator");
+                plan.emplace_back([this, c, out, s = ++seed] { transformLoop(c, out, c->consumer, s); });
+            } else {
+                plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
+            }
+        }
+    }
     if (m_nextFault < m_scenario.faults.size())
-        ++threads; // the faults' own
-    if (threads > kMaxSimThreads)
+        plan.emplace_back([this] { faultLoop(); });
+    // past the limit the threads would starve each other and the sampler
+    if (plan.size() > kMaxSimThreads)
         return {E_INVALIDARG, "cannot stream " + m_scenario.source + ": its " +
                                   std::to_string(m_scenario.filters.size()) + " filters need " +
-                                  std::to_string(threads) +
+                                  std::to_string(plan.size()) +
                                   " simulator threads (one per capture pin and one per consumer); the simulator "
                                   "runs at most " +
                                   std::to_string(kMaxSimThreads) + " (" + std::to_string(kMaxSimThreads / 2) +
@@ -294,54 +319,25 @@ Status SimBackend::startStreaming()
     m_startedOnce = true;
     // a thread that cannot start (no memory for its stack, a limit on threads) stops the ones already started
     std::string spawnError;
-    auto spawn = [&](auto body) {
-        if (!spawnError.empty())
-            return;
+    for (auto& body : plan) {
         try {
             // each thread sleeps on a mutex and condition variable of its own: a thousand threads waking at their
             // own times on one shared pair spent more time contending for it than simulating
             auto sleeper = std::make_unique<Sleeper>();
             Sleeper* own = sleeper.get();
             m_sleepers.push_back(std::move(sleeper));
-            m_threads.emplace_back([own, body]() mutable {
+            m_threads.emplace_back([own, run = std::move(body)] {
                 t_sleeper = own;
-                body();
+                run();
             });
         } catch (const std::system_error& e) {
             spawnError = e.what();
+            break;
         } catch (const std::bad_alloc&) {
             spawnError = "out of memory";
-        }
-    };
-    std::uint32_t seed = m_scenario.seed;
-    for (auto& channel : m_channels) {
-        if (channel->removed)
-            continue;
-        Channel* c = channel.get();
-        const std::string& kind = c->producerFilter->spec->kind;
-        if (kind == "capture")
-            spawn([this, c] { captureLoop(c, c->producerFilter); });
-        if (c->consumerRemoved)
-            continue;
-        if (c->inputPinId.empty()) {
-            spawn([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
-        } else {
-            // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
-            const auto slash = c->inputPinId.find('/');
-            Filter* consumerFilter = findFilter(c->inputPinId.substr(0, slash));
-            if (consumerFilter->spec->kind == "transform") {
-                Channel* out = nullptr;
-                for (auto& pin : consumerFilter->pins)
-                    if (pin->spec()->direction == PinDirection::Output)
-                        out = findChannel(pin->id() + "/allocator");
-                spawn([this, c, out, s = ++seed] { transformLoop(c, out, c->consumer, s); });
-            } else {
-                spawn([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
-            }
+            break;
         }
     }
-    if (m_nextFault < m_scenario.faults.size())
-        spawn([this] { faultLoop(); });
     if (!spawnError.empty()) {
         const std::size_t started = m_threads.size();
         m_streaming = true; // so that stopStreaming joins what started and decommits the pools
@@ -359,11 +355,7 @@ void SimBackend::stopStreaming()
 {
     if (!m_streaming)
         return;
-    {
-        std::lock_guard lock(m_stopMutex);
-        m_stopping = true;
-    }
-    m_stopCv.notify_all();
+    m_stopping = true;
     for (const auto& sleeper : m_sleepers) {
         {
             std::lock_guard lock(sleeper->mutex); // a sleeper checks m_stopping under its own mutex
@@ -396,12 +388,9 @@ void SimBackend::close()
 
 bool SimBackend::sleepUntil(Clock::time_point deadline)
 {
-    if (Sleeper* own = t_sleeper) {
-        std::unique_lock lock(own->mutex);
-        return !own->cv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
-    }
-    std::unique_lock lock(m_stopMutex);
-    return !m_stopCv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
+    Sleeper& own = *t_sleeper; // only the simulator's own threads sleep here
+    std::unique_lock lock(own.mutex);
+    return !own.cv.wait_until(lock, deadline, [this] { return m_stopping.load(); });
 }
 
 void SimBackend::captureLoop(Channel* channel, Filter* filter)
@@ -728,7 +717,7 @@ PropertyChange SimBackend::setProperties(const std::string& allocatorId, const P
     ALLOCATOR_PROPERTIES current;
     c->allocator->GetProperties(&current);
     change.requested = request.mergedWith(current);
-    if (const std::string problem = poolSizeProblem(change.requested); !problem.empty()) {
+    if (const std::string problem = KsMemAllocator::poolSizeProblem(change.requested); !problem.empty()) {
         change.actual = current; // refused before anything was stopped
         change.status = {E_OUTOFMEMORY, std::string(mode == ApplyMode::DryRun ? "would be refused" : "not applied") +
                                             ": Commit could not allocate the pool: " + problem};

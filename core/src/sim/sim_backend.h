@@ -66,7 +66,7 @@ private:
     void transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed);
     void faultLoop();
     void removeFilter(Filter* filter);
-    /// Sleeps until \a deadline; false when streaming is stopping.
+    /// Sleeps until \a deadline on the calling simulator thread's own Sleeper; false when streaming is stopping.
     bool sleepUntil(std::chrono::steady_clock::time_point deadline);
 
     BackendOptions m_options;
@@ -83,8 +83,6 @@ private:
     bool m_startedOnce = false;
     std::atomic<std::size_t> m_nextFault{0}; // faults run once, relative to the first start
 
-    std::mutex m_stopMutex;
-    std::condition_variable m_stopCv;
     std::atomic<bool> m_stopping{false};
     std::vector<std::thread> m_threads;
     std::vector<std::unique_ptr<Sleeper>> m_sleepers; // one per thread in m_threads
