@@ -4,6 +4,7 @@
 #include "diffdialog.h"
 #include "eventmodel.h"
 #include "ids.h"
+#include "ksscope/device_id.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
 #include "lanewidget.h"
@@ -97,12 +98,6 @@ QIcon recordIcon()
     }
     return icon;
 }
-
-nlohmann::json propertiesJson(const ALLOCATOR_PROPERTIES& p)
-{
-    return nlohmann::json{
-        {"buffers", p.cBuffers}, {"bufferSize", p.cbBuffer}, {"align", p.cbAlign}, {"prefix", p.cbPrefix}};
-}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -174,24 +169,6 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_editor, &PropertyEditor::statusMessage, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
-    // recording: applied edits go into the file
-    connect(m_controller, &SessionController::propertiesResult, this,
-            [this](quint64, const QString& id, const PropertyChange& change, ApplyMode mode) {
-                if (mode == ApplyMode::Apply)
-                    recordEdit(id, "properties", change.applied ? Status::ok() : change.status,
-                               propertiesJson(change.requested).dump(), propertiesJson(change.actual).dump());
-            });
-    connect(m_controller, &SessionController::modeResult, this,
-            [this](quint64, const QString& id, KSALLOCATORMODE mode, const Status& status, ApplyMode apply) {
-                if (apply != ApplyMode::Apply)
-                    return;
-                KSALLOCATORMODE actual = mode;
-                if (!status)
-                    if (const AllocatorInfo* info = m_controller->topology().findAllocator(id.toStdString()))
-                        actual = info->mode;
-                recordEdit(id, "mode", status, nlohmann::json{{"mode", allocatorModeName(mode)}}.dump(),
-                           nlohmann::json{{"mode", allocatorModeName(actual)}}.dump());
-            });
     connect(m_recording, &RecordingControl::statusTextChanged, this, [this](const QString& text) {
         m_recordLabel->setText(text);
         m_recordIndicator->setVisible(!text.isEmpty());
@@ -224,7 +201,7 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow()
 {
     if (isRecording())
-        m_recording->stop(m_monitor ? m_monitor->now_ns() : -1);
+        m_recording->stop(m_controller->takeRecorder(), m_monitor ? m_monitor->now_ns() : -1);
     m_tick->stop();
     m_graphs->setSource(nullptr);
     m_lanes->setSource(nullptr);
@@ -611,11 +588,6 @@ void MainWindow::onTopologyChanged()
     }
     if (m_monitor)
         m_allocatorIds = m_monitor->allocatorIds();
-    if (isRecording() && m_monitor) {
-        m_recording->addTopology(m_monitor->now_ns(), topology,
-                                 m_topologyReason.empty() ? std::string("config") : m_topologyReason);
-        m_topologyReason.clear();
-    }
     applySelection();
     updateStatusBar();
 }
@@ -624,14 +596,14 @@ void MainWindow::onTick()
 {
     if (!m_monitor)
         return;
-    m_monitor->takeNew(m_batch);
+    if (m_controller->drain(m_batch) != m_monitor)
+        return; // a new monitor is starting: its samples are not for these views
+
     if ((!m_batch.samples.empty() || !m_batch.bufferChanges.empty()) &&
         m_allocatorIds.size() < m_monitor->allocatorCount()) {
         m_allocatorIds = m_monitor->allocatorIds(); // a device was added
         applySelection();
     }
-    if (isRecording())
-        m_recording->add(m_batch, m_allocatorIds);
     // the latest reading of each allocator
     for (const SampleRecord& r : m_batch.samples) {
         if (r.allocator >= m_allocatorIds.size())
@@ -662,11 +634,7 @@ void MainWindow::onTick()
                 m_deviceModel->setFilterGone(id, true);
                 m_scene->setFilterGone(id, true);
             }
-            const bool changes =
-                e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config;
-            if (changes && !structural && isRecording())
-                m_topologyReason = std::string(eventKindName(e.kind)); // the snapshot the refresh brings says why
-            structural = structural || changes;
+            structural = structural || isStructural(e.kind);
         }
         if (structural)
             m_topologyRefresh->start();
@@ -769,7 +737,7 @@ void MainWindow::applySelection()
         QString label = withoutBackend(id);
         if (const AllocatorInfo* info = topology.findAllocator(id.toStdString()); info && !info->pinIds.empty()) {
             const std::string& pinId = info->pinIds.front();
-            const FilterInfo* filter = topology.findFilter(pinId.substr(0, pinId.rfind('/')));
+            const FilterInfo* filter = topology.findFilter(filterOfPin(pinId));
             const PinInfo* pin = topology.findPin(pinId);
             if (filter && pin)
                 label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name),
@@ -1218,20 +1186,19 @@ QString MainWindow::startRecording(const QString& path)
         options.scenario = m_controller->request().scenarioPath.toStdString();
         options.command = "ksscope GUI";
         options.rateHz = m_monitor->rateHz();
-        options.origin_ns = m_monitor->now_ns();
         options.buffers = true;
         options.overwrite = true; // the file dialog has asked
-        m_monitor->setRecordBuffers(true);
-        error = m_recording->start(options, m_controller->topology());
-        if (!error.isEmpty())
-            m_monitor->setRecordBuffers(false);
+        std::shared_ptr<Recorder> recorder;
+        if (const Status status = m_controller->startRecording(options, recorder); !status)
+            error = QString::fromStdString(status.message().empty() ? status.toString() : status.message());
+        else
+            m_recording->start(std::move(recorder));
     }
     if (!error.isEmpty()) {
         setRecordChecked(false);
         reportRecording(tr("Could not record to %1: %2").arg(path, error), true);
         return error;
     }
-    m_topologyReason.clear();
     setRecordChecked(true);
     reportRecording(tr("Recording to %1").arg(path), false);
     return {};
@@ -1247,10 +1214,9 @@ void MainWindow::stopRecording()
     if (m_monitor) {
         onTick(); // what the monitor has so far goes into the file too
         end_ns = m_monitor->now_ns();
-        m_monitor->setRecordBuffers(false);
     }
     const QString path = m_recording->path();
-    m_recording->stop(end_ns);
+    m_recording->stop(m_controller->takeRecorder(), end_ns);
     setRecordChecked(false);
     statusBar()->showMessage(tr("Saving %1...").arg(path));
 }
@@ -1270,24 +1236,6 @@ void MainWindow::reportRecording(const QString& message, bool problem)
         const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
         m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "recording", message.toStdString()}});
     }
-}
-
-void MainWindow::recordEdit(const QString& allocatorId, const char* kind, const Status& status,
-                            const std::string& requested, const std::string& actual)
-{
-    if (!isRecording() || !m_monitor)
-        return;
-    RecordedEdit edit;
-    edit.t_ns = m_monitor->now_ns();
-    edit.allocatorId = allocatorId.toStdString();
-    edit.kind = kind;
-    edit.applied = status.isOk();
-    edit.requested = requested;
-    edit.actual = actual;
-    edit.hr = status.code();
-    edit.message = status.message();
-    m_recording->addEdit(std::move(edit));
-    m_topologyReason = "edit"; // the editor refreshes the topology next
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

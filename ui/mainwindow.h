@@ -139,8 +139,6 @@ private:
     void stopRecordingBecause(const QString& why);
     void reportRecording(const QString& message, bool problem);
     void setRecordChecked(bool checked);
-    void recordEdit(const QString& allocatorId, const char* kind, const Status& status, const std::string& requested,
-                    const std::string& actual);
     void updateReplayState();
     void exportSnapshotInteractive();
     void exportHistoryInteractive();
@@ -194,7 +192,6 @@ private:
     QString m_connectingAgent; // the agent File > Connect to Agent asked for, until the session opens
     QString m_lastAgentProblem;
     QAction* m_disconnectAgents = nullptr;
-    std::string m_topologyReason; // recording: why the next topology snapshot is taken
     QString m_restartReason; // recording: why the monitor is about to be replaced
     QString m_lastRecordingMessage;
     PathChooser m_recordingPathChooser;

@@ -28,53 +28,34 @@ RecordingControl::~RecordingControl()
             f.result.wait();
 }
 
-QString RecordingControl::start(const Recorder::Options& options, const Topology& initial)
+void RecordingControl::start(std::shared_ptr<Recorder> recorder)
 {
-    if (m_recorder)
-        return tr("already recording to %1").arg(m_path);
-    Status status;
-    m_recorder = Recorder::create(options, initial, status);
+    m_recorder = std::move(recorder);
     if (!m_recorder)
-        return QString::fromStdString(status.message().empty() ? status.toString() : status.message());
-    m_path = QString::fromStdString(options.path);
+        return;
+    m_path = QString::fromStdString(m_recorder->path());
     m_failed = false;
     m_elapsed.start();
     m_timer->start();
     m_lastText = statusText();
     Q_EMIT statusTextChanged(m_lastText);
-    return {};
 }
 
-void RecordingControl::add(const Monitor::Batch& batch, const std::vector<std::string>& ids)
+void RecordingControl::stop(std::shared_ptr<Recorder> recorder, std::int64_t end_ns)
 {
-    if (m_recorder)
-        m_recorder->add(batch, ids);
-}
-
-void RecordingControl::addTopology(std::int64_t t_ns, const Topology& topology, const std::string& reason)
-{
-    if (m_recorder)
-        m_recorder->addTopology(t_ns, topology, reason);
-}
-
-void RecordingControl::addEdit(RecordedEdit edit)
-{
-    if (m_recorder)
-        m_recorder->addEdit(std::move(edit));
-}
-
-void RecordingControl::stop(std::int64_t end_ns)
-{
-    if (!m_recorder)
+    if (!recorder)
+        recorder = m_recorder;
+    m_recorder.reset();
+    if (!recorder)
         return;
     // the last commit and closing the file touch the disk: not on the UI thread
     Finishing finishing;
-    finishing.path = m_path;
-    finishing.result = std::async(std::launch::async, [recorder = std::move(m_recorder), end_ns]() mutable {
+    finishing.path = QString::fromStdString(recorder->path());
+    finishing.result = std::async(std::launch::async, [recorder = std::move(recorder), end_ns]() mutable {
         Finished done;
         done.status = recorder->finish(end_ns);
         done.stats = recorder->stats();
-        recorder.reset(); // joins the writer thread here too
+        recorder.reset(); // joins the writer thread here too, unless the watch still holds it
         return done;
     });
     m_finishing.push_back(std::move(finishing));

@@ -15,9 +15,8 @@ class QTimer;
 
 namespace ksscope::ui {
 
-/// The window's recording: owns the Recorder while it records, watches its writer, and finishes the file on a
-/// thread of its own so that the UI never waits for the disk. The window feeds it what it takes from the
-/// monitor.
+/// The window's recording: shows the Recorder's progress while the watch records into it, watches its writer,
+/// and finishes the file on a thread of its own so that the UI never waits for the disk.
 class RecordingControl : public QObject {
     Q_OBJECT
 public:
@@ -27,18 +26,15 @@ public:
     RecordingControl(const RecordingControl&) = delete;
     RecordingControl& operator=(const RecordingControl&) = delete;
 
-    /// Creates the file and starts recording. An empty string, or why the file could not be created.
-    [[nodiscard]] QString start(const Recorder::Options& options, const Topology& initial);
+    /// Follows \a recorder, which the watch has started recording into.
+    void start(std::shared_ptr<Recorder> recorder);
     [[nodiscard]] bool isRecording() const { return m_recorder != nullptr; }
     /// The file being recorded (empty when not recording).
     [[nodiscard]] QString path() const { return m_path; }
 
-    void add(const Monitor::Batch& batch, const std::vector<std::string>& ids);
-    void addTopology(std::int64_t t_ns, const Topology& topology, const std::string& reason);
-    void addEdit(RecordedEdit edit);
-
-    /// Stops recording at monitor time \a end_ns; the file is finished in the background and saved() reports.
-    void stop(std::int64_t end_ns);
+    /// Finishes the recording (which the watch has handed over: WatchSession::takeRecorder) at monitor time
+    /// \a end_ns, in the background; saved() reports.
+    void stop(std::shared_ptr<Recorder> recorder, std::int64_t end_ns);
 
     /// "● REC 00:12 · 1.3 MB" while recording, "Saving <file>..." while a file is finished, else empty.
     [[nodiscard]] QString statusText() const;
@@ -70,7 +66,7 @@ private:
     void poll();
     void report(Finishing& finishing);
 
-    std::unique_ptr<Recorder> m_recorder;
+    std::shared_ptr<Recorder> m_recorder;
     QString m_path;
     QElapsedTimer m_elapsed;
     bool m_failed = false; // failed() was emitted for the current recording

@@ -11,84 +11,40 @@
 
 namespace ksscope::ui {
 
-/// Device-thread state. The session's backends report events through one sink that forwards to the
-/// current monitor, so that a new monitor (another sample rate) keeps receiving them.
+/// Device-thread state: the watch of the open session (its backends report events to its current monitor).
 struct SessionController::Devices {
-    /// Backend events go to the monitor. Those that come while there is none - the devices found while the
-    /// session opens, an error opening one, anything between two monitors - wait here for the next one.
-    struct Router {
-        static constexpr std::size_t kMaxWaiting = 4096;
-        std::mutex mutex; // guards sink and waiting
-        EventSink sink;
-        std::vector<BackendEvent> waiting;
+    std::shared_ptr<WatchSession> watch;
 
-        void deliver(const BackendEvent& event)
-        {
-            std::lock_guard lock(mutex);
-            if (sink)
-                sink(event);
-            else if (waiting.size() < kMaxWaiting)
-                waiting.push_back(event);
-        }
-        void attach(EventSink to)
-        {
-            std::lock_guard lock(mutex);
-            sink = std::move(to);
-            for (const BackendEvent& event : waiting)
-                sink(event);
-            waiting.clear();
-        }
-        void detach(bool dropWaiting)
-        {
-            std::lock_guard lock(mutex);
-            sink = {};
-            if (dropWaiting)
-                waiting.clear();
-        }
-    };
-    std::unique_ptr<Session> session;
-    std::shared_ptr<Monitor> monitor;
-    std::shared_ptr<Router> router = std::make_shared<Router>();
-
-    void stopMonitor()
-    {
-        router->detach(false); // first: what comes while this monitor stops waits for the next
-        if (monitor)
-            monitor->stop();
-        monitor.reset();
-    }
     [[nodiscard]] ReplayTimeline* timeline() const
     {
-        if (session)
-            for (const auto& backend : session->backends())
+        if (watch)
+            for (const auto& backend : watch->session().backends())
                 if (ReplayTimeline* timeline = backend->timeline())
                     return timeline;
         return nullptr;
     }
     void close()
     {
-        stopMonitor();
-        if (session)
-            session->close();
-        session.reset();
-        router->detach(true); // the closed session's events are not the next one's
-    }
-    Status startMonitor(double rateHz, double windowSeconds, bool paused)
-    {
-        stopMonitor();
-        Monitor::Options options;
-        options.rateHz = rateHz;
-        options.windowSeconds = windowSeconds;
-        options.replayCatchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
-        auto m = std::make_shared<Monitor>(options);
-        m->setPaused(paused);
-        router->attach(m->eventSink());
-        Status status = m->start(*session);
-        if (status)
-            monitor = std::move(m);
-        return status;
+        if (watch) {
+            SampleBatch last;
+            (void)watch->finish(last);
+        }
+        watch.reset();
     }
 };
+
+namespace {
+
+Monitor::Options monitorOptions(double rateHz, double windowSeconds)
+{
+    Monitor::Options options;
+    options.rateHz = rateHz;
+    options.windowSeconds = windowSeconds;
+    options.replayCatchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
+    return options;
+}
+
+} // namespace
 
 // Work crosses threads through these queues, under a std::mutex, rather than inside Qt's event queue: the
 // hand-over is then visible to ThreadSanitizer (Debian's Qt is not instrumented). A queued call of drain()
@@ -139,6 +95,7 @@ SessionController::SessionController(QObject* parent) : QObject(parent), m_devic
 SessionController::~SessionController()
 {
     m_monitor.reset();
+    m_watch.reset(); // the device thread closes it
     m_timeline = nullptr;
     std::promise<void> closed;
     post([devices = m_devices, &closed] {
@@ -160,6 +117,34 @@ void SessionController::reply(std::function<void()> work)
     m_toUi->push(std::move(work));
 }
 
+std::shared_ptr<Monitor> SessionController::drain(SampleBatch& batch)
+{
+    if (!m_watch) {
+        batch.clear();
+        return nullptr;
+    }
+    return m_watch->drain(batch);
+}
+
+Status SessionController::startRecording(const Recorder::Options& options, std::shared_ptr<Recorder>& recorder)
+{
+    recorder.reset();
+    if (!m_watch || !m_monitor)
+        return {E_UNEXPECTED, "no devices are open"};
+    if (m_timeline)
+        return {E_UNEXPECTED, "a replay is not recorded again; open the live devices to record"};
+    // the topology the window has: the devices are not read on this thread
+    if (Status status = m_watch->startRecording(options, &m_topology); !status)
+        return status;
+    recorder = m_watch->recorder();
+    return Status::ok();
+}
+
+std::shared_ptr<Recorder> SessionController::takeRecorder()
+{
+    return m_watch ? m_watch->takeRecorder() : nullptr;
+}
+
 void SessionController::waitForIdle()
 {
     std::promise<void> done;
@@ -171,13 +156,16 @@ void SessionController::open(const SessionRequest& request)
 {
     m_request = request;
     m_monitor.reset();
+    m_watch.reset(); // the device thread closes it
     m_timeline = nullptr; // the session that owns it closes on the device thread
     m_backendNames.clear();
     const quint64 generation = ++m_generation;
     Q_EMIT opening();
     post([this, devices = m_devices, request, paused = m_paused, generation] {
         devices->close();
-        devices->session = std::make_unique<Session>();
+        devices->watch = std::make_shared<WatchSession>(monitorOptions(request.rateHz, request.windowSeconds));
+        WatchSession& watch = *devices->watch;
+        watch.monitor()->setPaused(paused);
         std::vector<std::string> names;
         BackendOptions options;
         if (request.replays()) {
@@ -189,9 +177,7 @@ void SessionController::open(const SessionRequest& request)
                 names.push_back(name.toStdString());
             options.scenarioPath = request.scenarioPath.toStdString();
         }
-        auto router = devices->router;
-        EventSink sink = [router](const BackendEvent& event) { router->deliver(event); };
-        Status status = devices->session->open(names, options, sink);
+        Status status = watch.open(names, options);
         QStringList agentProblems;
         QList<AgentRequest> agents;
         for (const AgentRequest& agentRequest : request.replays() ? QList<AgentRequest>{} : request.agents) {
@@ -211,7 +197,7 @@ void SessionController::open(const SessionRequest& request)
                     agentStatus = {E_INVALIDARG, a.reason};
             }
             if (agentStatus)
-                agentStatus = devices->session->adopt(std::move(backend), sink);
+                agentStatus = watch.adopt(std::move(backend));
             if (agentStatus)
                 agents.append(agentRequest);
             else
@@ -219,21 +205,24 @@ void SessionController::open(const SessionRequest& request)
                                          .arg(agentRequest.url, QString::fromStdString(agentStatus.message())));
         }
         if (status)
-            status = devices->session->start();
+            status = watch.startDevices();
         if (status)
-            status = devices->startMonitor(request.rateHz, request.windowSeconds, paused);
-        Topology topology = status ? devices->session->topology() : Topology{};
-        std::shared_ptr<Monitor> monitor = devices->monitor;
+            status = watch.startSampling();
+        Topology topology = status ? watch.session().topology() : Topology{};
+        std::shared_ptr<Monitor> monitor = watch.monitor();
+        std::shared_ptr<WatchSession> watchHandle = devices->watch;
         QStringList backendNames;
         ReplayTimeline* timeline = nullptr;
         if (status) {
-            for (const auto& backend : devices->session->backends())
+            for (const auto& backend : watch.session().backends())
                 backendNames.append(QString::fromStdString(backend->name()));
             timeline = devices->timeline();
         } else {
+            monitor.reset();
+            watchHandle.reset();
             devices->close();
         }
-        reply([this, status, monitor, timeline, backendNames, generation, agents, agentProblems,
+        reply([this, status, monitor, watchHandle, timeline, backendNames, generation, agents, agentProblems,
                topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // another open or monitor followed: this session or monitor is gone already
@@ -242,6 +231,7 @@ void SessionController::open(const SessionRequest& request)
             for (const QString& problemText : agentProblems)
                 Q_EMIT problem(problemText);
             m_monitor = monitor;
+            m_watch = watchHandle;
             m_timeline = timeline;
             m_backendNames = backendNames;
             m_topology = std::move(topology);
@@ -278,14 +268,15 @@ void SessionController::replaceMonitor(bool evenIfStarting)
     Q_EMIT opening();
     post([this, devices = m_devices, rateHz = m_request.rateHz, window = m_request.windowSeconds, paused = m_paused,
           generation] {
-        if (!devices->session)
+        if (!devices->watch)
             return;
-        const Status status = devices->startMonitor(rateHz, window, paused);
-        std::shared_ptr<Monitor> monitor = devices->monitor;
+        devices->watch->monitor()->setPaused(paused);
+        const Status status = devices->watch->restartMonitor(monitorOptions(rateHz, window));
+        std::shared_ptr<Monitor> monitor = devices->watch->monitor();
         // a replay's topology depends on the position
         std::optional<Topology> topology;
         if (devices->timeline())
-            topology = devices->session->topology();
+            topology = devices->watch->session().topology();
         reply([this, status, monitor, generation, topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // replaced already
@@ -309,9 +300,9 @@ void SessionController::setPaused(bool paused)
 void SessionController::refreshTopology()
 {
     post([this, devices = m_devices] {
-        if (!devices->session)
+        if (!devices->watch)
             return;
-        Topology topology = devices->session->topology();
+        Topology topology = devices->watch->session().topology();
         reply([this, topology = std::move(topology)]() mutable {
             m_topology = std::move(topology);
             Q_EMIT topologyChanged();
@@ -324,11 +315,10 @@ void SessionController::setProperties(quint64 ticket, const QString& allocatorId
 {
     post([this, devices = m_devices, ticket, allocatorId, request, mode] {
         PropertyChange change;
-        Backend* backend = devices->session ? devices->session->backendFor(allocatorId.toStdString()) : nullptr;
-        if (!backend)
+        if (!devices->watch)
             change.status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
         else
-            change = backend->setProperties(allocatorId.toStdString(), request, mode);
+            change = devices->watch->setProperties(allocatorId.toStdString(), request, mode);
         reply(
             [this, ticket, allocatorId, change, mode] { Q_EMIT propertiesResult(ticket, allocatorId, change, mode); });
     });
@@ -337,12 +327,8 @@ void SessionController::setProperties(quint64 ticket, const QString& allocatorId
 void SessionController::setMode(quint64 ticket, const QString& allocatorId, KSALLOCATORMODE mode, ApplyMode apply)
 {
     post([this, devices = m_devices, ticket, allocatorId, mode, apply] {
-        Status status;
-        Backend* backend = devices->session ? devices->session->backendFor(allocatorId.toStdString()) : nullptr;
-        if (!backend)
-            status = {E_FAIL, "no open device owns " + allocatorId.toStdString()};
-        else
-            status = backend->setMode(allocatorId.toStdString(), mode, apply);
+        const Status status = devices->watch ? devices->watch->setMode(allocatorId.toStdString(), mode, apply)
+                                             : Status{E_FAIL, "no open device owns " + allocatorId.toStdString()};
         reply([this, ticket, allocatorId, mode, status, apply] {
             Q_EMIT modeResult(ticket, allocatorId, mode, status, apply);
         });
@@ -353,7 +339,7 @@ void SessionController::setConnectionEnabled(const QString& fromPin, const QStri
 {
     post([this, devices = m_devices, fromPin, toPin, enabled] {
         Status status;
-        Backend* backend = devices->session ? devices->session->backendFor(fromPin.toStdString()) : nullptr;
+        Backend* backend = devices->watch ? devices->watch->session().backendFor(fromPin.toStdString()) : nullptr;
         if (!backend)
             status = {E_FAIL, "no open device owns " + fromPin.toStdString()};
         else
@@ -372,17 +358,15 @@ void SessionController::requestDetails(const QString& allocatorId)
         AllocatorDetails details;
         details.allocatorId = allocatorId;
         const std::string id = allocatorId.toStdString();
-        const Topology topology = devices->session ? devices->session->topology() : Topology{};
+        Session* session = devices->watch ? &devices->watch->session() : nullptr;
+        const Topology topology = session ? session->topology() : Topology{};
         const AllocatorInfo* info = topology.findAllocator(id);
-        Backend* backend = devices->session ? devices->session->backendFor(id) : nullptr;
+        Backend* backend = session ? session->backendFor(id) : nullptr;
         if (!info || !backend || info->pinIds.empty()) {
             details.status = {hresultFromWin32(kErrorNotFound), "allocator " + id + " is not open"};
-        } else if (backend->timeline()) {
-            // a recording holds what the sampler read, not the allocator's interfaces
-            details.note = QStringLiteral("as recorded (a replay has no IKsAllocatorEx to read)");
-        } else if (backend->name().rfind("agent@", 0) == 0) {
-            // the allocator's interfaces are on the agent's machine: what it reports is what there is here
-            details.note = QStringLiteral("as the agent reports it (its IKsAllocatorEx is on the remote machine)");
+        } else if (const std::string note = backend->interfacesNote(); !note.empty()) {
+            // a recording, or a remote machine: what it holds is what there is to show here
+            details.note = QString::fromStdString(note);
         } else if (ComPtr<IKsPin> pin = backend->pin(info->pinIds.front()); !pin) {
             details.status = {E_NOINTERFACE, "pin " + info->pinIds.front() + " has no IKsPin"};
         } else {

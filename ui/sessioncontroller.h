@@ -3,6 +3,7 @@
 
 #include "ksscope/backend.h"
 #include "ksscope/monitor.h"
+#include "ksscope/watch_session.h"
 
 #include <QObject>
 #include <QStringList>
@@ -53,9 +54,9 @@ struct AllocatorDetails {
     QString note; ///< where the values come from when it is not the allocator itself (a replay)
 };
 
-/// Owns the Session and the Monitor and runs every device call (open, topology, edits) on a device
-/// thread of its own; results come back as signals on the UI thread. The Monitor's read side
-/// (takeNew, decimate, stats) is thread-safe and cheap, so views read it directly.
+/// Owns the watch (WatchSession: the Session, its Monitor and a recording) and runs every device call (open,
+/// topology, edits) on a device thread of its own; results come back as signals on the UI thread. The Monitor's
+/// read side (decimate, stats) and drain() are thread-safe and cheap, so views read them directly.
 class SessionController : public QObject {
     Q_OBJECT
 public:
@@ -84,6 +85,16 @@ public:
     /// position_ns, begin_ns, end_ns) are safe from the UI thread; the pointer is valid until the next open() or
     /// the controller's destruction.
     [[nodiscard]] ReplayTimeline* timeline() const { return m_timeline; }
+
+    /// Takes what the monitor has new (WatchSession::drain: a recording gets it too). Returns the monitor it came
+    /// from, null when none runs; a batch of another monitor than the one the views read is not theirs.
+    std::shared_ptr<Monitor> drain(SampleBatch& batch);
+    /// Starts recording the open live devices (WatchSession::startRecording, with the topology shown as the first
+    /// snapshot); \a recorder is the recorder, for its status. Edits, structural events and what drain() takes go
+    /// into it until takeRecorder().
+    Status startRecording(const Recorder::Options& options, std::shared_ptr<Recorder>& recorder);
+    /// Ends recording and hands the recorder over to be finished; null when not recording.
+    [[nodiscard]] std::shared_ptr<Recorder> takeRecorder();
 
     void refreshTopology();
     /// KsSetProperties (Apply) or a prediction (DryRun); propertiesResult() carries \a ticket back.
@@ -125,6 +136,7 @@ private:
     Mailbox* m_toUi = nullptr; // lives on the UI thread
     std::shared_ptr<Devices> m_devices;
     std::shared_ptr<Monitor> m_monitor;
+    std::shared_ptr<WatchSession> m_watch; // the device thread's, shared for drain() and recording
     Topology m_topology;
     SessionRequest m_request;
     QStringList m_backendNames;

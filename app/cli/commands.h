@@ -54,6 +54,9 @@ struct WatchOptions {
     bool overwrite = false; ///< --overwrite: replace an existing recording
 };
 
+/// The whole command line: parses it and runs the command. Returns the exit code.
+int run(int argc, char** argv);
+
 int runList(const GlobalOptions& global, bool json);
 int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
               const std::vector<std::string>& connects, const std::vector<std::string>& ids);

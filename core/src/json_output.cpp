@@ -9,6 +9,19 @@ namespace ksscope {
 
 using nlohmann::json;
 
+json propertiesToJson(const ALLOCATOR_PROPERTIES& properties)
+{
+    return {{"buffers", properties.cBuffers},
+            {"bufferSize", properties.cbBuffer},
+            {"align", properties.cbAlign},
+            {"prefix", properties.cbPrefix}};
+}
+
+json modeToJson(KSALLOCATORMODE mode)
+{
+    return {{"mode", allocatorModeName(mode)}};
+}
+
 json allocatorToJson(const AllocatorInfo& a)
 {
     const KSALLOCATOR_FRAMING& f = a.status.Framing;
@@ -27,11 +40,7 @@ json allocatorToJson(const AllocatorInfo& a)
           {"optionsFlagsText", framingFlagsToString(f.OptionsFlags)},
           {"reserved", f.Reserved}}},
         {"allocatedFrames", a.status.AllocatedFrames},
-        {"properties",
-         {{"buffers", a.properties.cBuffers},
-          {"bufferSize", a.properties.cbBuffer},
-          {"align", a.properties.cbAlign},
-          {"prefix", a.properties.cbPrefix}}},
+        {"properties", propertiesToJson(a.properties)},
         {"memoryType", guidName(a.memoryType)},
         {"committed", a.committed},
         {"framePeriodSeconds", a.framePeriodSeconds},

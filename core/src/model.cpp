@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/model.h"
 
+#include "ksscope/device_id.h"
+
 #include <cstdio>
 
 namespace ksscope {
@@ -27,11 +29,6 @@ std::string MediaFormat::toString() const
         out += text;
     }
     return out;
-}
-
-std::string_view filterOfPin(std::string_view pinId)
-{
-    return pinId.substr(0, pinId.rfind('/'));
 }
 
 std::string AllocatorInfo::filterId() const

@@ -2,6 +2,7 @@
 #include "ksscope/monitor.h"
 
 #include "ksscope/allocator_tracker.h"
+#include "ksscope/device_id.h"
 
 #include <algorithm>
 #include <cmath>
@@ -124,12 +125,8 @@ bool Monitor::wanted(const Topology& topology, const AllocatorInfo& info) const
     if (m_options.ids.empty())
         return true;
     return std::any_of(m_options.ids.begin(), m_options.ids.end(), [&](const std::string& id) {
-        if (topology.resolveAllocatorId(id) == info.id)
-            return true;
-        // a filter id watches every allocator of the filter
-        return std::any_of(info.pinIds.begin(), info.pinIds.end(), [&](const std::string& pin) {
-            return pin.rfind(id + "/", 0) == 0 && topology.findFilter(id);
-        });
+        const std::vector<std::string> named = allocatorsOf(topology, id);
+        return std::find(named.begin(), named.end(), info.id) != named.end();
     });
 }
 
@@ -191,6 +188,7 @@ Status Monitor::start(Session& session)
         m_samplerStopped = false;
     }
     m_thread = std::thread(&Monitor::run, this);
+    m_startSucceeded.store(true);
     return Status::ok();
 }
 
@@ -262,6 +260,7 @@ void Monitor::run()
             recordBuffers(t_ns, out);
             trackLane(t_ns, out);
         }
+        snapshotTopology(out);
         const double cpuNow = threadCpuSeconds();
         const double cpu = cpuNow - cpuAtStart;
         busy += cpuNow - tickCpuStart;
@@ -290,6 +289,8 @@ void Monitor::run()
                                    m_pendingBuffers.begin() + static_cast<std::ptrdiff_t>(drop));
         }
         m_pendingBuffers.insert(m_pendingBuffers.end(), out.buffers.begin(), out.buffers.end());
+        for (auto& snapshot : out.topologies)
+            m_pendingTopologies.push_back(std::move(snapshot));
         for (std::size_t i = 0; i < m_watched.size(); ++i)
             m_stats[i] = m_watched[i]->stats;
         ++m_samplerStats.ticks;
@@ -299,6 +300,19 @@ void Monitor::run()
         m_samplerStats.busyCpuSeconds = busy;
         m_samplerStats.wallSeconds = static_cast<double>(wall_ns) * 1e-9;
     }
+}
+
+void Monitor::snapshotTopology(TickOutput& out)
+{
+    if (!m_snapshotTopology.load() || !m_session)
+        return;
+    const auto first =
+        std::find_if(out.events.begin(), out.events.end(), [](const MonitorEvent& e) { return isStructural(e.kind); });
+    if (first == out.events.end())
+        return;
+    // one snapshot per tick, as the topology stands after all of the tick's events, at the first one's time
+    out.topologies.push_back({first->t_ns, std::string(eventKindName(first->kind)),
+                              m_timeline ? m_timeline->topologyAt(out.events.back().t_ns) : m_session->topology()});
 }
 
 void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events)
@@ -338,7 +352,7 @@ void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& e
 void Monitor::addAllocatorsOf(const Topology& topology, const std::string& filterId)
 {
     for (const auto& info : topology.allocators)
-        if (!info.pinIds.empty() && info.pinIds.front().rfind(filterId + "/", 0) == 0 && wanted(topology, info))
+        if (info.filterId() == filterId && wanted(topology, info))
             addAllocator(info);
 }
 
@@ -613,13 +627,12 @@ void Lanes::cut(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const
 
 void Monitor::takeNew(Batch& batch)
 {
-    batch.samples.clear();
-    batch.events.clear();
+    batch.clear();
     std::lock_guard lock(m_mutex);
-    batch.bufferChanges.clear();
     batch.samples.swap(m_pendingSamples);
     batch.events.swap(m_pendingEvents);
     batch.bufferChanges.swap(m_pendingBuffers);
+    batch.topologies.swap(m_pendingTopologies);
     batch.lostSamples = std::exchange(m_lost, 0);
 }
 

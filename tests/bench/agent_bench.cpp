@@ -64,19 +64,20 @@ struct Served {
         Monitor::Options mo;
         mo.rateHz = 100;
         mo.windowSeconds = 10;
-        monitor = std::make_unique<Monitor>(mo);
-        status = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor->eventSink());
+        watch = std::make_unique<WatchSession>(mo);
+        monitor = watch->monitor();
+        status = watch->open({"sim"}, BackendOptions::forScenario(scenario));
         if (!status)
             return;
-        if (stream && !(status = session.start()))
+        if (stream && !(status = watch->startDevices()))
             return;
-        status = monitor->start(session);
+        status = watch->startSampling();
         if (!status)
             return;
         agent::AgentOptions options;
         options.listen = "127.0.0.1:0";
         options.requestsPerSecond = 1e6;
-        server = std::make_unique<agent::Agent>(session, *monitor, options);
+        server = std::make_unique<agent::Agent>(*watch, options);
         status = server->start();
         std::this_thread::sleep_for(std::chrono::milliseconds(500)); // the first samples are in
     }
@@ -84,8 +85,8 @@ struct Served {
     {
         if (server)
             server->stop();
-        monitor->stop();
-        session.close();
+        SampleBatch last;
+        (void)watch->finish(last);
         std::filesystem::remove(scenario);
     }
     Served(const Served&) = delete;
@@ -93,8 +94,8 @@ struct Served {
 
     int allocators = 0;
     std::string scenario;
-    Session session;
-    std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<WatchSession> watch;
+    std::shared_ptr<Monitor> monitor;
     std::unique_ptr<agent::Agent> server;
     Status status;
 };

@@ -64,7 +64,7 @@ const std::string& recordingPath()
         std::vector<std::string> ids;
         for (int i = 0; i < kAllocators; ++i)
             ids.push_back("sim:cam" + std::to_string(i) + "/out/allocator");
-        Monitor::Batch batch;
+        SampleBatch batch;
         std::uint64_t delivered = 0;
         for (int tick = 0; tick < kSeconds * kRateHz; ++tick) {
             const std::int64_t t = static_cast<std::int64_t>(tick) * 1'000'000'000 / kRateHz;

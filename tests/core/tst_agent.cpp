@@ -179,23 +179,24 @@ struct Served {
         Monitor::Options mo;
         mo.rateHz = rateHz;
         mo.windowSeconds = 30;
-        monitor = std::make_unique<Monitor>(mo);
-        openStatus = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor->eventSink());
+        watch = std::make_unique<WatchSession>(mo);
+        monitor = watch->monitor();
+        openStatus = watch->open({"sim"}, BackendOptions::forScenario(scenario));
         if (!openStatus)
             return;
-        session.start();
-        monitor->start(session);
+        watch->startDevices();
+        watch->startSampling();
         if (options.listen == AgentOptions{}.listen)
             options.listen = "127.0.0.1:0";
-        agent = std::make_unique<Agent>(session, *monitor, options);
+        agent = std::make_unique<Agent>(*watch, options);
         startStatus = agent->start();
     }
     ~Served()
     {
         if (agent)
             agent->stop();
-        monitor->stop();
-        session.close();
+        SampleBatch last;
+        (void)watch->finish(last);
     }
     Served(const Served&) = delete;
     Served& operator=(const Served&) = delete;
@@ -209,8 +210,8 @@ struct Served {
         return c;
     }
 
-    Session session;
-    std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<WatchSession> watch;
+    std::shared_ptr<Monitor> monitor;
     std::unique_ptr<Agent> agent;
     Status openStatus;
     Status startStatus;
@@ -451,7 +452,9 @@ private Q_SLOTS:
                                             json{{"id", "sim:avshws/pin0"}, {"buffers", 8}}.dump(), "application/json");
             QCOMPARE(r->status, 403);
             QVERIFY(r->body.find("--allow-edits") != std::string::npos);
-            QCOMPARE(readOnly.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
+            QCOMPARE(
+                readOnly.watch->session().topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers,
+                2);
         }
         AgentOptions options;
         options.token = kToken;
@@ -464,12 +467,12 @@ private Q_SLOTS:
                         "application/json");
         QCOMPARE(dry->status, 200);
         QCOMPARE(json::parse(dry->body)["actual"]["buffers"].get<int>(), 8);
-        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
+        QCOMPARE(served.watch->session().topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
         auto applied = client.Post("/api/v1/properties", json{{"id", "sim:avshws/pin0"}, {"buffers", 8}}.dump(),
                                    "application/json");
         QCOMPARE(applied->status, 200);
         QVERIFY(json::parse(applied->body)["applied"].get<bool>());
-        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 8);
+        QCOMPARE(served.watch->session().topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 8);
 
         auto bad = client.Post("/api/v1/properties", json{{"id", "sim:avshws/pin0"}, {"buffers", "many"}}.dump(),
                                "application/json");
@@ -781,10 +784,10 @@ private Q_SLOTS:
         const PropertyChange predicted = backend->setProperties(id, request, ApplyMode::DryRun);
         QVERIFY2(predicted.status, predicted.status.message().c_str());
         QCOMPARE(predicted.actual.cBuffers, 6);
-        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
+        QCOMPARE(served.watch->session().topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 2);
         const PropertyChange applied = backend->setProperties(id, request, ApplyMode::Apply);
         QVERIFY(applied.status && applied.applied);
-        QCOMPARE(served.session.topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 6);
+        QCOMPARE(served.watch->session().topology().findAllocator("sim:avshws/pin0/allocator")->properties.cBuffers, 6);
         request.align = 3; // not a power of two: the allocator's own refusal comes back
         const PropertyChange refused = backend->setProperties(id, request, ApplyMode::Apply);
         QVERIFY(!refused.status);

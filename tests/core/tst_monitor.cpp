@@ -3,6 +3,7 @@
 
 #include "ksscope/allocator_tracker.h"
 #include "ksscope/backend.h"
+#include "ksscope/device_id.h"
 #include "ksscope/monitor.h"
 
 #include <QTest>

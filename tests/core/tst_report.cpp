@@ -109,7 +109,7 @@ private Q_SLOTS:
         Status status;
         auto recorder = Recorder::create(options, oneAllocator(4), status);
         QVERIFY2(recorder, status.toString().c_str());
-        Monitor::Batch batch;
+        SampleBatch batch;
         for (int i = 0; i < 1000; ++i) {
             const std::int64_t t = i * 10 * kMs;
             const bool full = (t >= 3000 * kMs && t < 3500 * kMs) || (t >= 7000 * kMs && t < 7100 * kMs);

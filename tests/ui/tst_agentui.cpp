@@ -30,22 +30,23 @@ struct LocalAgent {
         Monitor::Options mo;
         mo.rateHz = 100;
         mo.windowSeconds = 30;
-        monitor = std::make_unique<Monitor>(mo);
-        if (!session.open({"sim"}, BackendOptions::forScenario(scenario), monitor->eventSink()))
+        watch = std::make_unique<WatchSession>(mo);
+        monitor = watch->monitor();
+        if (!watch->open({"sim"}, BackendOptions::forScenario(scenario)))
             return;
-        session.start();
-        monitor->start(session);
+        watch->startDevices();
+        watch->startSampling();
         agent::AgentOptions options;
         options.listen = "127.0.0.1:" + std::to_string(port);
-        server = std::make_unique<agent::Agent>(session, *monitor, options);
+        server = std::make_unique<agent::Agent>(*watch, options);
         started = server->start().isOk();
     }
     ~LocalAgent()
     {
         if (server)
             server->stop();
-        monitor->stop();
-        session.close();
+        SampleBatch last;
+        (void)watch->finish(last);
     }
     LocalAgent(const LocalAgent&) = delete;
     LocalAgent& operator=(const LocalAgent&) = delete;
@@ -53,8 +54,8 @@ struct LocalAgent {
     [[nodiscard]] int port() const { return server->address().port; }
     [[nodiscard]] QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(port()); }
 
-    Session session;
-    std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<WatchSession> watch;
+    std::shared_ptr<Monitor> monitor;
     std::unique_ptr<agent::Agent> server;
     bool started = false;
 };

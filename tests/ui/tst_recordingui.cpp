@@ -128,7 +128,7 @@ Status writeFixture(const std::string& path, Topology& topology)
         ids.push_back(allocator.id);
         frames.push_back(std::max<std::uint32_t>(2, allocator.status.Framing.Frames));
     }
-    Monitor::Batch batch;
+    SampleBatch batch;
     for (std::int64_t t = 0; t <= kFixtureLength_ns; t += kSecond / 100) {
         const auto tick = static_cast<std::uint32_t>(t / (kSecond / 100));
         for (std::uint32_t a = 0; a < ids.size(); ++a) {

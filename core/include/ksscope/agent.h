@@ -7,7 +7,7 @@
 /// backend, which opens a remote agent's devices as if they were local. docs/AGENT.md documents both.
 
 #include "ksscope/backend.h"
-#include "ksscope/monitor.h"
+#include "ksscope/watch_session.h"
 
 #include <cstdint>
 #include <memory>
@@ -118,11 +118,11 @@ struct AgentStats {
     ConnectionStats connections;
 };
 
-/// Serves a running monitor over HTTP. The session and the monitor must outlive the agent; the agent takes the
-/// monitor's new samples and events (Monitor::takeNew) itself.
+/// Serves a running watch over HTTP. The watch must outlive the agent; the agent drains its new samples and events
+/// (WatchSession::drain) itself, and edits go through it.
 class Agent {
 public:
-    Agent(Session& session, Monitor& monitor, AgentOptions options);
+    Agent(WatchSession& watch, AgentOptions options);
     ~Agent();
     Agent(const Agent&) = delete;
     Agent& operator=(const Agent&) = delete;

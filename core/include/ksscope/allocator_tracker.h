@@ -6,7 +6,7 @@
 /// and the events they raise. The monitor keeps one per watched allocator; reports run one per allocator
 /// over a recording, so both count the same way.
 
-#include "ksscope/monitor.h"
+#include "ksscope/samples.h"
 
 #include <string>
 #include <vector>

@@ -7,6 +7,7 @@
 
 #include "ksscope/hresult.h"
 #include "ksscope/model.h"
+#include "ksscope/samples.h"
 
 #include <functional>
 #include <map>
@@ -30,14 +31,6 @@ struct BackendEvent {
 /// Receives backend events on device threads, possibly while the backend holds its own locks: a sink
 /// queues the event and returns; it must not call back into the backend.
 using EventSink = std::function<void(const BackendEvent&)>;
-
-/// One reading of an allocator, taken by the sampler.
-struct AllocatorReading {
-    KSSTREAMALLOCATOR_STATUS status;
-    KSALLOCATORMODE mode = KsAllocatorMode_User;
-    std::uint64_t droppedFrames = 0; ///< cumulative frames the producer could not deliver
-    std::uint64_t deliveredFrames = 0; ///< cumulative frames delivered
-};
 
 /// A cheap handle to one allocator for the sampler thread; read() must be safe from any thread.
 class AllocatorProbe {
@@ -162,6 +155,12 @@ public:
         (void)enabled;
         return {E_NOTIMPL, "backend \"" + name() + "\" has no connections that can be changed"};
     }
+
+    /// Whether an edit stays after this process ends (false for devices that live inside it, such as simulated ones).
+    [[nodiscard]] virtual bool editsOutliveProcess() const { return true; }
+    /// Empty when the allocators' own interfaces (IKsPin, IKsAllocatorEx) can be read here; else where the values
+    /// shown come from instead (a recording, a remote machine).
+    [[nodiscard]] virtual std::string interfacesNote() const { return {}; }
 
     /// Where events go; set before open().
     virtual void setEventSink(EventSink sink) = 0;

@@ -5,7 +5,7 @@
 /// The stable JSON documents of `ksscope-cli list --json` and `status --json` (docs/JSON.md).
 
 #include "ksscope/model.h"
-#include "ksscope/monitor.h"
+#include "ksscope/samples.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +13,10 @@ namespace ksscope {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
+/// {"buffers","bufferSize","align","prefix"}: allocator properties (also the edits of a recording)
+[[nodiscard]] nlohmann::json propertiesToJson(const ALLOCATOR_PROPERTIES& properties);
+/// {"mode":"user"|"kernel"}: an allocator mode edit of a recording
+[[nodiscard]] nlohmann::json modeToJson(KSALLOCATORMODE mode);
 /// {"id","mode","framing":{...},"allocatedFrames","properties":{...}, ...}
 [[nodiscard]] nlohmann::json allocatorToJson(const AllocatorInfo& allocator);
 /// {"filters":[...],"connections":[...]}

@@ -55,9 +55,6 @@ struct AllocatorInfo {
     [[nodiscard]] std::string filterId() const;
 };
 
-/// The filter of a pin: a pin id is its filter's id, '/', and the pin's own part.
-[[nodiscard]] std::string_view filterOfPin(std::string_view pinId);
-
 struct PinInfo {
     std::string id;
     std::string name;

@@ -9,6 +9,8 @@
 
 #include "ksscope/backend.h"
 #include "ksscope/history.h"
+#include "ksscope/samples.h"
+#include "ksscope/timeline.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -18,137 +20,6 @@
 #include <vector>
 
 namespace ksscope {
-
-enum class EventKind : std::uint8_t { Starvation, Drop, Config, Added, Removed, Error };
-[[nodiscard]] std::string_view eventKindName(EventKind kind); ///< "starvation", "drop", ...
-
-struct MonitorEvent {
-    std::int64_t t_ns = 0; ///< since the monitor started
-    EventKind kind = EventKind::Error;
-    std::string id; ///< allocator or filter id
-    std::string message;
-};
-
-/// A new sample handed to a consumer: which allocator (index into allocatorIds()), its frame size, and what
-/// else the reading said (mode and the producer's cumulative counters, for recordings).
-struct SampleRecord {
-    std::uint32_t allocator = 0;
-    std::uint32_t frameSize = 0;
-    Sample sample;
-    KSALLOCATORMODE mode = KsAllocatorMode_User;
-    std::uint64_t dropped = 0; ///< AllocatorReading::droppedFrames
-    std::uint64_t delivered = 0; ///< AllocatorReading::deliveredFrames
-};
-
-/// The reading a recorded sample stands for. A recording keeps frames, frame size and allocated frames of the
-/// status; its other framing fields (alignment, memory type, ...) come from `framing`, the allocator's framing in
-/// the topology of the sample's time, and are zero without it.
-[[nodiscard]] AllocatorReading readingOf(const SampleRecord& record, const KSALLOCATOR_FRAMING* framing);
-
-/// A frame of an allocator that changed state (recordings of per-buffer states).
-struct BufferChange {
-    std::int64_t t_ns = 0;
-    std::uint32_t allocator = 0; ///< index into allocatorIds()
-    std::uint32_t frame = 0;
-    BufferState state = BufferState::Free;
-};
-
-/// What a replayed recording hands the monitor instead of live readings (the replay backend). Times are
-/// on the recording's axis; the monitor's clock is position_ns(). Called from the sampler thread.
-class ReplayTimeline {
-public:
-    virtual ~ReplayTimeline() = default;
-    ReplayTimeline() = default;
-    ReplayTimeline(const ReplayTimeline&) = delete;
-    ReplayTimeline& operator=(const ReplayTimeline&) = delete;
-
-    struct Reading {
-        std::int64_t t_ns = 0;
-        std::uint32_t allocator = 0; ///< index into allocatorIds()
-        AllocatorReading reading;
-    };
-    /// The recording's allocator ids; Reading::allocator and bufferChanges() index this list.
-    [[nodiscard]] virtual const std::vector<std::string>& allocatorIds() const = 0;
-    /// The replay position (moves with play, pause, speed and seeks).
-    [[nodiscard]] virtual std::int64_t position_ns() const = 0;
-    [[nodiscard]] virtual std::int64_t begin_ns() const = 0;
-    [[nodiscard]] virtual std::int64_t end_ns() const = 0;
-    /// The topology as it was recorded at \a t_ns.
-    [[nodiscard]] virtual Topology topologyAt(std::int64_t t_ns) = 0;
-    /// Readings with from_ns < t_ns <= to_ns, in time order; appended to \a out.
-    virtual Status readings(std::int64_t from_ns, std::int64_t to_ns, std::vector<Reading>& out) = 0;
-    /// Events with from_ns < t_ns <= to_ns, in time order; appended to \a out.
-    virtual Status events(std::int64_t from_ns, std::int64_t to_ns, std::vector<MonitorEvent>& out) = 0;
-    /// Buffer-state changes with from_ns < t_ns <= to_ns of one allocator (or every one: kAll); appended.
-    static constexpr std::uint32_t kAll = 0xffffffff;
-    virtual Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
-                                 std::vector<BufferChange>& out) = 0;
-
-    // Playback, from any thread. A seek takes effect for a monitor started after it.
-    virtual void setPlaying(bool playing) = 0;
-    [[nodiscard]] virtual bool playing() const = 0;
-    /// 1 = as recorded, 0 = everything at once.
-    virtual void setSpeed(double speed) = 0;
-    [[nodiscard]] virtual double speed() const = 0;
-    virtual void seek(std::int64_t t_ns) = 0;
-};
-
-/// Running statistics of one allocator since the monitor started.
-struct AllocatorStats {
-    std::uint32_t minAllocated = 0;
-    std::uint32_t maxAllocated = 0;
-    double meanAllocated = 0.0;
-    std::uint64_t samples = 0;
-    std::uint64_t starvationCount = 0;
-    double starvedMs = 0.0; ///< time with no free frame, in episodes that reached the starvation threshold
-    std::uint64_t drops = 0;
-    std::uint64_t delivered = 0; ///< frames delivered since sampling started (where the backend counts them)
-    double framesPerSecond = 0.0; ///< delivered frames over the sampled time
-    std::uint32_t frames = 0;
-    std::uint32_t frameSize = 0;
-    bool gone = false;
-    bool starving = false; ///< in a starvation episode now
-};
-
-/// A time during which an allocator had no free frame for two frame periods or more.
-struct StarvationInterval {
-    std::int64_t begin_ns = 0; ///< when the last free frame was taken
-    std::int64_t end_ns = -1; ///< when a frame became free again; -1 while it lasts
-    /// True when the episode overlaps [from_ns, to_ns].
-    [[nodiscard]] bool overlaps(std::int64_t from_ns, std::int64_t to_ns) const
-    {
-        return begin_ns <= to_ns && (end_ns < 0 || end_ns >= from_ns);
-    }
-};
-
-/// A frame's state from a time on (per-buffer lanes).
-struct LaneChange {
-    std::int64_t t_ns = 0;
-    BufferState state = BufferState::Free;
-};
-
-/// Per-buffer states of the lane allocator over a time window.
-struct Lanes {
-    static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-    std::size_t allocator = kNone; ///< index into allocatorIds(), kNone when no allocator is tracked
-    bool supported = true; ///< false when the backend does not report per-buffer states
-    std::int64_t lastSeen_ns = 0; ///< time of the last reading
-    /// Per frame, its state changes: the last one before the window, then every one inside it.
-    std::vector<std::vector<LaneChange>> buffers;
-
-    /// Copies into \a out what of these lanes falls in [from_ns, to_ns]: per frame, the state it was in when
-    /// the window starts, then its changes inside the window.
-    void cut(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const;
-};
-
-struct SamplerStats {
-    std::uint64_t ticks = 0;
-    std::uint64_t samples = 0;
-    double cpuSeconds = 0.0; ///< the sampler thread's own CPU time, waking up included
-    double busyCpuSeconds = 0.0; ///< CPU time spent sampling, from wake-up to the end of each tick
-    double wallSeconds = 0.0; ///< since start
-    std::uint64_t lateTicks = 0; ///< ticks skipped because the sampler fell behind
-};
 
 class Monitor {
 public:
@@ -180,12 +51,7 @@ public:
     Status start(Session& session);
     void stop();
 
-    struct Batch {
-        std::vector<SampleRecord> samples;
-        std::vector<MonitorEvent> events;
-        std::vector<BufferChange> bufferChanges; ///< while setRecordBuffers(true)
-        std::uint64_t lostSamples = 0; ///< pending samples dropped because nobody took them
-    };
+    using Batch = SampleBatch;
     /// Moves everything new since the last call into \a batch (cleared first).
     void takeNew(Batch& batch);
 
@@ -210,6 +76,10 @@ public:
     void lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const;
     /// Hands out every per-buffer state change of every allocator in takeNew() (for a recording).
     void setRecordBuffers(bool on) { m_recordBuffers.store(on); }
+    /// Hands out the topology after every tick with a structural event, at that event's time (for a recording).
+    void setSnapshotTopology(bool on) { m_snapshotTopology.store(on); }
+    /// Whether start() has succeeded: before it, now_ns() is not yet the sampling clock.
+    [[nodiscard]] bool started() const { return m_startSucceeded.load(); }
     /// True when the monitor replays a recording.
     [[nodiscard]] bool replaying() const { return m_timeline != nullptr; }
     /// Replay: true once everything up to the recording's end has been taken.
@@ -242,6 +112,7 @@ private:
         std::vector<IntervalUpdate> intervals;
         std::vector<BufferChange> buffers;
         LaneUpdate lane;
+        std::vector<TopologySnapshot> topologies;
         void clear()
         {
             records.clear();
@@ -249,6 +120,7 @@ private:
             intervals.clear();
             buffers.clear();
             lane = {};
+            topologies.clear();
         }
     };
     void tick(std::int64_t t_ns, TickOutput& out);
@@ -263,6 +135,8 @@ private:
     void applyDeviceEvent(EventKind kind, const std::string& id);
     void addAllocatorsOf(const Topology& topology, const std::string& filterId);
     void publish(std::int64_t t_ns, TickOutput& out);
+    /// The topology after the tick's first structural event, when snapshots are wanted.
+    void snapshotTopology(TickOutput& out);
     void drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events);
     void addAllocator(const AllocatorInfo& info);
     [[nodiscard]] bool wanted(const Topology& topology, const AllocatorInfo& info) const;
@@ -283,6 +157,7 @@ private:
     std::vector<SampleRecord> m_pendingSamples;
     std::vector<MonitorEvent> m_pendingEvents;
     std::vector<BufferChange> m_pendingBuffers;
+    std::vector<TopologySnapshot> m_pendingTopologies;
     std::uint64_t m_lost = 0;
     SamplerStats m_samplerStats;
     bool m_samplerStopped = false; // the thread ended: m_samplerStats holds the whole run's times
@@ -298,6 +173,8 @@ private:
     std::size_t m_laneTracked = Lanes::kNone; // sampler thread: what it tracks now
     std::vector<BufferState> m_laneStates; // sampler thread: last states seen
     std::atomic<bool> m_recordBuffers{false};
+    std::atomic<bool> m_snapshotTopology{false};
+    std::atomic<bool> m_startSucceeded{false};
     bool m_recordingBuffers = false; // sampler thread: whether the last tick recorded them
 
     ReplayTimeline* m_timeline = nullptr; // set by start() when the session replays a recording
@@ -312,8 +189,5 @@ private:
     bool m_stopRequested = false;
     std::thread m_thread;
 };
-
-/// CPU time consumed by the calling thread, in seconds.
-[[nodiscard]] double threadCpuSeconds();
 
 } // namespace ksscope

@@ -6,7 +6,8 @@
 /// every change to it, every allocator status sample, per-buffer states, events and edits. Recorder writes
 /// one from a writer thread of its own, in batched transactions; Recording reads one back.
 
-#include "ksscope/monitor.h"
+#include "ksscope/samples.h"
+#include "ksscope/timeline.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -64,13 +65,6 @@ struct RecordedEdit {
     std::string message;
 };
 
-/// The topology at a time, and why it was taken ("start", "added", "removed", "config", "edit").
-struct TopologySnapshot {
-    std::int64_t t_ns = 0;
-    std::string reason;
-    Topology topology;
-};
-
 /// What the writer thread has done so far.
 struct RecorderStats {
     std::uint64_t samples = 0; ///< written and committed
@@ -112,7 +106,7 @@ public:
     Recorder& operator=(const Recorder&) = delete;
 
     /// Queues what the monitor handed out (\a ids: Monitor::allocatorIds()); never waits for the disk.
-    void add(const Monitor::Batch& batch, const std::vector<std::string>& ids);
+    void add(const SampleBatch& batch, const std::vector<std::string>& ids);
     /// Queues a topology snapshot at monitor time \a t_ns.
     void addTopology(std::int64_t t_ns, const Topology& topology, const std::string& reason);
     /// Queues an edit (its t_ns is monitor time).

@@ -104,6 +104,10 @@ public:
     ~AgentBackend() override { close(); }
 
     [[nodiscard]] std::string name() const override { return m_name; }
+    [[nodiscard]] std::string interfacesNote() const override
+    {
+        return "as the agent reports it (its IKsAllocatorEx is on the remote machine)";
+    }
     [[nodiscard]] Availability availability() const override
     {
         if (m_connection.url.empty())

@@ -3,6 +3,7 @@
 
 #include "connection_gate.h"
 #include "ksscope/agent.h"
+#include "ksscope/device_id.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
 #include "number_text.h"
@@ -82,11 +83,6 @@ bool checkFields(const json& body, std::initializer_list<std::string_view> allow
     return true;
 }
 
-json propertiesJson(const ALLOCATOR_PROPERTIES& p)
-{
-    return {{"buffers", p.cBuffers}, {"bufferSize", p.cbBuffer}, {"align", p.cbAlign}, {"prefix", p.cbPrefix}};
-}
-
 /// One chunk of the event stream: the SSE text of a pump tick and how many messages it holds.
 struct Chunk {
     std::shared_ptr<const std::string> text;
@@ -160,8 +156,9 @@ void appendSample(std::string& out, const std::string& quotedId, const SampleRec
 } // namespace
 
 struct Agent::Impl {
-    Impl(Session& s, Monitor& m, AgentOptions o)
-        : session(s), monitor(m), options(std::move(o)), server(gateLimits(options))
+    Impl(WatchSession& w, AgentOptions o)
+        : watch(w), session(w.session()), monitorHandle(w.monitor()), monitor(*monitorHandle), options(std::move(o)),
+          server(gateLimits(options))
     {
     }
 
@@ -176,7 +173,9 @@ struct Agent::Impl {
         return limits;
     }
 
+    WatchSession& watch;
     Session& session;
+    std::shared_ptr<Monitor> monitorHandle; // the watch's monitor when the agent started: serve never replaces it
     Monitor& monitor;
     AgentOptions options;
     ListenAddress address;
@@ -213,8 +212,6 @@ struct Agent::Impl {
     std::atomic<std::uint64_t> rateLimited{0};
     std::atomic<std::uint64_t> refused{0};
     std::atomic<std::uint64_t> scrapes{0};
-
-    std::mutex editMutex; // one edit at a time
 
     [[nodiscard]] ConnectionStats connectionStats() const { return server.gateStats(); }
     void refreshTopology();
@@ -273,10 +270,10 @@ void Agent::Impl::refreshTopology()
 
 void Agent::Impl::pumpOnce(Monitor::Batch& batch)
 {
-    monitor.takeNew(batch);
+    watch.drain(batch);
     bool refresh = monitor.allocatorCount() != ids.size(); // ids is only written on this thread
     for (const MonitorEvent& e : batch.events)
-        refresh = refresh || e.kind == EventKind::Added || e.kind == EventKind::Removed || e.kind == EventKind::Config;
+        refresh = refresh || isStructural(e.kind);
     if (refresh)
         refreshTopology();
     {
@@ -310,7 +307,7 @@ void Agent::Impl::broadcast(const Monitor::Batch& batch)
         for (const auto& c : clients)
             buffers = buffers || c->wantsBuffers;
     }
-    monitor.setRecordBuffers(buffers);
+    watch.setStreamBuffers(buffers);
     if (targets.empty() || (batch.samples.empty() && batch.events.empty() && batch.bufferChanges.empty()))
         return;
 
@@ -689,17 +686,14 @@ void Agent::Impl::editProperties(const httplib::Request& req, httplib::Response&
         return;
     }
     const bool dryRun = body.value("dryRun", false);
-    PropertyChange change;
-    {
-        std::lock_guard lock(editMutex);
-        change = backend->setProperties(allocatorId, request, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
-    }
+    const PropertyChange change =
+        watch.setProperties(allocatorId, request, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
     setJson(res, change.status ? 200 : 422,
             {{"id", allocatorId},
              {"dryRun", dryRun},
              {"applied", change.applied},
-             {"requested", propertiesJson(change.requested)},
-             {"actual", propertiesJson(change.actual)},
+             {"requested", propertiesToJson(change.requested)},
+             {"actual", propertiesToJson(change.actual)},
              {"status", statusJson(change.status)}});
 }
 
@@ -720,12 +714,8 @@ void Agent::Impl::editMode(const httplib::Request& req, httplib::Response& res)
         return;
     }
     const bool dryRun = body.value("dryRun", false);
-    Status status;
-    {
-        std::lock_guard lock(editMutex);
-        status = backend->setMode(allocatorId, mode == "user" ? KsAllocatorMode_User : KsAllocatorMode_Kernel,
-                                  dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
-    }
+    const Status status = watch.setMode(allocatorId, mode == "user" ? KsAllocatorMode_User : KsAllocatorMode_Kernel,
+                                        dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
     setJson(res, status ? 200 : 422,
             {{"id", allocatorId}, {"dryRun", dryRun}, {"mode", mode}, {"status", statusJson(status)}});
 }
@@ -786,10 +776,7 @@ void Agent::Impl::routes()
     });
 }
 
-Agent::Agent(Session& session, Monitor& monitor, AgentOptions options)
-    : m_impl(std::make_unique<Impl>(session, monitor, std::move(options)))
-{
-}
+Agent::Agent(WatchSession& watch, AgentOptions options) : m_impl(std::make_unique<Impl>(watch, std::move(options))) { }
 
 Agent::~Agent()
 {
@@ -868,7 +855,7 @@ void Agent::stop()
     d.server.stop();
     d.serverThread.join();
     d.server.stopGate();
-    d.monitor.setRecordBuffers(false);
+    d.watch.setStreamBuffers(false);
 }
 
 ListenAddress Agent::address() const

@@ -333,7 +333,7 @@ Recorder::~Recorder()
     finish(-1);
 }
 
-void Recorder::add(const Monitor::Batch& batch, const std::vector<std::string>& ids)
+void Recorder::add(const SampleBatch& batch, const std::vector<std::string>& ids)
 {
     std::lock_guard lock(m_mutex);
     if (!m_status || m_stop)

@@ -29,7 +29,7 @@ std::unique_ptr<Recorder> Recorder::create(const Options& options, const Topolog
     return nullptr;
 }
 
-void Recorder::add(const Monitor::Batch&, const std::vector<std::string>&) { }
+void Recorder::add(const SampleBatch&, const std::vector<std::string>&) { }
 void Recorder::addTopology(std::int64_t, const Topology&, const std::string&) { }
 void Recorder::addEdit(RecordedEdit) { }
 Status Recorder::finish(std::int64_t)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "replay_backend.h"
 
+#include "ksscope/device_id.h"
 #include "ksscope/monitor.h"
 #include "ksscope/options.h"
 #include "ksscope/recording.h"
@@ -106,6 +107,10 @@ public:
     explicit ReplayBackend(BackendOptions options) : m_options(std::move(options)) { }
 
     [[nodiscard]] std::string name() const override { return "replay"; }
+    [[nodiscard]] std::string interfacesNote() const override
+    {
+        return "as recorded (a replay has no IKsAllocatorEx to read)";
+    }
 
     [[nodiscard]] Availability availability() const override
     {
@@ -154,9 +159,8 @@ public:
             for (auto& a : snapshot.topology.allocators)
                 a.readOnlyReason = kReadOnly;
             for (const auto& f : snapshot.topology.filters) {
-                const auto colon = f.id.find(':');
-                if (colon != std::string::npos)
-                    m_prefixes.insert(f.id.substr(0, colon));
+                if (const std::string_view backend = backendOf(f.id); !backend.empty())
+                    m_prefixes.insert(std::string(backend));
             }
         }
         if (m_options.replayStart_ns < 0 || m_options.replayStart_ns > recording->info().duration_ns)
@@ -248,8 +252,8 @@ public:
 
     [[nodiscard]] bool owns(std::string_view id) const override
     {
-        const auto colon = id.find(':');
-        return colon != std::string_view::npos && m_prefixes.count(std::string(id.substr(0, colon))) > 0;
+        const std::string_view backend = backendOf(id);
+        return !backend.empty() && m_prefixes.count(std::string(backend)) > 0;
     }
 
     ReplayTimeline* timeline() override { return this; }

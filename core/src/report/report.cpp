@@ -2,6 +2,7 @@
 #include "ksscope/report.h"
 
 #include "ksscope/allocator_tracker.h"
+#include "ksscope/device_id.h"
 #include "ksscope/json_output.h"
 #include "ksscope/version.h"
 

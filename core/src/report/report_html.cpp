@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTML report and its SVG pictures: the topology (laid out by Graphviz's dot) and occupancy charts.
 
+#include "ksscope/device_id.h"
 #include "ksscope/graphviz_context.h"
 #include "ksscope/report.h"
 #include "ksscope/version.h"

@@ -28,6 +28,7 @@ public:
     ~SimBackend() override;
 
     [[nodiscard]] std::string name() const override { return "sim"; }
+    [[nodiscard]] bool editsOutliveProcess() const override { return false; }
     [[nodiscard]] Availability availability() const override { return {true, {}}; }
     SelfTestReport selfTest() override;
     Status open() override;

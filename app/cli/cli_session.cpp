@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli_session.h"
+
+#include "ksscope/agent.h"
+#include "ksscope/device_id.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace ksscope::cli {
+
+std::atomic<bool> g_interrupted{false};
+
+namespace {
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+/// "<prefix>"ID" matches no allocator, pin or filter", and the allocators that exist.
+void printUnknownId(const Topology& topology, const std::string& id, const std::string& prefix)
+{
+    std::cerr << "ksscope-cli: " << prefix << "\"" << id << "\" matches no allocator, pin or filter. Allocators:\n";
+    for (const auto& a : topology.allocators)
+        std::cerr << "  " << a.id << "\n";
+}
+
+} // namespace
+
+void catchInterrupts()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+int fail(const Status& status)
+{
+    std::cerr << "ksscope-cli: " << status.toString() << "\n";
+    return exitCodeFor(status);
+}
+
+BackendOptions backendOptions(const GlobalOptions& global)
+{
+    BackendOptions options;
+    options.agentUrl = global.agentUrl;
+    options.scenarioPath = global.scenario;
+    options.recordingPath = global.recording;
+    options.replaySpeed = global.speed;
+    options.replayStart_ns = static_cast<std::int64_t>(global.startSeconds * 1e9);
+    return options;
+}
+
+int openDevices(WatchSession& watch, const GlobalOptions& global)
+{
+    const auto known = BackendFactory::names();
+    for (const std::string& name : global.backends) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const auto& n : known)
+                list += (list.empty() ? "" : ", ") + n;
+            std::cerr << "ksscope-cli: --backend " << name << ": unknown backend; this build has: " << list << "\n";
+            return ExitUsage;
+        }
+    }
+    BackendOptions options = backendOptions(global);
+    if (!global.agentUrl.empty() && !agent::supported()) {
+        std::cerr << "ksscope-cli: --agent: this build has no agent backend (it was built without cpp-httplib)\n";
+        return ExitUsage;
+    }
+#if defined(KSSCOPE_WITH_AGENT)
+    if (!global.agentTokenFile.empty()) {
+        if (Status status = agent::readTokenFile(global.agentTokenFile, options.agentToken); !status) {
+            std::cerr << "ksscope-cli: --agent-token-file: " << status.message() << "\n";
+            return ExitUsage;
+        }
+    }
+#endif
+    if (!global.recording.empty() && !global.backends.empty() &&
+        std::find(global.backends.begin(), global.backends.end(), "replay") == global.backends.end()) {
+        std::cerr << "ksscope-cli: --recording plays a recording with the replay backend; leave out --backend or "
+                     "use --backend replay\n";
+        return ExitUsage;
+    }
+    std::vector<std::string> names = global.backends;
+    if (!global.agentUrl.empty() && names.empty())
+        names.emplace_back("agent"); // --agent alone: the remote devices only
+    if (Status status = watch.open(names, options); !status) {
+        if (status.code() == E_INVALIDARG)
+            std::cerr << "ksscope-cli: " << status.message() << "\n";
+        else
+            std::cerr << "ksscope-cli: " << status.toString() << "\n";
+        return exitCodeFor(status);
+    }
+    return ExitOk;
+}
+
+bool resolveIds(const Topology& topology, const std::vector<std::string>& ids, std::vector<std::string>& out)
+{
+    if (ids.empty()) {
+        for (const auto& a : topology.allocators)
+            out.push_back(a.id);
+        return true;
+    }
+    for (const std::string& id : ids) {
+        const std::vector<std::string> named = allocatorsOf(topology, id);
+        if (named.empty() && !topology.findFilter(id)) {
+            printUnknownId(topology, id, "");
+            return false;
+        }
+        for (const std::string& allocator : named)
+            if (std::find(out.begin(), out.end(), allocator) == out.end())
+                out.push_back(allocator);
+    }
+    return true;
+}
+
+bool resolveOne(const Topology& topology, const std::string& id, const std::string& context, std::string& out)
+{
+    out = topology.resolveAllocatorId(id);
+    if (!out.empty())
+        return true;
+    if (topology.findFilter(id)) {
+        std::cerr << "ksscope-cli: " << context << ": filter \"" << id
+                  << "\" has several allocators (or none); name one:\n";
+        for (const std::string& allocator : allocatorsOf(topology, id))
+            std::cerr << "  " << allocator << "\n";
+        return false;
+    }
+    if (const PinInfo* pin = topology.findPin(id); pin && pin->allocatorId.empty()) {
+        std::cerr << "ksscope-cli: " << context << ": pin \"" << id << "\" has no allocator\n";
+        return false;
+    }
+    printUnknownId(topology, id, context + ": ");
+    return false;
+}
+
+int startStreams(WatchSession& watch, const std::vector<std::string>& texts, bool quiet)
+{
+    Session& session = watch.session();
+    for (const std::string& text : texts) {
+        std::string error;
+        auto spec = parseStreamSpec(text, error);
+        if (!spec) {
+            std::cerr << "ksscope-cli: " << error << "\n";
+            return ExitInvalidValue;
+        }
+        std::string id;
+        if (!resolveOne(session.topology(), spec->id, "--stream " + text, id))
+            return ExitDevice;
+        Backend* backend = session.backendFor(id);
+        if (!backend)
+            return ExitDevice;
+        const Status status = backend->ownStream(id, spec->options);
+        if (!status) {
+            std::cerr << "ksscope-cli: --stream " << text << ": " << status.toString() << "\n";
+            return status.code() == E_INVALIDARG ? ExitInvalidValue : ExitDevice;
+        }
+        if (!quiet)
+            std::printf("streaming %s: %s\n", id.c_str(), status.message().c_str());
+    }
+    return ExitOk;
+}
+
+int connectPins(WatchSession& watch, const std::vector<std::string>& pinIds, bool quiet)
+{
+    Session& session = watch.session();
+    for (const std::string& pinId : pinIds) {
+        const Topology topology = session.topology();
+        if (!topology.findPin(pinId)) {
+            std::cerr << "ksscope-cli: --connect " << pinId
+                      << ": no such pin; `ksscope-cli list` shows the pin ids (e.g. ks:usb-camera/pin0)\n";
+            return ExitDevice;
+        }
+        Backend* backend = session.backendFor(pinId);
+        if (!backend)
+            return ExitDevice;
+        const Status status = backend->connectPin(pinId);
+        if (!status) {
+            std::cerr << "ksscope-cli: --connect " << pinId << ": " << status.toString() << "\n";
+            return status.code() == E_INVALIDARG ? ExitInvalidValue : ExitDevice;
+        }
+        if (!quiet)
+            std::printf("connected %s: %s\n", pinId.c_str(), status.message().c_str());
+    }
+    return ExitOk;
+}
+
+int applySets(WatchSession& watch, const std::vector<std::string>& texts, bool quiet)
+{
+    std::vector<SetSpec> sets;
+    for (const std::string& text : texts) {
+        std::string error;
+        auto spec = parseSetSpec(text, error);
+        if (!spec) {
+            std::cerr << "ksscope-cli: " << error << "\n";
+            return ExitInvalidValue;
+        }
+        sets.push_back(std::move(*spec));
+    }
+    for (const SetSpec& set : sets) {
+        std::string id;
+        if (!resolveOne(watch.session().topology(), set.id, "--set " + set.text, id))
+            return ExitDevice;
+        if (set.mode) {
+            const Status s = watch.setMode(id, *set.mode, ApplyMode::Apply);
+            if (!s) {
+                std::cerr << "ksscope-cli: --set " << set.text << ": " << s.toString() << "\n";
+                return exitCodeFor(s);
+            }
+        }
+        if (!set.properties.empty()) {
+            const PropertyChange change = watch.setProperties(id, set.properties, ApplyMode::Apply);
+            if (!change.status) {
+                std::cerr << "ksscope-cli: --set " << set.text << ": " << change.status.toString() << "\n";
+                return change.status.code() == hresultFromWin32(kErrorNotFound) ? ExitDevice : ExitInvalidValue;
+            }
+            if (!quiet)
+                std::printf(
+                    "set %s: requested %d x %d bytes align %d prefix %d -> actual %d x %d bytes align %d prefix %d\n",
+                    id.c_str(), change.requested.cBuffers, change.requested.cbBuffer, change.requested.cbAlign,
+                    change.requested.cbPrefix, change.actual.cBuffers, change.actual.cbBuffer, change.actual.cbAlign,
+                    change.actual.cbPrefix);
+        }
+    }
+    return ExitOk;
+}
+
+} // namespace ksscope::cli
