@@ -3,6 +3,7 @@
 
 #include "ksscope/device_id.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ksscope {
@@ -79,6 +80,33 @@ std::string Topology::resolveAllocatorId(std::string_view id) const
         return only;
     }
     return {};
+}
+
+bool Topology::sameDevices(const Topology& other) const
+{
+    const auto samePins = [](const PinInfo& a, const PinInfo& b) {
+        return a.id == b.id && a.direction == b.direction && a.allocatorId == b.allocatorId;
+    };
+    const auto sameFilter = [&](const FilterInfo& a, const FilterInfo& b) {
+        return a.id == b.id && a.kind == b.kind &&
+               std::equal(a.pins.begin(), a.pins.end(), b.pins.begin(), b.pins.end(), samePins);
+    };
+    const auto sameConnection = [](const ConnectionInfo& a, const ConnectionInfo& b) {
+        return a.from == b.from && a.to == b.to && a.flags == b.flags;
+    };
+    const auto sameAllocator = [](const AllocatorInfo& a, const AllocatorInfo& b) {
+        const ALLOCATOR_PROPERTIES& p = a.properties;
+        const ALLOCATOR_PROPERTIES& q = b.properties;
+        return a.id == b.id && a.mode == b.mode && a.pinIds == b.pinIds && p.cBuffers == q.cBuffers &&
+               p.cbBuffer == q.cbBuffer && p.cbAlign == q.cbAlign && p.cbPrefix == q.cbPrefix &&
+               a.status.Framing.Frames == b.status.Framing.Frames &&
+               a.status.Framing.FrameSize == b.status.Framing.FrameSize;
+    };
+    return std::equal(filters.begin(), filters.end(), other.filters.begin(), other.filters.end(), sameFilter) &&
+           std::equal(connections.begin(), connections.end(), other.connections.begin(), other.connections.end(),
+                      sameConnection) &&
+           std::equal(allocators.begin(), allocators.end(), other.allocators.begin(), other.allocators.end(),
+                      sameAllocator);
 }
 
 void Topology::append(const Topology& other)

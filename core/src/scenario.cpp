@@ -433,8 +433,8 @@ Scenario readScenario(const Reader& r, const json& root)
                 r.fail(fp + ".target", "\"" + fault.target +
                                            "\" is not a consuming pin (an input pin, or an output pin with no "
                                            "connection)");
-        } else if (kind == "device-removal") {
-            fault.kind = FaultSpec::Kind::DeviceRemoval;
+        } else if (kind == "device-removal" || kind == "device-arrival") {
+            fault.kind = kind == "device-removal" ? FaultSpec::Kind::DeviceRemoval : FaultSpec::Kind::DeviceArrival;
             if (!s.findFilter(fault.target))
                 r.fail(fp + ".target", "no filter \"" + fault.target + "\"");
         } else if (kind == "allocator-failure") {
@@ -461,8 +461,10 @@ Scenario readScenario(const Reader& r, const json& root)
                                             "\"; allowed: E_FAIL, E_OUTOFMEMORY, E_UNEXPECTED, VFW_E_NOT_COMMITTED, "
                                             "VFW_E_TIMEOUT, ERROR_DEVICE_REMOVED");
         } else {
-            r.fail(fp + ".kind",
-                   "must be \"consumer-stall\", \"device-removal\" or \"allocator-failure\", got \"" + kind + "\"");
+            r.fail(
+                fp + ".kind",
+                "must be \"consumer-stall\", \"device-removal\", \"device-arrival\" or \"allocator-failure\", got \"" +
+                    kind + "\"");
         }
         s.faults.push_back(std::move(fault));
     }

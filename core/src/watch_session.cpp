@@ -99,9 +99,14 @@ Status WatchSession::startRecording(Recorder::Options options, const Topology* i
     const std::shared_ptr<Monitor> m = monitor();
     options.origin_ns = m->started() ? m->now_ns() : 0;
     Status status;
-    std::unique_ptr<Recorder> recorder = Recorder::create(options, initial ? *initial : m_session.topology(), status);
+    const Topology first = initial ? *initial : m_session.topology();
+    std::unique_ptr<Recorder> recorder = Recorder::create(options, first, status);
     if (!recorder)
         return status;
+    {
+        std::lock_guard lock(m_snapshotMutex);
+        m_lastSnapshot = first;
+    }
     {
         std::lock_guard lock(m_mutex);
         m_recorder = std::move(recorder);
@@ -169,7 +174,16 @@ void WatchSession::recordEdit(RecordedEdit edit)
         return;
     const std::int64_t t_ns = edit.t_ns;
     recorder->addEdit(std::move(edit));
-    recorder->addTopology(t_ns, m_session.topology(), "edit");
+    recordTopology(*recorder, {t_ns, "edit", m_session.topology()}, true);
+}
+
+void WatchSession::recordTopology(Recorder& recorder, const TopologySnapshot& snapshot, bool always)
+{
+    std::lock_guard lock(m_snapshotMutex);
+    if (!always && snapshot.topology.sameDevices(m_lastSnapshot))
+        return; // the event changed nothing the recording shows (the devices found at open, a change an edit made)
+    m_lastSnapshot = snapshot.topology;
+    recorder.addTopology(snapshot.t_ns, snapshot.topology, snapshot.reason);
 }
 
 PropertyChange WatchSession::setProperties(const std::string& allocatorId, const PropertyRequest& request,
@@ -221,7 +235,7 @@ std::shared_ptr<Monitor> WatchSession::drain(SampleBatch& batch)
                      !batch.topologies.empty())) {
         recorder->add(batch, m->allocatorIds());
         for (const TopologySnapshot& snapshot : batch.topologies)
-            recorder->addTopology(snapshot.t_ns, snapshot.topology, snapshot.reason);
+            recordTopology(*recorder, snapshot, false);
     }
     return m;
 }

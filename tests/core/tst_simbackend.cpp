@@ -310,6 +310,53 @@ private slots:
         QVERIFY(!t.findFilter("sim:render"));
         QCOMPARE(t.connections.size(), std::size_t{1}); // camera -> convert remains
     }
+    void deviceComesBack()
+    {
+        // the transform is unplugged and plugged in again: it streams again, and so does the renderer behind it
+        QTemporaryDir dir;
+        const std::string path =
+            writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "convert"},
+            {"at": 0.8, "kind": "device-arrival", "target": "convert"})");
+        Session session;
+        Monitor monitor({});
+        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path), monitor.eventSink()));
+        QVERIFY(session.start());
+        QVERIFY(monitor.start(session));
+        std::vector<MonitorEvent> structural;
+        bool goneSeen = false;
+        Monitor::Batch batch;
+        for (int i = 0; i < 40; ++i) {
+            std::this_thread::sleep_for(50ms);
+            monitor.takeNew(batch);
+            for (const auto& e : batch.events)
+                if (e.kind == EventKind::Added || e.kind == EventKind::Removed)
+                    structural.push_back(e);
+            if (!goneSeen && !structural.empty() && structural.back().kind == EventKind::Removed)
+                goneSeen = !session.topology().findFilter("sim:convert");
+        }
+        QVERIFY2(goneSeen, "the removed transform left the topology");
+        // the five filters added at open, then the transform removed, then back
+        QVERIFY(structural.size() >= 2);
+        QCOMPARE(structural[structural.size() - 2].kind, EventKind::Removed);
+        QCOMPARE(structural.back().kind, EventKind::Added);
+        QCOMPARE(structural.back().id, std::string("sim:convert"));
+        QVERIFY(structural.back().t_ns > structural[structural.size() - 2].t_ns);
+        const Topology t = session.topology();
+        QVERIFY(t.findFilter("sim:convert"));
+        QCOMPARE(t.findAllocator("sim:convert/out/allocator")->pinIds.size(), std::size_t{2});
+        // the allocator the monitor watches again after the arrival delivers frames
+        const std::vector<std::string> ids = monitor.allocatorIds();
+        std::size_t again = ids.size();
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            if (ids[i] == "sim:convert/out/allocator")
+                again = i; // the last one: the allocator watched since the arrival
+        QVERIFY(again < ids.size());
+        QVERIFY(!monitor.stats(again).gone);
+        const std::uint64_t delivered = monitor.stats(again).delivered;
+        std::this_thread::sleep_for(300ms);
+        QVERIFY2(monitor.stats(again).delivered > delivered, "frames flow through the transform again");
+        monitor.stop();
+    }
     void restartAfterAllocatorFailure()
     {
         QTemporaryDir dir;

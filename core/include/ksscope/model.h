@@ -98,6 +98,9 @@ struct Topology {
     /// empty when none of these matches.
     [[nodiscard]] std::string resolveAllocatorId(std::string_view id) const;
     void append(const Topology& other);
+    /// The same devices, pins, connections and allocators with the same ids, modes, properties and framing; the
+    /// readings (allocated frames, committed) may differ.
+    [[nodiscard]] bool sameDevices(const Topology& other) const;
 };
 
 } // namespace ksscope

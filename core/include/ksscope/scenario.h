@@ -68,7 +68,7 @@ struct ConnectionSpec {
 };
 
 struct FaultSpec {
-    enum class Kind : std::uint8_t { ConsumerStall, DeviceRemoval, AllocatorFailure };
+    enum class Kind : std::uint8_t { ConsumerStall, DeviceRemoval, DeviceArrival, AllocatorFailure };
     Kind kind = Kind::ConsumerStall;
     double atSeconds = 0.0;
     double durationSeconds = 0.0; ///< consumer-stall

@@ -5,8 +5,8 @@
 /// One watch, the same for every front end (`ksscope-cli` watch, status, report --duration and serve; the
 /// window's session controller): a Session, the Monitor that samples it and, while recording, a Recorder.
 /// Edits go through it and are recorded with their results and the topology after them; the topology is
-/// recorded again after every structural event, at that event's own time; one drain call hands what the
-/// monitor has new to the recorder and to the front end.
+/// recorded again after a structural event that changed it, at that event's own time; one drain call hands what
+/// the monitor has new to the recorder and to the front end.
 
 #include "ksscope/backend.h"
 #include "ksscope/monitor.h"
@@ -85,6 +85,9 @@ private:
     void updateBufferRequests();
     std::int64_t editTime() const;
     void recordEdit(RecordedEdit edit);
+    /// Queues \a snapshot unless it shows the devices the last one showed (\a always: edits, which say what was
+    /// asked whatever came of it).
+    void recordTopology(Recorder& recorder, const TopologySnapshot& snapshot, bool always);
 
     Session m_session;
     std::shared_ptr<Router> m_router;
@@ -92,6 +95,8 @@ private:
     std::shared_ptr<Monitor> m_monitor;
     std::shared_ptr<Recorder> m_recorder;
     bool m_streamBuffers = false;
+    std::mutex m_snapshotMutex; // guards m_lastSnapshot
+    Topology m_lastSnapshot; // the devices the recording showed last
     std::mutex m_editMutex; // one edit at a time
 };
 

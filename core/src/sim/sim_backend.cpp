@@ -2,12 +2,14 @@
 #include "sim_backend.h"
 
 #include "allocator_pin.h"
+#include "ksscope/device_id.h"
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
 #include <random>
 #include <system_error>
+#include <thread>
 
 namespace ksscope::sim {
 
@@ -258,32 +260,8 @@ Status SimBackend::startStreaming()
     // the threads to run, decided once: their number is checked against the limit before anything is committed
     std::vector<std::function<void()>> plan;
     std::uint32_t seed = m_scenario.seed;
-    for (auto& channel : m_channels) {
-        if (channel->removed)
-            continue;
-        Channel* c = channel.get();
-        const std::string& kind = c->producerFilter->spec->kind;
-        if (kind == "capture")
-            plan.emplace_back([this, c] { captureLoop(c, c->producerFilter); });
-        if (c->consumerRemoved)
-            continue;
-        if (c->inputPinId.empty()) {
-            plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
-        } else {
-            // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
-            const auto slash = c->inputPinId.find('/');
-            Filter* consumerFilter = findFilter(c->inputPinId.substr(0, slash));
-            if (consumerFilter->spec->kind == "transform") {
-                Channel* out = nullptr;
-                for (auto& pin : consumerFilter->pins)
-                    if (pin->spec()->direction == PinDirection::Output)
-                        out = findChannel(pin->id() + "/allocator");
-                plan.emplace_back([this, c, out, s = ++seed] { transformLoop(c, out, c->consumer, s); });
-            } else {
-                plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
-            }
-        }
-    }
+    for (auto& channel : m_channels)
+        planChannel(channel.get(), true, true, seed, plan);
     if (m_nextFault < m_scenario.faults.size())
         plan.emplace_back([this] { faultLoop(); });
     // past the limit the threads would starve each other and the sampler
@@ -319,6 +297,49 @@ Status SimBackend::startStreaming()
     m_startedOnce = true;
     // a thread that cannot start (no memory for its stack, a limit on threads) stops the ones already started
     std::string spawnError;
+    (void)spawn(plan, spawnError);
+    if (!spawnError.empty()) {
+        const std::size_t started = m_threads.size();
+        m_streaming = true; // so that stopStreaming joins what started and decommits the pools
+        stopStreaming();
+        return {E_OUTOFMEMORY, "the simulated devices could not start their threads (" + std::to_string(started) +
+                                   " started, then: " + spawnError + "); the scenario has " +
+                                   std::to_string(m_filters.size()) +
+                                   " filters: simulate fewer, or raise the process's limits (ulimit -u, ulimit -v)"};
+    }
+    m_streaming = true;
+    return Status::ok();
+}
+
+void SimBackend::planChannel(Channel* c, bool producer, bool consumer, std::uint32_t& seed,
+                             std::vector<std::function<void()>>& plan)
+{
+    if (c->removed)
+        return;
+    const std::string& kind = c->producerFilter->spec->kind;
+    if (producer && kind == "capture")
+        plan.emplace_back([this, c] { captureLoop(c, c->producerFilter); });
+    if (!consumer || c->consumerRemoved)
+        return;
+    if (c->inputPinId.empty()) {
+        plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
+        return;
+    }
+    // the consumer is the filter of the input pin: a transform forwards, a renderer consumes
+    Filter* consumerFilter = findFilter(filterOfPin(c->inputPinId));
+    if (consumerFilter->spec->kind == "transform") {
+        Channel* out = nullptr;
+        for (auto& pin : consumerFilter->pins)
+            if (pin->spec()->direction == PinDirection::Output)
+                out = findChannel(pin->id() + "/allocator");
+        plan.emplace_back([this, c, out, s = ++seed] { transformLoop(c, out, c->consumer, s); });
+    } else {
+        plan.emplace_back([this, c, s = ++seed] { consumeLoop(c, c->consumer, s); });
+    }
+}
+
+Status SimBackend::spawn(std::vector<std::function<void()>>& plan, std::string& error)
+{
     for (auto& body : plan) {
         try {
             // each thread sleeps on a mutex and condition variable of its own: a thousand threads waking at their
@@ -331,23 +352,13 @@ Status SimBackend::startStreaming()
                 run();
             });
         } catch (const std::system_error& e) {
-            spawnError = e.what();
-            break;
+            error = e.what();
+            return {E_OUTOFMEMORY, error};
         } catch (const std::bad_alloc&) {
-            spawnError = "out of memory";
-            break;
+            error = "out of memory";
+            return {E_OUTOFMEMORY, error};
         }
     }
-    if (!spawnError.empty()) {
-        const std::size_t started = m_threads.size();
-        m_streaming = true; // so that stopStreaming joins what started and decommits the pools
-        stopStreaming();
-        return {E_OUTOFMEMORY, "the simulated devices could not start their threads (" + std::to_string(started) +
-                                   " started, then: " + spawnError + "); the scenario has " +
-                                   std::to_string(m_filters.size()) +
-                                   " filters: simulate fewer, or raise the process's limits (ulimit -u, ulimit -v)"};
-    }
-    m_streaming = true;
     return Status::ok();
 }
 
@@ -577,6 +588,10 @@ void SimBackend::faultLoop()
             if (Filter* filter = findFilter("sim:" + fault->target))
                 removeFilter(filter);
             break;
+        case FaultSpec::Kind::DeviceArrival:
+            if (Filter* filter = findFilter("sim:" + fault->target); filter && !arriveFilter(filter))
+                return; // streaming stops
+            break;
         case FaultSpec::Kind::AllocatorFailure:
             if (Channel* c = findChannel("sim:" + fault->target + "/allocator")) {
                 c->failed = true;
@@ -605,6 +620,49 @@ void SimBackend::removeFilter(Filter* filter)
     }
     emit({BackendEvent::Kind::FilterRemoved, filter->id,
           "filter \"" + filter->spec->name + "\" was removed (device unplugged)", kDeviceRemoved});
+}
+
+bool SimBackend::arriveFilter(Filter* filter)
+{
+    // the threads are started under the control mutex, which stopStreaming() holds while it joins them (this one
+    // among them): give up once it asks them to stop
+    std::unique_lock control(m_controlMutex, std::defer_lock);
+    while (!control.try_lock()) {
+        if (m_stopping)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (m_stopping)
+        return false;
+    if (!filter->removed)
+        return true; // it is there: nothing arrives
+    std::vector<std::function<void()>> plan;
+    std::uint32_t seed = m_scenario.seed + static_cast<std::uint32_t>(m_threads.size());
+    for (auto& c : m_channels) {
+        const bool produced = c->producerFilter == filter;
+        const bool consumed = !c->inputPinId.empty() && filterOfPin(c->inputPinId) == filter->id;
+        if (produced) {
+            c->removed = false;
+            if (!c->failed)
+                c->allocator->InjectFailure(S_OK);
+        }
+        if (consumed) {
+            std::lock_guard lock(c->queueMutex);
+            c->consumerRemoved = false;
+        }
+        // its own threads: the producers of its capture pins and the consumers of its input pins (those that
+        // consume what it produces kept waiting for frames)
+        if (produced || consumed)
+            planChannel(c.get(), produced, consumed, seed, plan);
+    }
+    filter->removed = false;
+    std::string error;
+    const Status status = spawn(plan, error);
+    emit({BackendEvent::Kind::FilterAdded, filter->id,
+          "filter \"" + filter->spec->name + "\" arrived (device plugged in again)" +
+              (status ? std::string() : "; its threads could not start: " + error),
+          S_OK});
+    return true;
 }
 
 SimBackend::Channel* SimBackend::findChannel(std::string_view allocatorId)
@@ -655,8 +713,7 @@ Topology SimBackend::topology()
         if (c->removed)
             continue;
         if (!c->inputPinId.empty()) {
-            const auto slash = c->inputPinId.find('/');
-            Filter* consumer = findFilter(c->inputPinId.substr(0, slash));
+            Filter* consumer = findFilter(filterOfPin(c->inputPinId));
             if (consumer && !consumer->removed)
                 topo.connections.push_back({c->outputPinId, c->inputPinId, ConnectionEnabled | ConnectionImmutable});
         }
