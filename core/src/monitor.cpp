@@ -310,9 +310,27 @@ void Monitor::snapshotTopology(TickOutput& out)
         std::find_if(out.events.begin(), out.events.end(), [](const MonitorEvent& e) { return isStructural(e.kind); });
     if (first == out.events.end())
         return;
-    // one snapshot per tick, as the topology stands after all of the tick's events, at the first one's time
-    out.topologies.push_back({first->t_ns, std::string(eventKindName(first->kind)),
-                              m_timeline ? m_timeline->topologyAt(out.events.back().t_ns) : m_session->topology()});
+    // one snapshot per tick, as the topology stands after all of the tick's events, at the first one's time; none
+    // that overlaps an edit, whose own snapshot stands for it
+    const std::uint64_t generation = m_editGeneration.load();
+    if (m_editsInProgress.load() > 0)
+        return;
+    Topology topology = m_timeline ? m_timeline->topologyAt(out.events.back().t_ns) : m_session->topology();
+    if (m_editGeneration.load() != generation)
+        return;
+    out.topologies.push_back({first->t_ns, std::string(eventKindName(first->kind)), std::move(topology)});
+}
+
+void Monitor::beginEdit()
+{
+    m_editsInProgress.fetch_add(1);
+    m_editGeneration.fetch_add(1);
+}
+
+void Monitor::endEdit()
+{
+    m_editGeneration.fetch_add(1);
+    m_editsInProgress.fetch_sub(1);
 }
 
 void Monitor::drainBackendEvents(std::int64_t t_ns, std::vector<MonitorEvent>& events)

@@ -3,6 +3,8 @@
 
 #include "ksscope/json_output.h"
 
+#include <algorithm>
+
 namespace ksscope {
 
 /// Backend events go to the monitor now sampling. Those that come while there is none - between two monitors -
@@ -105,7 +107,7 @@ Status WatchSession::startRecording(Recorder::Options options, const Topology* i
         return status;
     {
         std::lock_guard lock(m_snapshotMutex);
-        m_lastSnapshot = first;
+        m_lastSnapshot = {-1, "start", first};
     }
     {
         std::lock_guard lock(m_mutex);
@@ -167,22 +169,34 @@ std::int64_t WatchSession::editTime() const
     return m->started() ? m->now_ns() : 0;
 }
 
-void WatchSession::recordEdit(RecordedEdit edit)
+std::int64_t WatchSession::beginEdit()
 {
-    const std::shared_ptr<Recorder> recorder = this->recorder();
-    if (!recorder)
-        return;
-    const std::int64_t t_ns = edit.t_ns;
-    recorder->addEdit(std::move(edit));
-    recordTopology(*recorder, {t_ns, "edit", m_session.topology()}, true);
+    monitor()->beginEdit(); // no snapshot of the sampler's overlaps an edit: the edit's own stands for it
+    return editTime();
 }
 
-void WatchSession::recordTopology(Recorder& recorder, const TopologySnapshot& snapshot, bool always)
+void WatchSession::endEdit(std::optional<RecordedEdit> edit)
+{
+    const std::shared_ptr<Recorder> recorder = this->recorder();
+    if (recorder && edit) {
+        const Topology after = m_session.topology();
+        std::lock_guard lock(m_snapshotMutex);
+        const std::int64_t t_ns = edit->t_ns;
+        recorder->addEdit(std::move(*edit));
+        recorder->addTopology(t_ns, after, "edit");
+        m_lastSnapshot = {t_ns, "edit", after};
+    }
+    monitor()->endEdit();
+}
+
+void WatchSession::recordSnapshot(Recorder& recorder, const TopologySnapshot& snapshot)
 {
     std::lock_guard lock(m_snapshotMutex);
-    if (!always && snapshot.topology.sameDevices(m_lastSnapshot))
-        return; // the event changed nothing the recording shows (the devices found at open, a change an edit made)
-    m_lastSnapshot = snapshot.topology;
+    // one the sampler took before a snapshot already recorded (an edit's) is superseded by it; one that shows the
+    // devices the last one showed (the devices found at open, what an edit did) adds nothing
+    if (snapshot.t_ns <= m_lastSnapshot.t_ns || snapshot.topology.sameDevices(m_lastSnapshot.topology))
+        return;
+    m_lastSnapshot = snapshot;
     recorder.addTopology(snapshot.t_ns, snapshot.topology, snapshot.reason);
 }
 
@@ -196,12 +210,14 @@ PropertyChange WatchSession::setProperties(const std::string& allocatorId, const
         change.status = {hresultFromWin32(kErrorNotFound), "no open device owns " + allocatorId};
         return change;
     }
+    if (mode == ApplyMode::DryRun)
+        return backend->setProperties(allocatorId, request, mode);
+    beginEdit();
     change = backend->setProperties(allocatorId, request, mode);
-    if (mode == ApplyMode::Apply) {
-        const Status result = change.applied ? Status::ok() : change.status;
-        recordEdit({editTime(), allocatorId, "properties", result.isOk(), propertiesToJson(change.requested).dump(),
-                    propertiesToJson(change.actual).dump(), result.code(), result.message()});
-    }
+    const Status result = change.applied ? Status::ok() : change.status;
+    endEdit(RecordedEdit{editTime(), allocatorId, "properties", result.isOk(),
+                         propertiesToJson(change.requested).dump(), propertiesToJson(change.actual).dump(),
+                         result.code(), result.message()});
     return change;
 }
 
@@ -211,13 +227,24 @@ Status WatchSession::setMode(const std::string& allocatorId, KSALLOCATORMODE mod
     Backend* backend = m_session.backendFor(allocatorId);
     if (!backend)
         return {hresultFromWin32(kErrorNotFound), "no open device owns " + allocatorId};
+    if (apply == ApplyMode::DryRun)
+        return backend->setMode(allocatorId, mode, apply);
+    beginEdit();
     const Status status = backend->setMode(allocatorId, mode, apply);
-    if (apply == ApplyMode::Apply && recording()) {
+    std::optional<RecordedEdit> edit;
+    if (recording()) {
         const Topology after = m_session.topology();
         const AllocatorInfo* info = after.findAllocator(allocatorId);
-        recordEdit({editTime(), allocatorId, "mode", status.isOk(), modeToJson(mode).dump(),
-                    modeToJson(info ? info->mode : mode).dump(), status.code(), status.message()});
+        edit = RecordedEdit{editTime(),
+                            allocatorId,
+                            "mode",
+                            status.isOk(),
+                            modeToJson(mode).dump(),
+                            modeToJson(info ? info->mode : mode).dump(),
+                            status.code(),
+                            status.message()};
     }
+    endEdit(std::move(edit));
     return status;
 }
 
@@ -235,7 +262,7 @@ std::shared_ptr<Monitor> WatchSession::drain(SampleBatch& batch)
                      !batch.topologies.empty())) {
         recorder->add(batch, m->allocatorIds());
         for (const TopologySnapshot& snapshot : batch.topologies)
-            recordTopology(*recorder, snapshot, false);
+            recordSnapshot(*recorder, snapshot);
     }
     return m;
 }

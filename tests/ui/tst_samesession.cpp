@@ -61,7 +61,8 @@ std::string structureOf(const Topology& t)
         out += "connection " + c.from + " " + c.to + "\n";
     for (const AllocatorInfo& a : t.allocators)
         out += "allocator " + a.id + " " + propertiesToJson(a.properties).dump() + " " +
-               std::string(allocatorModeName(a.mode)) + "\n";
+               std::string(allocatorModeName(a.mode)) + " framing " + std::to_string(a.status.Framing.Frames) + " x " +
+               std::to_string(a.status.Framing.FrameSize) + "\n";
     return out;
 }
 
@@ -157,6 +158,12 @@ private Q_SLOTS:
                 out.append(QString::fromStdString(s.reason));
             return out;
         };
+        if (reasons(a) != reasons(b)) {
+            for (const Read* r : {&a, &b})
+                for (const auto& snap : r->snapshots)
+                    qWarning("%s %lld %s\n%s", r == &a ? "cli" : "window", static_cast<long long>(snap.t_ns),
+                             snap.reason.c_str(), structureOf(snap.topology).c_str());
+        }
         QCOMPARE(reasons(a), reasons(b));
         QCOMPARE(reasons(a), (QStringList{QStringLiteral("start"), QStringLiteral("edit"), QStringLiteral("edit"),
                                           QStringLiteral("removed"), QStringLiteral("added")}));

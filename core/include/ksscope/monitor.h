@@ -78,6 +78,10 @@ public:
     void setRecordBuffers(bool on) { m_recordBuffers.store(on); }
     /// Hands out the topology after every tick with a structural event, at that event's time (for a recording).
     void setSnapshotTopology(bool on) { m_snapshotTopology.store(on); }
+    /// An edit is being made (beginEdit) or has ended (endEdit): no topology snapshot is taken while one is being
+    /// made, and one whose reading overlapped an edit is dropped.
+    void beginEdit();
+    void endEdit();
     /// Whether start() has succeeded: before it, now_ns() is not yet the sampling clock.
     [[nodiscard]] bool started() const { return m_startSucceeded.load(); }
     /// True when the monitor replays a recording.
@@ -174,6 +178,8 @@ private:
     std::vector<BufferState> m_laneStates; // sampler thread: last states seen
     std::atomic<bool> m_recordBuffers{false};
     std::atomic<bool> m_snapshotTopology{false};
+    std::atomic<unsigned> m_editsInProgress{0};
+    std::atomic<std::uint64_t> m_editGeneration{0}; // moves at every edit's start and end
     std::atomic<bool> m_startSucceeded{false};
     bool m_recordingBuffers = false; // sampler thread: whether the last tick recorded them
 

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,10 +85,13 @@ private:
     struct Router;
     void updateBufferRequests();
     std::int64_t editTime() const;
-    void recordEdit(RecordedEdit edit);
-    /// Queues \a snapshot unless it shows the devices the last one showed (\a always: edits, which say what was
-    /// asked whatever came of it).
-    void recordTopology(Recorder& recorder, const TopologySnapshot& snapshot, bool always);
+    /// An edit starts: the monitor takes no topology snapshot until it ends. Returns its start time.
+    std::int64_t beginEdit();
+    /// The edit has ended: it is recorded (when \a edit is given) with the topology after it.
+    void endEdit(std::optional<RecordedEdit> edit);
+    /// Records a snapshot of the monitor's, unless a later one is recorded already or it shows the devices the last
+    /// one showed.
+    void recordSnapshot(Recorder& recorder, const TopologySnapshot& snapshot);
 
     Session m_session;
     std::shared_ptr<Router> m_router;
@@ -96,7 +100,7 @@ private:
     std::shared_ptr<Recorder> m_recorder;
     bool m_streamBuffers = false;
     std::mutex m_snapshotMutex; // guards m_lastSnapshot
-    Topology m_lastSnapshot; // the devices the recording showed last
+    TopologySnapshot m_lastSnapshot; // the last one recorded (its time is the monitor's)
     std::mutex m_editMutex; // one edit at a time
 };
 
