@@ -84,10 +84,7 @@ int openDevices(WatchSession& watch, const GlobalOptions& global)
                      "use --backend replay\n";
         return ExitUsage;
     }
-    std::vector<std::string> names = global.backends;
-    if (!global.agentUrl.empty() && names.empty())
-        names.emplace_back("agent"); // --agent alone: the remote devices only
-    if (Status status = watch.open(names, options); !status) {
+    if (Status status = watch.open(global.backends, options); !status) {
         if (status.code() == E_INVALIDARG)
             std::cerr << "ksscope-cli: " << status.message() << "\n";
         else

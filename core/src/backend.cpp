@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/backend.h"
 
-#include "ks/ks_backend.h"
-#include "ksscope/agent.h"
-#include "ksscope/recording.h"
-#include "replay/replay_backend.h"
-#include "sim/sim_backend.h"
-#include "v4l2/v4l2_backend.h"
+#include "ksscope/backend_registry.h"
 
 #include <algorithm>
 
@@ -28,31 +23,15 @@ ALLOCATOR_PROPERTIES PropertyRequest::mergedWith(const ALLOCATOR_PROPERTIES& cur
 
 std::vector<std::string> BackendFactory::names()
 {
-    std::vector<std::string> names{"sim"};
-    if (v4l2::createV4l2Backend({}))
-        names.emplace_back("v4l2");
-    if (ks::createKsBackend({}))
-        names.emplace_back("ks");
-    if (recordingSupported())
-        names.emplace_back("replay");
-    if (agent::supported())
-        names.emplace_back("agent");
+    std::vector<std::string> names;
+    for (const BackendRegistration& b : BackendRegistry::all())
+        names.push_back(b.name);
     return names;
 }
 
 std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const BackendOptions& options)
 {
-    if (name == "sim")
-        return std::make_unique<sim::SimBackend>(options);
-    if (name == "v4l2")
-        return v4l2::createV4l2Backend(options);
-    if (name == "ks")
-        return ks::createKsBackend(options);
-    if (name == "replay")
-        return replay::createReplayBackend(options);
-    if (name == "agent")
-        return agent::createAgentBackend({options.agentUrl, options.agentToken});
-    return nullptr;
+    return BackendRegistry::create(name, options);
 }
 
 namespace {
@@ -77,10 +56,20 @@ Session::~Session()
 
 Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, const EventSink& sink)
 {
-    const bool implicit = names.empty() && options.recordingPath.empty();
-    // a recording given without backends: play it
-    const std::vector<std::string> wanted =
-        names.empty() ? (implicit ? BackendFactory::names() : std::vector<std::string>{"replay"}) : names;
+    // no backend named: those the options ask for (a recording, an agent), else every one opened by default
+    std::vector<std::string> wanted = names;
+    bool implicit = false;
+    if (wanted.empty()) {
+        const std::vector<BackendRegistration> all = BackendRegistry::all();
+        for (const BackendRegistration& b : all)
+            if (b.selectedBy && b.selectedBy(options))
+                wanted.push_back(b.name);
+        implicit = wanted.empty();
+        if (implicit)
+            for (const BackendRegistration& b : all)
+                if (b.openedByDefault)
+                    wanted.push_back(b.name);
+    }
     for (const std::string& name : wanted) {
         if (std::any_of(m_backends.begin(), m_backends.end(), [&](const auto& b) { return b->name() == name; }))
             continue;

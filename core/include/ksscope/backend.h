@@ -179,7 +179,7 @@ public:
 /// Creates backends by name.
 class BackendFactory {
 public:
-    /// Every backend compiled into this build, available or not ("sim" first).
+    /// Every backend registered (BackendRegistry), available or not, in their order.
     static std::vector<std::string> names();
     /// Null when \a name is unknown.
     static std::unique_ptr<Backend> create(const std::string& name, const BackendOptions& options);

@@ -2,6 +2,7 @@
 // The agent backend: the devices of a remote `ksscope-cli serve`, read from its topology and its event stream.
 
 #include "ksscope/agent.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/json_output.h"
 
 #include <condition_variable>
@@ -566,3 +567,16 @@ std::unique_ptr<Backend> createAgentBackend(const AgentConnection& connection)
 }
 
 } // namespace ksscope::agent
+
+namespace ksscope {
+
+void registerAgentBackend()
+{
+    BackendRegistry::add({"agent", "the devices of a remote `ksscope-cli serve` (--agent http://HOST:PORT)", 50, false,
+                          [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                              return agent::createAgentBackend({options.agentUrl, options.agentToken});
+                          },
+                          [](const BackendOptions& options) { return !options.agentUrl.empty(); }});
+}
+
+} // namespace ksscope

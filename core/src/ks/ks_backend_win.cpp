@@ -10,9 +10,9 @@
 //    KSPROPERTY_CONNECTION_ALLOCATORFRAMING(_EX).
 //  - Arrival and removal: WM_DEVICECHANGE for the three interface classes, on a thread with a message-only
 //    window.
-#include "ks/ks_backend.h"
 #include "ks/ks_com_win.h"
 #include "ks/ks_property.h"
+#include "ksscope/backend_registry.h"
 
 #include <algorithm>
 #include <atomic>
@@ -751,9 +751,16 @@ private:
 } // namespace
 } // namespace win
 
-std::unique_ptr<Backend> createKsBackend(const BackendOptions& options)
+} // namespace ksscope::ks
+
+namespace ksscope {
+
+void registerKsBackend()
 {
-    return std::make_unique<win::KsBackend>(options);
+    BackendRegistry::add({"ks", "KS filters through DirectShow/ksproxy and IOCTL_KS_PROPERTY", 30, true,
+                          [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                              return std::make_unique<ks::win::KsBackend>(options);
+                          }});
 }
 
-} // namespace ksscope::ks
+} // namespace ksscope

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "replay_backend.h"
-
+#include "ksscope/backend.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
 #include "ksscope/monitor.h"
 #include "ksscope/options.h"
@@ -387,9 +387,19 @@ std::vector<BufferState> ReplayProbe::bufferStates()
 
 } // namespace
 
-std::unique_ptr<Backend> createReplayBackend(const BackendOptions& options)
+} // namespace ksscope::replay
+
+namespace ksscope {
+
+void registerReplayBackend()
 {
-    return std::make_unique<ReplayBackend>(options);
+    if (!recordingSupported())
+        return; // no SQLite: no recording to play
+    BackendRegistry::add({"replay", "a recording's devices and samples, played back (--recording FILE)", 40, false,
+                          [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                              return std::make_unique<replay::ReplayBackend>(options);
+                          },
+                          [](const BackendOptions& options) { return !options.recordingPath.empty(); }});
 }
 
-} // namespace ksscope::replay
+} // namespace ksscope

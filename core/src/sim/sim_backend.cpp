@@ -2,6 +2,7 @@
 #include "sim_backend.h"
 
 #include "allocator_pin.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
 
 #include <algorithm>
@@ -876,3 +877,15 @@ Status SimBackend::setConnectionEnabled(const std::string& from, const std::stri
 }
 
 } // namespace ksscope::sim
+
+namespace ksscope {
+
+void registerSimBackend()
+{
+    BackendRegistry::add({"sim", "simulated AVStream devices from a scenario (--scenario FILE, or the embedded one)",
+                          10, true, [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                              return std::make_unique<sim::SimBackend>(options);
+                          }});
+}
+
+} // namespace ksscope

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "allocator_pin.h"
 #include "hotplug_linux.h"
+#include "ksscope/backend_registry.h"
 #include "media_graph.h"
-#include "v4l2_backend.h"
 #include "v4l2_device_linux.h"
 #include "v4l2_stream_linux.h"
 
@@ -919,9 +919,16 @@ HRESULT V4l2Allocator::KsSetAllocatorHandle(HANDLE handle)
 
 } // namespace
 
-std::unique_ptr<Backend> createV4l2Backend(const BackendOptions& options)
+} // namespace ksscope::v4l2
+
+namespace ksscope {
+
+void registerV4l2Backend()
 {
-    return std::make_unique<V4l2Backend>(options);
+    BackendRegistry::add({"v4l2", "V4L2 video nodes and Media Controller graphs (vivid, vimc, UVC cameras, ...)", 20,
+                          true, [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                              return std::make_unique<v4l2::V4l2Backend>(options);
+                          }});
 }
 
-} // namespace ksscope::v4l2
+} // namespace ksscope
