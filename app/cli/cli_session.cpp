@@ -2,6 +2,7 @@
 #include "cli_session.h"
 
 #include "ksscope/agent.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
 
 #include <algorithm>
@@ -78,11 +79,17 @@ int openDevices(WatchSession& watch, const GlobalOptions& global)
         }
     }
 #endif
-    if (!global.recording.empty() && !global.backends.empty() &&
-        std::find(global.backends.begin(), global.backends.end(), "replay") == global.backends.end()) {
-        std::cerr << "ksscope-cli: --recording plays a recording with the replay backend; leave out --backend or "
-                     "use --backend replay\n";
-        return ExitUsage;
+    // options that ask for a backend of their own (--recording, --agent) go with it, not with others
+    if (!global.backends.empty()) {
+        for (const BackendRegistration& b : BackendRegistry::all()) {
+            if (!b.selectedBy || !b.selectedBy(options) ||
+                std::find(global.backends.begin(), global.backends.end(), b.name) != global.backends.end())
+                continue;
+            std::cerr << "ksscope-cli: the options given are for the " << b.name
+                      << " backend, which --backend leaves out; leave out --backend or add --backend " << b.name
+                      << "\n";
+            return ExitUsage;
+        }
     }
     if (Status status = watch.open(global.backends, options); !status) {
         if (status.code() == E_INVALIDARG)

@@ -339,6 +339,10 @@ private slots:
         QTest::newRow("agent backend without an address")
             << QStringList{QStringLiteral("--backend"), QStringLiteral("agent"), QStringLiteral("list")} << 3
             << QStringLiteral("no agent address: name one with --agent");
+        QTest::newRow("agent address with other backends")
+            << QStringList{QStringLiteral("--agent"), QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--backend"),
+                           QStringLiteral("sim"), QStringLiteral("list")}
+            << 2 << QStringLiteral("the options given are for the agent backend, which --backend leaves out");
     }
     void serveErrors()
     {
