@@ -120,6 +120,14 @@ MainWindow::MainWindow(QWidget* parent)
     m_view->setScene(m_scene);
     setCentralWidget(m_view);
     createDocks();
+    m_export = new ExportPart(m_controller, m_graphs, this);
+    connect(m_export, &ExportPart::statusMessage, this,
+            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
+    connect(m_export, &ExportPart::problem, this, [this](const QString& source, const QString& text) {
+        m_eventModel->appendEvents(
+            {{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, source.toStdString(), text.toStdString()}});
+    });
+    connect(m_export, &ExportPart::reportExported, this, &MainWindow::reportExported);
     createActions();
 
     m_statusLabel = new QLabel(this);
@@ -177,7 +185,7 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& message) { stopRecordingBecause(tr("writing failed: %1").arg(message)); });
     connect(m_recording, &RecordingControl::saved, this, [this](const QString& path, bool ok, const QString& message) {
         reportRecording(message, false);
-        m_lastSavedRecording = path;
+        m_export->setLastSavedRecording(path);
         Q_EMIT recordingSaved(path, ok, message);
     });
     connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
@@ -332,18 +340,18 @@ void MainWindow::createActions()
     connect(m_recordAction, &QAction::toggled, this, &MainWindow::toggleRecording);
     file->addSeparator();
     QAction* exportJson =
-        file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Export Snapshot as JSON..."), this,
-                        &MainWindow::exportSnapshotInteractive);
+        file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Export Snapshot as JSON..."), m_export,
+                        &ExportPart::exportSnapshotInteractive);
     exportJson->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     QAction* exportCsv =
         file->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("Export Visible &History as CSV..."),
-                        this, &MainWindow::exportHistoryInteractive);
+                        m_export, &ExportPart::exportHistoryInteractive);
     exportCsv->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     QAction* exportReport = file->addAction(QIcon::fromTheme(QStringLiteral("x-office-document")),
-                                            tr("Export &Report..."), this, &MainWindow::exportReportInteractive);
+                                            tr("Export &Report..."), m_export, &ExportPart::exportReportInteractive);
     exportReport->setToolTip(tr("A status report of a recording as HTML, PDF, JSON or CSV"));
     exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
-    file->addAction(tr("&Compare Recordings..."), this, &MainWindow::compareRecordingsInteractive);
+    file->addAction(tr("&Compare Recordings..."), m_export, &ExportPart::compareRecordingsInteractive);
     file->addSeparator();
     QAction* quit =
         file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
@@ -868,189 +876,6 @@ QString MainWindow::shownSummary() const
         .arg(m_scene->edgeCount())
         .arg(m_scene->badgeCount())
         .arg(m_graphSeries.size());
-}
-
-QString MainWindow::exportSnapshot(const QString& path) const
-{
-    const Topology& topology = m_controller->topology();
-    nlohmann::json stats = nlohmann::json::array();
-    if (m_monitor)
-        for (std::size_t i = 0; i < m_allocatorIds.size(); ++i)
-            stats.push_back(allocatorStatsToJson(m_allocatorIds[i], m_monitor->stats(i)));
-    const nlohmann::json document{{"schemaVersion", kJsonSchemaVersion},
-                                  {"type", "snapshot"},
-                                  {"ksscopeVersion", KSSCOPE_VERSION_FULL},
-                                  {"createdUtc", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()},
-                                  {"sessionSeconds", m_monitor ? static_cast<double>(m_monitor->now_ns()) * 1e-9 : 0.0},
-                                  {"rateHz", m_monitor ? m_monitor->rateHz() : 0.0},
-                                  {"topology", topologyToJson(topology)},
-                                  {"statistics", stats}};
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return tr("Cannot write %1: %2").arg(path, file.errorString());
-    const std::string text = document.dump(2) + "\n";
-    file.write(text.data(), static_cast<qint64>(text.size()));
-    if (!file.commit())
-        return tr("Cannot write %1: %2").arg(path, file.errorString());
-    return {};
-}
-
-QString MainWindow::exportVisibleHistory(const QString& path) const
-{
-    if (!m_monitor)
-        return tr("No devices are open: there is no history to export.");
-    const auto [from, to] = m_graphs->timeRange();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return tr("Cannot write %1: %2").arg(path, file.errorString());
-    QByteArray out = "t_seconds,id,allocated_frames,frames\n";
-    std::vector<Sample> samples;
-    for (const LiveGraphWidget::SeriesSpec& spec : m_graphSeries) {
-        samples.clear();
-        m_monitor->window(spec.series, from, to, samples);
-        const QByteArray quotedId = spec.id.toUtf8();
-        for (const Sample& s : samples) {
-            out += QByteArray::number(static_cast<double>(s.t_ns) * 1e-9, 'f', 6) + ',' + quotedId + ',' +
-                   QByteArray::number(s.allocated) + ',' + QByteArray::number(s.frames) + '\n';
-        }
-    }
-    file.write(out);
-    if (!file.commit())
-        return tr("Cannot write %1: %2").arg(path, file.errorString());
-    return {};
-}
-
-void MainWindow::exportSnapshotInteractive()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Snapshot"),
-                                                      QStringLiteral("ksscope-snapshot.json"), tr("JSON (*.json)"));
-    if (path.isEmpty())
-        return;
-    if (const QString error = exportSnapshot(path); !error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), error);
-    else
-        statusBar()->showMessage(tr("Snapshot written to %1").arg(path), 5000);
-}
-
-QString MainWindow::reportSource() const
-{
-    if (m_controller->request().replays())
-        return m_controller->request().recordingPath;
-    return m_lastSavedRecording;
-}
-
-void MainWindow::exportReportInteractive()
-{
-    QString recording = reportSource();
-    if (recording.isEmpty()) {
-        recording = QFileDialog::getOpenFileName(this, tr("Report on Recording"), QString(),
-                                                 tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
-        if (recording.isEmpty())
-            return;
-    }
-    const QFileInfo info(recording);
-    QString selected = tr("HTML page (*.html)");
-    const QString output = QFileDialog::getSaveFileName(
-        this, tr("Export Report of %1").arg(info.fileName()),
-        info.dir().filePath(info.completeBaseName() + QStringLiteral(".html")),
-        tr("HTML page (*.html);;PDF document (*.pdf);;JSON document (*.json);;CSV samples (*.csv)"), &selected);
-    if (output.isEmpty())
-        return;
-    QString path = output;
-    if (QFileInfo(path).suffix().isEmpty()) // the filter chosen names the format
-        path += selected.contains(QLatin1String("pdf"))    ? QStringLiteral(".pdf")
-                : selected.contains(QLatin1String("json")) ? QStringLiteral(".json")
-                : selected.contains(QLatin1String("csv"))  ? QStringLiteral(".csv")
-                                                           : QStringLiteral(".html");
-    exportReportTo(recording, path);
-}
-
-void MainWindow::exportReportTo(const QString& recording, const QString& output)
-{
-    const QString format = QFileInfo(output).suffix().toLower();
-    if (format != QLatin1String("html") && format != QLatin1String("pdf") && format != QLatin1String("json") &&
-        format != QLatin1String("csv")) {
-        const QString message = tr("Cannot export %1: the name must end in .html, .pdf, .json or .csv").arg(output);
-        statusBar()->showMessage(message, 10000);
-        Q_EMIT reportExported(output, false, message);
-        return;
-    }
-    if (m_exporting) {
-        Q_EMIT reportExported(output, false, tr("A report is being exported already"));
-        return;
-    }
-    m_exporting = true;
-    // the worker reports progress and reads the cancel flag through atomics; the dialog polls them
-    struct Shared {
-        std::atomic<int> permille{0};
-        std::atomic<bool> cancel{false};
-    };
-    auto shared = std::make_shared<Shared>();
-    auto* progress = new QProgressDialog(tr("Writing the report of %1...").arg(QFileInfo(recording).fileName()),
-                                         tr("Cancel"), 0, 1000, this);
-    progress->setWindowTitle(tr("Export Report"));
-    progress->setMinimumDuration(300); // short exports finish before it shows
-    progress->setAutoClose(false);
-    progress->setAutoReset(false);
-    progress->setValue(0);
-    connect(progress, &QProgressDialog::canceled, this, [shared] { shared->cancel = true; });
-    auto* poll = new QTimer(progress);
-    connect(poll, &QTimer::timeout, progress, [progress, shared] { progress->setValue(shared->permille.load()); });
-    poll->start(100);
-    auto* watcher = new QFutureWatcher<Status>(this);
-    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher, progress, output] {
-        const Status status = watcher->result();
-        watcher->deleteLater();
-        progress->deleteLater();
-        m_exporting = false;
-        const QString message = status ? tr("Report written to %1").arg(output)
-                                       : tr("Report not written: %1").arg(QString::fromStdString(status.toString()));
-        statusBar()->showMessage(message, 15000);
-        if (!status && status.code() != E_ABORT)
-            m_eventModel->appendEvents({{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, std::string("report"),
-                                         message.toStdString()}});
-        Q_EMIT reportExported(output, status.isOk(), message);
-    });
-    watcher->setFuture(QtConcurrent::run([recording, output, format, shared] {
-        return exportReport(recording, format, output, [shared](double share) {
-            shared->permille = static_cast<int>(share * 1000);
-            return !shared->cancel.load();
-        });
-    }));
-}
-
-void MainWindow::compareRecordingsInteractive()
-{
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Compare Two Recordings"), QString(),
-                                                            tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
-    if (files.isEmpty())
-        return;
-    if (files.size() != 2) {
-        statusBar()->showMessage(tr("Choose two recordings to compare (%1 chosen)").arg(files.size()), 10000);
-        return;
-    }
-    compareRecordings(files[0], files[1]);
-}
-
-DiffDialog* MainWindow::compareRecordings(const QString& a, const QString& b)
-{
-    auto* dialog = new DiffDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->compare(a, b);
-    dialog->show();
-    return dialog;
-}
-
-void MainWindow::exportHistoryInteractive()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Visible History"),
-                                                      QStringLiteral("ksscope-history.csv"), tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (const QString error = exportVisibleHistory(path); !error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), error);
-    else
-        statusBar()->showMessage(tr("History written to %1").arg(path), 5000);
 }
 
 void MainWindow::about()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "devicetreemodel.h"
+#include "exportpart.h"
 #include "livegraphwidget.h"
 #include "sessioncontroller.h"
 
@@ -23,6 +24,7 @@ class QUndoStack;
 namespace ksscope::ui {
 
 class DiffDialog;
+class ExportPart;
 class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
@@ -77,11 +79,14 @@ public:
 
     /// Writes the report of \a recording to \a output (json, csv, html or pdf, from its suffix) on a worker
     /// thread, with a progress dialog that can cancel; reportExported() tells the outcome.
-    void exportReportTo(const QString& recording, const QString& output);
+    void exportReportTo(const QString& recording, const QString& output)
+    {
+        m_export->exportReportTo(recording, output);
+    }
     /// The recording File > Export Report uses without asking: the one replayed, else the last one saved.
-    [[nodiscard]] QString reportSource() const;
+    [[nodiscard]] QString reportSource() const { return m_export->reportSource(); }
     /// Opens the comparison of two recordings (File > Compare Recordings).
-    DiffDialog* compareRecordings(const QString& a, const QString& b);
+    DiffDialog* compareRecordings(const QString& a, const QString& b) { return m_export->compareRecordings(a, b); }
 
     /// The shared selection: allocator, pin or filter ids.
     void selectIds(const QStringList& ids);
@@ -105,9 +110,12 @@ public:
     /// What the window shows, in one line: "shown: sim 5 filters (...); v4l2 ...; 12 edges, 9 badges".
     [[nodiscard]] QString shownSummary() const;
     /// Writes the topology and every allocator's statistics as JSON; an error message on failure.
-    [[nodiscard]] QString exportSnapshot(const QString& path) const;
+    [[nodiscard]] QString exportSnapshot(const QString& path) const { return m_export->exportSnapshot(path); }
     /// Writes the samples of the allocators shown in the graphs, over the shown time range, as CSV.
-    [[nodiscard]] QString exportVisibleHistory(const QString& path) const;
+    [[nodiscard]] QString exportVisibleHistory(const QString& path) const
+    {
+        return m_export->exportVisibleHistory(path);
+    }
 
 Q_SIGNALS:
     /// The first time samples have been applied to the views and the window painted.
@@ -140,10 +148,6 @@ private:
     void reportRecording(const QString& message, bool problem);
     void setRecordChecked(bool checked);
     void updateReplayState();
-    void exportSnapshotInteractive();
-    void exportHistoryInteractive();
-    void exportReportInteractive();
-    void compareRecordingsInteractive();
     void about();
     void togglePause(bool paused);
     void saveNodePositions();
@@ -171,6 +175,7 @@ private:
     QAction* m_recordIndicator = nullptr; // m_recordLabel in the tool bar
     ReplayBar* m_replayBar = nullptr;
     RecordingControl* m_recording;
+    ExportPart* m_export = nullptr;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
 
@@ -195,8 +200,6 @@ private:
     QString m_restartReason; // recording: why the monitor is about to be replaced
     QString m_lastRecordingMessage;
     PathChooser m_recordingPathChooser;
-    QString m_lastSavedRecording; // File > Export Report offers it
-    bool m_exporting = false;
 };
 
 } // namespace ksscope::ui

@@ -54,6 +54,14 @@ public:
     /// The source must outlive the widget or be replaced first; null shows nothing.
     void setSource(const SeriesSource* source);
     void setSeries(const QList<SeriesSpec>& series);
+    /// What setSeries() set.
+    [[nodiscard]] QList<SeriesSpec> seriesSpecs() const
+    {
+        QList<SeriesSpec> out;
+        for (const Series& s : m_series)
+            out.append(s.spec);
+        return out;
+    }
     /// Shown in the legend next to the series label; a negative value hides it.
     void setFramesPerSecond(const QString& id, double fps);
     /// Keeps the events (the last kMaxEvents) to mark those of the shown series.
