@@ -74,37 +74,13 @@ double rateFromSettings()
     return QSettings().value(QStringLiteral("sampling/rateHz"), 100.0).toDouble();
 }
 
-/// A red dot (record) that turns into a red square (stop) while the action is checked.
-QIcon recordIcon()
-{
-    QIcon icon;
-    for (const int size : {16, 22, 32, 48}) {
-        for (const bool on : {false, true}) {
-            QPixmap pixmap(size, size);
-            pixmap.fill(Qt::transparent);
-            QPainter painter(&pixmap);
-            painter.setRenderHint(QPainter::Antialiasing);
-            painter.setPen(QPen(QColor(140, 20, 20), std::max(1.0, size / 16.0)));
-            painter.setBrush(QColor(220, 40, 40));
-            const double margin = size * (on ? 0.25 : 0.18);
-            const QRectF rect(margin, margin, size - 2 * margin, size - 2 * margin);
-            if (on)
-                painter.drawRoundedRect(rect, size * 0.08, size * 0.08);
-            else
-                painter.drawEllipse(rect);
-            painter.end();
-            icon.addPixmap(pixmap, QIcon::Normal, on ? QIcon::On : QIcon::Off);
-        }
-    }
-    return icon;
-}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new SessionController(this)), m_undoStack(new QUndoStack(this)),
       m_deviceModel(new DeviceTreeModel(this)), m_deviceProxy(new QSortFilterProxyModel(this)),
-      m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)), m_recording(new RecordingControl(this)),
-      m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
+      m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)),
+      m_recording(new RecordingPart(m_controller, this)), m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
 {
     m_created.start();
     setWindowTitle(tr("KsScope"));
@@ -149,9 +125,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SessionController::opening, this, [this] {
         // a recording belongs to the monitor that goes
         if (isRecording())
-            stopRecordingBecause(m_restartReason.isEmpty() ? tr("the monitor was restarted") : m_restartReason);
+            m_recording->stopRecordingBecause(m_restartReason.isEmpty() ? tr("the monitor was restarted")
+                                                                        : m_restartReason);
         m_restartReason.clear();
-        m_recordAction->setEnabled(false); // until the new monitor runs
+        m_recording->setAvailable(false, false); // until the new monitor runs
         if (!m_controller->timeline())
             m_replayBar->setTimeline(nullptr); // its session closes
         m_tick->stop();
@@ -177,14 +154,14 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_editor, &PropertyEditor::statusMessage, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
-    connect(m_recording, &RecordingControl::statusTextChanged, this, [this](const QString& text) {
-        m_recordLabel->setText(text);
-        m_recordIndicator->setVisible(!text.isEmpty());
+    m_recording->setFlush([this] { onTick(); });
+    connect(m_recording, &RecordingPart::statusMessage, this,
+            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
+    connect(m_recording, &RecordingPart::problem, this, [this](const QString& source, const QString& text) {
+        m_eventModel->appendEvents(
+            {{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, source.toStdString(), text.toStdString()}});
     });
-    connect(m_recording, &RecordingControl::failed, this,
-            [this](const QString& message) { stopRecordingBecause(tr("writing failed: %1").arg(message)); });
-    connect(m_recording, &RecordingControl::saved, this, [this](const QString& path, bool ok, const QString& message) {
-        reportRecording(message, false);
+    connect(m_recording, &RecordingPart::saved, this, [this](const QString& path, bool ok, const QString& message) {
         m_export->setLastSavedRecording(path);
         Q_EMIT recordingSaved(path, ok, message);
     });
@@ -208,9 +185,9 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
-    if (isRecording())
-        m_recording->stop(m_controller->takeRecorder(), m_monitor ? m_monitor->now_ns() : -1);
     m_tick->stop();
+    delete m_recording; // finishes a recording still running, while the controller is there
+    m_recording = nullptr;
     m_graphs->setSource(nullptr);
     m_lanes->setSource(nullptr);
 }
@@ -331,13 +308,7 @@ void MainWindow::createActions()
     m_disconnectAgents = file->addAction(tr("&Disconnect from Agents"), this, &MainWindow::disconnectAgents);
     m_disconnectAgents->setEnabled(false);
     file->addSeparator();
-    m_recordAction = file->addAction(recordIcon(), tr("Record"));
-    m_recordAction->setCheckable(true);
-    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_recordAction->setToolTip(tr("Record the devices to a file: samples, buffer states, events, topology and edits "
-                                  "(Ctrl+R)"));
-    m_recordAction->setEnabled(false);
-    connect(m_recordAction, &QAction::toggled, this, &MainWindow::toggleRecording);
+    file->addAction(m_recording->action());
     file->addSeparator();
     QAction* exportJson =
         file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Export Snapshot as JSON..."), m_export,
@@ -408,14 +379,8 @@ void MainWindow::createActions()
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("MainToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->addAction(m_recordAction);
-    m_recordLabel = new QLabel(bar);
-    m_recordLabel->setObjectName(QStringLiteral("RecordIndicator"));
-    m_recordLabel->setContentsMargins(2, 0, 8, 0);
-    m_recordLabel->setStyleSheet(QStringLiteral("QLabel { color: #d02828; font-weight: bold; }"));
-    m_recordLabel->setToolTip(tr("Recording: time since it started and the size of the file"));
-    m_recordIndicator = bar->addWidget(m_recordLabel); // a tool bar shows its widgets through their actions
-    m_recordIndicator->setVisible(false);
+    bar->addAction(m_recording->action());
+    m_recording->addIndicatorTo(bar);
     bar->addSeparator();
     bar->addAction(m_pauseAction);
     m_rateBox = new QComboBox(bar);
@@ -932,135 +897,10 @@ void MainWindow::updateReplayState()
     m_replayBar->setVisible(replay);
     m_pauseAction->setEnabled(!replay);
     m_graphs->setTimeAxisLabel(replay ? tr("time in the recording") : tr("time since the session started"));
-    m_recordAction->setEnabled(!replay && m_controller->isOpen());
-    m_recordAction->setToolTip(replay ? tr("Recording is for live devices (File > Open Live Devices)")
-                                      : tr("Record the devices to a file: samples, buffer states, events, topology "
-                                           "and edits (Ctrl+R)"));
+    m_recording->setAvailable(m_controller->isOpen(), replay);
     setWindowTitle(
         replay ? tr("%1 (replay) \u2014 KsScope").arg(QFileInfo(m_controller->request().recordingPath).fileName())
                : tr("KsScope"));
-}
-
-bool MainWindow::isRecording() const
-{
-    return m_recording->isRecording();
-}
-
-QString MainWindow::recordingIndicatorText() const
-{
-    return m_recordIndicator->isVisible() ? m_recordLabel->text() : QString();
-}
-
-void MainWindow::setRecordChecked(bool checked)
-{
-    const QSignalBlocker block(m_recordAction);
-    m_recordAction->setChecked(checked);
-    m_recordAction->setText(checked ? tr("Stop Recording") : tr("Record"));
-}
-
-void MainWindow::toggleRecording(bool on)
-{
-    if (on == isRecording())
-        return;
-    if (!on) {
-        stopRecording();
-        return;
-    }
-    QSettings settings;
-    QString folder = settings.value(QStringLiteral("recording/folder")).toString();
-    if (folder.isEmpty() || !QFileInfo(folder).isDir())
-        folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested =
-        QDir(folder).filePath(QStringLiteral("ksscope-%1.ksrec")
-                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
-    QString path;
-    if (m_recordingPathChooser) {
-        path = m_recordingPathChooser(suggested);
-    } else {
-        // the dialog asks before replacing a file, and adds the suffix the name lacks
-        QFileDialog dialog(this, tr("Record to"), suggested);
-        dialog.setAcceptMode(QFileDialog::AcceptSave);
-        dialog.setNameFilter(tr("KsScope recordings (*.ksrec *.db)"));
-        dialog.setDefaultSuffix(QStringLiteral("ksrec"));
-        dialog.selectFile(suggested);
-        if (dialog.exec() == QDialog::Accepted && !dialog.selectedFiles().isEmpty())
-            path = dialog.selectedFiles().front();
-    }
-    if (path.isEmpty()) {
-        setRecordChecked(false);
-        return;
-    }
-    settings.setValue(QStringLiteral("recording/folder"), QFileInfo(path).absolutePath());
-    (void)startRecording(path);
-}
-
-QString MainWindow::startRecording(const QString& path)
-{
-    QString error;
-    if (isRecording())
-        error = tr("already recording to %1").arg(m_recording->path());
-    else if (!m_monitor)
-        error = tr("no devices are open");
-    else if (m_controller->timeline())
-        error = tr("a replay is not recorded again; open the live devices to record");
-    if (error.isEmpty()) {
-        Recorder::Options options;
-        options.path = QFile::encodeName(path).toStdString();
-        for (const QString& name : m_controller->backendNames())
-            options.backends.push_back(name.toStdString());
-        options.scenario = m_controller->request().scenarioPath.toStdString();
-        options.command = "ksscope GUI";
-        options.rateHz = m_monitor->rateHz();
-        options.buffers = true;
-        options.overwrite = true; // the file dialog has asked
-        std::shared_ptr<Recorder> recorder;
-        if (const Status status = m_controller->startRecording(options, recorder); !status)
-            error = QString::fromStdString(status.message().empty() ? status.toString() : status.message());
-        else
-            m_recording->start(std::move(recorder));
-    }
-    if (!error.isEmpty()) {
-        setRecordChecked(false);
-        reportRecording(tr("Could not record to %1: %2").arg(path, error), true);
-        return error;
-    }
-    setRecordChecked(true);
-    reportRecording(tr("Recording to %1").arg(path), false);
-    return {};
-}
-
-void MainWindow::stopRecording()
-{
-    if (!isRecording()) {
-        setRecordChecked(false);
-        return;
-    }
-    std::int64_t end_ns = -1;
-    if (m_monitor) {
-        onTick(); // what the monitor has so far goes into the file too
-        end_ns = m_monitor->now_ns();
-    }
-    const QString path = m_recording->path();
-    m_recording->stop(m_controller->takeRecorder(), end_ns);
-    setRecordChecked(false);
-    statusBar()->showMessage(tr("Saving %1...").arg(path));
-}
-
-void MainWindow::stopRecordingBecause(const QString& why)
-{
-    const QString message = tr("Recording to %1 stopped: %2").arg(m_recording->path(), why);
-    stopRecording();
-    reportRecording(message, true);
-}
-
-void MainWindow::reportRecording(const QString& message, bool problem)
-{
-    m_lastRecordingMessage = message;
-    statusBar()->showMessage(message, problem ? 0 : 10000);
-    if (problem) {
-        const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
-        m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "recording", message.toStdString()}});
-    }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

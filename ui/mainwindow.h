@@ -4,6 +4,7 @@
 #include "devicetreemodel.h"
 #include "exportpart.h"
 #include "livegraphwidget.h"
+#include "recordingpart.h"
 #include "sessioncontroller.h"
 
 #include <QElapsedTimer>
@@ -63,19 +64,19 @@ public:
 
     /// Records the open live devices to \a path (File > Record without the dialog; an existing file is
     /// replaced). Empty on success, else why not (also shown in the status bar and the events log).
-    QString startRecording(const QString& path);
+    QString startRecording(const QString& path) { return m_recording->startRecording(path); }
     /// Stops recording; the file is finished in the background and recordingSaved() reports.
-    void stopRecording();
-    [[nodiscard]] bool isRecording() const;
-    [[nodiscard]] QAction* recordAction() const { return m_recordAction; }
+    void stopRecording() { m_recording->stopRecording(); }
+    [[nodiscard]] bool isRecording() const { return m_recording->isRecording(); }
+    [[nodiscard]] QAction* recordAction() const { return m_recording->action(); }
     /// What the record indicator shows ("● REC 00:12 · 1.3 MB"), empty when idle.
-    [[nodiscard]] QString recordingIndicatorText() const;
+    [[nodiscard]] QString recordingIndicatorText() const { return m_recording->recordingIndicatorText(); }
     /// The last message about recording (saved, failed, stopped), as shown in the status bar.
-    [[nodiscard]] QString lastRecordingMessage() const { return m_lastRecordingMessage; }
+    [[nodiscard]] QString lastRecordingMessage() const { return m_recording->lastMessage(); }
     /// Where File > Record asks for the file: \a suggested is a default path; empty cancels. A file dialog
     /// unless replaced (tests).
-    using PathChooser = std::function<QString(const QString& suggested)>;
-    void setRecordingPathChooser(PathChooser chooser) { m_recordingPathChooser = std::move(chooser); }
+    using PathChooser = RecordingPart::PathChooser;
+    void setRecordingPathChooser(PathChooser chooser) { m_recording->setPathChooser(std::move(chooser)); }
 
     /// Writes the report of \a recording to \a output (json, csv, html or pdf, from its suffix) on a worker
     /// thread, with a progress dialog that can cancel; reportExported() tells the outcome.
@@ -142,11 +143,6 @@ private:
     void connectToAgentInteractive();
     void disconnectAgents();
     void openRecordingInteractive();
-    void toggleRecording(bool on);
-    /// Stops recording because of \a why (a failure, a new monitor): said in the status bar and the events log.
-    void stopRecordingBecause(const QString& why);
-    void reportRecording(const QString& message, bool problem);
-    void setRecordChecked(bool checked);
     void updateReplayState();
     void about();
     void togglePause(bool paused);
@@ -170,11 +166,8 @@ private:
     QComboBox* m_rateBox = nullptr;
     QLabel* m_statusLabel = nullptr;
     QAction* m_pauseAction = nullptr;
-    QAction* m_recordAction = nullptr;
-    QLabel* m_recordLabel = nullptr;
-    QAction* m_recordIndicator = nullptr; // m_recordLabel in the tool bar
     ReplayBar* m_replayBar = nullptr;
-    RecordingControl* m_recording;
+    RecordingPart* m_recording;
     ExportPart* m_export = nullptr;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
@@ -198,8 +191,6 @@ private:
     QString m_lastAgentProblem;
     QAction* m_disconnectAgents = nullptr;
     QString m_restartReason; // recording: why the monitor is about to be replaced
-    QString m_lastRecordingMessage;
-    PathChooser m_recordingPathChooser;
 };
 
 } // namespace ksscope::ui
