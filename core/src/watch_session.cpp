@@ -230,7 +230,7 @@ Status WatchSession::setMode(const std::string& allocatorId, KSALLOCATORMODE mod
     if (apply == ApplyMode::DryRun)
         return backend->setMode(allocatorId, mode, apply);
     beginEdit();
-    const Status status = backend->setMode(allocatorId, mode, apply);
+    Status status = backend->setMode(allocatorId, mode, apply);
     std::optional<RecordedEdit> edit;
     if (recording()) {
         const Topology after = m_session.topology();
