@@ -54,6 +54,15 @@ BackendOptions backendOptions(const GlobalOptions& global)
     return options;
 }
 
+Monitor::Options sampling(double rateHz, double windowSeconds, const std::vector<std::string>& ids)
+{
+    Monitor::Options options;
+    options.rateHz = rateHz;
+    options.windowSeconds = windowSeconds;
+    options.ids = ids;
+    return options;
+}
+
 int openDevices(WatchSession& watch, const GlobalOptions& global)
 {
     const auto known = BackendFactory::names();

@@ -21,6 +21,9 @@ void catchInterrupts();
 /// Prints "ksscope-cli: <status>" and returns its exit code.
 int fail(const Status& status);
 
+/// The monitor's options of a command: samples per second, seconds of history, the ids to watch (empty: all).
+[[nodiscard]] Monitor::Options sampling(double rateHz, double windowSeconds, const std::vector<std::string>& ids);
+
 /// Opens the devices the global options name into \a watch (its monitor gets their events). Returns an exit code.
 int openDevices(WatchSession& watch, const GlobalOptions& global);
 /// The backend options of the global options (no token read).

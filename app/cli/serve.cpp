@@ -34,11 +34,7 @@ int runServe(const GlobalOptions& global, const ServeOptions& options)
         }
     }
 
-    Monitor::Options monitorOptions;
-    monitorOptions.rateHz = options.rateHz;
-    monitorOptions.windowSeconds = options.windowSeconds;
-    monitorOptions.ids = options.ids;
-    WatchSession watch(monitorOptions);
+    WatchSession watch(sampling(options.rateHz, options.windowSeconds, options.ids));
     if (int rc = openDevices(watch, global); rc != ExitOk)
         return rc;
     if (Status status = watch.startDevices(); !status)

@@ -15,11 +15,7 @@ namespace ksscope::cli {
 int runWatch(const GlobalOptions& global, const WatchOptions& options)
 {
     const bool quiet = options.format != OutputFormat::Text;
-    Monitor::Options monitorOptions;
-    monitorOptions.rateHz = options.rateHz;
-    monitorOptions.windowSeconds = options.windowSeconds;
-    monitorOptions.ids = options.ids;
-    WatchSession watch(monitorOptions);
+    WatchSession watch(sampling(options.rateHz, options.windowSeconds, options.ids));
     if (int rc = openDevices(watch, global); rc != ExitOk)
         return rc;
     // a ks pin has its allocator once connected: connect before edits and before the ids are resolved
