@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "agentdialog.h"
 #include "diffdialog.h"
 #include "eventmodel.h"
 #include "ids.h"
@@ -432,49 +433,8 @@ void MainWindow::open(const SessionRequest& request)
 
 void MainWindow::connectToAgentInteractive()
 {
-    QSettings settings;
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Connect to Agent"));
-    dialog.setMinimumWidth(520);
-    auto* layout = new QVBoxLayout(&dialog);
-    auto* intro = new QLabel(tr("The remote machine runs <tt>ksscope-cli serve</tt>. Its devices appear beside the "
-                                "local ones, under a backend of their own; a lost connection greys them out until "
-                                "the agent answers again."),
-                             &dialog);
-    intro->setWordWrap(true);
-    layout->addWidget(intro);
-    auto* form = new QFormLayout;
-    auto* url = new QLineEdit(
-        settings.value(QStringLiteral("agent/url"), QStringLiteral("http://127.0.0.1:9464")).toString(), &dialog);
-    url->setObjectName(QStringLiteral("agentUrl"));
-    url->setPlaceholderText(QStringLiteral("http://HOST:9464"));
-    form->addRow(tr("Agent &address:"), url);
-    auto* tokenRow = new QHBoxLayout;
-    auto* token = new QLineEdit(settings.value(QStringLiteral("agent/tokenFile")).toString(), &dialog);
-    token->setObjectName(QStringLiteral("agentTokenFile"));
-    token->setPlaceholderText(tr("none (an agent on loopback without --token-file)"));
-    auto* browse = new QPushButton(tr("&Browse..."), &dialog);
-    connect(browse, &QPushButton::clicked, &dialog, [&dialog, token] {
-        const QString path = QFileDialog::getOpenFileName(&dialog, tr("Token File"), token->text());
-        if (!path.isEmpty())
-            token->setText(path);
-    });
-    tokenRow->addWidget(token);
-    tokenRow->addWidget(browse);
-    auto* tokenLabel = new QLabel(tr("&Token file:"), &dialog);
-    tokenLabel->setBuddy(token);
-    form->addRow(tokenLabel, tokenRow);
-    layout->addLayout(form);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    layout->addWidget(buttons);
-    if (dialog.exec() != QDialog::Accepted || url->text().trimmed().isEmpty())
-        return;
-    settings.setValue(QStringLiteral("agent/url"), url->text().trimmed());
-    settings.setValue(QStringLiteral("agent/tokenFile"), token->text().trimmed());
-    connectToAgent({url->text().trimmed(), token->text().trimmed()});
+    if (const std::optional<AgentRequest> agent = askForAgent(this))
+        connectToAgent(*agent);
 }
 
 void MainWindow::connectToAgent(const AgentRequest& agent)

@@ -72,6 +72,14 @@ std::unique_ptr<Backend> BackendRegistry::create(std::string_view name, const Ba
     return create ? create(options) : nullptr;
 }
 
+std::unique_ptr<Backend> BackendRegistry::createSelected(const BackendOptions& options)
+{
+    for (const BackendRegistration& b : all())
+        if (b.selectedBy && b.selectedBy(options))
+            return b.create(options);
+    return nullptr;
+}
+
 bool BackendRegistry::has(std::string_view name)
 {
     ensureBuiltins();

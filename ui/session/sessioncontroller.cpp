@@ -2,6 +2,7 @@
 #include "sessioncontroller.h"
 
 #include "ksscope/agent.h"
+#include "ksscope/backend_registry.h"
 
 #include <algorithm>
 #include <deque>
@@ -190,7 +191,7 @@ void SessionController::open(const SessionRequest& request)
                 agentStatus = agent::readTokenFile(agentRequest.tokenFile.toStdString(), agentOptions.agentToken);
             std::unique_ptr<Backend> backend;
             if (agentStatus) {
-                backend = BackendFactory::create("agent", agentOptions);
+                backend = BackendRegistry::createSelected(agentOptions); // the agent backend, where built
                 if (!backend)
                     agentStatus = {E_NOTIMPL, "this build has no agent backend"};
                 else if (const Availability a = backend->availability(); !a.available)

@@ -40,6 +40,9 @@ public:
     /// Null when no backend of that name is registered.
     [[nodiscard]] static std::unique_ptr<Backend> create(std::string_view name, const BackendOptions& options);
     [[nodiscard]] static bool has(std::string_view name);
+    /// The backend \a options ask for (BackendRegistration::selectedBy: the agent an address names, ...); null when
+    /// they ask for none.
+    [[nodiscard]] static std::unique_ptr<Backend> createSelected(const BackendOptions& options);
 };
 
 } // namespace ksscope
