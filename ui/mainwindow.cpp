@@ -3,6 +3,7 @@
 
 #include "agentdialog.h"
 #include "diffdialog.h"
+#include "eventlogview.h"
 #include "eventmodel.h"
 #include "ids.h"
 #include "ksscope/device_id.h"
@@ -42,7 +43,6 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -249,33 +249,11 @@ void MainWindow::createDocks()
     lanesDock->setWidget(m_lanes);
     addDockWidget(Qt::BottomDockWidgetArea, lanesDock);
 
-    m_eventView = new QTableView(this);
-    m_eventView->setModel(m_eventModel);
-    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_eventView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_eventView->verticalHeader()->hide();
-    m_eventView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
-    m_eventView->horizontalHeader()->setStretchLastSection(true);
-    m_eventView->setWordWrap(false);
-    m_eventView->setColumnWidth(EventModel::TimeColumn, 90);
-    m_eventView->setColumnWidth(EventModel::DeviceColumn, 150);
-    m_eventView->setColumnWidth(EventModel::AllocatorColumn, 130);
-    m_eventView->setColumnWidth(EventModel::KindColumn, 80);
-    connect(m_eventView, &QTableView::clicked, this, [this](const QModelIndex& index) {
-        const qint64 t = index.data(TimeRole).toLongLong();
-        const QString id = index.data(IdRole).toString();
+    m_eventView = new EventLogView(m_eventModel, this);
+    connect(m_eventView, &EventLogView::eventClicked, this, [this](qint64 t_ns, const QString& id) {
         if (m_controller->topology().findAllocator(id.toStdString()))
             selectIds({id});
-        m_graphs->jumpTo(t);
-    });
-    connect(m_eventModel, &QAbstractItemModel::rowsAboutToBeInserted, m_eventView, [this] {
-        // follow new events unless the user scrolled up to read older ones
-        QScrollBar* bar = m_eventView->verticalScrollBar();
-        m_followEvents = bar->value() >= bar->maximum() - 2;
-    });
-    connect(m_eventModel, &QAbstractItemModel::rowsInserted, m_eventView, [this] {
-        if (m_followEvents)
-            m_eventView->scrollToBottom();
+        m_graphs->jumpTo(t_ns);
     });
     auto* eventsDock = new QDockWidget(tr("Events"), this);
     eventsDock->setObjectName(QStringLiteral("EventsDock"));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "devicetreemodel.h"
+#include "eventlogview.h"
 #include "exportpart.h"
 #include "livegraphwidget.h"
 #include "recordingpart.h"
@@ -26,6 +27,7 @@ namespace ksscope::ui {
 
 class DiffDialog;
 class ExportPart;
+class EventLogView;
 class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
@@ -162,7 +164,7 @@ private:
     PropertyEditor* m_editor = nullptr;
     QTreeView* m_deviceView = nullptr;
     QLineEdit* m_deviceFilter = nullptr;
-    QTableView* m_eventView = nullptr;
+    EventLogView* m_eventView = nullptr;
     QComboBox* m_rateBox = nullptr;
     QLabel* m_statusLabel = nullptr;
     QAction* m_pauseAction = nullptr;
@@ -179,7 +181,6 @@ private:
     Monitor::Batch m_batch;
     QStringList m_selectedIds;
     QList<LiveGraphWidget::SeriesSpec> m_graphSeries; // what the graphs show
-    bool m_followEvents = true;
     bool m_selecting = false; // guards against selection feedback loops
     QString m_positionsKey;
     QElapsedTimer m_created;
