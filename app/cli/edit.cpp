@@ -10,16 +10,18 @@ namespace ksscope::cli {
 
 namespace {
 
-/// Opens the devices and resolves \a id to an allocator of one backend. Returns an exit code (0 when found).
+/// Opens the devices and resolves \a id to an allocator and the backend that owns it. Returns an exit code (0 when
+/// found).
 int openForEdit(WatchSession& watch, const GlobalOptions& global, const std::string& id, Topology& topology,
-                std::string& allocatorId)
+                std::string& allocatorId, const Backend*& backend)
 {
     if (int rc = openDevices(watch, global); rc != ExitOk)
         return rc;
     topology = watch.session().topology();
     if (!resolveOne(topology, id, "\"" + id + "\"", allocatorId))
         return ExitDevice;
-    return watch.session().backendFor(allocatorId) ? ExitOk : ExitDevice;
+    backend = watch.session().backendFor(allocatorId);
+    return backend ? ExitOk : ExitDevice;
 }
 
 } // namespace
@@ -33,9 +35,9 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
     WatchSession watch({});
     Topology topology;
     std::string allocatorId;
-    if (int rc = openForEdit(watch, global, id, topology, allocatorId); rc != ExitOk)
+    const Backend* backend = nullptr;
+    if (int rc = openForEdit(watch, global, id, topology, allocatorId, backend); rc != ExitOk)
         return rc;
-    const Backend* backend = watch.session().backendFor(allocatorId);
     const KSALLOCATORMODE mode = modeText == "kernel" ? KsAllocatorMode_Kernel : KsAllocatorMode_User;
     const KSALLOCATORMODE before = topology.findAllocator(allocatorId)->mode;
     const Status status = watch.setMode(allocatorId, mode, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
@@ -65,9 +67,9 @@ int runSetProperties(const GlobalOptions& global, const std::string& id, const P
     WatchSession watch({});
     Topology topology;
     std::string allocatorId;
-    if (int rc = openForEdit(watch, global, id, topology, allocatorId); rc != ExitOk)
+    const Backend* backend = nullptr;
+    if (int rc = openForEdit(watch, global, id, topology, allocatorId, backend); rc != ExitOk)
         return rc;
-    const Backend* backend = watch.session().backendFor(allocatorId);
     const PropertyChange change =
         watch.setProperties(allocatorId, request, dryRun ? ApplyMode::DryRun : ApplyMode::Apply);
     std::printf("allocator %s%s\n", allocatorId.c_str(), dryRun ? "  (dry run: predicted, nothing applied)" : "");

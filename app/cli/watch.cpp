@@ -24,11 +24,8 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     if (!options.recordPath.empty()) {
         Recorder::Options ro;
         ro.path = options.recordPath;
-        for (const auto& backend : watch.session().backends())
-            ro.backends.push_back(backend->name());
         ro.scenario = global.scenario;
         ro.command = global.commandLine;
-        ro.rateHz = options.rateHz;
         ro.overwrite = options.overwrite;
 #if defined(SIGXFSZ)
         // past a file size limit, a write should fail with an error the recorder reports, not kill the watch

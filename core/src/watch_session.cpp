@@ -100,6 +100,10 @@ Status WatchSession::startRecording(Recorder::Options options, const Topology* i
         return {E_UNEXPECTED, "already recording"};
     const std::shared_ptr<Monitor> m = monitor();
     options.origin_ns = m->started() ? m->now_ns() : 0;
+    options.rateHz = m->rateHz();
+    options.backends.clear();
+    for (const auto& backend : m_session.backends())
+        options.backends.push_back(backend->name());
     Status status;
     const Topology first = initial ? *initial : m_session.topology();
     std::unique_ptr<Recorder> recorder = Recorder::create(options, first, status);
@@ -169,20 +173,19 @@ std::int64_t WatchSession::editTime() const
     return m->started() ? m->now_ns() : 0;
 }
 
-std::int64_t WatchSession::beginEdit()
+void WatchSession::beginEdit() const
 {
     monitor()->beginEdit(); // no snapshot of the sampler's overlaps an edit: the edit's own stands for it
-    return editTime();
 }
 
-void WatchSession::endEdit(std::optional<RecordedEdit> edit)
+void WatchSession::endEdit(const std::function<RecordedEdit(const Topology& after)>& describe)
 {
-    const std::shared_ptr<Recorder> recorder = this->recorder();
-    if (recorder && edit) {
+    if (const std::shared_ptr<Recorder> recorder = this->recorder()) {
         const Topology after = m_session.topology();
+        RecordedEdit edit = describe(after);
         std::lock_guard lock(m_snapshotMutex);
-        const std::int64_t t_ns = edit->t_ns;
-        recorder->addEdit(std::move(*edit));
+        const std::int64_t t_ns = edit.t_ns;
+        recorder->addEdit(std::move(edit));
         recorder->addTopology(t_ns, after, "edit");
         m_lastSnapshot = {t_ns, "edit", after};
     }
@@ -214,10 +217,17 @@ PropertyChange WatchSession::setProperties(const std::string& allocatorId, const
         return backend->setProperties(allocatorId, request, mode);
     beginEdit();
     change = backend->setProperties(allocatorId, request, mode);
-    const Status result = change.applied ? Status::ok() : change.status;
-    endEdit(RecordedEdit{editTime(), allocatorId, "properties", result.isOk(),
-                         propertiesToJson(change.requested).dump(), propertiesToJson(change.actual).dump(),
-                         result.code(), result.message()});
+    endEdit([&](const Topology&) {
+        const Status result = change.applied ? Status::ok() : change.status;
+        return RecordedEdit{editTime(),
+                            allocatorId,
+                            "properties",
+                            result.isOk(),
+                            propertiesToJson(change.requested).dump(),
+                            propertiesToJson(change.actual).dump(),
+                            result.code(),
+                            result.message()};
+    });
     return change;
 }
 
@@ -231,11 +241,9 @@ Status WatchSession::setMode(const std::string& allocatorId, KSALLOCATORMODE mod
         return backend->setMode(allocatorId, mode, apply);
     beginEdit();
     Status status = backend->setMode(allocatorId, mode, apply);
-    std::optional<RecordedEdit> edit;
-    if (recording()) {
-        const Topology after = m_session.topology();
-        const AllocatorInfo* info = after.findAllocator(allocatorId);
-        edit = RecordedEdit{editTime(),
+    endEdit([&](const Topology& after) {
+        const AllocatorInfo* info = after.findAllocator(allocatorId); // the mode it has now, granted or not
+        return RecordedEdit{editTime(),
                             allocatorId,
                             "mode",
                             status.isOk(),
@@ -243,8 +251,7 @@ Status WatchSession::setMode(const std::string& allocatorId, KSALLOCATORMODE mod
                             modeToJson(info ? info->mode : mode).dump(),
                             status.code(),
                             status.message()};
-    }
-    endEdit(std::move(edit));
+    });
     return status;
 }
 

@@ -81,16 +81,23 @@ QString ExportPart::exportVisibleHistory(const QString& path) const
     return {};
 }
 
-void ExportPart::exportSnapshotInteractive()
+void ExportPart::saveInteractive(const QString& title, const QString& suggested, const QString& filter,
+                                 const std::function<QString(const QString&)>& write, const QString& written)
 {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Snapshot"),
-                                                      QStringLiteral("ksscope-snapshot.json"), tr("JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(m_window, title, suggested, filter);
     if (path.isEmpty())
         return;
-    if (const QString error = exportSnapshot(path); !error.isEmpty())
+    if (const QString error = write(path); !error.isEmpty())
         QMessageBox::warning(m_window, tr("Export failed"), error);
     else
-        Q_EMIT statusMessage(tr("Snapshot written to %1").arg(path), 5000);
+        Q_EMIT statusMessage(written.arg(path), 5000);
+}
+
+void ExportPart::exportSnapshotInteractive()
+{
+    saveInteractive(
+        tr("Export Snapshot"), QStringLiteral("ksscope-snapshot.json"), tr("JSON (*.json)"),
+        [this](const QString& path) { return exportSnapshot(path); }, tr("Snapshot written to %1"));
 }
 
 QString ExportPart::reportSource() const
@@ -203,14 +210,9 @@ DiffDialog* ExportPart::compareRecordings(const QString& a, const QString& b)
 
 void ExportPart::exportHistoryInteractive()
 {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Visible History"),
-                                                      QStringLiteral("ksscope-history.csv"), tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (const QString error = exportVisibleHistory(path); !error.isEmpty())
-        QMessageBox::warning(m_window, tr("Export failed"), error);
-    else
-        Q_EMIT statusMessage(tr("History written to %1").arg(path), 5000);
+    saveInteractive(
+        tr("Export Visible History"), QStringLiteral("ksscope-history.csv"), tr("CSV (*.csv)"),
+        [this](const QString& path) { return exportVisibleHistory(path); }, tr("History written to %1"));
 }
 
 } // namespace ksscope::ui

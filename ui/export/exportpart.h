@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 namespace ksscope::ui {
 
 class DiffDialog;
@@ -45,6 +47,11 @@ Q_SIGNALS:
     void reportExported(const QString& path, bool ok, const QString& message);
 
 private:
+    /// Asks where to save, writes with \a write (an error message, or empty), and says so (\a written, "%1": the
+    /// file).
+    void saveInteractive(const QString& title, const QString& suggested, const QString& filter,
+                         const std::function<QString(const QString&)>& write, const QString& written);
+
     SessionController* m_controller;
     LiveGraphWidget* m_graphs;
     QWidget* m_window;

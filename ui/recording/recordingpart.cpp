@@ -155,20 +155,14 @@ void RecordingPart::toggleRecording(bool on)
 QString RecordingPart::startRecording(const QString& path)
 {
     QString error;
-    if (isRecording())
+    if (isRecording()) {
         error = tr("already recording to %1").arg(m_control->path());
-    else if (!m_controller->monitor())
-        error = tr("no devices are open");
-    else if (m_controller->timeline())
-        error = tr("a replay is not recorded again; open the live devices to record");
-    if (error.isEmpty()) {
+    } else {
+        // the controller refuses when no devices are open or they are a replay
         Recorder::Options options;
         options.path = QFile::encodeName(path).toStdString();
-        for (const QString& name : m_controller->backendNames())
-            options.backends.push_back(name.toStdString());
         options.scenario = m_controller->request().scenarioPath.toStdString();
         options.command = "ksscope GUI";
-        options.rateHz = m_controller->monitor()->rateHz();
         options.buffers = true;
         options.overwrite = true; // the file dialog has asked
         std::shared_ptr<Recorder> recorder;

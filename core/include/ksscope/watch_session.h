@@ -12,9 +12,9 @@
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
 
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,7 +54,8 @@ public:
     /// devices; events that come in between wait for it.
     Status restartMonitor(Monitor::Options options);
 
-    /// Starts recording: \a options.path gets the session's metadata, \a initial (or the topology now) as the first
+    /// Starts recording: \a options.path gets the session's metadata (its backends and the monitor's rate are filled
+    /// in here), \a initial (or the topology now) as the first
     /// snapshot, and from then on what the monitor hands out, the edits and the topology after structural events.
     /// origin_ns is the monitor's time now (0 before sampling starts).
     Status startRecording(Recorder::Options options, const Topology* initial = nullptr);
@@ -85,10 +86,11 @@ private:
     struct Router;
     void updateBufferRequests();
     std::int64_t editTime() const;
-    /// An edit starts: the monitor takes no topology snapshot until it ends. Returns its start time.
-    std::int64_t beginEdit();
-    /// The edit has ended: it is recorded (when \a edit is given) with the topology after it.
-    void endEdit(std::optional<RecordedEdit> edit);
+    /// An edit starts: the monitor takes no topology snapshot until it ends.
+    void beginEdit() const;
+    /// The edit has ended. While recording, the topology is read once and the edit \a describe makes of it is
+    /// recorded with that topology as its snapshot.
+    void endEdit(const std::function<RecordedEdit(const Topology& after)>& describe);
     /// Records a snapshot of the monitor's, unless a later one is recorded already or it shows the devices the last
     /// one showed.
     void recordSnapshot(Recorder& recorder, const TopologySnapshot& snapshot);

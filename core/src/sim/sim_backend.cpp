@@ -297,14 +297,12 @@ Status SimBackend::startStreaming()
         m_startTime = Clock::now();
     m_startedOnce = true;
     // a thread that cannot start (no memory for its stack, a limit on threads) stops the ones already started
-    std::string spawnError;
-    (void)spawn(plan, spawnError);
-    if (!spawnError.empty()) {
+    if (const Status spawned = spawn(plan); !spawned) {
         const std::size_t started = m_threads.size();
         m_streaming = true; // so that stopStreaming joins what started and decommits the pools
         stopStreaming();
         return {E_OUTOFMEMORY, "the simulated devices could not start their threads (" + std::to_string(started) +
-                                   " started, then: " + spawnError + "); the scenario has " +
+                                   " started, then: " + spawned.message() + "); the scenario has " +
                                    std::to_string(m_filters.size()) +
                                    " filters: simulate fewer, or raise the process's limits (ulimit -u, ulimit -v)"};
     }
@@ -339,7 +337,7 @@ void SimBackend::planChannel(Channel* c, bool producer, bool consumer, std::uint
     }
 }
 
-Status SimBackend::spawn(std::vector<std::function<void()>>& plan, std::string& error)
+Status SimBackend::spawn(std::vector<std::function<void()>>& plan)
 {
     for (auto& body : plan) {
         try {
@@ -353,11 +351,9 @@ Status SimBackend::spawn(std::vector<std::function<void()>>& plan, std::string& 
                 run();
             });
         } catch (const std::system_error& e) {
-            error = e.what();
-            return {E_OUTOFMEMORY, error};
+            return {E_OUTOFMEMORY, e.what()};
         } catch (const std::bad_alloc&) {
-            error = "out of memory";
-            return {E_OUTOFMEMORY, error};
+            return {E_OUTOFMEMORY, "out of memory"};
         }
     }
     return Status::ok();
@@ -613,7 +609,7 @@ void SimBackend::removeFilter(Filter* filter)
             c->removed = true;
             c->allocator->InjectFailure(kDeviceRemoved);
         }
-        if (!c->inputPinId.empty() && c->inputPinId.rfind(filter->id + "/", 0) == 0) {
+        if (!c->inputPinId.empty() && filterOfPin(c->inputPinId) == filter->id) {
             std::lock_guard lock(c->queueMutex);
             c->consumerRemoved = true; // nobody takes frames from this allocator any more
         }
@@ -657,11 +653,10 @@ bool SimBackend::arriveFilter(Filter* filter)
             planChannel(c.get(), produced, consumed, seed, plan);
     }
     filter->removed = false;
-    std::string error;
-    const Status status = spawn(plan, error);
+    const Status status = spawn(plan);
     emit({BackendEvent::Kind::FilterAdded, filter->id,
           "filter \"" + filter->spec->name + "\" arrived (device plugged in again)" +
-              (status ? std::string() : "; its threads could not start: " + error),
+              (status ? std::string() : "; its threads could not start: " + status.message()),
           S_OK});
     return true;
 }

@@ -73,8 +73,8 @@ private:
     /// The threads that stream channel \a c: its producer (a capture pin) and its consumer, as asked.
     void planChannel(Channel* c, bool producer, bool consumer, std::uint32_t& seed,
                      std::vector<std::function<void()>>& plan);
-    /// Starts the planned threads; stops at the first that cannot start (\a error says why).
-    Status spawn(std::vector<std::function<void()>>& plan, std::string& error);
+    /// Starts the planned threads; stops at the first that cannot start (E_OUTOFMEMORY says why).
+    Status spawn(std::vector<std::function<void()>>& plan);
     /// Sleeps until \a deadline on the calling simulator thread's own Sleeper; false when streaming is stopping.
     bool sleepUntil(std::chrono::steady_clock::time_point deadline);
 
