@@ -130,8 +130,8 @@ MainWindow::MainWindow(QWidget* parent)
                                                                         : m_restartReason);
         m_restartReason.clear();
         m_recording->setAvailable(false, false); // until the new monitor runs
-        if (!m_controller->timeline())
-            m_replayBar->setTimeline(nullptr); // its session closes
+        if (!m_controller->playback())
+            m_replayBar->setPlayback(nullptr); // its session closes
         m_tick->stop();
         m_graphs->clearEvents(); // their times belong to the monitor that goes
         m_graphs->setSource(nullptr);
@@ -464,7 +464,7 @@ void MainWindow::onOpened(bool ok, const QString& message)
                                  .arg(message));
         return;
     }
-    statusBar()->showMessage(m_controller->timeline() ? tr("Replaying %1").arg(m_controller->request().recordingPath)
+    statusBar()->showMessage(m_controller->playback() ? tr("Replaying %1").arg(m_controller->request().recordingPath)
                                                       : tr("Devices open"),
                              3000);
     rebuildSeriesSource();
@@ -711,8 +711,8 @@ void MainWindow::updateStatusBar()
                tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
         if (m_controller->paused())
             text += tr(" | PAUSED");
-        if (const ReplayTimeline* timeline = m_controller->timeline())
-            text += timeline->speed() > 0 ? tr(" | replay %1\u00D7").arg(timeline->speed()) : tr(" | replay max");
+        if (const Playback* playback = m_controller->playback())
+            text += playback->speed() > 0 ? tr(" | replay %1\u00D7").arg(playback->speed()) : tr(" | replay max");
     } else {
         text = tr("no devices open");
     }
@@ -817,7 +817,7 @@ void MainWindow::openLiveDevices()
 
 void MainWindow::seekReplay(std::int64_t t_ns)
 {
-    if (!m_controller->timeline())
+    if (!m_controller->playback())
         return;
     // the new monitor hands out the recording before the position again
     m_live.clear();
@@ -828,10 +828,10 @@ void MainWindow::seekReplay(std::int64_t t_ns)
 
 void MainWindow::updateReplayState()
 {
-    ReplayTimeline* timeline = m_controller->timeline();
-    const bool replay = timeline != nullptr;
-    if (m_replayBar->timeline() != timeline)
-        m_replayBar->setTimeline(timeline, m_controller->request().recordingPath);
+    Playback* playback = m_controller->playback();
+    const bool replay = playback != nullptr;
+    if (m_replayBar->playback() != playback)
+        m_replayBar->setPlayback(playback, m_controller->request().recordingPath);
     m_replayBar->setVisible(replay);
     m_pauseAction->setEnabled(!replay);
     m_graphs->setTimeAxisLabel(replay ? tr("time in the recording") : tr("time since the session started"));

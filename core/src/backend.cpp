@@ -93,11 +93,11 @@ Status Session::adopt(std::unique_ptr<Backend> backend, EventSink sink)
 {
     if (!backend)
         return {E_POINTER, "no backend"};
-    const bool replays = backend->timeline() != nullptr;
     for (const auto& open : m_backends) {
-        if (replays || open->timeline())
-            return {E_INVALIDARG, "the replay backend plays a recording on its own: open it without \"" +
-                                      (replays ? open->name() : backend->name()) + "\""};
+        const Backend& alone = backend->opensAlone() ? *backend : *open;
+        if (backend->opensAlone() || open->opensAlone())
+            return {E_INVALIDARG, "the " + alone.name() + " backend is opened on its own: open it without \"" +
+                                      (&alone == backend.get() ? open->name() : backend->name()) + "\""};
     }
     if (sink)
         backend->setEventSink(std::move(sink));

@@ -3,6 +3,7 @@
 
 #include "ksscope/allocator_tracker.h"
 #include "ksscope/device_id.h"
+#include "probe_source.h"
 
 #include <algorithm>
 #include <cmath>
@@ -77,24 +78,57 @@ struct Monitor::Watched {
     {
     }
     std::string id;
-    std::shared_ptr<AllocatorProbe> probe;
-    HRESULT lastError = S_OK;
     AllocatorTracker tracker;
     AllocatorStats stats; // the tracker's, as of the last reading or change
-    std::vector<BufferState> buffers; // last per-buffer states recorded
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
-    void markGone()
-    {
-        tracker.markGone();
-        stats.gone = true;
-    }
     /// A device event (AllocatorTracker::apply).
     void apply(EventKind kind, const std::string& eventId)
     {
         if (tracker.apply(kind, eventId))
             stats.gone = true;
     }
+};
+
+/// The monitor as its sources see it during one tick.
+class Monitor::TickSink final : public SampleSink {
+public:
+    TickSink(Monitor& monitor, TickOutput& out) : m_monitor(monitor), m_out(out) { }
+    [[nodiscard]] std::size_t watchedCount() const override { return m_monitor.m_watched.size(); }
+    [[nodiscard]] const std::string& watchedId(std::size_t index) const override
+    {
+        return m_monitor.m_watched[index]->id;
+    }
+    [[nodiscard]] bool watchedGone(std::size_t index) const override { return m_monitor.m_watched[index]->gone(); }
+    [[nodiscard]] std::size_t findWatched(std::string_view id) const override
+    {
+        const auto& watched = m_monitor.m_watched;
+        for (std::size_t i = watched.size(); i-- > 0;)
+            if (watched[i]->id == id && !watched[i]->gone())
+                return i;
+        return npos;
+    }
+    void reading(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool deriveEvents) override
+    {
+        if (index < m_monitor.m_watched.size() && !m_monitor.m_watched[index]->gone())
+            m_monitor.process(index, t_ns, reading, deriveEvents, m_out);
+    }
+    void event(const MonitorEvent& event, const Topology* topology) override
+    {
+        m_monitor.sourceEvent(event, topology, m_out);
+    }
+    [[nodiscard]] bool buffersWanted() const override { return m_monitor.m_recordBuffers.load(); }
+    void bufferChange(const BufferChange& change) override
+    {
+        if (change.allocator < m_monitor.m_watched.size())
+            m_out.buffers.push_back(change);
+    }
+    [[nodiscard]] std::size_t laneWanted() const override { return m_monitor.m_laneRequest.load(); }
+    void lane(LaneUpdate update) override { m_out.lane = std::move(update); }
+
+private:
+    Monitor& m_monitor;
+    TickOutput& m_out;
 };
 
 Monitor::Monitor(Options options) : m_options(std::move(options))
@@ -138,7 +172,6 @@ void Monitor::addAllocator(const AllocatorInfo& info)
     const std::int64_t period_ns =
         info.framePeriodSeconds > 0 ? static_cast<std::int64_t>(info.framePeriodSeconds * 1e9) : 0;
     auto w = std::make_unique<Watched>(info, period_ns);
-    w->probe = m_session->probe(info.id);
     const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
     {
         std::lock_guard lock(m_mutex);
@@ -156,9 +189,26 @@ Status Monitor::start(Session& session)
         return {E_UNEXPECTED, "a monitor samples once: create a new one to sample again"};
     m_started = true;
     m_session = &session;
-    for (const auto& backend : session.backends())
-        if (ReplayTimeline* timeline = backend->timeline())
-            m_timeline = timeline;
+    // the backends' own sources, and the probes of the others polled
+    std::vector<const Backend*> sourced;
+    const SourceOptions sourceOptions{m_options.rateHz, m_options.catchUpSeconds};
+    for (const auto& backend : session.backends()) {
+        std::unique_ptr<SampleSource> source = backend->createSource(sourceOptions);
+        if (!source)
+            continue;
+        if (source->hasClock()) {
+            if (session.backends().size() > 1)
+                return {E_INVALIDARG, "the " + backend->name() +
+                                          " backend keeps its own clock (it plays something recorded): watch it "
+                                          "without the other backends"};
+            m_clockSource = source.get();
+            m_playback = source->playback();
+        }
+        sourced.push_back(backend.get());
+        m_sources.push_back(std::move(source));
+    }
+    if (sourced.size() < session.backends().size())
+        m_sources.insert(m_sources.begin(), std::make_unique<ProbeSource>(session, std::move(sourced)));
     const Topology topology = session.topology();
     for (const std::string& id : m_options.ids) {
         if (topology.resolveAllocatorId(id).empty() && !topology.findFilter(id)) {
@@ -174,11 +224,6 @@ Status Monitor::start(Session& session)
         if (wanted(topology, info))
             addAllocator(info);
     m_start = Clock::now();
-    if (m_timeline) {
-        const std::int64_t position = m_timeline->position_ns();
-        const auto catchUp = static_cast<std::int64_t>(std::max(0.0, m_options.replayCatchUpSeconds) * 1e9);
-        m_replayedTo_ns = std::max(m_timeline->begin_ns() - 1, position - catchUp);
-    }
     {
         std::lock_guard lock(m_stopMutex);
         m_stopRequested = false;
@@ -205,8 +250,8 @@ void Monitor::stop()
 
 std::int64_t Monitor::now_ns() const
 {
-    if (m_timeline)
-        return m_timeline->position_ns();
+    if (m_clockSource)
+        return m_clockSource->clock_ns();
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_start).count();
 }
 
@@ -241,25 +286,19 @@ void Monitor::run()
             next += interval * static_cast<std::int64_t>(late);
         }
         const std::int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m_start).count();
-        std::int64_t t_ns = wall_ns;
+        const std::int64_t t_ns = m_clockSource ? m_clockSource->clock_ns() : wall_ns;
+        const bool paused = m_paused.load();
         out.clear();
-        if (m_timeline) {
-            const std::int64_t from = m_replayedTo_ns;
-            t_ns = std::max(from, m_timeline->position_ns());
-            const bool advance = !m_paused.load() && t_ns > from;
-            if (advance)
-                replayTick(from, t_ns, out);
-            trackReplayLane(from, advance ? t_ns : from, out); // every tick: an unchanged lane is kept
-            if (advance)
-                m_replayedTo_ns = t_ns;
-            if (m_replayedTo_ns >= m_timeline->end_ns())
-                m_finished.store(true);
-        } else if (!m_paused.load()) {
+        if (!paused)
             drainBackendEvents(t_ns, out.events);
-            tick(t_ns, out);
-            recordBuffers(t_ns, out);
-            trackLane(t_ns, out);
+        TickSink sink(*this, out);
+        bool finished = !m_sources.empty();
+        for (const auto& source : m_sources) {
+            source->tick(t_ns, paused, sink);
+            finished = finished && source->finished();
         }
+        if (finished)
+            m_finished.store(true);
         snapshotTopology(out);
         const double cpuNow = threadCpuSeconds();
         const double cpu = cpuNow - cpuAtStart;
@@ -315,7 +354,9 @@ void Monitor::snapshotTopology(TickOutput& out)
     const std::uint64_t generation = m_editGeneration.load();
     if (m_editsInProgress.load() > 0)
         return;
-    Topology topology = m_timeline ? m_timeline->topologyAt(out.events.back().t_ns) : m_session->topology();
+    Topology topology;
+    if (!m_clockSource || !m_clockSource->topologyAt(out.events.back().t_ns, topology))
+        topology = m_session->topology();
     if (m_editGeneration.load() != generation)
         return;
     out.topologies.push_back({first->t_ns, std::string(eventKindName(first->kind)), std::move(topology)});
@@ -380,88 +421,15 @@ void Monitor::applyDeviceEvent(EventKind kind, const std::string& id)
         w->apply(kind, id);
 }
 
-void Monitor::tick(std::int64_t t_ns, TickOutput& out)
+void Monitor::sourceEvent(const MonitorEvent& event, const Topology* topology, TickOutput& out)
 {
-    std::vector<MonitorEvent>& events = out.events;
-    AllocatorReading reading;
-    for (std::size_t index = 0; index < m_watched.size(); ++index) {
-        Watched& w = *m_watched[index];
-        if (w.gone() || !w.probe)
-            continue;
-        const HRESULT hr = w.probe->read(reading);
-        if (FAILED(hr)) {
-            if (hr == hresultFromWin32(kErrorDeviceRemoved) || hr == hresultFromErrno(19 /* ENODEV */)) {
-                w.markGone();
-                events.push_back(
-                    {t_ns, EventKind::Removed, w.id, "allocator " + w.id + " is gone: " + hresultMessage(hr)});
-            } else if (hr != w.lastError) {
-                events.push_back({t_ns, EventKind::Error, w.id,
-                                  "reading " + w.id + " failed: " + hresultName(hr) + ": " + hresultMessage(hr)});
-            }
-            w.lastError = hr;
-            continue;
-        }
-        w.lastError = S_OK;
-        process(index, t_ns, reading, true, out);
+    if (event.kind == EventKind::Added) {
+        if (topology)
+            addAllocatorsOf(*topology, event.id);
+    } else {
+        applyDeviceEvent(event.kind, event.id);
     }
-}
-
-void Monitor::replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out)
-{
-    std::vector<MonitorEvent> events;
-    std::vector<ReplayTimeline::Reading> readings;
-    std::vector<BufferChange> buffers;
-    const bool recordBuffers = m_recordBuffers.load();
-    Status status = m_timeline->events(from_ns, to_ns, events);
-    if (status)
-        status = m_timeline->readings(from_ns, to_ns, readings);
-    if (status && recordBuffers)
-        status = m_timeline->bufferChanges(ReplayTimeline::kAll, from_ns, to_ns, buffers);
-    if (!status) {
-        out.events.push_back({to_ns, EventKind::Error, "replay", "reading the recording failed: " + status.toString()});
-        return;
-    }
-    const std::vector<std::string>& ids = m_timeline->allocatorIds();
-    auto watchedIndex = [&](std::uint32_t recorded) -> std::size_t {
-        if (recorded >= ids.size())
-            return Lanes::kNone;
-        if (m_replayIndex.size() < ids.size())
-            m_replayIndex.resize(ids.size(), Lanes::kNone);
-        std::size_t& index = m_replayIndex[recorded];
-        if (index == Lanes::kNone || m_watched[index]->id != ids[recorded]) {
-            index = Lanes::kNone;
-            for (std::size_t i = m_watched.size(); i-- > 0;)
-                if (m_watched[i]->id == ids[recorded] && !m_watched[i]->gone()) {
-                    index = i;
-                    break;
-                }
-        }
-        return index;
-    };
-    // recorded events first when they share a time with readings: the sampler drained them before reading
-    std::size_t e = 0;
-    auto takeEventsUpTo = [&](std::int64_t t_ns) {
-        for (; e < events.size() && events[e].t_ns <= t_ns; ++e) {
-            const MonitorEvent& event = events[e];
-            if (event.kind == EventKind::Added)
-                addAllocatorsOf(m_timeline->topologyAt(event.t_ns), event.id);
-            else
-                applyDeviceEvent(event.kind, event.id);
-            out.events.push_back(event);
-        }
-    };
-    for (const ReplayTimeline::Reading& r : readings) {
-        takeEventsUpTo(r.t_ns);
-        const std::size_t index = watchedIndex(r.allocator);
-        if (index != Lanes::kNone && !m_watched[index]->gone())
-            process(index, r.t_ns, r.reading, false, out);
-    }
-    takeEventsUpTo(to_ns);
-    for (const BufferChange& change : buffers) {
-        const std::size_t index = watchedIndex(change.allocator);
-        if (index != Lanes::kNone)
-            out.buffers.push_back({change.t_ns, static_cast<std::uint32_t>(index), change.frame, change.state});
-    }
+    out.events.push_back(event);
 }
 
 void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive,
@@ -480,84 +448,6 @@ void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReadi
                            reading.mode,
                            reading.droppedFrames,
                            reading.deliveredFrames});
-}
-
-void Monitor::recordBuffers(std::int64_t t_ns, TickOutput& out)
-{
-    const bool on = m_recordBuffers.load();
-    const bool restarted = on && !m_recordingBuffers;
-    m_recordingBuffers = on;
-    if (!on)
-        return;
-    for (std::size_t index = 0; index < m_watched.size(); ++index) {
-        Watched& w = *m_watched[index];
-        if (w.gone() || !w.probe)
-            continue;
-        std::vector<BufferState> states = w.probe->bufferStates();
-        const bool all = restarted || states.size() != w.buffers.size();
-        for (std::size_t i = 0; i < states.size(); ++i)
-            if (all || states[i] != w.buffers[i])
-                out.buffers.push_back(
-                    {t_ns, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(i), states[i]});
-        w.buffers = std::move(states);
-    }
-}
-
-void Monitor::trackReplayLane(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out)
-{
-    const std::size_t wantedLane = m_laneRequest.load();
-    const bool changed = wantedLane != m_laneTracked;
-    m_laneTracked = wantedLane;
-    out.lane.allocator = wantedLane < m_watched.size() ? wantedLane : Lanes::kNone;
-    out.lane.reset = changed;
-    if (out.lane.allocator == Lanes::kNone)
-        return;
-    const std::vector<std::string>& ids = m_timeline->allocatorIds();
-    const auto it = std::find(ids.begin(), ids.end(), m_watched[wantedLane]->id);
-    if (it == ids.end())
-        return;
-    // a new lane starts with what the catch-up window holds
-    const std::int64_t begin =
-        changed ? std::max(m_timeline->begin_ns() - 1,
-                           to_ns - static_cast<std::int64_t>(std::max(0.0, m_options.replayCatchUpSeconds) * 1e9))
-                : from_ns;
-    std::vector<BufferChange> changes;
-    if (begin < to_ns &&
-        !m_timeline->bufferChanges(static_cast<std::uint32_t>(it - ids.begin()), begin, to_ns, changes))
-        return;
-    if (changed)
-        m_replayLaneSupported = !changes.empty();
-    m_replayLaneSupported = m_replayLaneSupported || !changes.empty();
-    out.lane.supported = m_replayLaneSupported;
-    out.lane.states = std::move(changes);
-}
-
-void Monitor::trackLane(std::int64_t t_ns, TickOutput& out)
-{
-    const std::size_t wantedLane = m_laneRequest.load();
-    const bool changed = wantedLane != m_laneTracked;
-    m_laneTracked = wantedLane;
-    if (changed)
-        m_laneStates.clear();
-    if (wantedLane >= m_watched.size()) {
-        out.lane.allocator = Lanes::kNone;
-        out.lane.reset = changed;
-        return;
-    }
-    Watched& w = *m_watched[wantedLane];
-    out.lane.allocator = wantedLane;
-    if (w.gone() || !w.probe) {
-        out.lane.reset = changed;
-        return;
-    }
-    const std::vector<BufferState> states = w.probe->bufferStates();
-    out.lane.supported = !states.empty();
-    const bool all = changed || states.size() != m_laneStates.size();
-    out.lane.reset = all;
-    for (std::size_t i = 0; i < states.size(); ++i)
-        if (all || states[i] != m_laneStates[i])
-            out.lane.states.push_back({t_ns, 0, static_cast<std::uint32_t>(i), states[i]});
-    m_laneStates = states;
 }
 
 void Monitor::publish(std::int64_t t_ns, TickOutput& out)
@@ -686,7 +576,7 @@ SamplerStats Monitor::samplerStats() const
 {
     std::lock_guard lock(m_mutex);
     SamplerStats s = m_samplerStats;
-    if (!m_samplerStopped && !m_timeline && m_samplerStats.ticks > 0)
+    if (!m_samplerStopped && !m_clockSource && m_samplerStats.ticks > 0)
         s.wallSeconds = std::chrono::duration<double>(Clock::now() - m_start).count(); // until now, not the last tick
     return s;
 }

@@ -204,7 +204,7 @@ private Q_SLOTS:
         QCOMPARE(count, samples.size());
 
         std::vector<BufferChange> buffers;
-        QVERIFY(recording->bufferChanges(ReplayTimeline::kAll, -1, info.duration_ns, buffers));
+        QVERIFY(recording->bufferChanges(Recording::kAllAllocators, -1, info.duration_ns, buffers));
         QCOMPARE(buffers.size(), m_live.buffers.size());
         std::vector<MonitorEvent> events;
         QVERIFY(recording->events(-1, info.duration_ns, events));
@@ -320,7 +320,8 @@ private Q_SLOTS:
         bo.replayStart_ns = 500'000'000;
         Session session;
         QVERIFY(session.open({}, bo));
-        ReplayTimeline* timeline = session.backends().front()->timeline();
+        // the replay backend's source plays the recording; its playback is the backend's, it outlives the source
+        Playback* timeline = session.backends().front()->createSource({})->playback();
         QVERIFY(timeline);
         QCOMPARE(timeline->position_ns(), std::int64_t{500'000'000});
         QVERIFY(session.start());
@@ -343,7 +344,7 @@ private Q_SLOTS:
         timeline->setPlaying(false);
         timeline->seek(1'000'000'000);
         Monitor::Options mo;
-        mo.replayCatchUpSeconds = 0.25;
+        mo.catchUpSeconds = 0.25;
         Monitor monitor(mo);
         QVERIFY(monitor.start(session));
         QTRY_VERIFY(monitor.stats(0).samples > 0);

@@ -62,7 +62,7 @@ void readEverything(Recording& recording)
     std::vector<MonitorEvent> events;
     (void)recording.events(kMin, kMax, events);
     std::vector<BufferChange> changes;
-    (void)recording.bufferChanges(ReplayTimeline::kAll, kMin, kMax, changes);
+    (void)recording.bufferChanges(Recording::kAllAllocators, kMin, kMax, changes);
     const std::size_t allocators = recording.info().allocatorIds.size();
     for (std::size_t i = 0; i < allocators && i < 256; ++i) {
         changes.clear();

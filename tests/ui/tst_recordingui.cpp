@@ -240,7 +240,7 @@ private Q_SLOTS:
         QVERIFY(
             parts.back().startsWith(QLocale::system().toString(static_cast<qulonglong>(samples)) + QLatin1Char(' ')));
         std::vector<BufferChange> buffers;
-        QVERIFY(recording->bufferChanges(ReplayTimeline::kAll, -1, info.duration_ns + kSecond, buffers));
+        QVERIFY(recording->bufferChanges(Recording::kAllAllocators, -1, info.duration_ns + kSecond, buffers));
         QVERIFY(!buffers.empty());
         std::vector<TopologySnapshot> topologies;
         QVERIFY(recording->topologies(topologies));
@@ -409,7 +409,7 @@ private Q_SLOTS:
         window.show();
         window.openRecording(m_fixture);
         QVERIFY(waitForDevices(window));
-        ReplayTimeline* timeline = window.controller()->timeline();
+        Playback* timeline = window.controller()->playback();
         QVERIFY(timeline);
         QCOMPARE(timeline->end_ns(), kFixtureLength_ns);
         ReplayBar* bar = window.replayBar();
@@ -561,7 +561,7 @@ private Q_SLOTS:
 
         // back to live devices
         window.openLiveDevices();
-        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() && !window.controller()->timeline(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() && !window.controller()->playback(), 15000);
         QVERIFY(!window.replayBar()->isVisibleTo(&window));
         QCOMPARE(window.windowTitle(), QStringLiteral("KsScope"));
         QVERIFY(window.recordAction()->isEnabled());

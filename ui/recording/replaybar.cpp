@@ -6,7 +6,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QFileInfo>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSignalBlocker>
@@ -96,8 +95,8 @@ ReplayBar::ReplayBar(QWidget* parent) : QToolBar(tr("Replay"), parent)
     m_play = addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"));
     m_play->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
     connect(m_play, &QAction::triggered, this, [this] {
-        if (m_timeline)
-            setPlaying(!m_timeline->playing());
+        if (m_playback)
+            setPlaying(!m_playback->playing());
     });
 
     m_slider = new SeekSlider(this);
@@ -132,28 +131,28 @@ ReplayBar::ReplayBar(QWidget* parent) : QToolBar(tr("Replay"), parent)
     speedLabel->setBuddy(m_speed);
     addWidget(m_speed);
 
-    setTimeline(nullptr);
+    setPlayback(nullptr);
 }
 
-void ReplayBar::setTimeline(ReplayTimeline* timeline, const QString& path)
+void ReplayBar::setPlayback(Playback* playback, const QString& source)
 {
-    m_timeline = timeline;
+    m_playback = playback;
     for (QWidget* w : std::initializer_list<QWidget*>{m_slider, m_speed})
-        w->setEnabled(timeline != nullptr);
-    m_play->setEnabled(timeline != nullptr);
-    m_name->setText(path.isEmpty() ? QString()
-                                   : tr("<b>Replay</b> %1").arg(QFileInfo(path).fileName().toHtmlEscaped()));
-    m_name->setToolTip(path);
-    if (!timeline) {
+        w->setEnabled(playback != nullptr);
+    m_play->setEnabled(playback != nullptr);
+    m_name->setText(playback ? tr("<b>Replay</b> %1").arg(QString::fromStdString(playback->title()).toHtmlEscaped())
+                             : QString());
+    m_name->setToolTip(source);
+    if (!playback) {
         m_slider->setRange(0, 0);
         m_position->clear();
         return;
     }
     {
         const QSignalBlocker block(m_slider);
-        m_slider->setRange(toMs(timeline->begin_ns()), toMs(timeline->end_ns()));
+        m_slider->setRange(toMs(playback->begin_ns()), toMs(playback->end_ns()));
     }
-    const double speed = timeline->speed();
+    const double speed = playback->speed();
     int index = -1;
     for (int i = 0; i < m_speed->count(); ++i)
         if (std::abs(m_speed->itemData(i).toDouble() - speed) < 1e-9)
@@ -163,32 +162,32 @@ void ReplayBar::setTimeline(ReplayTimeline* timeline, const QString& path)
         index = m_speed->count() - 2;
     }
     m_speed->setCurrentIndex(index);
-    m_shownPlaying = !timeline->playing(); // forces the action to be set
+    m_shownPlaying = !playback->playing(); // forces the action to be set
     refresh();
 }
 
 void ReplayBar::refresh()
 {
-    if (!m_timeline)
+    if (!m_playback)
         return;
-    const std::int64_t position = m_timeline->position_ns();
+    const std::int64_t position = m_playback->position_ns();
     if (!m_slider->userMoving()) {
         const QSignalBlocker block(m_slider);
         m_slider->setValue(toMs(position));
         updateLabel(position);
     }
-    updatePlayAction(m_timeline->playing());
+    updatePlayAction(m_playback->playing());
 }
 
 void ReplayBar::setPlaying(bool playing)
 {
-    if (!m_timeline)
+    if (!m_playback)
         return;
-    const bool atEnd = m_timeline->position_ns() >= m_timeline->end_ns();
-    m_timeline->setPlaying(playing);
+    const bool atEnd = m_playback->position_ns() >= m_playback->end_ns();
+    m_playback->setPlaying(playing);
     if (playing && atEnd)
-        Q_EMIT seekRequested(m_timeline->begin_ns()); // play again from the start
-    updatePlayAction(m_timeline->playing());
+        Q_EMIT seekRequested(m_playback->begin_ns()); // play again from the start
+    updatePlayAction(m_playback->playing());
 }
 
 void ReplayBar::setSpeed(double speed)
@@ -196,8 +195,8 @@ void ReplayBar::setSpeed(double speed)
     for (int i = 0; i < m_speed->count(); ++i)
         if (std::abs(m_speed->itemData(i).toDouble() - speed) < 1e-9)
             m_speed->setCurrentIndex(i);
-    if (m_timeline)
-        m_timeline->setSpeed(speed);
+    if (m_playback)
+        m_playback->setSpeed(speed);
 }
 
 QString ReplayBar::positionText() const
@@ -229,7 +228,7 @@ void ReplayBar::updatePlayAction(bool playing)
 
 void ReplayBar::requestSeek(int ms)
 {
-    if (!m_timeline)
+    if (!m_playback)
         return;
     const std::int64_t t_ns = static_cast<std::int64_t>(ms) * kNsPerMs;
     updateLabel(t_ns);
@@ -238,10 +237,10 @@ void ReplayBar::requestSeek(int ms)
 
 void ReplayBar::updateLabel(std::int64_t position_ns)
 {
-    if (!m_timeline)
+    if (!m_playback)
         return;
     m_position->setText(
-        QStringLiteral("%1 / %2").arg(formatPosition(position_ns), formatPosition(m_timeline->end_ns())));
+        QStringLiteral("%1 / %2").arg(formatPosition(position_ns), formatPosition(m_playback->end_ns())));
 }
 
 } // namespace ksscope::ui

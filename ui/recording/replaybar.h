@@ -11,7 +11,7 @@ class QLabel;
 class QTimer;
 
 namespace ksscope {
-class ReplayTimeline;
+class Playback;
 }
 
 namespace ksscope::ui {
@@ -38,17 +38,17 @@ private:
 };
 
 /// The replay controls: play/pause, the position over the recording (slider and "01:23.4 / 05:00.0") and
-/// the speed. Play, pause and speed act on the timeline directly; a seek needs a new monitor, so it is asked
+/// the speed. Play, pause and speed act on the playback directly; a seek needs a new monitor, so it is asked
 /// for with seekRequested().
 class ReplayBar : public QToolBar {
     Q_OBJECT
 public:
     explicit ReplayBar(QWidget* parent = nullptr);
 
-    /// The recording to control and its file (null: none, the bar disables itself). Shows its position and
-    /// speed.
-    void setTimeline(ReplayTimeline* timeline, const QString& path = {});
-    [[nodiscard]] ReplayTimeline* timeline() const { return m_timeline; }
+    /// The playback to control (null: none, the bar disables itself); shows its title, position and speed. \a source,
+    /// where it comes from in full, is the tooltip of its title.
+    void setPlayback(Playback* playback, const QString& source = {});
+    [[nodiscard]] Playback* playback() const { return m_playback; }
     /// Follows the position and the play state (the window's refresh tick); leaves a slider being dragged alone.
     void refresh();
 
@@ -74,7 +74,7 @@ private:
     void requestSeek(int ms);
     void updateLabel(std::int64_t position_ns);
 
-    ReplayTimeline* m_timeline = nullptr;
+    Playback* m_playback = nullptr;
     QLabel* m_name;
     QAction* m_play;
     SeekSlider* m_slider;

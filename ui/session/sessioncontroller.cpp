@@ -16,13 +16,11 @@ namespace ksscope::ui {
 struct SessionController::Devices {
     std::shared_ptr<WatchSession> watch;
 
-    [[nodiscard]] ReplayTimeline* timeline() const
+    /// The playback of a session that plays something recorded (null when live).
+    [[nodiscard]] Playback* playback() const
     {
-        if (watch)
-            for (const auto& backend : watch->session().backends())
-                if (ReplayTimeline* timeline = backend->timeline())
-                    return timeline;
-        return nullptr;
+        const std::shared_ptr<Monitor> monitor = watch ? watch->monitor() : nullptr;
+        return monitor ? monitor->playback() : nullptr;
     }
     void close()
     {
@@ -41,7 +39,7 @@ Monitor::Options monitorOptions(double rateHz, double windowSeconds)
     Monitor::Options options;
     options.rateHz = rateHz;
     options.windowSeconds = windowSeconds;
-    options.replayCatchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
+    options.catchUpSeconds = std::min(kReplayCatchUpSeconds, windowSeconds);
     return options;
 }
 
@@ -97,7 +95,7 @@ SessionController::~SessionController()
 {
     m_monitor.reset();
     m_watch.reset(); // the device thread closes it
-    m_timeline = nullptr;
+    m_playback = nullptr;
     std::promise<void> closed;
     post([devices = m_devices, &closed] {
         devices->close();
@@ -132,7 +130,7 @@ Status SessionController::startRecording(const Recorder::Options& options, std::
     recorder.reset();
     if (!m_watch || !m_monitor)
         return {E_UNEXPECTED, "no devices are open"};
-    if (m_timeline)
+    if (m_playback)
         return {E_UNEXPECTED, "a replay is not recorded again; open the live devices to record"};
     // the topology the window has: the devices are not read on this thread
     if (Status status = m_watch->startRecording(options, &m_topology); !status)
@@ -158,7 +156,7 @@ void SessionController::open(const SessionRequest& request)
     m_request = request;
     m_monitor.reset();
     m_watch.reset(); // the device thread closes it
-    m_timeline = nullptr; // the session that owns it closes on the device thread
+    m_playback = nullptr; // the session that owns it closes on the device thread
     m_backendNames.clear();
     const quint64 generation = ++m_generation;
     Q_EMIT opening();
@@ -213,17 +211,17 @@ void SessionController::open(const SessionRequest& request)
         std::shared_ptr<Monitor> monitor = watch.monitor();
         std::shared_ptr<WatchSession> watchHandle = devices->watch;
         QStringList backendNames;
-        ReplayTimeline* timeline = nullptr;
+        Playback* playback = nullptr;
         if (status) {
             for (const auto& backend : watch.session().backends())
                 backendNames.append(QString::fromStdString(backend->name()));
-            timeline = devices->timeline();
+            playback = devices->playback();
         } else {
             monitor.reset();
             watchHandle.reset();
             devices->close();
         }
-        reply([this, status, monitor, watchHandle, timeline, backendNames, generation, agents, agentProblems,
+        reply([this, status, monitor, watchHandle, playback, backendNames, generation, agents, agentProblems,
                topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // another open or monitor followed: this session or monitor is gone already
@@ -233,7 +231,7 @@ void SessionController::open(const SessionRequest& request)
                 Q_EMIT problem(problemText);
             m_monitor = monitor;
             m_watch = watchHandle;
-            m_timeline = timeline;
+            m_playback = playback;
             m_backendNames = backendNames;
             m_topology = std::move(topology);
             Q_EMIT topologyChanged();
@@ -250,12 +248,12 @@ void SessionController::setRate(double rateHz)
 
 void SessionController::seek(std::int64_t t_ns)
 {
-    if (!m_timeline)
+    if (!m_playback)
         return;
     // the old monitor must not take the jump as recording to replay at once: it stops advancing first
     if (m_monitor)
         m_monitor->setPaused(true);
-    m_timeline->seek(t_ns);
+    m_playback->seek(t_ns);
     // also while the monitor of a previous seek is still starting: it may have started before this position
     replaceMonitor(true);
 }
@@ -276,7 +274,7 @@ void SessionController::replaceMonitor(bool evenIfStarting)
         std::shared_ptr<Monitor> monitor = devices->watch->monitor();
         // a replay's topology depends on the position
         std::optional<Topology> topology;
-        if (devices->timeline())
+        if (devices->playback())
             topology = devices->watch->session().topology();
         reply([this, status, monitor, generation, topology = std::move(topology)]() mutable {
             if (generation != m_generation)

@@ -81,10 +81,9 @@ public:
     [[nodiscard]] bool isOpen() const { return m_monitor != nullptr; }
     /// The names of the open session's backends (empty until opened()).
     [[nodiscard]] const QStringList& backendNames() const { return m_backendNames; }
-    /// The recording the open session replays, null for live devices. Its playback calls (setPlaying, setSpeed,
-    /// position_ns, begin_ns, end_ns) are safe from the UI thread; the pointer is valid until the next open() or
-    /// the controller's destruction.
-    [[nodiscard]] ReplayTimeline* timeline() const { return m_timeline; }
+    /// The playback of a session that plays something recorded (a recording), null for live devices. Its calls are
+    /// safe from the UI thread; the pointer is valid until the next open() or the controller's destruction.
+    [[nodiscard]] Playback* playback() const { return m_playback; }
 
     /// Takes what the monitor has new (WatchSession::drain: a recording gets it too). Returns the monitor it came
     /// from, null when none runs; a batch of another monitor than the one the views read is not theirs.
@@ -140,7 +139,7 @@ private:
     Topology m_topology;
     SessionRequest m_request;
     QStringList m_backendNames;
-    ReplayTimeline* m_timeline = nullptr; // owned by the session's replay backend
+    Playback* m_playback = nullptr; // owned by a backend of the open session
     quint64 m_generation = 0; // of open() and monitor replacements: only the latest one's answer is taken
     bool m_paused = false;
 };

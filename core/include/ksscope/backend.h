@@ -7,6 +7,7 @@
 
 #include "ksscope/hresult.h"
 #include "ksscope/model.h"
+#include "ksscope/sample_source.h"
 #include "ksscope/samples.h"
 
 #include <functional>
@@ -17,8 +18,6 @@
 #include <vector>
 
 namespace ksscope {
-
-class ReplayTimeline;
 
 /// Something that happened to a device, reported by a backend on any thread.
 struct BackendEvent {
@@ -172,8 +171,16 @@ public:
         const std::string n = name();
         return id.size() > n.size() && id.compare(0, n.size(), n) == 0 && id[n.size()] == ':';
     }
-    /// The recording a replay backend plays (null for live backends).
-    virtual ReplayTimeline* timeline() { return nullptr; }
+    /// The source of this backend's samples, for a monitor that starts (called on the thread that starts it). Null
+    /// (the default): the monitor polls probe() at its rate. A backend that plays something recorded hands out its
+    /// readings at their recorded times; one that is told of every buffer as it moves hands out those.
+    virtual std::unique_ptr<SampleSource> createSource(const SourceOptions& options)
+    {
+        (void)options;
+        return nullptr;
+    }
+    /// Whether the backend is opened on its own in a session (one whose source keeps the clock: a recording).
+    [[nodiscard]] virtual bool opensAlone() const { return false; }
 };
 
 /// Creates backends by name.

@@ -2,15 +2,16 @@
 #pragma once
 
 /// \file monitor.h
-/// The sampler: a thread that polls KsGetAllocatorStatus of every watched allocator at a fixed rate
-/// into bounded histories, and detects events (starvation, drops, configuration changes, devices
-/// added or removed, backend errors). Consumers take new samples and events in one short critical
+/// The sampler: a thread that ticks at a fixed rate, takes what its sources have (sample_source.h: by default it
+/// polls KsGetAllocatorStatus of every watched allocator; a backend may bring a source of its own, such as a
+/// recording played back) into bounded histories, and detects events (starvation, drops, configuration changes,
+/// devices added or removed, backend errors). Consumers take new samples and events in one short critical
 /// section.
 
 #include "ksscope/backend.h"
 #include "ksscope/history.h"
+#include "ksscope/sample_source.h"
 #include "ksscope/samples.h"
-#include "ksscope/timeline.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -28,7 +29,7 @@ public:
         double windowSeconds = 600.0; ///< history retained per allocator (memory is taken as it fills)
         std::vector<std::string> ids; ///< allocator, pin or filter ids; empty = every allocator
         std::size_t maxPending = 1u << 21; ///< samples kept for takeNew() before the oldest are dropped
-        double replayCatchUpSeconds = 3600.0; ///< replay: recording taken at once before the position
+        double catchUpSeconds = 3600.0; ///< a source with a clock (a replay): what it takes at once before its position
     };
     static constexpr double kMinRateHz = 1.0;
     static constexpr double kMaxRateHz = 2000.0;
@@ -44,10 +45,9 @@ public:
     /// Resolves the watched ids (allocator, pin or filter ids) against the session and starts sampling.
     /// Fails (HRESULT_FROM_WIN32(ERROR_NOT_FOUND)) naming an id that matches nothing. A monitor runs
     /// once; the session must outlive it or its stop().
-    /// A session whose backend replays a recording makes a replaying monitor: it takes the recorded
-    /// readings, events and buffer states at their recorded times, derives nothing itself, and its clock
-    /// (now_ns) is the replay position. It starts by taking up to \a Options::replayCatchUpSeconds of the
-    /// recording before the position at once.
+    /// Each backend's own source (Backend::createSource) samples its allocators, the monitor polls the probes of
+    /// the others. A source with a clock (a recording played back) is the only one: the monitor's clock (now_ns)
+    /// is then its position, and it starts by taking up to \a Options::catchUpSeconds before it at once.
     Status start(Session& session);
     void stop();
 
@@ -84,9 +84,12 @@ public:
     void endEdit();
     /// Whether start() has succeeded: before it, now_ns() is not yet the sampling clock.
     [[nodiscard]] bool started() const { return m_startSucceeded.load(); }
-    /// True when the monitor replays a recording.
-    [[nodiscard]] bool replaying() const { return m_timeline != nullptr; }
-    /// Replay: true once everything up to the recording's end has been taken.
+    /// The playback controls of the source that keeps the clock (a recording played back); null when live. It
+    /// outlives the monitor (it is its backend's).
+    [[nodiscard]] Playback* playback() const { return m_playback; }
+    /// True when the monitor plays something recorded (playback() is not null).
+    [[nodiscard]] bool replaying() const { return m_playback != nullptr; }
+    /// True once every source has handed out all it had (the end of a recording); never for live devices.
     [[nodiscard]] bool finished() const { return m_finished.load(); }
     /// Paused, the sampler takes no readings; backend events wait until it resumes.
     void setPaused(bool paused) { m_paused.store(paused); }
@@ -103,12 +106,6 @@ private:
     struct IntervalUpdate {
         std::size_t allocator = 0;
         StarvationInterval interval;
-    };
-    struct LaneUpdate {
-        std::size_t allocator = Lanes::kNone;
-        bool reset = false; // a new allocator or frame count: states holds every frame
-        bool supported = true;
-        std::vector<BufferChange> states; // frame changes (allocator unused)
     };
     struct TickOutput {
         std::vector<SampleRecord> records;
@@ -127,14 +124,12 @@ private:
             topologies.clear();
         }
     };
-    void tick(std::int64_t t_ns, TickOutput& out);
-    /// Derives events and statistics from one reading of watched allocator \a index (\a derive false: replay,
-    /// statistics only).
+    class TickSink;
+    /// Derives events and statistics from one reading of watched allocator \a index (\a derive false: the source
+    /// reports its events itself, statistics only).
     void process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive, TickOutput& out);
-    void replayTick(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out);
-    void recordBuffers(std::int64_t t_ns, TickOutput& out);
-    void trackLane(std::int64_t t_ns, TickOutput& out);
-    void trackReplayLane(std::int64_t from_ns, std::int64_t to_ns, TickOutput& out);
+    /// An event from a source: structural ones change what is watched.
+    void sourceEvent(const MonitorEvent& event, const Topology* topology, TickOutput& out);
     /// A removed or config event of a filter or allocator, for every watched allocator (AllocatorTracker::apply).
     void applyDeviceEvent(EventKind kind, const std::string& id);
     void addAllocatorsOf(const Topology& topology, const std::string& filterId);
@@ -174,20 +169,16 @@ private:
     bool m_started = false;
     std::atomic<bool> m_paused{false};
     std::atomic<std::size_t> m_laneRequest{Lanes::kNone}; // written by setLaneAllocator, read by the sampler
-    std::size_t m_laneTracked = Lanes::kNone; // sampler thread: what it tracks now
-    std::vector<BufferState> m_laneStates; // sampler thread: last states seen
     std::atomic<bool> m_recordBuffers{false};
     std::atomic<bool> m_snapshotTopology{false};
     std::atomic<unsigned> m_editsInProgress{0};
     std::atomic<std::uint64_t> m_editGeneration{0}; // moves at every edit's start and end
     std::atomic<bool> m_startSucceeded{false};
-    bool m_recordingBuffers = false; // sampler thread: whether the last tick recorded them
 
-    ReplayTimeline* m_timeline = nullptr; // set by start() when the session replays a recording
-    std::int64_t m_replayedTo_ns = 0; // sampler thread: what has been taken from the timeline
-    std::vector<std::size_t> m_replayIndex; // sampler thread: timeline allocator -> watched index (or npos)
+    std::vector<std::unique_ptr<SampleSource>> m_sources; // set by start(), then used by the sampler thread
+    SampleSource* m_clockSource = nullptr; // the source that keeps the clock (then the only one)
+    Playback* m_playback = nullptr; // its playback
     std::vector<StarvationInterval> m_intervalScratch; // sampler thread
-    bool m_replayLaneSupported = false; // sampler thread: the replayed lane has recorded buffer states
     std::atomic<bool> m_finished{false};
 
     std::mutex m_stopMutex;

@@ -7,7 +7,6 @@
 /// one from a writer thread of its own, in batched transactions; Recording reads one back.
 
 #include "ksscope/samples.h"
-#include "ksscope/timeline.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -176,7 +175,8 @@ public:
     [[nodiscard]] Status samples(std::int64_t from_ns, std::int64_t to_ns,
                                  const std::function<bool(const SampleRecord&)>& visit);
     [[nodiscard]] Status events(std::int64_t from_ns, std::int64_t to_ns, std::vector<MonitorEvent>& out);
-    /// Buffer-state changes with from_ns < t_ns <= to_ns of one allocator (ReplayTimeline::kAll: all).
+    /// Buffer-state changes with from_ns < t_ns <= to_ns of one allocator (kAllAllocators: all).
+    static constexpr std::uint32_t kAllAllocators = 0xffffffff;
     [[nodiscard]] Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
                                        std::vector<BufferChange>& out);
     [[nodiscard]] Status edits(std::vector<RecordedEdit>& out);

@@ -1051,7 +1051,7 @@ Status Recording::bufferChanges(std::uint32_t allocator, std::int64_t from_ns, s
                                 std::vector<BufferChange>& out)
 {
     std::lock_guard lock(m_mutex);
-    const bool all = allocator == ReplayTimeline::kAll;
+    const bool all = allocator == kAllAllocators;
     Statement& st = all ? m_db->buffersAll : m_db->buffersOne;
     st.reset();
     st.bind(1, from_ns);

@@ -5,10 +5,12 @@
 #include "ksscope/monitor.h"
 #include "ksscope/options.h"
 #include "ksscope/recording.h"
+#include "replay_source.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 #include <set>
 
@@ -196,7 +198,7 @@ public:
         const std::int64_t position = m_clock.position();
         Topology topology = topologyAt(position);
         // the status of each allocator as last recorded
-        std::vector<ReplayTimeline::Reading> latest;
+        std::vector<Reading> latest;
         if (latestReadings(position, latest)) {
             const auto& ids = allocatorIds();
             for (const auto& r : latest) {
@@ -256,9 +258,17 @@ public:
         return !backend.empty() && m_prefixes.count(std::string(backend)) > 0;
     }
 
-    ReplayTimeline* timeline() override { return this; }
+    std::unique_ptr<SampleSource> createSource(const SourceOptions& options) override
+    {
+        return makeReplaySource(*this, options);
+    }
+    [[nodiscard]] bool opensAlone() const override { return true; }
 
     // ReplayTimeline
+    [[nodiscard]] std::string title() const override
+    {
+        return std::filesystem::path(m_options.recordingPath).filename().string();
+    }
     [[nodiscard]] const std::vector<std::string>& allocatorIds() const override
     {
         static const std::vector<std::string> kNone;
