@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
-#include "agentdialog.h"
+#include "devicespanel.h"
 #include "diffdialog.h"
 #include "eventlogview.h"
 #include "eventmodel.h"
 #include "ids.h"
 #include "ksscope/device_id.h"
-#include "ksscope/json_output.h"
 #include "ksscope/version.h"
 #include "lanewidget.h"
 #include "livegraphwidget.h"
+#include "openpart.h"
 #include "propertyeditor.h"
 #include "recordingcontrol.h"
 #include "replaybar.h"
@@ -23,37 +23,16 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDateTime>
-#include <QDialog>
-#include <QDialogButtonBox>
-#include <QDir>
 #include <QDockWidget>
-#include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QFutureWatcher>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
-#include <QProgressDialog>
-#include <QPushButton>
-#include <QSaveFile>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QStandardPaths>
 #include <QStatusBar>
-#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
-#include <QTreeView>
 #include <QUndoStack>
-#include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -70,28 +49,18 @@ QStringList toQStringList(const std::vector<std::string>& list)
     return out;
 }
 
-double rateFromSettings()
-{
-    return QSettings().value(QStringLiteral("sampling/rateHz"), 100.0).toDouble();
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new SessionController(this)), m_undoStack(new QUndoStack(this)),
-      m_deviceModel(new DeviceTreeModel(this)), m_deviceProxy(new QSortFilterProxyModel(this)),
       m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)),
-      m_recording(new RecordingPart(m_controller, this)), m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
+      m_recording(new RecordingPart(m_controller, this)), m_open(new OpenPart(m_controller, this)),
+      m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
 {
     m_created.start();
     setWindowTitle(tr("KsScope"));
     setObjectName(QStringLiteral("MainWindow"));
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
-
-    m_deviceProxy->setSourceModel(m_deviceModel);
-    m_deviceProxy->setRecursiveFilteringEnabled(true);
-    m_deviceProxy->setAutoAcceptChildRows(true);
-    m_deviceProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
     m_view = new TopologyView(this);
     m_view->setScene(m_scene);
@@ -116,9 +85,11 @@ MainWindow::MainWindow(QWidget* parent)
     m_topologyRefresh->setInterval(150); // a burst of hot-plug events costs one refresh
     connect(m_topologyRefresh, &QTimer::timeout, m_controller, &SessionController::refreshTopology);
 
+    connect(m_open, &OpenPart::aboutToOpen, this, &MainWindow::onAboutToOpen);
+    connect(m_open, &OpenPart::statusMessage, this,
+            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
     connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
     connect(m_controller, &SessionController::problem, this, [this](const QString& message) {
-        m_lastAgentProblem = message;
         statusBar()->showMessage(message);
         const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
         m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "session", message.toStdString()}});
@@ -179,7 +150,6 @@ MainWindow::MainWindow(QWidget* parent)
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1500, 900);
     m_replayBar->hide(); // restoreState() shows what was shown last time; replays show it
-    m_liveRequest.rateHz = 0; // the last rate used
     m_graphs->setWindowSeconds(settings.value(QStringLiteral("graphs/windowSeconds"), 10.0).toDouble());
     updateStatusBar();
 }
@@ -196,37 +166,11 @@ MainWindow::~MainWindow()
 void MainWindow::createDocks()
 {
     // devices
-    auto* devices = new QWidget(this);
-    m_deviceFilter = new QLineEdit(devices);
-    m_deviceFilter->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
-    m_deviceFilter->setClearButtonEnabled(true);
-    connect(m_deviceFilter, &QLineEdit::textChanged, m_deviceProxy, &QSortFilterProxyModel::setFilterFixedString);
-    m_deviceView = new QTreeView(devices);
-    m_deviceView->setModel(m_deviceProxy);
-    m_deviceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_deviceView->setUniformRowHeights(true);
-    m_deviceView->setAlternatingRowColors(true);
-    m_deviceView->header()->setStretchLastSection(true);
-    m_deviceView->setColumnWidth(DeviceTreeModel::NameColumn, 220);
-    for (int c : {DeviceTreeModel::ModeColumn, DeviceTreeModel::FramesColumn, DeviceTreeModel::AllocatedColumn})
-        m_deviceView->setColumnWidth(c, 64);
-    connect(m_deviceView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::onDeviceSelectionChanged);
-    // new devices arrive expanded down to their allocators
-    connect(m_deviceProxy, &QAbstractItemModel::rowsInserted, m_deviceView,
-            [this](const QModelIndex& parent, int first, int last) {
-                if (parent.isValid())
-                    m_deviceView->expand(parent);
-                for (int row = first; row <= last; ++row)
-                    m_deviceView->expandRecursively(m_deviceProxy->index(row, 0, parent));
-            });
-    auto* devicesLayout = new QVBoxLayout(devices);
-    devicesLayout->setContentsMargins(2, 2, 2, 2);
-    devicesLayout->addWidget(m_deviceFilter);
-    devicesLayout->addWidget(m_deviceView);
+    m_devices = new DevicesPanel(this);
+    connect(m_devices, &DevicesPanel::idsSelected, this, &MainWindow::selectIds);
     auto* devicesDock = new QDockWidget(tr("Devices"), this);
     devicesDock->setObjectName(QStringLiteral("DevicesDock"));
-    devicesDock->setWidget(devices);
+    devicesDock->setWidget(m_devices);
     addDockWidget(Qt::LeftDockWidgetArea, devicesDock);
 
     // properties
@@ -270,22 +214,10 @@ void MainWindow::createDocks()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* openLive = file->addAction(QIcon::fromTheme(QStringLiteral("camera-web")), tr("Open &Live Devices"), this,
-                                        &MainWindow::openLiveDevices);
-    openLive->setIconText(tr("Live Devices"));
-    openLive->setToolTip(tr("Watch the live devices again (after a replay)"));
-    QAction* openRecording = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")),
-                                             tr("Open &Recording..."), this, &MainWindow::openRecordingInteractive);
-    openRecording->setShortcut(QKeySequence::Open);
-    openRecording->setToolTip(tr("Replay a recording (Ctrl+O)"));
-    QAction* openScenario = file->addAction(tr("Open &Scenario..."), this, &MainWindow::openScenario);
-    openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    openScenario->setToolTip(tr("Simulate the devices of a scenario file (Ctrl+Shift+O)"));
-    QAction* connectAgent = file->addAction(QIcon::fromTheme(QStringLiteral("network-server")),
-                                            tr("Connect to &Agent..."), this, &MainWindow::connectToAgentInteractive);
-    connectAgent->setToolTip(tr("Open the devices of a remote machine that runs `ksscope-cli serve`"));
-    m_disconnectAgents = file->addAction(tr("&Disconnect from Agents"), this, &MainWindow::disconnectAgents);
-    m_disconnectAgents->setEnabled(false);
+    // opening devices: the live ones, and what each backend offers the window (a scenario, a recording, an agent)
+    file->addAction(m_open->liveAction());
+    file->addActions(m_open->backendActions());
+    file->addActions(m_open->closeActions());
     file->addSeparator();
     file->addAction(m_recording->action());
     file->addSeparator();
@@ -317,10 +249,7 @@ void MainWindow::createActions()
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    QAction* find = edit->addAction(tr("&Find Device"), this, [this] {
-        m_deviceFilter->setFocus();
-        m_deviceFilter->selectAll();
-    });
+    QAction* find = edit->addAction(tr("&Find Device"), m_devices, &DevicesPanel::focusFilter);
     find->setShortcut(QKeySequence::Find);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -370,7 +299,7 @@ void MainWindow::createActions()
             [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
     bar->addWidget(m_rateBox);
     bar->addSeparator();
-    bar->addAction(openRecording);
+    bar->addActions(m_open->toolBarActions());
     bar->addAction(exportJson);
     bar->addAction(exportCsv);
     bar->addSeparator();
@@ -382,91 +311,47 @@ void MainWindow::createActions()
     // the replay controls, on a row of their own so that the time slider is long
     m_replayBar = new ReplayBar(this);
     m_replayBar->addSeparator();
-    m_replayBar->addAction(openLive); // the way back
+    m_replayBar->addAction(m_open->liveAction()); // the way back
     addToolBarBreak();
     addToolBar(m_replayBar);
 }
 
 void MainWindow::open(const SessionRequest& request)
 {
-    SessionRequest r = request;
-    if (r.rateHz <= 0)
-        r.rateHz = rateFromSettings();
-    if (!r.replays())
-        m_liveRequest = r;
-    else if (m_pauseAction->isChecked())
+    m_open->open(request);
+}
+
+QString MainWindow::openWith(const BackendOptions& options)
+{
+    return m_open->openWith(options);
+}
+
+void MainWindow::openLiveDevices()
+{
+    m_open->openLiveDevices();
+}
+
+void MainWindow::onAboutToOpen(const SessionRequest& request)
+{
+    if (request.opensAlone() && m_pauseAction->isChecked())
         m_pauseAction->setChecked(false); // a replay pauses with its own button
     m_restartReason = tr("the devices were opened again");
-    const int rateIndex = m_rateBox->findData(static_cast<int>(r.rateHz));
+    const int rateIndex = m_rateBox->findData(static_cast<int>(request.rateHz));
     if (rateIndex >= 0)
         m_rateBox->setCurrentIndex(rateIndex);
-    m_deviceModel->clear();
+    m_devices->model()->clear();
     m_eventModel->clear();
     m_live.clear();
     m_allocatorIds.clear();
     m_selectedIds.clear();
     m_undoStack->clear();
-    m_controller->open(r);
 }
 
-void MainWindow::connectToAgentInteractive()
+void MainWindow::onOpened(bool ok)
 {
-    if (const std::optional<AgentRequest> agent = askForAgent(this))
-        connectToAgent(*agent);
-}
-
-void MainWindow::connectToAgent(const AgentRequest& agent)
-{
-    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
-    request.agents.removeIf([&](const AgentRequest& a) { return a.url == agent.url; });
-    request.agents.append(agent);
-    m_connectingAgent = agent.url;
-    m_lastAgentProblem.clear();
-    statusBar()->showMessage(tr("Connecting to the agent at %1...").arg(agent.url));
-    open(request);
-}
-
-void MainWindow::disconnectAgents()
-{
-    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
-    request.agents.clear();
-    open(request);
-}
-
-void MainWindow::onOpened(bool ok, const QString& message)
-{
-    if (!m_controller->request().replays())
-        m_liveRequest.agents = m_controller->request().agents; // an agent that could not be reached is left out
-    m_disconnectAgents->setEnabled(!m_liveRequest.agents.isEmpty());
-    if (!m_connectingAgent.isEmpty()) {
-        const QString url = std::exchange(m_connectingAgent, QString());
-        const bool connected = std::any_of(m_liveRequest.agents.begin(), m_liveRequest.agents.end(),
-                                           [&](const AgentRequest& a) { return a.url == url; });
-        if (ok && !connected)
-            QMessageBox::warning(this, tr("Agent not connected"),
-                                 m_lastAgentProblem.isEmpty()
-                                     ? tr("KsScope could not connect to the agent at %1.").arg(url)
-                                     : m_lastAgentProblem);
-    }
     updateReplayState();
-    if (!ok) {
-        if (m_controller->request().replays()) {
-            statusBar()->showMessage(tr("Could not replay the recording: %1").arg(message));
-            QMessageBox::warning(
-                this, tr("Recording not opened"),
-                tr("KsScope could not replay %1:\n%2").arg(m_controller->request().recordingPath, message));
-            return;
-        }
-        statusBar()->showMessage(tr("Could not open the devices: %1").arg(message));
-        QMessageBox::warning(this, tr("Devices not opened"),
-                             tr("KsScope could not open the devices:\n%1\n\nOpen another scenario (File > Open "
-                                "Scenario) or check the backend named on the command line.")
-                                 .arg(message));
+    if (!ok)
         return;
-    }
-    statusBar()->showMessage(m_controller->playback() ? tr("Replaying %1").arg(m_controller->request().recordingPath)
-                                                      : tr("Devices open"),
-                             3000);
     rebuildSeriesSource();
     updateReplayState();
     m_tick->start();
@@ -488,7 +373,7 @@ void MainWindow::rebuildSeriesSource()
 void MainWindow::onTopologyChanged()
 {
     const Topology& topology = m_controller->topology();
-    m_deviceModel->setTopology(topology);
+    m_devices->model()->setTopology(topology);
     m_eventModel->setTopology(topology);
     m_scene->setTopology(topology);
     const QString key = m_scene->deviceSetKey();
@@ -533,7 +418,7 @@ void MainWindow::onTick()
         m_scene->setAllocatorLive(id, live.allocated, live.frames, live.starving && !live.gone);
         m_graphs->setFramesPerSecond(id, stats.framesPerSecond);
     }
-    m_deviceModel->updateLive(m_live);
+    m_devices->model()->updateLive(m_live);
 
     if (!m_batch.events.empty()) {
         m_eventModel->appendEvents(m_batch.events);
@@ -542,7 +427,7 @@ void MainWindow::onTick()
         for (const MonitorEvent& e : m_batch.events) {
             if (e.kind == EventKind::Removed) {
                 const QString id = QString::fromStdString(e.id);
-                m_deviceModel->setFilterGone(id, true);
+                m_devices->model()->setFilterGone(id, true);
                 m_scene->setFilterGone(id, true);
             }
             structural = structural || isStructural(e.kind);
@@ -579,21 +464,10 @@ QStringList MainWindow::selectedAllocators() const
 {
     const Topology& topology = m_controller->topology();
     QStringList out;
-    const auto add = [&out](const std::string& id) {
-        const QString q = QString::fromStdString(id);
-        if (!out.contains(q))
-            out.append(q);
-    };
-    for (const QString& id : m_selectedIds) {
-        const std::string sid = id.toStdString();
-        if (const FilterInfo* filter = topology.findFilter(sid)) {
-            for (const PinInfo& pin : filter->pins)
-                if (!pin.allocatorId.empty())
-                    add(pin.allocatorId);
-        } else if (const std::string resolved = topology.resolveAllocatorId(sid); !resolved.empty()) {
-            add(resolved);
-        }
-    }
+    for (const QString& id : m_selectedIds)
+        for (const std::string& allocator : allocatorsOf(topology, id.toStdString()))
+            if (const QString q = QString::fromStdString(allocator); !out.contains(q))
+                out.append(q);
     return out;
 }
 
@@ -605,34 +479,10 @@ void MainWindow::selectIds(const QStringList& ids)
     applySelection();
 }
 
-void MainWindow::onDeviceSelectionChanged()
-{
-    if (m_selecting)
-        return;
-    QStringList ids;
-    for (const QModelIndex& index : m_deviceView->selectionModel()->selectedRows()) {
-        if (index.data(NodeKindRole).toInt() == static_cast<int>(NodeKind::Backend))
-            continue;
-        const QString id = index.data(IdRole).toString();
-        if (!ids.contains(id))
-            ids.append(id);
-    }
-    m_selectedIds = ids;
-    applySelection();
-}
-
 void MainWindow::applySelection()
 {
     m_selecting = true;
-    // the device tree
-    QItemSelection selection;
-    for (const QString& id : m_selectedIds)
-        for (const QModelIndex& index : m_deviceModel->indexesForId(id)) {
-            const QModelIndex proxy = m_deviceProxy->mapFromSource(index);
-            if (proxy.isValid())
-                selection.select(proxy, proxy.siblingAtColumn(DeviceTreeModel::ColumnCount - 1));
-        }
-    m_deviceView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_devices->setSelectedIds(m_selectedIds);
     m_scene->setSelectedIds(m_selectedIds);
     m_selecting = false;
 
@@ -645,18 +495,7 @@ void MainWindow::applySelection()
         const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
         if (it == m_allocatorIds.end())
             continue;
-        QString label = withoutBackend(id);
-        if (const AllocatorInfo* info = topology.findAllocator(id.toStdString()); info && !info->pinIds.empty()) {
-            const std::string& pinId = info->pinIds.front();
-            const FilterInfo* filter = topology.findFilter(filterOfPin(pinId));
-            const PinInfo* pin = topology.findPin(pinId);
-            if (filter && pin)
-                label = QStringLiteral("%1 %2").arg(QString::fromStdString(filter->name),
-                                                    QString::fromStdString(pin->name));
-        }
-        if (const QString agent = agentOf(id); !agent.isEmpty())
-            label = agent + QLatin1Char(' ') + label; // the remote machine's devices, told apart from local ones
-        series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, label});
+        series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, allocatorLabel(topology, id)});
         if (series.size() >= static_cast<qsizetype>(kMaxGraphSeries))
             break;
     }
@@ -741,38 +580,9 @@ void MainWindow::restoreNodePositions()
         m_scene->setUserPositions(positions);
 }
 
-void MainWindow::openScenario()
-{
-    QString start = m_controller->request().scenarioPath;
-    if (start.isEmpty()) {
-        // the example scenarios, where the package installs them
-        const QString installed =
-            QCoreApplication::applicationDirPath() + QStringLiteral("/../share/ksscope/scenarios");
-        if (QFileInfo(installed).isDir())
-            start = QDir::cleanPath(installed);
-    }
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open Scenario"), start, tr("KsScope scenarios (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    SessionRequest request = m_controller->request().replays() ? m_liveRequest : m_controller->request();
-    request.scenarioPath = path;
-    if (!request.backends.isEmpty() && !request.backends.contains(QStringLiteral("sim")))
-        request.backends.append(QStringLiteral("sim"));
-    open(request);
-}
-
 QString MainWindow::shownSummary() const
 {
-    QStringList backends;
-    for (int b = 0; b < m_deviceModel->rowCount(); ++b) {
-        const QModelIndex backend = m_deviceModel->index(b, 0);
-        QStringList names;
-        for (int f = 0; f < m_deviceModel->rowCount(backend); ++f)
-            names.append(m_deviceModel->index(f, 0, backend).data().toString());
-        backends.append(tr("%1 %n filter(s) (%2)", nullptr, static_cast<int>(names.size()))
-                            .arg(backend.data().toString(), names.join(QStringLiteral(", "))));
-    }
+    const QStringList backends = m_devices->summary();
     return tr("shown: %1; %2 nodes, %3 edges, %4 badges, %5 graph series")
         .arg(backends.isEmpty() ? tr("nothing") : backends.join(QStringLiteral("; ")))
         .arg(m_scene->nodeCount())
@@ -787,32 +597,6 @@ void MainWindow::about()
                        tr("<h3>KsScope %1</h3><p>An inspector for kernel streaming media devices: filters, pins, "
                           "connections and their allocators, live.</p><p>License: GPL-3.0-or-later.</p>")
                            .arg(QStringLiteral(KSSCOPE_VERSION_FULL)));
-}
-
-void MainWindow::openRecordingInteractive()
-{
-    QSettings settings;
-    const QString folder = settings.value(QStringLiteral("recording/folder")).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), folder,
-                                                      tr("KsScope recordings (*.ksrec *.db);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    settings.setValue(QStringLiteral("recording/folder"), QFileInfo(path).absolutePath());
-    openRecording(path);
-}
-
-void MainWindow::openRecording(const QString& path, double speed)
-{
-    SessionRequest request;
-    request.recordingPath = path;
-    request.replaySpeed = speed;
-    request.rateHz = m_controller->request().rateHz;
-    open(request);
-}
-
-void MainWindow::openLiveDevices()
-{
-    open(m_liveRequest);
 }
 
 void MainWindow::seekReplay(std::int64_t t_ns)
@@ -831,14 +615,13 @@ void MainWindow::updateReplayState()
     Playback* playback = m_controller->playback();
     const bool replay = playback != nullptr;
     if (m_replayBar->playback() != playback)
-        m_replayBar->setPlayback(playback, m_controller->request().recordingPath);
+        m_replayBar->setPlayback(playback, m_controller->request().source());
     m_replayBar->setVisible(replay);
     m_pauseAction->setEnabled(!replay);
     m_graphs->setTimeAxisLabel(replay ? tr("time in the recording") : tr("time since the session started"));
     m_recording->setAvailable(m_controller->isOpen(), replay);
-    setWindowTitle(
-        replay ? tr("%1 (replay) \u2014 KsScope").arg(QFileInfo(m_controller->request().recordingPath).fileName())
-               : tr("KsScope"));
+    setWindowTitle(replay ? tr("%1 (replay) \u2014 KsScope").arg(QString::fromStdString(playback->title()))
+                          : tr("KsScope"));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

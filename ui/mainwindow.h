@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "devicetreemodel.h"
+#include "devicespanel.h"
 #include "eventlogview.h"
 #include "exportpart.h"
 #include "livegraphwidget.h"
@@ -16,7 +16,6 @@
 
 class QComboBox;
 class QLabel;
-class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
 class QTimer;
@@ -31,6 +30,7 @@ class EventLogView;
 class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
+class OpenPart;
 class PropertyEditor;
 class RecordingControl;
 class ReplayBar;
@@ -53,13 +53,13 @@ public:
     /// Samples at \a rateHz from now on (a new monitor: the graphs start again).
     void setRate(double rateHz);
 
-    /// Replays the recording at \a path (File > Open Recording without the dialog).
-    void openRecording(const QString& path, double speed = 1.0);
+    /// Opens what \a options ask for as the File menu action of their backend does, without its dialog: a
+    /// recording replaces the live devices until openLiveDevices(), a scenario opens them again, a remote agent
+    /// (`ksscope-cli serve`) is opened beside them, under a backend of its own ("agent@HOST:PORT"; a failure to
+    /// reach it is shown, and it is left out). Empty on success, else why the options were refused.
+    QString openWith(const BackendOptions& options);
     /// Opens the live devices again after a replay: the last live request, or every available backend.
     void openLiveDevices();
-    /// Opens the remote agent (`ksscope-cli serve`) beside the open live devices: its devices appear under a
-    /// backend of their own ("agent@HOST:PORT"). A failure to reach it is shown, and it is left out.
-    void connectToAgent(const ksscope::ui::AgentRequest& agent);
     /// Replay: moves to \a t_ns of the recording; a new monitor takes the time before it, the views start again.
     void seekReplay(std::int64_t t_ns);
     [[nodiscard]] ReplayBar* replayBar() const { return m_replayBar; }
@@ -98,15 +98,15 @@ public:
     [[nodiscard]] QStringList selectedAllocators() const;
 
     [[nodiscard]] SessionController* controller() const { return m_controller; }
-    [[nodiscard]] DeviceTreeModel* deviceModel() const { return m_deviceModel; }
-    [[nodiscard]] QSortFilterProxyModel* deviceProxy() const { return m_deviceProxy; }
+    [[nodiscard]] DeviceTreeModel* deviceModel() const { return m_devices->model(); }
+    [[nodiscard]] QSortFilterProxyModel* deviceProxy() const { return m_devices->proxy(); }
     [[nodiscard]] EventModel* eventModel() const { return m_eventModel; }
     [[nodiscard]] TopologyScene* topologyScene() const { return m_scene; }
     [[nodiscard]] TopologyView* topologyView() const { return m_view; }
     [[nodiscard]] LiveGraphWidget* graphs() const { return m_graphs; }
     [[nodiscard]] LaneWidget* lanes() const { return m_lanes; }
     [[nodiscard]] PropertyEditor* propertyEditor() const { return m_editor; }
-    [[nodiscard]] QTreeView* deviceView() const { return m_deviceView; }
+    [[nodiscard]] QTreeView* deviceView() const { return m_devices->view(); }
     [[nodiscard]] QTableView* eventView() const { return m_eventView; }
     [[nodiscard]] QUndoStack* undoStack() const { return m_undoStack; }
 
@@ -135,16 +135,12 @@ protected:
 private:
     void createActions();
     void createDocks();
-    void onOpened(bool ok, const QString& message);
+    void onAboutToOpen(const SessionRequest& request);
+    void onOpened(bool ok);
     void onTopologyChanged();
     void onTick();
-    void onDeviceSelectionChanged();
     void applySelection();
     void rebuildSeriesSource();
-    void openScenario();
-    void connectToAgentInteractive();
-    void disconnectAgents();
-    void openRecordingInteractive();
     void updateReplayState();
     void about();
     void togglePause(bool paused);
@@ -154,22 +150,20 @@ private:
 
     SessionController* m_controller;
     QUndoStack* m_undoStack;
-    DeviceTreeModel* m_deviceModel;
-    QSortFilterProxyModel* m_deviceProxy;
     EventModel* m_eventModel;
     TopologyScene* m_scene;
     TopologyView* m_view = nullptr;
     LiveGraphWidget* m_graphs = nullptr;
     LaneWidget* m_lanes = nullptr;
     PropertyEditor* m_editor = nullptr;
-    QTreeView* m_deviceView = nullptr;
-    QLineEdit* m_deviceFilter = nullptr;
+    DevicesPanel* m_devices = nullptr;
     EventLogView* m_eventView = nullptr;
     QComboBox* m_rateBox = nullptr;
     QLabel* m_statusLabel = nullptr;
     QAction* m_pauseAction = nullptr;
     ReplayBar* m_replayBar = nullptr;
     RecordingPart* m_recording;
+    OpenPart* m_open;
     ExportPart* m_export = nullptr;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
@@ -187,10 +181,6 @@ private:
     bool m_samplesShown = false;
     bool m_firstFrameReported = false;
 
-    SessionRequest m_liveRequest; // what File > Open Live Devices opens
-    QString m_connectingAgent; // the agent File > Connect to Agent asked for, until the session opens
-    QString m_lastAgentProblem;
-    QAction* m_disconnectAgents = nullptr;
     QString m_restartReason; // recording: why the monitor is about to be replaced
 };
 

@@ -2,6 +2,7 @@
 // ksscope-cli's command line: its options and commands, parsed with CLI11, and which command runs.
 
 #include "commands.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
 #include "ksscope/version.h"
@@ -10,6 +11,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <utility>
 
 namespace ksscope::cli {
 
@@ -84,23 +87,14 @@ int run(int argc, char** argv)
                    "backend to use (repeatable or comma-separated; default: every available backend)")
         ->delimiter(',')
         ->type_name("NAME");
-    app.add_option("--scenario", global.scenario, "scenario file for the simulated devices (default: embedded)")
-        ->type_name("FILE");
-    app.add_option("--recording", global.recording,
-                   "play a recording (from `watch --record`) with the replay backend; list, status and watch then "
-                   "show the recorded devices")
-        ->type_name("FILE");
-    std::string speed = "1";
-    app.add_option("--speed", speed, "replay speed: 1 as recorded, 2 twice as fast, max at once (default 1)")
-        ->type_name("X|max");
-    app.add_option("--start", global.startSeconds, "replay: seconds into the recording to start at (default 0)")
-        ->check(numberIn(0.0, kMaxSeconds))
-        ->type_name("S");
-    app.add_option("--agent", global.agentUrl,
-                   "the devices of a remote `ksscope-cli serve` (the agent backend): http://HOST:PORT")
-        ->type_name("URL");
-    app.add_option("--agent-token-file", global.agentTokenFile, "with --agent: the file holding the agent's token")
-        ->type_name("FILE");
+    // each backend's options, as its registration declares them
+    std::vector<std::pair<std::string, CLI::Option*>> backendOptions;
+    std::map<std::string, std::string> backendValues;
+    for (const BackendRegistration& b : BackendRegistry::all())
+        for (const BackendOption& o : b.options)
+            if (!backendValues.count(o.name))
+                backendOptions.emplace_back(
+                    o.name, app.add_option("--" + o.name, backendValues[o.name], o.help)->type_name(o.valueName));
     for (int i = 0; i < argc; ++i)
         global.commandLine += (i ? " " : "") + std::string(argv[i]);
     app.add_flag_callback(
@@ -270,8 +264,8 @@ int run(int argc, char** argv)
         // name an unknown command instead of CLI11's "A subcommand is required"
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
-            if (arg == "--backend" || arg == "--scenario" || arg == "--recording" || arg == "--speed" ||
-                arg == "--start" || arg == "--agent" || arg == "--agent-token-file") {
+            if (arg == "--backend" ||
+                (arg.size() > 2 && arg.compare(0, 2, "--") == 0 && backendValues.count(arg.substr(2)))) {
                 ++i;
                 continue;
             }
@@ -292,16 +286,12 @@ int run(int argc, char** argv)
         return ExitUsage;
     }
 
-    if (speed == "max") {
-        global.speed = 0.0;
-    } else {
-        std::string error;
-        const auto value = parseNumberOption("--speed", speed, 0.001, 1000.0, error);
-        if (!value) {
-            std::cerr << "ksscope-cli: " << error << ", or \"max\"\n";
-            return ExitInvalidValue;
-        }
-        global.speed = *value;
+    for (const auto& [name, option] : backendOptions)
+        if (option->count())
+            global.backendOptions.set(name, backendValues[name]);
+    if (const Status given = BackendRegistry::check(global.backends, global.backendOptions); !given) {
+        std::cerr << "ksscope-cli: " << given.message() << "\n";
+        return exitCodeFor(given);
     }
 
     try {

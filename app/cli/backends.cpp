@@ -13,7 +13,7 @@ namespace ksscope::cli {
 
 int runBackends(const GlobalOptions& global, bool selfTest, bool json)
 {
-    const BackendOptions options = backendOptions(global);
+    const BackendOptions& options = global.backendOptions;
     nlohmann::json list = nlohmann::json::array();
     bool allPassed = true;
     for (const std::string& name : BackendFactory::names()) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_session.h"
 
-#include "ksscope/agent.h"
-#include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
 
 #include <algorithm>
@@ -43,17 +41,6 @@ int fail(const Status& status)
     return exitCodeFor(status);
 }
 
-BackendOptions backendOptions(const GlobalOptions& global)
-{
-    BackendOptions options;
-    options.agentUrl = global.agentUrl;
-    options.scenarioPath = global.scenario;
-    options.recordingPath = global.recording;
-    options.replaySpeed = global.speed;
-    options.replayStart_ns = static_cast<std::int64_t>(global.startSeconds * 1e9);
-    return options;
-}
-
 Monitor::Options sampling(double rateHz, double windowSeconds, const std::vector<std::string>& ids)
 {
     Monitor::Options options;
@@ -65,43 +52,9 @@ Monitor::Options sampling(double rateHz, double windowSeconds, const std::vector
 
 int openDevices(WatchSession& watch, const GlobalOptions& global)
 {
-    const auto known = BackendFactory::names();
-    for (const std::string& name : global.backends) {
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-            std::string list;
-            for (const auto& n : known)
-                list += (list.empty() ? "" : ", ") + n;
-            std::cerr << "ksscope-cli: --backend " << name << ": unknown backend; this build has: " << list << "\n";
-            return ExitUsage;
-        }
-    }
-    BackendOptions options = backendOptions(global);
-    if (!global.agentUrl.empty() && !agent::supported()) {
-        std::cerr << "ksscope-cli: --agent: this build has no agent backend (it was built without cpp-httplib)\n";
-        return ExitUsage;
-    }
-#if defined(KSSCOPE_WITH_AGENT)
-    if (!global.agentTokenFile.empty()) {
-        if (Status status = agent::readTokenFile(global.agentTokenFile, options.agentToken); !status) {
-            std::cerr << "ksscope-cli: --agent-token-file: " << status.message() << "\n";
-            return ExitUsage;
-        }
-    }
-#endif
-    // options that ask for a backend of their own (--recording, --agent) go with it, not with others
-    if (!global.backends.empty()) {
-        for (const BackendRegistration& b : BackendRegistry::all()) {
-            if (!b.selectedBy || !b.selectedBy(options) ||
-                std::find(global.backends.begin(), global.backends.end(), b.name) != global.backends.end())
-                continue;
-            std::cerr << "ksscope-cli: the options given are for the " << b.name
-                      << " backend, which --backend leaves out; leave out --backend or add --backend " << b.name
-                      << "\n";
-            return ExitUsage;
-        }
-    }
-    if (Status status = watch.open(global.backends, options); !status) {
-        if (status.code() == E_INVALIDARG)
+    // the backends named and the options given were checked when they were parsed (BackendRegistry::check)
+    if (Status status = watch.open(global.backends, global.backendOptions); !status) {
+        if (status.code() == E_INVALIDARG || status.code() == hresultFromWin32(kErrorBadArguments))
             std::cerr << "ksscope-cli: " << status.message() << "\n";
         else
             std::cerr << "ksscope-cli: " << status.toString() << "\n";

@@ -26,8 +26,6 @@ int fail(const Status& status);
 
 /// Opens the devices the global options name into \a watch (its monitor gets their events). Returns an exit code.
 int openDevices(WatchSession& watch, const GlobalOptions& global);
-/// The backend options of the global options (no token read).
-[[nodiscard]] BackendOptions backendOptions(const GlobalOptions& global);
 
 /// Allocator ids named by \a ids (allocator, pin or filter ids); all allocators when empty. Returns false after
 /// printing a message naming the unknown id.

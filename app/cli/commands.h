@@ -12,13 +12,8 @@ namespace ksscope::cli {
 
 struct GlobalOptions {
     std::vector<std::string> backends; ///< empty: every available backend
-    std::string scenario;
-    std::string recording; ///< replay: the recording to play (implies --backend replay)
-    double speed = 1.0; ///< replay speed, 0 = at once
-    double startSeconds = 0.0; ///< replay: where to start
+    BackendOptions backendOptions; ///< the backends' options given (--scenario, --recording, --agent, ...), checked
     std::string commandLine; ///< as typed, for recordings
-    std::string agentUrl; ///< --agent: a remote agent's devices (implies --backend agent)
-    std::string agentTokenFile; ///< --agent-token-file
 };
 
 enum class OutputFormat : std::uint8_t { Text, Json, Csv, Quiet };

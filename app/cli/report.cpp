@@ -184,7 +184,7 @@ int runReport(const GlobalOptions& global, const ReportCommandOptions& options)
         std::cerr << "ksscope-cli: -o " << s.message() << "\n";
         return exitCodeFor(s);
     }
-    std::string recordingPath = global.recording;
+    std::string recordingPath = global.backendOptions.value("recording");
     std::string temporary;
     if (recordingPath.empty()) {
         // a live report: watch for --duration seconds into a recording, then report it

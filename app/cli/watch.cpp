@@ -24,7 +24,6 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     if (!options.recordPath.empty()) {
         Recorder::Options ro;
         ro.path = options.recordPath;
-        ro.scenario = global.scenario;
         ro.command = global.commandLine;
         ro.overwrite = options.overwrite;
 #if defined(SIGXFSZ)

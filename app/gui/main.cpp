@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ksscope: the desktop inspector. `ksscope --help` lists the options.
 
-#include "ksscope/backend.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/options.h"
-#include "ksscope/recording.h"
-#include "ksscope/scenario.h"
 #include "ksscope/version.h"
 #include "mainwindow.h"
 #include "reportpdf.h"
@@ -19,9 +17,12 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -80,25 +81,28 @@ int main(int argc, char** argv)
         QStringLiteral("Inspector for kernel streaming media devices: pins, connections and allocators, live."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QStringList known;
-    for (const std::string& name : ksscope::BackendFactory::names())
-        known.append(QString::fromStdString(name));
     const QCommandLineOption backendOption(
         QStringList{QStringLiteral("b"), QStringLiteral("backend")},
         QStringLiteral("Open only this backend (%1); repeat for several. Default: every available one.")
-            .arg(known.join(QStringLiteral(", "))),
+            .arg(QString::fromStdString(ksscope::BackendRegistry::names())),
         QStringLiteral("NAME"));
-    const QCommandLineOption scenarioOption(QStringList{QStringLiteral("s"), QStringLiteral("scenario")},
-                                            QStringLiteral("Simulate the devices of this scenario file."),
-                                            QStringLiteral("FILE"));
-    const QCommandLineOption recordingOption(
-        QStringLiteral("recording"),
-        QStringLiteral("Replay this recording (made with File > Record or ksscope-cli "
-                       "watch --record) instead of opening devices."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption speedOption(
-        QStringLiteral("speed"), QStringLiteral("Replay speed: 1 = as recorded (default), 2 = twice as fast, max."),
-        QStringLiteral("X"));
+    // each backend's options, as its registration declares them; those of a backend opened beside the others (a
+    // remote agent) may be given several times, one backend each
+    struct GivenOption {
+        ksscope::BackendRegistration backend;
+        ksscope::BackendOption option;
+        QCommandLineOption commandLine;
+    };
+    std::vector<GivenOption> backendOptions;
+    for (const ksscope::BackendRegistration& b : ksscope::BackendRegistry::all())
+        for (const ksscope::BackendOption& o : b.options) {
+            QString help = QString::fromStdString(o.help);
+            help = help.left(1).toUpper() + help.mid(1) + QLatin1Char('.');
+            if (o.selects && !b.openedByDefault && !b.opensAlone)
+                help += QStringLiteral(" Repeat for several.");
+            backendOptions.push_back(
+                {b, o, QCommandLineOption(QString::fromStdString(o.name), help, QString::fromStdString(o.valueName))});
+        }
     const QCommandLineOption rateOption(QStringLiteral("rate"),
                                         QStringLiteral("Sample rate in Hz (1-2000; default: the last one used, 100)."),
                                         QStringLiteral("HZ"));
@@ -128,17 +132,11 @@ int main(int argc, char** argv)
         QStringLiteral("output"), QStringLiteral("The report file of --export-report."), QStringLiteral("FILE"));
     const QCommandLineOption formatOption(
         QStringLiteral("format"), QStringLiteral("--export-report: json, csv, html or pdf."), QStringLiteral("FORMAT"));
-    const QCommandLineOption agentOption(
-        QStringLiteral("agent"),
-        QStringLiteral("Also open the devices of this remote agent (`ksscope-cli serve`); repeat for several."),
-        QStringLiteral("URL"));
-    const QCommandLineOption agentTokenOption(QStringLiteral("agent-token-file"),
-                                              QStringLiteral("The token file of the --agent agents."),
-                                              QStringLiteral("FILE"));
-    parser.addOptions({agentOption, agentTokenOption});
-    parser.addOptions({backendOption, scenarioOption, recordingOption, speedOption, rateOption, selectOption,
-                       screenshotOption, afterOption, startupOption, sizeOption, exportOption, outputOption,
-                       formatOption});
+    parser.addOption(backendOption);
+    for (const GivenOption& given : backendOptions)
+        parser.addOption(given.commandLine);
+    parser.addOptions({rateOption, selectOption, screenshotOption, afterOption, startupOption, sizeOption, exportOption,
+                       outputOption, formatOption});
     parser.process(app);
 
     if (parser.isSet(exportOption)) {
@@ -166,55 +164,50 @@ int main(int argc, char** argv)
     }
 
     ksscope::ui::SessionRequest request;
-    for (const QString& name : parser.values(backendOption)) {
-        if (!known.contains(name))
-            return fail(QStringLiteral("unknown backend \"%1\"; this build has: %2")
-                            .arg(name, known.join(QStringLiteral(", "))));
-        request.backends.append(name);
-    }
-    if (parser.isSet(scenarioOption)) {
-        request.scenarioPath = parser.value(scenarioOption);
-        if (!QFileInfo(request.scenarioPath).isFile())
-            return fail(QStringLiteral("--scenario %1: no such file").arg(request.scenarioPath));
-        // a malformed scenario is named with file:line before any window opens
-        const ksscope::ScenarioResult scenario = ksscope::loadScenarioFile(request.scenarioPath.toStdString());
-        if (const auto* error = std::get_if<ksscope::ScenarioError>(&scenario))
-            return fail(QString::fromStdString(error->toString()),
-                        error->unreadable ? ksscope::ExitUsage : ksscope::ExitInvalidValue);
-    }
-    if (parser.isSet(recordingOption)) {
-        if (parser.isSet(backendOption) || parser.isSet(scenarioOption))
-            return fail(QStringLiteral("--recording replays a file on its own: leave out --backend and --scenario"));
-        request.recordingPath = parser.value(recordingOption);
-        if (!QFileInfo(request.recordingPath).isFile())
-            return fail(QStringLiteral("--recording %1: no such file").arg(request.recordingPath));
-        // a file that is not a recording (or a damaged one) is named before any window opens
-        ksscope::Status status;
-        if (!ksscope::Recording::open(request.recordingPath.toStdString(), status))
-            return fail(QStringLiteral("--recording %1: %2")
-                            .arg(request.recordingPath, QString::fromStdString(status.message())),
-                        ksscope::exitCodeFor(status));
-    }
-    if (parser.isSet(speedOption)) {
-        if (!parser.isSet(recordingOption))
-            return fail(QStringLiteral("--speed needs --recording FILE"));
-        if (parser.value(speedOption) == QStringLiteral("max")) {
-            request.replaySpeed = 0.0;
+    request.backends = parser.values(backendOption);
+    std::vector<std::string> names;
+    for (const QString& name : request.backends)
+        names.push_back(name.toStdString());
+    // the options of a backend opened beside the others go with each value of the option that asks for it
+    std::map<std::string, ksscope::BackendOptions> addedShared;
+    std::vector<std::pair<std::string, std::string>> addedValues; // backend, the value asking for one more
+    QStringList addedGiven;
+    for (const GivenOption& given : backendOptions) {
+        if (!parser.isSet(given.commandLine))
+            continue;
+        const bool added = !given.backend.openedByDefault && !given.backend.opensAlone;
+        if (!added) {
+            request.options.set(given.option.name, parser.value(given.commandLine).toStdString());
+        } else if (given.option.selects) {
+            for (const QString& value : parser.values(given.commandLine))
+                addedValues.emplace_back(given.backend.name, value.toStdString());
+            addedGiven.append(QStringLiteral("--") + given.commandLine.names().constFirst());
         } else {
-            QString error;
-            const auto speed = numberOption(parser, speedOption, 0.001, 1000.0, error);
-            if (!speed)
-                return fail(error + QStringLiteral(", or max"), ksscope::ExitInvalidValue);
-            request.replaySpeed = *speed;
+            addedShared[given.backend.name].set(given.option.name, parser.value(given.commandLine).toStdString());
         }
     }
-    for (const QString& url : parser.values(agentOption)) {
-        if (parser.isSet(recordingOption))
-            return fail(QStringLiteral("--agent opens live devices: leave out --recording"));
-        request.agents.append({url, parser.value(agentTokenOption)});
+    // a malformed scenario, a file that is not a recording, are named before any window opens
+    if (const ksscope::Status status = ksscope::BackendRegistry::check(names, request.options); !status)
+        return fail(QString::fromStdString(status.message()), ksscope::exitCodeFor(status));
+    for (const auto& [backend, value] : addedValues) {
+        ksscope::BackendOptions options = addedShared[backend];
+        for (const GivenOption& given : backendOptions)
+            if (given.backend.name == backend && given.option.selects)
+                options.set(given.option.name, value);
+        if (const ksscope::Status status = ksscope::BackendRegistry::check({}, options); !status)
+            return fail(QString::fromStdString(status.message()), ksscope::exitCodeFor(status));
+        request.added.append(options);
     }
-    if (parser.isSet(agentTokenOption) && !parser.isSet(agentOption))
-        return fail(QStringLiteral("--agent-token-file needs --agent URL"));
+    for (const auto& [backend, options] : addedShared)
+        if (std::none_of(addedValues.begin(), addedValues.end(), [&](const auto& v) { return v.first == backend; })) {
+            const ksscope::Status status = ksscope::BackendRegistry::check({}, options); // names what it needs
+            return fail(QString::fromStdString(status ? "the options given need the " + backend + " backend's address"
+                                                      : status.message()),
+                        ksscope::ExitUsage);
+        }
+    if (request.opensAlone() && !request.added.isEmpty())
+        return fail(QStringLiteral("%1 opens on its own: leave out %2")
+                        .arg(request.source(), addedGiven.join(QStringLiteral(", "))));
     request.rateHz = 0; // the window uses the last rate
     if (parser.isSet(rateOption)) {
         QString error;

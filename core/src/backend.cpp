@@ -34,21 +34,6 @@ std::unique_ptr<Backend> BackendFactory::create(const std::string& name, const B
     return BackendRegistry::create(name, options);
 }
 
-namespace {
-
-Status unknownBackend(const std::string& name)
-{
-    std::string known;
-    for (const auto& n : BackendFactory::names()) {
-        if (!known.empty())
-            known += ", ";
-        known += n;
-    }
-    return {E_INVALIDARG, "unknown backend \"" + name + "\"; this build has: " + known};
-}
-
-} // namespace
-
 Session::~Session()
 {
     close();
@@ -56,26 +41,21 @@ Session::~Session()
 
 Status Session::open(const std::vector<std::string>& names, const BackendOptions& options, const EventSink& sink)
 {
+    for (const std::string& name : names)
+        if (!BackendRegistry::has(name))
+            return {E_INVALIDARG, "unknown backend \"" + name + "\"; this build has: " + BackendRegistry::names()};
+    if (Status status = BackendRegistry::checkSelection(names, options); !status)
+        return status;
     // no backend named: those the options ask for (a recording, an agent), else every one opened by default
-    std::vector<std::string> wanted = names;
-    bool implicit = false;
-    if (wanted.empty()) {
-        const std::vector<BackendRegistration> all = BackendRegistry::all();
-        for (const BackendRegistration& b : all)
-            if (b.selectedBy && b.selectedBy(options))
-                wanted.push_back(b.name);
-        implicit = wanted.empty();
-        if (implicit)
-            for (const BackendRegistration& b : all)
-                if (b.openedByDefault)
-                    wanted.push_back(b.name);
-    }
+    const std::vector<std::string> wanted = BackendRegistry::opening(names, options);
+    const bool implicit = names.empty() && BackendRegistry::selectedBy(options).empty();
     for (const std::string& name : wanted) {
         if (std::any_of(m_backends.begin(), m_backends.end(), [&](const auto& b) { return b->name() == name; }))
             continue;
         auto backend = BackendFactory::create(name, options);
         if (!backend)
-            return unknownBackend(name);
+            return {hresultFromWin32(kErrorBadArguments),
+                    "backend \"" + name + "\" cannot be created; this build has: " + BackendRegistry::names()};
         const Availability availability = backend->availability();
         if (!availability.available) {
             if (implicit)
@@ -93,12 +73,6 @@ Status Session::adopt(std::unique_ptr<Backend> backend, EventSink sink)
 {
     if (!backend)
         return {E_POINTER, "no backend"};
-    for (const auto& open : m_backends) {
-        const Backend& alone = backend->opensAlone() ? *backend : *open;
-        if (backend->opensAlone() || open->opensAlone())
-            return {E_INVALIDARG, "the " + alone.name() + " backend is opened on its own: open it without \"" +
-                                      (&alone == backend.get() ? open->name() : backend->name()) + "\""};
-    }
     if (sink)
         backend->setEventSink(std::move(sink));
     if (Status status = backend->open(); !status)

@@ -54,6 +54,7 @@ constexpr Win32Name kWin32[] = {
     {kErrorBusy, "ERROR_BUSY", "The requested resource is in use."},
     {kErrorDeviceRemoved, "ERROR_DEVICE_REMOVED", "The device has been removed."},
     {kErrorNotFound, "ERROR_NOT_FOUND", "Element not found."},
+    {kErrorBadArguments, "ERROR_BAD_ARGUMENTS", "One or more arguments are not correct."},
     {87, "ERROR_INVALID_PARAMETER", "The parameter is incorrect."},
     {kErrorInvalidFunction, "ERROR_INVALID_FUNCTION", "Incorrect function."},
     {6, "ERROR_INVALID_HANDLE", "The handle is invalid."},

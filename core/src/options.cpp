@@ -15,7 +15,8 @@ int exitCodeFor(const Status& status)
     if (status.isOk())
         return ExitOk;
     const HRESULT code = status.code();
-    if (code == hresultFromWin32(kErrorFileNotFound) || code == hresultFromWin32(kErrorPathNotFound))
+    if (code == hresultFromWin32(kErrorFileNotFound) || code == hresultFromWin32(kErrorPathNotFound) ||
+        code == hresultFromWin32(kErrorBadArguments))
         return ExitUsage;
     if (code == E_INVALIDARG || code == VFW_E_BADALIGN || code == hresultFromWin32(kErrorFileCorrupt) ||
         code == hresultFromWin32(kErrorRevisionMismatch))

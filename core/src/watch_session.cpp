@@ -58,6 +58,7 @@ std::shared_ptr<Monitor> WatchSession::monitor() const
 
 Status WatchSession::open(const std::vector<std::string>& names, const BackendOptions& options)
 {
+    m_scenario = options.value("scenario"); // noted in a recording's metadata
     return m_session.open(names, options, [router = m_router](const BackendEvent& e) { router->deliver(e); });
 }
 
@@ -101,6 +102,8 @@ Status WatchSession::startRecording(Recorder::Options options, const Topology* i
     const std::shared_ptr<Monitor> m = monitor();
     options.origin_ns = m->started() ? m->now_ns() : 0;
     options.rateHz = m->rateHz();
+    if (options.scenario.empty())
+        options.scenario = m_scenario; // set by open() before any recording (a front end's thread)
     options.backends.clear();
     for (const auto& backend : m_session.backends())
         options.backends.push_back(backend->name());

@@ -66,7 +66,7 @@ struct Served {
         mo.windowSeconds = 10;
         watch = std::make_unique<WatchSession>(mo);
         monitor = watch->monitor();
-        status = watch->open({"sim"}, BackendOptions::forScenario(scenario));
+        status = watch->open({"sim"}, BackendOptions{{"scenario", scenario}});
         if (!status)
             return;
         if (stream && !(status = watch->startDevices()))

@@ -118,7 +118,7 @@ void BM_Sampler64At1kHz(benchmark::State& state)
         Monitor::Options options;
         options.rateHz = 1000;
         Monitor monitor(options);
-        session.open({"sim"}, BackendOptions::forScenario(KSSCOPE_SCENARIO_DIR "/load64.json"), monitor.eventSink());
+        session.open({"sim"}, BackendOptions{{"scenario", KSSCOPE_SCENARIO_DIR "/load64.json"}}, monitor.eventSink());
         session.start();
         monitor.start(session);
         std::this_thread::sleep_for(std::chrono::seconds(state.range(0)));
@@ -181,7 +181,7 @@ void BM_SamplerScale(benchmark::State& state)
         options.rateHz = 100;
         options.windowSeconds = 10;
         Monitor monitor(options);
-        Status status = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink());
+        Status status = session.open({"sim"}, BackendOptions{{"scenario", scenario}}, monitor.eventSink());
         if (status && streaming)
             status = session.start();
         if (!status) {
@@ -244,7 +244,7 @@ void BM_Record64At1kHz(benchmark::State& state)
         options.rateHz = 1000;
         Monitor monitor(options);
         const std::string scenario = KSSCOPE_SCENARIO_DIR "/load64.json";
-        if (Status s = session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink()); !s) {
+        if (Status s = session.open({"sim"}, BackendOptions{{"scenario", scenario}}, monitor.eventSink()); !s) {
             state.SkipWithError(s.message().c_str());
             break;
         }

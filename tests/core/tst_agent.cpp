@@ -181,7 +181,7 @@ struct Served {
         mo.windowSeconds = 30;
         watch = std::make_unique<WatchSession>(mo);
         monitor = watch->monitor();
-        openStatus = watch->open({"sim"}, BackendOptions::forScenario(scenario));
+        openStatus = watch->open({"sim"}, BackendOptions{{"scenario", scenario}});
         if (!openStatus)
             return;
         watch->startDevices();
@@ -700,7 +700,7 @@ private Q_SLOTS:
         mo.rateHz = 100;
         Monitor monitor(mo);
         BackendOptions bo;
-        bo.agentUrl = url;
+        bo.set("agent", url);
         QVERIFY(remote.open({"agent"}, bo, monitor.eventSink()));
         const Topology topology = remote.topology();
         QCOMPARE(topology.filters.size(), 1u);
@@ -765,14 +765,21 @@ private Q_SLOTS:
         QVERIFY(served.startStatus);
         const std::string prefix = "agent@127.0.0.1:" + std::to_string(served.agent->address().port) + ":";
         BackendOptions bo;
-        bo.agentUrl = "http://127.0.0.1:" + std::to_string(served.agent->address().port);
+        bo.set("agent", "http://127.0.0.1:" + std::to_string(served.agent->address().port));
         {
             Session noToken;
             const Status refused = noToken.open({"agent"}, bo);
             QCOMPARE(refused.code(), hresultFromWin32(kErrorAccessDenied));
             QVERIFY2(refused.message().find("HTTP 401") != std::string::npos, refused.message().c_str());
         }
-        bo.agentToken = kToken;
+        // the token, from a token file as --agent-token-file gives it
+        QTemporaryDir dir;
+        const QString tokenFile = dir.filePath(QStringLiteral("token"));
+        QFile file(tokenFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray::fromStdString(kToken + "\n"));
+        file.close();
+        bo.set("agent-token-file", tokenFile.toStdString());
         Session remote;
         QVERIFY(remote.open({"agent"}, bo));
         const std::string id = prefix + "sim:avshws/pin0/allocator";
@@ -799,13 +806,13 @@ private Q_SLOTS:
     void theAgentBackendNamesAnUnreachableAgent()
     {
         BackendOptions bo;
-        bo.agentUrl = "http://127.0.0.1:1";
+        bo.set("agent", "http://127.0.0.1:1");
         Session session;
         const Status s = session.open({"agent"}, bo);
         QVERIFY(!s);
         QVERIFY2(s.message().find("cannot reach the agent at http://127.0.0.1:1") != std::string::npos,
                  s.message().c_str());
-        bo.agentUrl = "ftp://x";
+        bo.set("agent", "ftp://x");
         QVERIFY(!Session().open({"agent"}, bo));
     }
 

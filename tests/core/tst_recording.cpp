@@ -38,7 +38,7 @@ Recorded recordSim(const std::string& path, double seconds, Status& finished, co
     Monitor::Options options;
     options.rateHz = 200;
     Monitor monitor(options);
-    if (!session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink()))
+    if (!session.open({"sim"}, BackendOptions{{"scenario", scenario}}, monitor.eventSink()))
         return out;
     Recorder::Options ro;
     ro.path = path;
@@ -82,8 +82,8 @@ Recorded replayAll(const std::string& path, Status& status, bool lanes = false)
 {
     Recorded out;
     BackendOptions bo;
-    bo.recordingPath = path;
-    bo.replaySpeed = 0.0;
+    bo.set("recording", path);
+    bo.set("speed", "max");
     Session session;
     Monitor monitor({});
     status = session.open({}, bo, monitor.eventSink());
@@ -265,8 +265,8 @@ private Q_SLOTS:
     void replayedLanesComeFromTheRecordedBufferStates()
     {
         BackendOptions bo;
-        bo.recordingPath = m_good;
-        bo.replaySpeed = 0.0;
+        bo.set("recording", m_good);
+        bo.set("speed", "max");
         Session session;
         Monitor monitor({});
         QVERIFY(session.open({"replay"}, bo, monitor.eventSink()));
@@ -289,7 +289,7 @@ private Q_SLOTS:
     void replayBackendRefusesEditsAndMixing()
     {
         BackendOptions bo;
-        bo.recordingPath = m_good;
+        bo.set("recording", m_good);
         Session session;
         QVERIFY(session.open({"replay"}, bo));
         const Topology topology = session.topology();
@@ -315,9 +315,9 @@ private Q_SLOTS:
     void seekAndSpeed()
     {
         BackendOptions bo;
-        bo.recordingPath = m_good;
-        bo.replaySpeed = 1.0;
-        bo.replayStart_ns = 500'000'000;
+        bo.set("recording", m_good);
+        bo.set("speed", "1");
+        bo.set("start", "0.5");
         Session session;
         QVERIFY(session.open({}, bo));
         // the replay backend's source plays the recording; its playback is the backend's, it outlives the source
@@ -455,7 +455,7 @@ private Q_SLOTS:
 
         // the replay backend says so and does not open
         BackendOptions bo;
-        bo.recordingPath = file;
+        bo.set("recording", file);
         Session session;
         status = session.open({}, bo);
         QVERIFY(!status);

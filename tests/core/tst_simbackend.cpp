@@ -69,7 +69,7 @@ private slots:
     }
     void selfTestReportsABadScenario()
     {
-        auto backend = BackendFactory::create("sim", BackendOptions::forScenario("/nonexistent.json"));
+        auto backend = BackendFactory::create("sim", BackendOptions{{"scenario", "/nonexistent.json"}});
         const SelfTestReport report = backend->selfTest();
         QVERIFY(!report.passed);
         QVERIFY(report.lines.back().rfind("FAIL: scenario: /nonexistent.json", 0) == 0);
@@ -213,7 +213,7 @@ private slots:
     void badScenarioFailsToOpen()
     {
         Session session;
-        const Status s = session.open({"sim"}, BackendOptions::forScenario("/nonexistent/scenario.json"));
+        const Status s = session.open({"sim"}, BackendOptions{{"scenario", "/nonexistent/scenario.json"}});
         QVERIFY(!s);
         QVERIFY(s.message().find("/nonexistent/scenario.json") != std::string::npos);
         Session other;
@@ -238,7 +238,7 @@ private slots:
     {
         Session session;
         Monitor monitor({});
-        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(scenarioPath("faults.json")), monitor.eventSink()));
+        QVERIFY(session.open({"sim"}, BackendOptions{{"scenario", scenarioPath("faults.json")}}, monitor.eventSink()));
         QVERIFY(session.start());
         QVERIFY(monitor.start(session));
         bool removed = false;
@@ -293,7 +293,7 @@ private slots:
             writeScenarioWithFault(dir, R"({"at": 0.3, "kind": "device-removal", "target": "render"})");
         Session session;
         Monitor monitor({});
-        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path), monitor.eventSink()));
+        QVERIFY(session.open({"sim"}, BackendOptions{{"scenario", path}}, monitor.eventSink()));
         QVERIFY(session.start());
         QVERIFY(monitor.start(session));
         bool starved = false;
@@ -319,7 +319,7 @@ private slots:
             {"at": 0.8, "kind": "device-arrival", "target": "convert"})");
         Session session;
         Monitor monitor({});
-        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path), monitor.eventSink()));
+        QVERIFY(session.open({"sim"}, BackendOptions{{"scenario", path}}, monitor.eventSink()));
         QVERIFY(session.start());
         QVERIFY(monitor.start(session));
         std::vector<MonitorEvent> structural;
@@ -363,7 +363,7 @@ private slots:
         const std::string path = writeScenarioWithFault(
             dir, R"({"at": 0.1, "kind": "allocator-failure", "target": "convert/out", "hresult": "E_OUTOFMEMORY"})");
         Session session;
-        QVERIFY(session.open({"sim"}, BackendOptions::forScenario(path)));
+        QVERIFY(session.open({"sim"}, BackendOptions{{"scenario", path}}));
         QVERIFY(session.start());
         std::this_thread::sleep_for(300ms);
         PropertyRequest request;
@@ -401,7 +401,7 @@ private:
         Monitor::Options options;
         options.rateHz = 200;
         Monitor monitor(options);
-        if (!session.open({"sim"}, BackendOptions::forScenario(scenario), monitor.eventSink()))
+        if (!session.open({"sim"}, BackendOptions{{"scenario", scenario}}, monitor.eventSink()))
             return {};
         if (buffers) {
             PropertyRequest request;

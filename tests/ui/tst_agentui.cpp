@@ -32,7 +32,7 @@ struct LocalAgent {
         mo.windowSeconds = 30;
         watch = std::make_unique<WatchSession>(mo);
         monitor = watch->monitor();
-        if (!watch->open({"sim"}, BackendOptions::forScenario(scenario)))
+        if (!watch->open({"sim"}, BackendOptions{{"scenario", scenario}}))
             return;
         watch->startDevices();
         watch->startSampling();
@@ -106,10 +106,10 @@ private Q_SLOTS:
         window.show();
         window.open(simRequest());
         QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() != nullptr, 10000);
-        window.connectToAgent({remote->url(), {}});
+        QVERIFY(window.openWith({{"agent", remote->url().toStdString()}}).isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(backendRow(window, backend).isValid(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(window.controller()->monitor() != nullptr, 10000);
-        QCOMPARE(window.controller()->request().agents.size(), 1);
+        QCOMPARE(window.controller()->request().added.size(), 1);
 
         // the device tree: the local backend and the agent's, with its filter
         QVERIFY(backendRow(window, QStringLiteral("sim")).isValid());
@@ -174,7 +174,7 @@ private Q_SLOTS:
             auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
             if (!dialog)
                 return;
-            auto* url = dialog->findChild<QLineEdit*>(QStringLiteral("agentUrl"));
+            auto* url = dialog->findChild<QLineEdit*>(QStringLiteral("agent")); // named as on the command line
             if (!url)
                 return;
             url->setText(remote.url());
@@ -187,7 +187,7 @@ private Q_SLOTS:
         QVERIFY(filled);
         const QString backend = QStringLiteral("agent@127.0.0.1:%1").arg(remote.port());
         QTRY_VERIFY_WITH_TIMEOUT(backendRow(window, backend).isValid(), 10000);
-        QCOMPARE(window.controller()->request().agents.front().url, remote.url());
+        QCOMPARE(window.controller()->request().added.front().value("agent"), remote.url().toStdString());
     }
 
     void anUnreachableAgentIsNamedAndLeftOut()
@@ -205,11 +205,12 @@ private Q_SLOTS:
             }
         });
         closer.start(50);
-        window.connectToAgent({QStringLiteral("http://127.0.0.1:1"), {}});
+        QVERIFY(window.openWith({{"agent", "http://127.0.0.1:1"}}).isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(!boxText.isEmpty(), 15000);
-        QVERIFY2(boxText.contains(QStringLiteral("Cannot connect to the agent at http://127.0.0.1:1")),
+        QVERIFY2(boxText.contains(QStringLiteral(
+                     "Cannot open agent http://127.0.0.1:1: cannot reach the agent at http://127.0.0.1:1")),
                  qPrintable(boxText));
-        QVERIFY(window.controller()->request().agents.isEmpty());
+        QVERIFY(window.controller()->request().added.isEmpty());
         QVERIFY(backendRow(window, QStringLiteral("sim")).isValid()); // the local devices stay open
         bool logged = false;
         for (int row = 0; row < window.eventModel()->rowCount(); ++row)

@@ -48,7 +48,8 @@ SessionRequest simRequest(const QString& scenario = {})
 {
     SessionRequest request;
     request.backends = {QStringLiteral("sim")};
-    request.scenarioPath = scenario;
+    if (!scenario.isEmpty())
+        request.options.set("scenario", scenario.toStdString());
     request.rateHz = 100;
     return request;
 }

@@ -32,7 +32,8 @@ private:
         QSignalSpy opened(&controller, &SessionController::opened);
         SessionRequest request;
         request.backends = {QStringLiteral("sim")};
-        request.scenarioPath = scenario;
+        if (!scenario.isEmpty())
+            request.options.set("scenario", scenario.toStdString());
         controller.open(request);
         return opened.wait(10000) && opened.front().at(0).toBool();
     }

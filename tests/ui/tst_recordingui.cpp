@@ -407,7 +407,7 @@ private Q_SLOTS:
         MainWindow window;
         window.resize(1400, 900);
         window.show();
-        window.openRecording(m_fixture);
+        QVERIFY(window.openWith({{"recording", m_fixture.toStdString()}}).isEmpty());
         QVERIFY(waitForDevices(window));
         Playback* timeline = window.controller()->playback();
         QVERIFY(timeline);
@@ -526,7 +526,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.show();
-        window.openRecording(m_fixture);
+        QVERIFY(window.openWith({{"recording", m_fixture.toStdString()}}).isEmpty());
         QVERIFY(waitForDevices(window));
         window.selectIds({kAllocator});
         PropertyEditor* editor = window.propertyEditor();
@@ -593,7 +593,8 @@ private Q_SLOTS:
         QCOMPARE(gui.run({QStringLiteral("--recording"), QStringLiteral(KSSCOPE_SCENARIO_DIR "/default.json")}, nullptr,
                          &err),
                  4);
-        QVERIFY2(err.contains("--recording") && err.contains("default.json: "), err.constData());
+        QVERIFY2(err.contains("--recording: ") && err.contains("default.json is not a KsScope recording"),
+                 err.constData());
         QCOMPARE(gui.run({QStringLiteral("--speed"), QStringLiteral("2")}, nullptr, &err), 2);
         QVERIFY(err.contains("--speed needs --recording"));
         QCOMPARE(gui.run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--speed"), QStringLiteral("fast")},
@@ -608,7 +609,8 @@ private Q_SLOTS:
         QCOMPARE(gui.run({QStringLiteral("--recording"), m_fixture, QStringLiteral("--backend"), QStringLiteral("sim")},
                          nullptr, &err),
                  2);
-        QVERIFY(err.contains("--recording replays a file on its own"));
+        QVERIFY2(err.contains("the options given are for the replay backend, which --backend leaves out"),
+                 err.constData());
 
         // --export-report writes a report without a window
         const QString html = dir.filePath(QStringLiteral("report.html"));
@@ -629,7 +631,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         QVERIFY(window.reportSource().isEmpty());
-        window.openRecording(m_fixture);
+        QVERIFY(window.openWith({{"recording", m_fixture.toStdString()}}).isEmpty());
         QTRY_COMPARE(window.reportSource(), m_fixture);
         QSignalSpy exported(&window, &MainWindow::reportExported);
         const QString pdf = m_dir.filePath(QStringLiteral("window-report.pdf"));

@@ -113,7 +113,7 @@ private Q_SLOTS:
             QSignalSpy opened(&controller, &SessionController::opened);
             SessionRequest request;
             request.backends = {QStringLiteral("sim")};
-            request.scenarioPath = scenario;
+            request.options.set("scenario", scenario.toStdString());
             request.rateHz = 200;
             controller.open(request);
             QVERIFY(opened.wait(15000));

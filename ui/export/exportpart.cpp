@@ -102,8 +102,8 @@ void ExportPart::exportSnapshotInteractive()
 
 QString ExportPart::reportSource() const
 {
-    if (m_controller->request().replays())
-        return m_controller->request().recordingPath;
+    if (m_controller->request().opensAlone()) // a recording played back
+        return m_controller->request().source();
     return m_lastSavedRecording;
 }
 

@@ -161,7 +161,6 @@ QString RecordingPart::startRecording(const QString& path)
         // the controller refuses when no devices are open or they are a replay
         Recorder::Options options;
         options.path = QFile::encodeName(path).toStdString();
-        options.scenario = m_controller->request().scenarioPath.toStdString();
         options.command = "ksscope GUI";
         options.buffers = true;
         options.overwrite = true; // the file dialog has asked

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessioncontroller.h"
 
-#include "ksscope/agent.h"
-#include "ksscope/backend_registry.h"
-
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -31,6 +28,42 @@ struct SessionController::Devices {
         watch.reset();
     }
 };
+
+bool SessionRequest::opensAlone() const
+{
+    const std::vector<std::string> names = [this] {
+        std::vector<std::string> out;
+        for (const QString& name : backends)
+            out.push_back(name.toStdString());
+        return out;
+    }();
+    for (const std::string& name : BackendRegistry::opening(names, options))
+        if (const auto b = BackendRegistry::find(name); b && b->opensAlone)
+            return true;
+    return false;
+}
+
+QString SessionRequest::source() const
+{
+    QStringList values;
+    for (const BackendRegistration& b : BackendRegistry::all())
+        for (const BackendOption& o : b.options)
+            if (o.selects && options.has(o.name))
+                values.append(QString::fromStdString(options.value(o.name)));
+    return values.join(QStringLiteral(", "));
+}
+
+QString describeOptions(const BackendOptions& options)
+{
+    const std::vector<std::string> selected = BackendRegistry::selectedBy(options);
+    QString text = selected.empty() ? QObject::tr("the devices") : QString::fromStdString(selected.front());
+    const auto b = selected.empty() ? std::nullopt : BackendRegistry::find(selected.front());
+    if (b)
+        for (const BackendOption& o : b->options)
+            if (o.selects && options.has(o.name))
+                text += QLatin1Char(' ') + QString::fromStdString(options.value(o.name));
+    return text;
+}
 
 namespace {
 
@@ -166,42 +199,30 @@ void SessionController::open(const SessionRequest& request)
         WatchSession& watch = *devices->watch;
         watch.monitor()->setPaused(paused);
         std::vector<std::string> names;
-        BackendOptions options;
-        if (request.replays()) {
-            // the replay backend alone
-            options.recordingPath = request.recordingPath.toStdString();
-            options.replaySpeed = request.replaySpeed;
-        } else {
-            for (const QString& name : request.backends)
-                names.push_back(name.toStdString());
-            options.scenarioPath = request.scenarioPath.toStdString();
-        }
-        Status status = watch.open(names, options);
-        QStringList agentProblems;
-        QList<AgentRequest> agents;
-        for (const AgentRequest& agentRequest : request.replays() ? QList<AgentRequest>{} : request.agents) {
+        for (const QString& name : request.backends)
+            names.push_back(name.toStdString());
+        Status status = watch.open(names, request.options);
+        QStringList addedProblems;
+        QList<BackendOptions> added;
+        for (const BackendOptions& options : request.opensAlone() ? QList<BackendOptions>{} : request.added) {
             if (!status)
                 break;
-            BackendOptions agentOptions;
-            agentOptions.agentUrl = agentRequest.url.toStdString();
-            Status agentStatus;
-            if (!agentRequest.tokenFile.isEmpty())
-                agentStatus = agent::readTokenFile(agentRequest.tokenFile.toStdString(), agentOptions.agentToken);
+            Status addedStatus = BackendRegistry::check({}, options);
             std::unique_ptr<Backend> backend;
-            if (agentStatus) {
-                backend = BackendRegistry::createSelected(agentOptions); // the agent backend, where built
+            if (addedStatus) {
+                backend = BackendRegistry::createSelected(options);
                 if (!backend)
-                    agentStatus = {E_NOTIMPL, "this build has no agent backend"};
+                    addedStatus = {E_NOTIMPL, "no backend of this build takes these options"};
                 else if (const Availability a = backend->availability(); !a.available)
-                    agentStatus = {E_INVALIDARG, a.reason};
+                    addedStatus = {E_INVALIDARG, a.reason};
             }
-            if (agentStatus)
-                agentStatus = watch.adopt(std::move(backend));
-            if (agentStatus)
-                agents.append(agentRequest);
+            if (addedStatus)
+                addedStatus = watch.adopt(std::move(backend));
+            if (addedStatus)
+                added.append(options);
             else
-                agentProblems.append(tr("Cannot connect to the agent at %1: %2")
-                                         .arg(agentRequest.url, QString::fromStdString(agentStatus.message())));
+                addedProblems.append(tr("Cannot open %1: %2")
+                                         .arg(describeOptions(options), QString::fromStdString(addedStatus.message())));
         }
         if (status)
             status = watch.startDevices();
@@ -221,13 +242,13 @@ void SessionController::open(const SessionRequest& request)
             watchHandle.reset();
             devices->close();
         }
-        reply([this, status, monitor, watchHandle, playback, backendNames, generation, agents, agentProblems,
+        reply([this, status, monitor, watchHandle, playback, backendNames, generation, added, addedProblems,
                topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // another open or monitor followed: this session or monitor is gone already
-            if (!m_request.replays() && status)
-                m_request.agents = agents; // those that could not be reached are left out
-            for (const QString& problemText : agentProblems)
+            if (!m_request.opensAlone() && status)
+                m_request.added = added; // those that could not be opened are left out
+            for (const QString& problemText : addedProblems)
                 Q_EMIT problem(problemText);
             m_monitor = monitor;
             m_watch = watchHandle;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ksscope/backend.h"
+#include "ksscope/backend_registry.h"
 #include "ksscope/monitor.h"
 #include "ksscope/watch_session.h"
 
@@ -17,27 +18,24 @@ namespace ksscope::ui {
 
 class Mailbox;
 
-/// A remote agent (`ksscope-cli serve`) opened as a backend.
-struct AgentRequest {
-    QString url; ///< http://HOST:PORT
-    QString tokenFile; ///< empty: the agent needs no token
-    bool operator==(const AgentRequest& other) const = default;
-};
-
 /// What the window asks to open.
 struct SessionRequest {
-    QStringList backends; ///< empty: every available backend (the simulated devices plus any real ones)
-    QString scenarioPath; ///< sim: empty = the embedded default scenario
+    QStringList backends; ///< empty: those the options ask for, else every available one opened by default
+    BackendOptions options; ///< the options of the backends that open (a scenario, a recording to play)
+    /// Backends opened one at a time beside the others (remote agents), each with its own options. One that cannot
+    /// be opened when the session opens is left out (problem() says why); one lost later greys out and reconnects
+    /// by itself.
+    QList<BackendOptions> added;
     double rateHz = 100.0;
     double windowSeconds = 3600.0; ///< history kept per allocator
-    /// A recording to replay instead of live devices (backends and scenario are then ignored).
-    QString recordingPath;
-    double replaySpeed = 1.0; ///< 1 = as recorded, 0 = as fast as possible
-    /// Remote agents opened beside the local backends (live sessions only). One that cannot be reached when the
-    /// session opens is left out (problem() says why); one lost later greys out and reconnects by itself.
-    QList<AgentRequest> agents;
-    [[nodiscard]] bool replays() const { return !recordingPath.isEmpty(); }
+    /// Whether it asks for a backend that opens alone (a recording played back) instead of the live devices.
+    [[nodiscard]] bool opensAlone() const;
+    /// What the options ask for, as given (a recording's file): the values of the options that select a backend.
+    [[nodiscard]] QString source() const;
 };
+
+/// \a options as a person names what they open: "agent http://127.0.0.1:9464".
+[[nodiscard]] QString describeOptions(const BackendOptions& options);
 
 /// How much of a recording a replaying monitor takes at once before the position (capped by the window).
 inline constexpr double kReplayCatchUpSeconds = 120.0;

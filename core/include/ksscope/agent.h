@@ -146,7 +146,8 @@ private:
 /// Where the agent backend connects.
 struct AgentConnection {
     std::string url; ///< "http://HOST:PORT" (or "HOST:PORT")
-    std::string token; ///< empty: none
+    std::string token; ///< empty: none (or the one in tokenFile)
+    std::string tokenFile; ///< a file holding the token (readTokenFile), read when the backend opens; empty: none
 };
 
 /// The agent backend: a remote agent's devices, named "agent@HOST:PORT"; its ids are the remote ids behind that

@@ -11,6 +11,7 @@
 #include "ksscope/samples.h"
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,21 +84,28 @@ struct SelfTestReport {
     std::vector<std::string> lines; ///< one line per check, "ok: ..." / "FAIL: ..."
 };
 
-/// Options shared by every backend; each takes what concerns it.
-struct BackendOptions {
-    std::string scenarioPath; ///< sim: scenario file; empty = the embedded default scenario
-    std::string recordingPath; ///< replay: the recording to play
-    double replaySpeed = 1.0; ///< replay: 1 = as recorded, 2 = twice as fast, 0 = at once
-    std::int64_t replayStart_ns = 0; ///< replay: where to start, ns into the recording
-    std::string agentUrl; ///< agent: the remote agent, http://HOST:PORT
-    std::string agentToken; ///< agent: its token (empty: none)
+/// The backends' options by name (BackendOption::name, e.g. "scenario"), as text as given on a command line; each
+/// backend reads its own, which its registration declares and checks (BackendRegistry::check) before anything opens.
+class BackendOptions {
+public:
+    BackendOptions() = default;
+    BackendOptions(std::initializer_list<std::pair<const std::string, std::string>> values) : m_values(values) { }
 
-    [[nodiscard]] static BackendOptions forScenario(std::string path)
+    void set(const std::string& name, std::string value) { m_values[name] = std::move(value); }
+    void erase(const std::string& name) { m_values.erase(name); }
+    [[nodiscard]] bool has(const std::string& name) const { return m_values.count(name) > 0; }
+    /// The value given for \a name, or \a fallback.
+    [[nodiscard]] std::string value(const std::string& name, const std::string& fallback = {}) const
     {
-        BackendOptions options;
-        options.scenarioPath = std::move(path);
-        return options;
+        const auto it = m_values.find(name);
+        return it == m_values.end() ? fallback : it->second;
     }
+    [[nodiscard]] const std::map<std::string, std::string>& values() const { return m_values; }
+    [[nodiscard]] bool empty() const { return m_values.empty(); }
+    bool operator==(const BackendOptions& other) const = default;
+
+private:
+    std::map<std::string, std::string> m_values;
 };
 
 class Backend {
@@ -179,8 +187,6 @@ public:
         (void)options;
         return nullptr;
     }
-    /// Whether the backend is opened on its own in a session (one whose source keeps the clock: a recording).
-    [[nodiscard]] virtual bool opensAlone() const { return false; }
 };
 
 /// Creates backends by name.

@@ -79,6 +79,7 @@ inline constexpr std::uint32_t kErrorDiskFull = 112;
 inline constexpr std::uint32_t kErrorFileExists = 80;
 inline constexpr std::uint32_t kErrorFileCorrupt = 1392;
 inline constexpr std::uint32_t kErrorRevisionMismatch = 1306;
+inline constexpr std::uint32_t kErrorBadArguments = 160;
 
 /// HRESULT_FROM_WIN32: 0x8007xxxx for a non-zero Win32 error code.
 [[nodiscard]] constexpr HRESULT hresultFromWin32(std::uint32_t error) noexcept

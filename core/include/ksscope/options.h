@@ -24,7 +24,8 @@ enum ExitCode : int {
     ExitRecording = 5, ///< the recording could not be written to the end (watching went on)
 };
 
-/// The exit code for a failed Status: a missing file is a usage error, a malformed or invalid input an invalid
+/// The exit code for a failed Status: a missing file or options that do not go together (ERROR_BAD_ARGUMENTS) are a
+/// usage error, a malformed or invalid input an invalid
 /// value, anything else (a device, a full disk, a refused write) a device error.
 [[nodiscard]] int exitCodeFor(const Status& status);
 

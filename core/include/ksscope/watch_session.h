@@ -42,7 +42,8 @@ public:
     /// The monitor now sampling (replaced by restartMonitor()); never null.
     [[nodiscard]] std::shared_ptr<Monitor> monitor() const;
 
-    /// Opens backends by name (Session::open) with the watch's event sink.
+    /// Opens backends by name (Session::open) with the watch's event sink. The scenario option given is noted in a
+    /// recording's metadata.
     Status open(const std::vector<std::string>& names, const BackendOptions& options);
     /// Adds a backend created elsewhere (Session::adopt) with the watch's event sink.
     Status adopt(std::unique_ptr<Backend> backend);
@@ -101,6 +102,7 @@ private:
     std::shared_ptr<Monitor> m_monitor;
     std::shared_ptr<Recorder> m_recorder;
     bool m_streamBuffers = false;
+    std::string m_scenario; // the scenario option the devices were opened with
     std::mutex m_snapshotMutex; // guards m_lastSnapshot
     TopologySnapshot m_lastSnapshot; // the last one recorded (its time is the monitor's)
     std::mutex m_editMutex; // one edit at a time

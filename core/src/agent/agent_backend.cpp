@@ -134,6 +134,9 @@ public:
     {
         if (!m_valid)
             return {E_INVALIDARG, availability().reason};
+        if (!m_connection.tokenFile.empty())
+            if (Status s = readTokenFile(m_connection.tokenFile, m_connection.token); !s)
+                return s;
         Topology topology;
         json status;
         if (Status s = fetch(topology, status); !s)
@@ -572,11 +575,49 @@ namespace ksscope {
 
 void registerAgentBackend()
 {
-    BackendRegistry::add({"agent", "the devices of a remote `ksscope-cli serve` (--agent http://HOST:PORT)", 50, false,
-                          [](const BackendOptions& options) -> std::unique_ptr<Backend> {
-                              return agent::createAgentBackend({options.agentUrl, options.agentToken});
-                          },
-                          [](const BackendOptions& options) { return !options.agentUrl.empty(); }});
+    BackendRegistration agent;
+    agent.name = "agent";
+    agent.description = "the devices of a remote `ksscope-cli serve` (--agent http://HOST:PORT)";
+    agent.order = 50;
+    agent.openedByDefault = false;
+    agent.create = [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+        return agent::createAgentBackend({options.value("agent"), {}, options.value("agent-token-file")});
+    };
+    BackendOption url;
+    url.name = "agent";
+    url.valueName = "URL";
+    url.help = "the devices of a remote `ksscope-cli serve` (the agent backend): http://HOST:PORT";
+    url.label = "Agent address";
+    url.selects = true;
+    url.inWindow = true;
+    url.example = "http://127.0.0.1:9464";
+    url.check = [](const std::string& value) {
+        std::string schemeHostPort;
+        std::string hostPort;
+        if (!agent::parseUrl(value, schemeHostPort, hostPort))
+            return Status(E_INVALIDARG, "\"" + value + "\" is not an agent address; expected http://HOST:PORT");
+        return Status::ok();
+    };
+    BackendOption tokenFile;
+    tokenFile.name = "agent-token-file";
+    tokenFile.valueName = "FILE";
+    tokenFile.help = "the file holding the agent's token (none: an agent on loopback without --token-file)";
+    tokenFile.label = "Token file";
+    tokenFile.needs = "agent";
+    tokenFile.inWindow = true;
+    tokenFile.fileFilter = "All files (*)";
+    tokenFile.check = [](const std::string& value) {
+        std::string token;
+        return agent::readTokenFile(value, token);
+    };
+    agent.options = {std::move(url), std::move(tokenFile)};
+    agent.windowAction = "Connect to &Agent...";
+    agent.windowActionTip = "Open the devices of a remote machine that runs `ksscope-cli serve`: they appear beside "
+                            "the local ones, under a backend of their own; a lost connection greys them out until the "
+                            "agent answers again";
+    agent.windowIcon = "network-server";
+    agent.windowCloseAction = "&Disconnect from Agents";
+    BackendRegistry::add(std::move(agent));
 }
 
 } // namespace ksscope

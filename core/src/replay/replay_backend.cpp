@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace ksscope::replay {
@@ -19,6 +20,34 @@ namespace ksscope::replay {
 namespace {
 
 constexpr const char* kReadOnly = "replayed from a recording: edits are not possible";
+constexpr const char* kRecordingOption = "recording";
+constexpr double kMinSpeed = 0.001;
+constexpr double kMaxSpeed = 1000.0;
+
+/// --speed: a factor, or "max" (0: everything at once).
+std::optional<double> parseSpeed(const std::string& text, std::string& error)
+{
+    if (text == "max")
+        return 0.0;
+    auto speed = parseNumberOption({}, text, kMinSpeed, kMaxSpeed, error);
+    if (!speed)
+        error += ", or max";
+    return speed;
+}
+
+double speedOf(const BackendOptions& options)
+{
+    std::string error;
+    return parseSpeed(options.value("speed", "1"), error).value_or(1.0);
+}
+
+/// --start, in ns.
+std::int64_t startOf(const BackendOptions& options)
+{
+    std::string error;
+    const auto seconds = parseNumberOption({}, options.value("start", "0"), 0.0, 1e12, error);
+    return static_cast<std::int64_t>(seconds.value_or(0.0) * 1e9);
+}
 
 /// The replay position: moves with wall time times the speed while playing; stops at the end.
 class PlaybackClock {
@@ -118,7 +147,7 @@ public:
     {
         if (!recordingSupported())
             return {false, "this build has no recording support (built without SQLite)"};
-        if (m_options.recordingPath.empty())
+        if (m_options.value(kRecordingOption).empty())
             return {false, "plays a recording: give one with --recording FILE"};
         return {true, {}};
     }
@@ -127,7 +156,7 @@ public:
     {
         SelfTestReport report;
         Status status;
-        auto recording = Recording::open(m_options.recordingPath, status);
+        auto recording = Recording::open(m_options.value(kRecordingOption), status);
         if (!recording) {
             report.lines.push_back("FAIL: " + status.toString());
             return report;
@@ -151,7 +180,7 @@ public:
     Status open() override
     {
         Status status;
-        auto recording = Recording::open(m_options.recordingPath, status);
+        auto recording = Recording::open(m_options.value(kRecordingOption), status);
         if (!recording)
             return status;
         std::vector<TopologySnapshot> snapshots;
@@ -165,8 +194,9 @@ public:
                     m_prefixes.insert(std::string(backend));
             }
         }
-        if (m_options.replayStart_ns < 0 || m_options.replayStart_ns > recording->info().duration_ns)
-            return {E_INVALIDARG, "--start " + numberText(static_cast<double>(m_options.replayStart_ns) * 1e-9) +
+        const std::int64_t start_ns = startOf(m_options);
+        if (start_ns < 0 || start_ns > recording->info().duration_ns)
+            return {E_INVALIDARG, "--start " + numberText(static_cast<double>(start_ns) * 1e-9) +
                                       " s is past the end of " + recording->info().path + ", which lasts " +
                                       numberText(static_cast<double>(recording->info().duration_ns) * 1e-9) +
                                       " s: start between 0 and that"};
@@ -176,7 +206,7 @@ public:
         std::lock_guard lock(m_mutex);
         m_recording = std::move(recording);
         m_snapshots = std::move(snapshots);
-        m_clock.reset(0, m_recording->info().duration_ns, m_options.replayStart_ns, m_options.replaySpeed);
+        m_clock.reset(0, m_recording->info().duration_ns, start_ns, speedOf(m_options));
         return Status::ok();
     }
 
@@ -262,12 +292,11 @@ public:
     {
         return makeReplaySource(*this, options);
     }
-    [[nodiscard]] bool opensAlone() const override { return true; }
 
     // ReplayTimeline
     [[nodiscard]] std::string title() const override
     {
-        return std::filesystem::path(m_options.recordingPath).filename().string();
+        return std::filesystem::path(m_options.value(kRecordingOption)).filename().string();
     }
     [[nodiscard]] const std::vector<std::string>& allocatorIds() const override
     {
@@ -405,11 +434,55 @@ void registerReplayBackend()
 {
     if (!recordingSupported())
         return; // no SQLite: no recording to play
-    BackendRegistry::add({"replay", "a recording's devices and samples, played back (--recording FILE)", 40, false,
-                          [](const BackendOptions& options) -> std::unique_ptr<Backend> {
-                              return std::make_unique<replay::ReplayBackend>(options);
-                          },
-                          [](const BackendOptions& options) { return !options.recordingPath.empty(); }});
+    BackendRegistration replay;
+    replay.name = "replay";
+    replay.description = "a recording's devices and samples, played back (--recording FILE)";
+    replay.order = 40;
+    replay.openedByDefault = false;
+    replay.opensAlone = true;
+    replay.create = [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+        return std::make_unique<replay::ReplayBackend>(options);
+    };
+    BackendOption recording;
+    recording.name = replay::kRecordingOption;
+    recording.valueName = "FILE";
+    recording.help = "play a recording (from `watch --record` or the window's File > Record) instead of opening "
+                     "devices";
+    recording.label = "Recording";
+    recording.selects = true;
+    recording.inWindow = true;
+    recording.fileFilter = "KsScope recordings (*.ksrec *.db);;All files (*)";
+    // a file that is not a recording (or a damaged one) is named before anything opens
+    recording.check = [](const std::string& path) {
+        Status status;
+        return Recording::open(path, status) ? Status::ok() : status;
+    };
+    BackendOption speed;
+    speed.name = "speed";
+    speed.valueName = "X|max";
+    speed.help = "replay speed: 1 as recorded (default), 2 twice as fast, max at once";
+    speed.needs = replay::kRecordingOption;
+    speed.check = [](const std::string& text) {
+        std::string error;
+        return replay::parseSpeed(text, error) ? Status::ok() : Status(E_INVALIDARG, error);
+    };
+    BackendOption start;
+    start.name = "start";
+    start.valueName = "S";
+    start.help = "replay: seconds into the recording to start at (default 0)";
+    start.needs = replay::kRecordingOption;
+    start.check = [](const std::string& text) {
+        std::string error;
+        return parseNumberOption({}, text, 0.0, static_cast<double>(kMaxRecordingNs) * 1e-9, error)
+                   ? Status::ok()
+                   : Status(E_INVALIDARG, error);
+    };
+    replay.options = {std::move(recording), std::move(speed), std::move(start)};
+    replay.windowAction = "Open &Recording...";
+    replay.windowActionTip = "Replay a recording (Ctrl+O)";
+    replay.windowIcon = "document-open";
+    replay.windowShortcut = "Ctrl+O";
+    BackendRegistry::add(std::move(replay));
 }
 
 } // namespace ksscope

@@ -14,6 +14,17 @@
 
 namespace ksscope::sim {
 
+ScenarioResult loadScenario(const std::string& path)
+{
+    return path.empty() ? parseScenario(defaultScenarioText(), "<embedded default>") : loadScenarioFile(path);
+}
+
+Status scenarioStatus(const ScenarioError& error)
+{
+    const HRESULT code = error.unreadable ? hresultFromWin32(kErrorFileNotFound) : E_INVALIDARG;
+    return {code, (error.unreadable ? "" : "invalid scenario: ") + error.toString()};
+}
+
 using Clock = std::chrono::steady_clock;
 
 struct SimBackend::Sleeper {
@@ -161,10 +172,7 @@ SelfTestReport SimBackend::selfTest()
     check(allocator->KsGetAllocatorStatus(&status) == S_OK && status.AllocatedFrames == 0,
           "released frames return to the pool");
     check(allocator->Decommit() == S_OK, "Decommit");
-    auto scenario = m_haveScenario
-                        ? ScenarioResult(m_scenario)
-                        : (m_options.scenarioPath.empty() ? parseScenario(defaultScenarioText(), "<embedded default>")
-                                                          : loadScenarioFile(m_options.scenarioPath));
+    auto scenario = m_haveScenario ? ScenarioResult(m_scenario) : loadScenario(m_options.value(kScenarioOption));
     if (auto* error = std::get_if<ScenarioError>(&scenario))
         check(false, "scenario: " + error->toString());
     else
@@ -178,13 +186,9 @@ Status SimBackend::open()
     if (m_open)
         return Status::ok();
     if (!m_haveScenario) {
-        ScenarioResult result = m_options.scenarioPath.empty()
-                                    ? parseScenario(defaultScenarioText(), "<embedded default>")
-                                    : loadScenarioFile(m_options.scenarioPath);
-        if (auto* error = std::get_if<ScenarioError>(&result)) {
-            const HRESULT code = error->unreadable ? hresultFromWin32(kErrorFileNotFound) : E_INVALIDARG;
-            return {code, (error->unreadable ? "" : "invalid scenario: ") + error->toString()};
-        }
+        ScenarioResult result = loadScenario(m_options.value(kScenarioOption));
+        if (const auto* error = std::get_if<ScenarioError>(&result))
+            return scenarioStatus(*error);
         m_scenario = std::move(std::get<Scenario>(result));
         m_haveScenario = true;
     }
@@ -877,10 +881,32 @@ namespace ksscope {
 
 void registerSimBackend()
 {
-    BackendRegistry::add({"sim", "simulated AVStream devices from a scenario (--scenario FILE, or the embedded one)",
-                          10, true, [](const BackendOptions& options) -> std::unique_ptr<Backend> {
-                              return std::make_unique<sim::SimBackend>(options);
-                          }});
+    BackendRegistration sim;
+    sim.name = "sim";
+    sim.description = "simulated AVStream devices from a scenario (--scenario FILE, or the embedded one)";
+    sim.order = 10;
+    sim.create = [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+        return std::make_unique<sim::SimBackend>(options);
+    };
+    BackendOption scenario;
+    scenario.name = sim::kScenarioOption;
+    scenario.valueName = "FILE";
+    scenario.help = "simulate the devices of this scenario file (default: the embedded one)";
+    scenario.label = "Scenario file";
+    scenario.inWindow = true;
+    scenario.fileFilter = "KsScope scenarios (*.json);;All files (*)";
+    // a malformed scenario is named with file:line before anything opens
+    scenario.check = [](const std::string& path) {
+        const ScenarioResult result = sim::loadScenario(path);
+        const auto* error = std::get_if<ScenarioError>(&result);
+        return error ? sim::scenarioStatus(*error) : Status::ok();
+    };
+    sim.options.push_back(std::move(scenario));
+    sim.windowAction = "Open &Scenario...";
+    sim.windowActionTip = "Simulate the devices of a scenario file";
+    sim.windowShortcut = "Ctrl+Shift+O";
+    sim.examplesFolder = "scenarios";
+    BackendRegistry::add(std::move(sim));
 }
 
 } // namespace ksscope

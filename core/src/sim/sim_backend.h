@@ -17,6 +17,13 @@ namespace ksscope::sim {
 
 class HoldTime; // a consumer's hold time per frame
 
+/// The sim backend's option: the scenario file (none: the embedded default scenario).
+inline constexpr const char* kScenarioOption = "scenario";
+/// The scenario of \a path, or the embedded default when \a path is empty.
+[[nodiscard]] ScenarioResult loadScenario(const std::string& path);
+/// Why a scenario cannot be used, as a Status (a file that cannot be read: file not found; else an invalid value).
+[[nodiscard]] Status scenarioStatus(const ScenarioError& error);
+
 class SimBackend final : public Backend {
 public:
     /// The most threads a scenario may need (docs/PERFORMANCE.md: past this, 2 cores cannot keep up).
