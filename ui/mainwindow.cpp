@@ -15,6 +15,7 @@
 #include "recordingcontrol.h"
 #include "replaybar.h"
 #include "reportpdf.h"
+#include "samplingpart.h"
 #include "seriessource.h"
 #include "topology/topologyscene.h"
 #include "topology/topologyview.h"
@@ -24,7 +25,6 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -55,7 +55,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new SessionController(this)), m_undoStack(new QUndoStack(this)),
       m_eventModel(new EventModel(this)), m_scene(new TopologyScene(this)),
       m_recording(new RecordingPart(m_controller, this)), m_open(new OpenPart(m_controller, this)),
-      m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
+      m_sampling(new SamplingPart(m_controller, this)), m_tick(new QTimer(this)), m_topologyRefresh(new QTimer(this))
 {
     m_created.start();
     setWindowTitle(tr("KsScope"));
@@ -67,17 +67,16 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(m_view);
     createDocks();
     m_export = new ExportPart(m_controller, m_graphs, this);
-    connect(m_export, &ExportPart::statusMessage, this,
-            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
-    connect(m_export, &ExportPart::problem, this, [this](const QString& source, const QString& text) {
-        m_eventModel->appendEvents(
-            {{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, source.toStdString(), text.toStdString()}});
-    });
+    connect(m_export, &ExportPart::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_export, &ExportPart::problem, this, &MainWindow::logProblem);
     connect(m_export, &ExportPart::reportExported, this, &MainWindow::reportExported);
     createActions();
 
-    m_statusLabel = new QLabel(this);
-    statusBar()->addPermanentWidget(m_statusLabel);
+    statusBar()->addPermanentWidget(m_sampling->statusLabel());
+    connect(m_sampling, &SamplingPart::rateChanging, this, [this](const QString& reason) {
+        m_live.clear();
+        m_restartReason = reason;
+    });
 
     m_tick->setInterval(kRefreshIntervalMs);
     connect(m_tick, &QTimer::timeout, this, &MainWindow::onTick);
@@ -86,13 +85,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_topologyRefresh, &QTimer::timeout, m_controller, &SessionController::refreshTopology);
 
     connect(m_open, &OpenPart::aboutToOpen, this, &MainWindow::onAboutToOpen);
-    connect(m_open, &OpenPart::statusMessage, this,
-            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
+    connect(m_open, &OpenPart::statusMessage, statusBar(), &QStatusBar::showMessage);
     connect(m_controller, &SessionController::opened, this, &MainWindow::onOpened);
     connect(m_controller, &SessionController::problem, this, [this](const QString& message) {
         statusBar()->showMessage(message);
-        const std::int64_t t_ns = m_monitor ? m_monitor->now_ns() : 0;
-        m_eventModel->appendEvents({MonitorEvent{t_ns, EventKind::Error, "session", message.toStdString()}});
+        logProblem(QStringLiteral("session"), message);
     });
     connect(m_controller, &SessionController::opening, this, [this] {
         // a recording belongs to the monitor that goes
@@ -127,12 +124,8 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
     m_recording->setFlush([this] { onTick(); });
-    connect(m_recording, &RecordingPart::statusMessage, this,
-            [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
-    connect(m_recording, &RecordingPart::problem, this, [this](const QString& source, const QString& text) {
-        m_eventModel->appendEvents(
-            {{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, source.toStdString(), text.toStdString()}});
-    });
+    connect(m_recording, &RecordingPart::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_recording, &RecordingPart::problem, this, &MainWindow::logProblem);
     connect(m_recording, &RecordingPart::saved, this, [this](const QString& path, bool ok, const QString& message) {
         m_export->setLastSavedRecording(path);
         Q_EMIT recordingSaved(path, ok, message);
@@ -141,7 +134,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_scene, &TopologyScene::selectedIdsChanged, this, &MainWindow::selectIds);
     connect(m_scene, &TopologyScene::connectionToggleRequested, m_controller, &SessionController::setConnectionEnabled);
-    connect(m_scene, &TopologyScene::userPositionsChanged, this, &MainWindow::saveNodePositions);
+    connect(m_scene, &TopologyScene::userPositionsChanged, m_scene, &TopologyScene::saveUserPositions);
     connect(m_graphs, &LiveGraphWidget::timeRangeChanged, m_lanes, &LaneWidget::setTimeRange);
 
     QSettings settings;
@@ -253,11 +246,7 @@ void MainWindow::createActions()
     find->setShortcut(QKeySequence::Find);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    m_pauseAction = view->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("&Pause Sampling"));
-    m_pauseAction->setCheckable(true);
-    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space));
-    m_pauseAction->setToolTip(tr("Pause or resume sampling (Ctrl+Space)"));
-    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::togglePause);
+    view->addAction(m_sampling->pauseAction());
     QAction* fit = view->addAction(QIcon::fromTheme(QStringLiteral("zoom-fit-best")), tr("&Fit Topology"), m_view,
                                    &TopologyView::fitToView);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
@@ -269,13 +258,11 @@ void MainWindow::createActions()
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     view->addAction(tr("&Reset Topology Layout"), this, [this] {
         m_scene->resetLayout();
-        saveNodePositions();
+        m_scene->saveUserPositions();
         m_view->fitToView();
     });
     view->addSeparator();
-    QMenu* rate = view->addMenu(tr("Sample &Rate"));
-    for (double hz : {10.0, 50.0, 100.0, 200.0, 500.0, 1000.0})
-        rate->addAction(tr("%1 Hz").arg(hz), this, [this, hz] { setRate(hz); });
+    view->addMenu(m_sampling->rateMenu());
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
@@ -290,14 +277,8 @@ void MainWindow::createActions()
     bar->addAction(m_recording->action());
     m_recording->addIndicatorTo(bar);
     bar->addSeparator();
-    bar->addAction(m_pauseAction);
-    m_rateBox = new QComboBox(bar);
-    m_rateBox->setToolTip(tr("Sample rate: how often each allocator's status is read"));
-    for (int hz : {10, 50, 100, 200, 500, 1000})
-        m_rateBox->addItem(tr("%1 Hz").arg(hz), hz);
-    connect(m_rateBox, &QComboBox::activated, this,
-            [this](int index) { setRate(m_rateBox->itemData(index).toDouble()); });
-    bar->addWidget(m_rateBox);
+    bar->addAction(m_sampling->pauseAction());
+    bar->addWidget(m_sampling->rateBox());
     bar->addSeparator();
     bar->addActions(m_open->toolBarActions());
     bar->addAction(exportJson);
@@ -333,12 +314,9 @@ void MainWindow::openLiveDevices()
 
 void MainWindow::onAboutToOpen(const SessionRequest& request)
 {
-    if (request.opensAlone() && m_pauseAction->isChecked())
-        m_pauseAction->setChecked(false); // a replay pauses with its own button
+    m_sampling->setReplaying(request.opensAlone());
     m_restartReason = tr("the devices were opened again");
-    const int rateIndex = m_rateBox->findData(static_cast<int>(request.rateHz));
-    if (rateIndex >= 0)
-        m_rateBox->setCurrentIndex(rateIndex);
+    m_sampling->showRate(request.rateHz);
     m_devices->model()->clear();
     m_eventModel->clear();
     m_live.clear();
@@ -376,12 +354,8 @@ void MainWindow::onTopologyChanged()
     m_devices->model()->setTopology(topology);
     m_eventModel->setTopology(topology);
     m_scene->setTopology(topology);
-    const QString key = m_scene->deviceSetKey();
-    if (key != m_positionsKey) {
-        m_positionsKey = key;
-        restoreNodePositions();
+    if (m_scene->restoreUserPositions()) // another set of devices: where the user put them last time
         m_view->fitToView();
-    }
     if (m_monitor)
         m_allocatorIds = m_monitor->allocatorIds();
     applySelection();
@@ -518,66 +492,20 @@ void MainWindow::applySelection()
     m_editor->setAllocator(first);
 }
 
-void MainWindow::setRate(double rateHz)
+void MainWindow::logProblem(const QString& source, const QString& text)
 {
-    QSettings().setValue(QStringLiteral("sampling/rateHz"), rateHz);
-    const int index = m_rateBox->findData(static_cast<int>(rateHz));
-    if (index >= 0)
-        m_rateBox->setCurrentIndex(index);
-    if (m_controller->isOpen() && rateHz != m_controller->request().rateHz) {
-        m_live.clear();
-        m_restartReason = tr("the sample rate changed to %1 Hz").arg(rateHz);
-        m_controller->setRate(rateHz);
-    }
+    m_eventModel->appendEvents(
+        {{m_monitor ? m_monitor->now_ns() : 0, EventKind::Error, source.toStdString(), text.toStdString()}});
 }
 
-void MainWindow::togglePause(bool paused)
+void MainWindow::setRate(double rateHz)
 {
-    m_controller->setPaused(paused);
-    m_pauseAction->setText(paused ? tr("Resume &Sampling") : tr("&Pause Sampling"));
-    m_pauseAction->setIcon(
-        QIcon::fromTheme(paused ? QStringLiteral("media-playback-start") : QStringLiteral("media-playback-pause")));
-    updateStatusBar();
+    m_sampling->setRate(rateHz);
 }
 
 void MainWindow::updateStatusBar()
 {
-    QString text;
-    if (m_monitor) {
-        const SamplerStats s = m_monitor->samplerStats();
-        const double cpu = s.wallSeconds > 0 ? 100.0 * s.cpuSeconds / s.wallSeconds : 0.0;
-        text = tr("%n allocator(s)", nullptr, static_cast<int>(m_allocatorIds.size())) +
-               tr(" | %1 Hz | sampler %2% CPU").arg(m_monitor->rateHz()).arg(cpu, 0, 'f', 1);
-        if (m_controller->paused())
-            text += tr(" | PAUSED");
-        if (const Playback* playback = m_controller->playback())
-            text += playback->speed() > 0 ? tr(" | replay %1\u00D7").arg(playback->speed()) : tr(" | replay max");
-    } else {
-        text = tr("no devices open");
-    }
-    m_statusLabel->setText(text);
-}
-
-void MainWindow::saveNodePositions()
-{
-    if (m_positionsKey.isEmpty())
-        return;
-    QVariantMap map;
-    const QHash<QString, QPointF> positions = m_scene->userPositions();
-    for (auto it = positions.begin(); it != positions.end(); ++it)
-        map.insert(it.key(), it.value());
-    QSettings settings;
-    settings.setValue(QStringLiteral("topology/%1").arg(m_positionsKey), map);
-}
-
-void MainWindow::restoreNodePositions()
-{
-    const QVariantMap map = QSettings().value(QStringLiteral("topology/%1").arg(m_positionsKey)).toMap();
-    QHash<QString, QPointF> positions;
-    for (auto it = map.begin(); it != map.end(); ++it)
-        positions.insert(it.key(), it.value().toPointF());
-    if (!positions.isEmpty())
-        m_scene->setUserPositions(positions);
+    m_sampling->updateStatus(m_monitor.get(), m_allocatorIds.size());
 }
 
 QString MainWindow::shownSummary() const
@@ -617,7 +545,7 @@ void MainWindow::updateReplayState()
     if (m_replayBar->playback() != playback)
         m_replayBar->setPlayback(playback, m_controller->request().source());
     m_replayBar->setVisible(replay);
-    m_pauseAction->setEnabled(!replay);
+    m_sampling->setReplaying(replay);
     m_graphs->setTimeAxisLabel(replay ? tr("time in the recording") : tr("time since the session started"));
     m_recording->setAvailable(m_controller->isOpen(), replay);
     setWindowTitle(replay ? tr("%1 (replay) \u2014 KsScope").arg(QString::fromStdString(playback->title()))
@@ -632,7 +560,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("graphs/windowSeconds"), m_graphs->windowSeconds());
-    saveNodePositions();
+    m_scene->saveUserPositions();
     event->accept();
 }
 

@@ -31,6 +31,7 @@ class EventModel;
 class LaneWidget;
 class MonitorSeriesSource;
 class OpenPart;
+class SamplingPart;
 class PropertyEditor;
 class RecordingControl;
 class ReplayBar;
@@ -143,10 +144,9 @@ private:
     void rebuildSeriesSource();
     void updateReplayState();
     void about();
-    void togglePause(bool paused);
-    void saveNodePositions();
-    void restoreNodePositions();
     void updateStatusBar();
+    /// A problem of a part (recording, export, the session), in the events log at the monitor's time.
+    void logProblem(const QString& source, const QString& text);
 
     SessionController* m_controller;
     QUndoStack* m_undoStack;
@@ -158,12 +158,10 @@ private:
     PropertyEditor* m_editor = nullptr;
     DevicesPanel* m_devices = nullptr;
     EventLogView* m_eventView = nullptr;
-    QComboBox* m_rateBox = nullptr;
-    QLabel* m_statusLabel = nullptr;
-    QAction* m_pauseAction = nullptr;
     ReplayBar* m_replayBar = nullptr;
     RecordingPart* m_recording;
     OpenPart* m_open;
+    SamplingPart* m_sampling;
     ExportPart* m_export = nullptr;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
@@ -176,7 +174,6 @@ private:
     QStringList m_selectedIds;
     QList<LiveGraphWidget::SeriesSpec> m_graphSeries; // what the graphs show
     bool m_selecting = false; // guards against selection feedback loops
-    QString m_positionsKey;
     QElapsedTimer m_created;
     bool m_samplesShown = false;
     bool m_firstFrameReported = false;

@@ -9,6 +9,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QLoggingCategory>
 #include <QMenu>
+#include <QSettings>
 
 #include <algorithm>
 #include <cmath>
@@ -518,6 +519,30 @@ void TopologyScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event)
         updateSceneRect();
         emit userPositionsChanged();
     }
+}
+
+void TopologyScene::saveUserPositions() const
+{
+    if (m_deviceSetKey.isEmpty())
+        return;
+    QVariantMap map;
+    for (auto it = m_userPositions.begin(); it != m_userPositions.end(); ++it)
+        map.insert(it.key(), it.value());
+    QSettings().setValue(QStringLiteral("topology/%1").arg(m_deviceSetKey), map);
+}
+
+bool TopologyScene::restoreUserPositions()
+{
+    if (m_deviceSetKey == m_restoredKey)
+        return false;
+    m_restoredKey = m_deviceSetKey;
+    const QVariantMap map = QSettings().value(QStringLiteral("topology/%1").arg(m_deviceSetKey)).toMap();
+    QHash<QString, QPointF> positions;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        positions.insert(it.key(), it.value().toPointF());
+    if (!positions.isEmpty())
+        setUserPositions(positions);
+    return true;
 }
 
 } // namespace ksscope::ui

@@ -54,6 +54,11 @@ public:
     [[nodiscard]] QString deviceSetKey() const { return m_deviceSetKey; }
     // Forgets the user positions and lays the graph out again; emits userPositionsChanged().
     void resetLayout();
+    // Remembers the user positions of this set of devices across runs (QSettings, "topology/<deviceSetKey()>").
+    void saveUserPositions() const;
+    // After setTopology(): when the set of devices is not the one of the last call, restores the positions remembered
+    // for it and returns true.
+    bool restoreUserPositions();
 
     // The context menu for the item at \a scenePos (a link's "Enable link" / "Disable link"), or nullptr when
     // there is nothing to offer there. The caller owns the menu.
@@ -99,6 +104,7 @@ private:
     QSet<QString> m_goneAllocators; // kept from an earlier topology because they touch a gone filter
     QString m_structureKey;
     QString m_deviceSetKey;
+    QString m_restoredKey; // the device set whose positions restoreUserPositions() restored last
     QString m_layoutError;
 
     QHash<QString, FilterNodeItem*> m_nodes;
