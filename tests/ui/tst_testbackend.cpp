@@ -6,8 +6,10 @@
 #include "commands.h"
 #include "ksscope/backend_registry.h"
 #include "ksscope/recording.h"
+#include "openpart.h"
 #include "sessioncontroller.h"
 
+#include <QAction>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,6 +35,7 @@ const std::string kAllocator = "counter:device/out/allocator";
 /// read. Edits of the frame count apply.
 class CounterBackend final : public Backend {
 public:
+    explicit CounterBackend(std::uint32_t frames) : m_frames(frames) { }
     class Probe final : public AllocatorProbe {
     public:
         explicit Probe(CounterBackend& backend) : m_backend(backend) { }
@@ -124,10 +127,30 @@ private:
     EventSink m_sink;
 };
 
-// the whole of adding a backend: one registration
-const bool kRegistered = BackendRegistry::add(
-    {"counter", "a backend of this test only", 90, false,
-     [](const BackendOptions&) -> std::unique_ptr<Backend> { return std::make_unique<CounterBackend>(); }});
+// the whole of adding a backend: one registration, with an option of its own that the command lines and the window
+// offer
+BackendRegistration counterRegistration()
+{
+    BackendRegistration counter{"counter", "a backend of this test only", 90, false,
+                                [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                                    return std::make_unique<CounterBackend>(
+                                        static_cast<std::uint32_t>(std::stoul(options.value("counter-frames", "5"))));
+                                }};
+    BackendOption frames;
+    frames.name = "counter-frames";
+    frames.valueName = "N";
+    frames.help = "open the counter with N frames";
+    frames.selects = true;
+    frames.inWindow = true;
+    frames.check = [](const std::string& text) {
+        std::string error;
+        return parseWholeOption({}, text, 1, 64, error) ? Status::ok() : Status(E_INVALIDARG, error);
+    };
+    counter.options.push_back(frames);
+    counter.windowAction = "Open &Counter...";
+    return counter;
+}
+const bool kRegistered = BackendRegistry::add(counterRegistration());
 
 /// Runs ksscope-cli's command line in this process; its standard output is returned in \a out.
 int runCli(const QStringList& arguments, QByteArray* out = nullptr)
@@ -176,6 +199,17 @@ private Q_SLOTS:
         // not opened unless named: the default set stays the core's local devices
         QCOMPARE(runCli({QStringLiteral("list")}, &out), 0);
         QVERIFY(!out.contains("counter:device"));
+        // its option: in the help, asks for it, checked before anything opens
+        QCOMPARE(runCli({QStringLiteral("--help")}, &out), 0);
+        QVERIFY2(out.contains("--counter-frames") && out.contains("open the counter with N frames"), out.constData());
+        QCOMPARE(runCli({QStringLiteral("--counter-frames"), QStringLiteral("3"), QStringLiteral("list")}, &out), 0);
+        QVERIFY2(out.contains("counter:device/out/allocator: user mode, 3 x 4096 bytes") && !out.contains("sim:"),
+                 out.constData());
+        QCOMPARE(runCli({QStringLiteral("--counter-frames"), QStringLiteral("0"), QStringLiteral("list")}),
+                 static_cast<int>(ExitInvalidValue));
+        QCOMPARE(runCli({QStringLiteral("--counter-frames"), QStringLiteral("3"), QStringLiteral("--backend"),
+                         QStringLiteral("sim"), QStringLiteral("list")}),
+                 static_cast<int>(ExitUsage));
 
         // watched, edited and recorded
         QTemporaryDir dir;
@@ -212,6 +246,31 @@ private Q_SLOTS:
         QCOMPARE(runCli({QStringLiteral("--backend"), QStringLiteral("counter"), QStringLiteral("set-properties"),
                          QString::fromStdString(kAllocator), QStringLiteral("--buffers"), QStringLiteral("0")}),
                  static_cast<int>(ExitInvalidValue));
+    }
+
+    void throughTheWindowsMenu()
+    {
+        // File > Open Counter..., from the registration; used without its dialog it opens the counter beside the
+        // devices open
+        QWidget window;
+        SessionController controller;
+        OpenPart part(&controller, &window);
+        const auto actions = part.backendActions();
+        QVERIFY(std::any_of(actions.begin(), actions.end(), [](const QAction* a) {
+            return a->text() == QStringLiteral("Open &Counter...") && a->data().toString() == QStringLiteral("counter");
+        }));
+        QVERIFY(part.openWith({{"counter-frames", "0"}}).contains(QStringLiteral("--counter-frames: ")));
+        QSignalSpy opened(&controller, &SessionController::opened);
+        SessionRequest sim;
+        sim.backends = {QStringLiteral("sim")};
+        part.open(sim);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(part.openWith({{"counter-frames", "6"}}).isEmpty());
+        QVERIFY(opened.wait(10000));
+        QVERIFY2(opened.back().at(0).toBool(), qPrintable(opened.back().at(1).toString()));
+        QCOMPARE(controller.backendNames(), (QStringList{QStringLiteral("sim"), QStringLiteral("counter")}));
+        QCOMPARE(controller.request().added.size(), 1);
+        QCOMPARE(controller.topology().findAllocator(kAllocator)->status.Framing.Frames, 6u);
     }
 
     void throughTheWindowsController()
