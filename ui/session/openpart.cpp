@@ -150,7 +150,7 @@ QString OpenPart::openWith(const BackendOptions& options, bool interactive)
         request.added.append(options);
     }
     if (!status) {
-        const QString message = text(status.message());
+        QString message = text(status.message());
         if (interactive)
             QMessageBox::warning(m_window, withoutMnemonic(backend->windowAction), message);
         return message;
