@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over 600 lines because its layers (the column-summary graphs, starvation shades, event marks, the cursor readout,
+// the legend) draw on one QCustomPlot and one pair of axes and must follow the same range on every refresh.
+
 #include "livegraphwidget.h"
 
 #include "colors.h"

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The topology canvas's items: filter nodes, pin ports, allocator badges and connection edges. Over 600 lines because
+// they paint and hit-test against each other's geometry (an edge ends at a port, a badge sits on a node).
+
 #include "topologyitems.h"
 
 #include "colors.h"

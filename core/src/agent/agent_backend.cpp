@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The agent backend: the devices of a remote `ksscope-cli serve`, read from its topology and its event stream.
+// Over 600 lines because the connection (topology, event stream, reconnection) and the Backend interface over it
+// share one state under one lock; apart, each would reach into the other's.
 
 #include "ksscope/agent.h"
 #include "ksscope/backend_registry.h"

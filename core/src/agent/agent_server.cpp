@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The agent's HTTP server (cpp-httplib): /metrics, /api/v1/topology, /api/v1/status, /api/v1/stream and the edits.
+// Over 600 lines because every endpoint reads the same pumped state (last samples, labels, per-client stream
+// queues) under one lock; the documents themselves are json_output's and metrics.cpp's.
 
 #include "connection_gate.h"
 #include "ksscope/agent.h"

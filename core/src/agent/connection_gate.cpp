@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The agent's gate against hostile clients: per-address request rates, waiting connections, header timeouts and
+// stream client limits, in front of cpp-httplib. Over 600 lines because each limit and the bookkeeping that makes it
+// fair under a flood (per-address queues, oldest-first eviction) belong together: split, they would share every
+// structure through a header.
+
 #include "connection_gate.h"
 
 #include <algorithm>

@@ -10,6 +10,8 @@
 //    KSPROPERTY_CONNECTION_ALLOCATORFRAMING(_EX).
 //  - Arrival and removal: WM_DEVICECHANGE for the three interface classes, on a thread with a message-only
 //    window.
+// Over 600 lines because discovery, the DirectShow graphs it builds, the probes and the edits all hold the same
+// per-filter handles and COM objects, which must be released in one order.
 #include "ks/ks_com_win.h"
 #include "ks/ks_property.h"
 #include "ksscope/backend_registry.h"

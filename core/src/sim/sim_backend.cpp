@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The simulated AVStream devices: filters from a scenario, with producer and consumer threads on real KsMemAllocator
+// pools. Over 600 lines because the threads, the faults they inject and the edits they must survive (a pool resized
+// under a running producer) share one lock and one set of pools.
+
 #include "sim_backend.h"
 
 #include "allocator_pin.h"

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The v4l2 backend: video nodes and Media Controller graphs as filters, pins and allocators (device access, streaming
+// and the graph are in v4l2_device_linux, v4l2_stream_linux and media_graph). Over 600 lines because discovery,
+// hot-plug and the edits all reconcile the same table of open nodes and its allocators.
+
 #include "allocator_pin.h"
 #include "hotplug_linux.h"
 #include "ksscope/backend_registry.h"
