@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Frame records from buffer transitions: latencies, hold times, intervals, the dropped sequence numbers named, and
+// transitions that begin mid-stream or make no sense.
+
+#include "ksscope/frames.h"
+
+#include <QTest>
+
+using namespace ksscope;
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+
+struct Run {
+    FrameTracker tracker{3};
+    std::vector<FrameRecord> frames;
+    std::vector<DroppedFrames> drops;
+
+    void event(std::int64_t t_ns, std::uint32_t buffer, BufferTransition transition, std::uint32_t sequence = 0,
+               std::int64_t timestamp_ns = -1, std::int32_t pid = -1, bool error = false)
+    {
+        BufferEvent e;
+        e.t_ns = t_ns;
+        e.allocator = 3;
+        e.buffer = buffer;
+        e.transition = transition;
+        e.sequence = sequence;
+        e.timestamp_ns = timestamp_ns;
+        e.bytesUsed = 1000 + sequence;
+        e.pid = pid;
+        e.error = error;
+        tracker.apply(e, frames, drops);
+    }
+    /// One whole frame in \a buffer: handed to the driver at \a t, done 5 ms later with sequence \a seq and its own
+    /// timestamp, dequeued 1 ms after that by pid 42, given back after \a hold.
+    void frame(std::int64_t t, std::uint32_t buffer, std::uint32_t seq, std::int64_t hold, bool error = false)
+    {
+        event(t, buffer, BufferTransition::DriverOwned);
+        event(t + 5 * kMs, buffer, BufferTransition::Done, seq, t + 4 * kMs, -1, error);
+        event(t + 6 * kMs, buffer, BufferTransition::Dequeued, seq, t + 4 * kMs, 42, error);
+        event(t + 6 * kMs + hold, buffer, BufferTransition::Queued, 0, -1, 42);
+    }
+};
+
+} // namespace
+
+class TestFrames : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void latenciesHoldAndInterval()
+    {
+        Run run;
+        run.frame(0, 0, 0, 10 * kMs);
+        run.frame(33 * kMs, 1, 1, 20 * kMs);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        const FrameRecord& second = run.frames[1];
+        QCOMPARE(second.allocator, 3u);
+        QCOMPARE(second.buffer, 1u);
+        QCOMPARE(second.sequence, 1u);
+        QCOMPARE(second.timestamp_ns, 37 * kMs);
+        QCOMPARE(second.driverLatency_ns(), 5 * kMs);
+        QCOMPARE(second.deliveryLatency_ns(), 1 * kMs);
+        QCOMPARE(second.hold_ns(), 20 * kMs);
+        QCOMPARE(second.interval_ns, 33 * kMs); // between the frames' own timestamps
+        QCOMPARE(second.holder, 42);
+        QCOMPARE(second.bytesUsed, 1001u);
+        QCOMPARE(run.frames[0].interval_ns, std::int64_t{-1});
+        QVERIFY(run.drops.empty());
+        QCOMPARE(run.tracker.framesDone(), std::uint64_t{2});
+        QCOMPARE(run.tracker.framesDropped(), std::uint64_t{0});
+    }
+
+    void missingSequenceNumbersAreDrops()
+    {
+        Run run;
+        run.frame(0, 0, 10, kMs);
+        run.frame(33 * kMs, 1, 11, kMs);
+        run.frame(66 * kMs, 0, 14, kMs, true); // 12 and 13 never came
+        QCOMPARE(run.drops.size(), std::size_t{1});
+        QCOMPARE(run.drops[0].first, 12u);
+        QCOMPARE(run.drops[0].last, 13u);
+        QCOMPARE(run.drops[0].count(), 2u);
+        QCOMPARE(run.drops[0].allocator, 3u);
+        QCOMPARE(run.drops[0].t_ns, 71 * kMs); // known when 14 was filled
+        QCOMPARE(run.frames[2].droppedBefore, 2u);
+        QVERIFY(run.frames[2].error);
+        QVERIFY(!run.frames[1].error);
+        QCOMPARE(run.tracker.framesDropped(), std::uint64_t{2});
+        // a sequence that goes back is a new stream, not four billion drops; nor is the wrap past the largest one
+        run.frame(99 * kMs, 1, 0, kMs);
+        run.frame(132 * kMs, 2, UINT32_MAX, kMs);
+        run.frame(165 * kMs, 0, 0, kMs);
+        QCOMPARE(run.drops.size(), std::size_t{2}); // 1 .. UINT32_MAX-1 are missing, then the wrap is not a gap
+        QCOMPARE(run.drops[1].first, 1u);
+        QCOMPARE(run.drops[1].last, UINT32_MAX - 1);
+    }
+
+    void occupancyFromTransitions()
+    {
+        Run run;
+        for (std::uint32_t b = 0; b < 4; ++b)
+            run.event(b, b, BufferTransition::DriverOwned);
+        QCOMPARE(run.tracker.driverOwned(), 4u);
+        QCOMPARE(run.tracker.applicationHeld(), 0u);
+        run.event(10, 0, BufferTransition::Done, 0, 9);
+        run.event(11, 0, BufferTransition::Dequeued, 0, 9, 7);
+        run.event(12, 1, BufferTransition::Done, 1, 11);
+        QCOMPARE(run.tracker.driverOwned(), 2u);
+        QCOMPARE(run.tracker.applicationHeld(), 1u);
+        QVERIFY(run.frames.empty()); // nothing given back yet
+        // watching ends: the frames filled come out as they are, the empty buffers do not
+        run.tracker.flush(run.frames);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        QCOMPARE(run.frames[0].hold_ns(), std::int64_t{-1});
+        QCOMPARE(run.frames[0].holder, 7);
+        QCOMPARE(run.frames[1].dequeued_ns, std::int64_t{-1});
+    }
+
+    void eventsThatBeginMidStream()
+    {
+        Run run;
+        // a buffer dequeued whose fill was before the events began: a frame without driver times, and no drop
+        // counted from it
+        run.event(5, 2, BufferTransition::Dequeued, 100, 4, 9);
+        run.event(8, 2, BufferTransition::Queued);
+        QCOMPARE(run.frames.size(), std::size_t{1});
+        QCOMPARE(run.frames[0].sequence, 100u);
+        QCOMPARE(run.frames[0].hold_ns(), std::int64_t{3});
+        QCOMPARE(run.frames[0].driverLatency_ns(), std::int64_t{-1});
+        // a fill whose hand-over was not seen
+        run.event(20, 3, BufferTransition::Done, 101, 19);
+        run.event(21, 3, BufferTransition::Dequeued, 101, 19, 9);
+        run.event(30, 3, BufferTransition::Queued);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        QCOMPARE(run.frames[1].deliveryLatency_ns(), std::int64_t{1});
+        QVERIFY(run.drops.empty());
+        // a buffer given back that was never filled is not a frame
+        run.event(40, 1, BufferTransition::Queued);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+    }
+
+    void nonsenseIsIgnored()
+    {
+        Run run;
+        run.event(1, 4'000'000'000u, BufferTransition::Done, 1, 1); // no queue has that buffer
+        QCOMPARE(run.tracker.framesDone(), std::uint64_t{0});
+        QCOMPARE(run.tracker.driverOwned(), 0u);
+        // a timestamp that goes back gives no interval
+        run.event(10, 0, BufferTransition::Done, 1, 100);
+        run.event(20, 1, BufferTransition::Done, 2, 50);
+        run.event(21, 0, BufferTransition::Queued);
+        run.event(22, 1, BufferTransition::Queued);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        QCOMPARE(run.frames[1].interval_ns, std::int64_t{-1});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFrames)
+#include "tst_frames.moc"
