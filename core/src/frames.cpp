@@ -2,6 +2,8 @@
 #include "ksscope/frames.h"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace ksscope {
@@ -114,6 +116,105 @@ std::uint32_t FrameTracker::applicationHeld() const
 {
     return static_cast<std::uint32_t>(
         std::count_if(m_buffers.begin(), m_buffers.end(), [](const Buffer& b) { return b.state == State::Dequeued; }));
+}
+
+// 0-63 ns: one bucket per ns; above, 32 buckets per doubling
+namespace {
+constexpr unsigned kExactBits = 6; // values below 64 have buckets of their own
+constexpr std::size_t kExact = std::size_t{1} << kExactBits;
+constexpr unsigned kSubBits = 5; // 32 buckets per doubling above
+constexpr std::size_t kSub = std::size_t{1} << kSubBits;
+} // namespace
+
+std::size_t DurationHistogram::bucketOf(std::int64_t ns)
+{
+    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(ns, 0));
+    if (v < kExact)
+        return static_cast<std::size_t>(v);
+    const auto width = static_cast<unsigned>(std::bit_width(v)); // 7 or more
+    const unsigned shift = width - kSubBits - 1; // v >> shift is in [32, 64)
+    return kExact + (shift - (kExactBits - kSubBits)) * kSub + static_cast<std::size_t>((v >> shift) - kSub);
+}
+
+std::int64_t DurationHistogram::bucketStart(std::size_t index)
+{
+    if (index < kExact)
+        return static_cast<std::int64_t>(index);
+    const std::size_t above = index - kExact;
+    const auto shift = static_cast<unsigned>(above / kSub + (kExactBits - kSubBits));
+    if (shift >= 63 - kSubBits)
+        return INT64_MAX;
+    return static_cast<std::int64_t>((kSub + above % kSub) << shift);
+}
+
+void DurationHistogram::add(std::int64_t ns)
+{
+    if (ns < 0)
+        return;
+    const std::size_t index = bucketOf(ns);
+    if (index >= m_counts.size())
+        m_counts.resize(index + 1, 0);
+    ++m_counts[index];
+    m_min = m_count ? std::min(m_min, ns) : ns;
+    m_max = m_count ? std::max(m_max, ns) : ns;
+    m_sum += static_cast<long double>(ns);
+    ++m_count;
+}
+
+void DurationHistogram::merge(const DurationHistogram& other)
+{
+    if (!other.m_count)
+        return;
+    if (other.m_counts.size() > m_counts.size())
+        m_counts.resize(other.m_counts.size(), 0);
+    for (std::size_t i = 0; i < other.m_counts.size(); ++i)
+        m_counts[i] += other.m_counts[i];
+    m_min = m_count ? std::min(m_min, other.m_min) : other.m_min;
+    m_max = m_count ? std::max(m_max, other.m_max) : other.m_max;
+    m_sum += other.m_sum;
+    m_count += other.m_count;
+}
+
+double DurationHistogram::mean_ns() const
+{
+    return m_count ? static_cast<double>(m_sum / static_cast<long double>(m_count)) : -1.0;
+}
+
+std::int64_t DurationHistogram::percentile_ns(double p) const
+{
+    if (!m_count || !std::isfinite(p))
+        return -1;
+    p = std::clamp(p, 0.0, 1.0);
+    // the smallest bucket by which at least p of the durations are counted
+    const auto wanted =
+        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(m_count))));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < m_counts.size(); ++i) {
+        seen += m_counts[i];
+        if (seen >= wanted)
+            return std::clamp(bucketStart(i + 1) - 1, m_min, m_max);
+    }
+    return m_max;
+}
+
+std::vector<DurationHistogram::Bucket> DurationHistogram::buckets() const
+{
+    std::vector<Bucket> out;
+    for (std::size_t i = 0; i < m_counts.size(); ++i)
+        if (m_counts[i])
+            out.push_back({bucketStart(i), bucketStart(i + 1), m_counts[i]});
+    return out;
+}
+
+void FrameStats::add(const FrameRecord& frame)
+{
+    ++frames;
+    dropped += frame.droppedBefore;
+    errors += frame.error ? 1 : 0;
+    interval.add(frame.interval_ns);
+    driverLatency.add(frame.driverLatency_ns());
+    deliveryLatency.add(frame.deliveryLatency_ns());
+    hold.add(frame.hold_ns());
 }
 
 } // namespace ksscope

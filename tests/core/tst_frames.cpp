@@ -154,6 +154,86 @@ private Q_SLOTS:
         QCOMPARE(run.frames.size(), std::size_t{2});
         QCOMPARE(run.frames[1].interval_ns, std::int64_t{-1});
     }
+
+    void histogramBuckets()
+    {
+        // every value falls in the bucket whose range holds it, and a bucket is at most 1/32 of its start wide
+        std::uint64_t x = 88172645463325252ull; // xorshift
+        for (int i = 0; i < 100000; ++i) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const auto v = static_cast<std::int64_t>(x >> (1 + i % 62));
+            const std::size_t b = DurationHistogram::bucketOf(v);
+            const std::int64_t from = DurationHistogram::bucketStart(b);
+            const std::int64_t to = DurationHistogram::bucketStart(b + 1);
+            QVERIFY2(from <= v && v < to, qPrintable(QStringLiteral("%1 in [%2, %3)").arg(v).arg(from).arg(to)));
+            QVERIFY(from < 64 || (to - from) * 32 <= from);
+        }
+        QCOMPARE(DurationHistogram::bucketStart(DurationHistogram::bucketOf(63)), std::int64_t{63});
+        QVERIFY(DurationHistogram::bucketOf(INT64_MAX) > DurationHistogram::bucketOf(INT64_MAX / 2));
+    }
+
+    void percentilesWithinTheirBucket()
+    {
+        DurationHistogram h;
+        QCOMPARE(h.percentile_ns(0.5), std::int64_t{-1});
+        QCOMPARE(h.min_ns(), std::int64_t{-1});
+        for (std::int64_t us = 1000; us >= 1; --us) // 1 us .. 1 ms, in any order
+            h.add(us * 1000);
+        h.add(-5); // not a duration
+        QCOMPARE(h.count(), std::uint64_t{1000});
+        QCOMPARE(h.min_ns(), std::int64_t{1000});
+        QCOMPARE(h.max_ns(), std::int64_t{1'000'000});
+        QCOMPARE(h.mean_ns(), 500'500.0);
+        for (const double p : {0.5, 0.9, 0.99}) {
+            const auto exact = static_cast<std::int64_t>(p * 1000) * 1000;
+            const std::int64_t got = h.percentile_ns(p);
+            QVERIFY2(got >= exact && (got - exact) * 32 <= exact,
+                     qPrintable(QStringLiteral("p%1: %2 for %3").arg(p).arg(got).arg(exact)));
+        }
+        QCOMPARE(h.percentile_ns(1.0), std::int64_t{1'000'000}); // never past the maximum
+        QCOMPARE(h.percentile_ns(0.0), h.percentile_ns(0.001)); // the smallest: within the first bucket
+        QVERIFY(h.percentile_ns(0.0) >= 1000 && (h.percentile_ns(0.0) - 1000) * 32 <= 1000);
+        std::uint64_t counted = 0;
+        for (const auto& b : h.buckets())
+            counted += b.count;
+        QCOMPARE(counted, std::uint64_t{1000});
+        // merged halves are the whole
+        DurationHistogram low;
+        DurationHistogram high;
+        for (std::int64_t us = 1; us <= 1000; ++us)
+            (us <= 500 ? low : high).add(us * 1000);
+        low.merge(high);
+        QCOMPARE(low.count(), h.count());
+        QCOMPARE(low.percentile_ns(0.99), h.percentile_ns(0.99));
+        QCOMPARE(low.min_ns(), h.min_ns());
+        QCOMPARE(low.max_ns(), h.max_ns());
+    }
+
+    void statsOfAStream()
+    {
+        Run run;
+        FrameStats stats;
+        std::int64_t t = 0;
+        for (std::uint32_t seq = 0; seq < 100; ++seq) {
+            if (seq % 10 == 9)
+                continue; // the driver drops every tenth frame
+            run.frame(t + seq * 33 * kMs, seq % 4, seq, (seq % 2 ? 20 : 10) * kMs, seq == 50);
+        }
+        for (const FrameRecord& f : run.frames)
+            stats.add(f);
+        QCOMPARE(stats.frames, std::uint64_t{90});
+        QCOMPARE(stats.dropped, std::uint64_t{9}); // 9, 19, ..., 89: the last one (99) is never followed
+        QCOMPARE(stats.dropped, run.tracker.framesDropped());
+        QCOMPARE(stats.errors, std::uint64_t{1});
+        QCOMPARE(stats.driverLatency.max_ns(), 5 * kMs);
+        QCOMPARE(stats.deliveryLatency.min_ns(), 1 * kMs);
+        QCOMPARE(stats.hold.min_ns(), 10 * kMs);
+        QCOMPARE(stats.hold.max_ns(), 20 * kMs);
+        QCOMPARE(stats.interval.min_ns(), 33 * kMs);
+        QCOMPARE(stats.interval.max_ns(), 66 * kMs); // across a dropped frame
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFrames)
