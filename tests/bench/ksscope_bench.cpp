@@ -3,6 +3,7 @@
 
 #include "ksscope/allocator.h"
 #include "ksscope/backend.h"
+#include "ksscope/frames.h"
 #include "ksscope/history.h"
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
@@ -108,6 +109,51 @@ void BM_Decimate1600Columns(benchmark::State& state)
     state.counters["columns"] = static_cast<double>(out.size());
 }
 BENCHMARK(BM_Decimate1600Columns)->Arg(10'000)->Arg(10'000'000)->Unit(benchmark::kMicrosecond);
+
+/// The event path alone: buffer transitions -> frame records -> statistics. A stream of 64 queues of 4 buffers each,
+/// each frame handed to the driver, filled, dequeued and given back (4 transitions), one frame in 100 dropped. Reports
+/// transitions per second on one core (goal: a million).
+void BM_FrameEvents(benchmark::State& state)
+{
+    constexpr std::uint32_t kQueues = 64;
+    constexpr std::uint32_t kBuffers = 4;
+    std::vector<FrameTracker> trackers;
+    std::vector<FrameStats> stats(kQueues);
+    for (std::uint32_t q = 0; q < kQueues; ++q)
+        trackers.emplace_back(q);
+    std::vector<FrameRecord> frames;
+    std::vector<DroppedFrames> drops;
+    std::uint32_t sequence = 0;
+    std::int64_t t = 0;
+    std::uint64_t transitions = 0;
+    for (auto _ : state) {
+        for (std::uint32_t q = 0; q < kQueues; ++q) {
+            BufferEvent e;
+            e.allocator = q;
+            e.buffer = sequence % kBuffers;
+            e.sequence = sequence;
+            e.timestamp_ns = t;
+            e.pid = 42;
+            for (const BufferTransition transition : {BufferTransition::DriverOwned, BufferTransition::Done,
+                                                      BufferTransition::Dequeued, BufferTransition::Queued}) {
+                e.transition = transition;
+                e.t_ns = t += 1000;
+                trackers[q].apply(e, frames, drops);
+            }
+            transitions += 4;
+            for (const FrameRecord& f : frames)
+                stats[q].add(f);
+            frames.clear();
+        }
+        sequence += sequence % 100 == 98 ? 2 : 1;
+        drops.clear();
+    }
+    benchmark::DoNotOptimize(stats.data());
+    state.counters["transitions_per_s"] =
+        benchmark::Counter(static_cast<double>(transitions), benchmark::Counter::kIsRate);
+    state.counters["dropped"] = static_cast<double>(stats[0].dropped);
+}
+BENCHMARK(BM_FrameEvents);
 
 /// The sampler at 1000 Hz over the 64 allocators of load64.json for range(0) seconds: reports the
 /// sampler thread's CPU as a percentage of one core.
