@@ -80,6 +80,7 @@ struct Monitor::Watched {
     std::string id;
     AllocatorTracker tracker;
     AllocatorStats stats; // the tracker's, as of the last reading or change
+    FrameTracker frames{0}; // from the buffers' transitions, where a source reports them
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
     /// A device event (AllocatorTracker::apply).
@@ -117,6 +118,7 @@ public:
     {
         m_monitor.sourceEvent(event, topology, m_out);
     }
+    void transition(const BufferEvent& event) override { m_monitor.sourceTransition(event, event.t_ns, m_out); }
     [[nodiscard]] bool buffersWanted() const override { return m_monitor.m_recordBuffers.load(); }
     void bufferChange(const BufferChange& change) override
     {
@@ -172,12 +174,14 @@ void Monitor::addAllocator(const AllocatorInfo& info)
     const std::int64_t period_ns =
         info.framePeriodSeconds > 0 ? static_cast<std::int64_t>(info.framePeriodSeconds * 1e9) : 0;
     auto w = std::make_unique<Watched>(info, period_ns);
+    w->frames = FrameTracker(static_cast<std::uint32_t>(m_watched.size()));
     const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
     {
         std::lock_guard lock(m_mutex);
         m_ids.push_back(info.id);
         m_histories.emplace_back(capacity);
         m_stats.emplace_back();
+        m_frameStats.emplace_back();
         m_starvation.emplace_back();
     }
     m_watched.push_back(std::move(w));
@@ -328,10 +332,22 @@ void Monitor::run()
                                    m_pendingBuffers.begin() + static_cast<std::ptrdiff_t>(drop));
         }
         m_pendingBuffers.insert(m_pendingBuffers.end(), out.buffers.begin(), out.buffers.end());
+        if (m_pendingFrames.size() + out.frames.size() > m_options.maxPending)
+            m_pendingFrames.erase(
+                m_pendingFrames.begin(),
+                m_pendingFrames.begin() +
+                    static_cast<std::ptrdiff_t>(
+                        std::min(m_pendingFrames.size(), std::max(out.frames.size(), m_options.maxPending / 4))));
+        m_pendingFrames.insert(m_pendingFrames.end(), out.frames.begin(), out.frames.end());
+        if (m_pendingDrops.size() + out.drops.size() > m_options.maxPending)
+            m_pendingDrops.clear(); // nobody takes them; the drop events and frameStats() still say it
+        m_pendingDrops.insert(m_pendingDrops.end(), out.drops.begin(), out.drops.end());
         for (auto& snapshot : out.topologies)
             m_pendingTopologies.push_back(std::move(snapshot));
         for (std::size_t i = 0; i < m_watched.size(); ++i)
             m_stats[i] = m_watched[i]->stats;
+        for (const FrameRecord& f : out.frames)
+            m_frameStats[f.allocator].add(f);
         ++m_samplerStats.ticks;
         m_samplerStats.samples += records.size();
         m_samplerStats.lateTicks += late;
@@ -419,6 +435,22 @@ void Monitor::applyDeviceEvent(EventKind kind, const std::string& id)
 {
     for (auto& w : m_watched)
         w->apply(kind, id);
+}
+
+void Monitor::sourceTransition(const BufferEvent& event, std::int64_t t_ns, TickOutput& out)
+{
+    if (event.allocator >= m_watched.size() || m_watched[event.allocator]->gone())
+        return;
+    Watched& w = *m_watched[event.allocator];
+    const std::size_t firstDrop = out.drops.size();
+    w.frames.apply(event, out.frames, out.drops);
+    for (std::size_t i = firstDrop; i < out.drops.size(); ++i) {
+        const DroppedFrames& d = out.drops[i];
+        const std::string which = d.first == d.last
+                                      ? "frame " + std::to_string(d.first)
+                                      : "frames " + std::to_string(d.first) + "-" + std::to_string(d.last);
+        out.events.push_back({t_ns, EventKind::Drop, w.id, w.id + ": " + which + " never came (sequence numbers)"});
+    }
 }
 
 void Monitor::sourceEvent(const MonitorEvent& event, const Topology* topology, TickOutput& out)
@@ -541,6 +573,8 @@ void Monitor::takeNew(Batch& batch)
     batch.events.swap(m_pendingEvents);
     batch.bufferChanges.swap(m_pendingBuffers);
     batch.topologies.swap(m_pendingTopologies);
+    batch.frames.swap(m_pendingFrames);
+    batch.droppedFrames.swap(m_pendingDrops);
     batch.lostSamples = std::exchange(m_lost, 0);
 }
 
@@ -563,6 +597,12 @@ AllocatorStats Monitor::stats(std::size_t allocator) const
         return {};
     AllocatorStats s = m_stats[allocator];
     return s;
+}
+
+FrameStats Monitor::frameStats(std::size_t allocator) const
+{
+    std::lock_guard lock(m_mutex);
+    return allocator < m_frameStats.size() ? m_frameStats[allocator] : FrameStats{};
 }
 
 void Monitor::window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const

@@ -60,8 +60,48 @@ private:
     HRESULT hr = S_OK;
 };
 
+/// Buffer transitions a test hands a source that reports each one, by allocator id.
+struct ScriptedTransitions {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, BufferEvent>> pending;
+    void push(const std::string& allocatorId, const BufferEvent& event)
+    {
+        std::lock_guard lock(mutex);
+        pending.emplace_back(allocatorId, event);
+    }
+};
+
+/// A source told of every buffer's transition (as a kernel trace or the backend's own allocators would be).
+class TransitionSource final : public SampleSource {
+public:
+    explicit TransitionSource(std::shared_ptr<ScriptedTransitions> script) : m_script(std::move(script)) { }
+    void tick(std::int64_t t_ns, bool paused, SampleSink& sink) override
+    {
+        (void)t_ns;
+        if (paused)
+            return;
+        std::vector<std::pair<std::string, BufferEvent>> events;
+        {
+            std::lock_guard lock(m_script->mutex);
+            events.swap(m_script->pending);
+        }
+        for (auto& [id, event] : events) {
+            const std::size_t index = sink.findWatched(id);
+            if (index == SampleSink::npos)
+                continue;
+            event.allocator = static_cast<std::uint32_t>(index);
+            sink.transition(event);
+        }
+    }
+
+private:
+    std::shared_ptr<ScriptedTransitions> m_script;
+};
+
 class ScriptedBackend final : public Backend {
 public:
+    /// Set: the backend brings a source of its own that reports these transitions (its probes are then not polled).
+    std::shared_ptr<ScriptedTransitions> transitions;
     std::shared_ptr<ScriptedProbe> probeA = std::make_shared<ScriptedProbe>();
     std::shared_ptr<ScriptedProbe> probeB = std::make_shared<ScriptedProbe>();
     double periodSeconds = 0.010;
@@ -101,6 +141,10 @@ public:
     Status setMode(const std::string&, KSALLOCATORMODE, ApplyMode) override { return Status::ok(); }
     void setEventSink(EventSink sink) override { m_sink = std::move(sink); }
     void raise(const BackendEvent& e) { m_sink(e); }
+    std::unique_ptr<SampleSource> createSource(const SourceOptions&) override
+    {
+        return transitions ? std::make_unique<TransitionSource>(transitions) : nullptr;
+    }
 
 private:
     EventSink m_sink;
@@ -161,6 +205,69 @@ private:
     };
 
 private slots:
+    void anEventDrivenSourceGivesFramesAndNamesDrops()
+    {
+        Fixture f;
+        auto script = std::make_shared<ScriptedTransitions>();
+        f.backend->transitions = script;
+        QVERIFY(f.start());
+        const std::string a = "script:dev/a/allocator";
+        const auto frame = [&](std::int64_t t, std::uint32_t buffer, std::uint32_t sequence, std::int64_t hold) {
+            BufferEvent e;
+            e.buffer = buffer;
+            e.sequence = sequence;
+            e.timestamp_ns = t + 4'000'000;
+            e.pid = 77;
+            for (const auto& [transition, at] :
+                 {std::pair{BufferTransition::DriverOwned, t}, std::pair{BufferTransition::Done, t + 5'000'000},
+                  std::pair{BufferTransition::Dequeued, t + 6'000'000},
+                  std::pair{BufferTransition::Queued, t + 6'000'000 + hold}}) {
+                e.transition = transition;
+                e.t_ns = at;
+                script->push(a, e);
+            }
+        };
+        frame(0, 0, 10, 2'000'000);
+        frame(33'000'000, 1, 11, 3'000'000);
+        frame(66'000'000, 0, 14, 4'000'000); // 12 and 13 never came
+        std::vector<FrameRecord> frames;
+        std::vector<DroppedFrames> drops;
+        std::vector<MonitorEvent> events;
+        std::size_t samples = 0;
+        Monitor::Batch batch;
+        for (int i = 0; i < 2000 && frames.size() < 3; ++i) {
+            std::this_thread::sleep_for(5ms);
+            f.monitor->takeNew(batch);
+            frames.insert(frames.end(), batch.frames.begin(), batch.frames.end());
+            drops.insert(drops.end(), batch.droppedFrames.begin(), batch.droppedFrames.end());
+            events.insert(events.end(), batch.events.begin(), batch.events.end());
+            samples += batch.samples.size();
+        }
+        QCOMPARE(frames.size(), std::size_t{3});
+        QCOMPARE(frames[2].sequence, 14u);
+        QCOMPARE(frames[2].droppedBefore, 2u);
+        QCOMPARE(frames[2].hold_ns(), std::int64_t{4'000'000});
+        QCOMPARE(frames[1].holder, 77);
+        QCOMPARE(drops.size(), std::size_t{1});
+        QCOMPARE(drops[0].first, 12u);
+        QCOMPARE(drops[0].last, 13u);
+        QCOMPARE(countKind(events, EventKind::Drop, a), 1);
+        for (const MonitorEvent& e : events)
+            if (e.kind == EventKind::Drop)
+                QVERIFY2(e.message.find("frames 12-13 never came") != std::string::npos, e.message.c_str());
+        const std::size_t index = static_cast<std::size_t>(frames[0].allocator);
+        QCOMPARE(f.monitor->allocatorIds()[index], a);
+        const FrameStats stats = f.monitor->frameStats(index);
+        QCOMPARE(stats.frames, std::uint64_t{3});
+        QCOMPARE(stats.dropped, std::uint64_t{2});
+        QCOMPARE(stats.hold.min_ns(), std::int64_t{2'000'000});
+        QCOMPARE(stats.hold.max_ns(), std::int64_t{4'000'000});
+        QCOMPARE(stats.interval.max_ns(), std::int64_t{33'000'000});
+        // the backend's own source samples its allocators: its probes are not polled beside it
+        QCOMPARE(samples, std::size_t{0});
+        QCOMPARE(f.monitor->frameStats(index == 0 ? 1 : 0).frames, std::uint64_t{0});
+    }
+
     void watchesEveryAllocatorByDefault()
     {
         Fixture f;

@@ -60,6 +60,9 @@ public:
     /// allocatorIds().size(), without copying the ids.
     [[nodiscard]] std::size_t allocatorCount() const;
     [[nodiscard]] AllocatorStats stats(std::size_t allocator) const;
+    /// The frames of one allocator so far, for allocators whose source reports each buffer's transitions (empty
+    /// otherwise).
+    [[nodiscard]] FrameStats frameStats(std::size_t allocator) const;
     /// Samples of one allocator between two times (ns since start).
     void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
     /// Summaries of \a columns equal columns of [from_ns, to_ns) of one allocator's history (a view
@@ -114,8 +117,12 @@ private:
         std::vector<BufferChange> buffers;
         LaneUpdate lane;
         std::vector<TopologySnapshot> topologies;
+        std::vector<FrameRecord> frames;
+        std::vector<DroppedFrames> drops;
         void clear()
         {
+            frames.clear();
+            drops.clear();
             records.clear();
             events.clear();
             intervals.clear();
@@ -128,6 +135,8 @@ private:
     /// Derives events and statistics from one reading of watched allocator \a index (\a derive false: the source
     /// reports its events itself, statistics only).
     void process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive, TickOutput& out);
+    /// A buffer's transition from a source: its allocator's frames, and a drop event for the frames that never came.
+    void sourceTransition(const BufferEvent& event, std::int64_t t_ns, TickOutput& out);
     /// An event from a source: structural ones change what is watched.
     void sourceEvent(const MonitorEvent& event, const Topology* topology, TickOutput& out);
     /// A removed or config event of a filter or allocator, for every watched allocator (AllocatorTracker::apply).
@@ -151,6 +160,9 @@ private:
     std::vector<std::string> m_ids;
     std::vector<SampleHistory> m_histories;
     std::vector<AllocatorStats> m_stats;
+    std::vector<FrameStats> m_frameStats;
+    std::vector<FrameRecord> m_pendingFrames;
+    std::vector<DroppedFrames> m_pendingDrops;
     std::vector<std::vector<StarvationInterval>> m_starvation;
     Lanes m_lanes;
     std::vector<SampleRecord> m_pendingSamples;

@@ -8,6 +8,7 @@
 /// its own (Backend::createSource); a backend may bring its own: one that plays something recorded (with its own
 /// clock and a Playback), or one that is told about each buffer as it moves.
 
+#include "ksscope/frames.h"
 #include "ksscope/model.h"
 #include "ksscope/samples.h"
 
@@ -68,6 +69,10 @@ public:
     /// An event. A structural one changes what is watched: "added" watches the filter's allocators as \a topology
     /// (required for it) shows them, "removed" ends the allocators it names or holds.
     virtual void event(const MonitorEvent& event, const Topology* topology = nullptr) = 0;
+    /// One transition of a buffer of a watched allocator (BufferEvent::allocator), from a source that sees each one:
+    /// the monitor derives that allocator's frames from them (frameStats(), SampleBatch::frames), and names the
+    /// sequence numbers that never came in a drop event.
+    virtual void transition(const BufferEvent& event) = 0;
     /// Whether every per-buffer state change is wanted (a recording is made), and one of them.
     [[nodiscard]] virtual bool buffersWanted() const = 0;
     virtual void bufferChange(const BufferChange& change) = 0;

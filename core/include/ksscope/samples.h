@@ -5,6 +5,7 @@
 /// What a sampler produces and its consumers (recordings, reports, the agent, the window) read: readings,
 /// samples, events, statistics, starvation episodes, per-buffer lanes and topology snapshots.
 
+#include "ksscope/frames.h"
 #include "ksscope/history.h"
 #include "ksscope/model.h"
 
@@ -129,6 +130,10 @@ struct SampleBatch {
     /// The topology after each tick with a structural event (added, removed, config), at that event's time and
     /// named after it; while the monitor snapshots them (Monitor::setSnapshotTopology).
     std::vector<TopologySnapshot> topologies;
+    /// Frames, from sources that report every buffer's transitions (FrameRecord::allocator indexes allocatorIds()).
+    std::vector<FrameRecord> frames;
+    /// The sequence numbers that never came, from the same sources.
+    std::vector<DroppedFrames> droppedFrames;
     std::uint64_t lostSamples = 0; ///< pending samples dropped because nobody took them
     void clear()
     {
@@ -136,6 +141,8 @@ struct SampleBatch {
         events.clear();
         bufferChanges.clear();
         topologies.clear();
+        frames.clear();
+        droppedFrames.clear();
         lostSamples = 0;
     }
 };
