@@ -21,7 +21,6 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace {
@@ -165,46 +164,45 @@ int main(int argc, char** argv)
 
     ksscope::ui::SessionRequest request;
     request.backends = parser.values(backendOption);
-    std::vector<std::string> names;
-    for (const QString& name : request.backends)
-        names.push_back(name.toStdString());
-    // the options of a backend opened beside the others go with each value of the option that asks for it
-    std::map<std::string, ksscope::BackendOptions> addedShared;
-    std::vector<std::pair<std::string, std::string>> addedValues; // backend, the value asking for one more
+    // a backend opened beside the others (a remote agent) opens once per value of the option that asks for it, with
+    // the other options of that backend; every other option goes with the request
+    struct Asking {
+        std::string backend;
+        std::string option;
+        std::string value;
+    };
+    std::vector<Asking> asking;
+    std::map<std::string, ksscope::BackendOptions> shared; // by backend
     QStringList addedGiven;
     for (const GivenOption& given : backendOptions) {
         if (!parser.isSet(given.commandLine))
             continue;
         const bool added = !given.backend.openedByDefault && !given.backend.opensAlone;
-        if (!added) {
-            request.options.set(given.option.name, parser.value(given.commandLine).toStdString());
-        } else if (given.option.selects) {
+        if (added && given.option.selects) {
             for (const QString& value : parser.values(given.commandLine))
-                addedValues.emplace_back(given.backend.name, value.toStdString());
+                asking.push_back({given.backend.name, given.option.name, value.toStdString()});
             addedGiven.append(QStringLiteral("--") + given.commandLine.names().constFirst());
         } else {
-            addedShared[given.backend.name].set(given.option.name, parser.value(given.commandLine).toStdString());
+            (added ? shared[given.backend.name] : request.options)
+                .set(given.option.name, parser.value(given.commandLine).toStdString());
         }
     }
+    // options of a backend that is not asked for stay with the request: the check names what they need
+    for (const auto& [backend, options] : shared)
+        if (std::none_of(asking.begin(), asking.end(), [&](const Asking& a) { return a.backend == backend; }))
+            for (const auto& [name, value] : options.values())
+                request.options.set(name, value);
     // a malformed scenario, a file that is not a recording, are named before any window opens
-    if (const ksscope::Status status = ksscope::BackendRegistry::check(names, request.options); !status)
+    if (const ksscope::Status status = ksscope::BackendRegistry::check(request.backendNames(), request.options);
+        !status)
         return fail(QString::fromStdString(status.message()), ksscope::exitCodeFor(status));
-    for (const auto& [backend, value] : addedValues) {
-        ksscope::BackendOptions options = addedShared[backend];
-        for (const GivenOption& given : backendOptions)
-            if (given.backend.name == backend && given.option.selects)
-                options.set(given.option.name, value);
+    for (const Asking& a : asking) {
+        ksscope::BackendOptions options = shared[a.backend];
+        options.set(a.option, a.value);
         if (const ksscope::Status status = ksscope::BackendRegistry::check({}, options); !status)
             return fail(QString::fromStdString(status.message()), ksscope::exitCodeFor(status));
         request.added.append(options);
     }
-    for (const auto& [backend, options] : addedShared)
-        if (std::none_of(addedValues.begin(), addedValues.end(), [&](const auto& v) { return v.first == backend; })) {
-            const ksscope::Status status = ksscope::BackendRegistry::check({}, options); // names what it needs
-            return fail(QString::fromStdString(status ? "the options given need the " + backend + " backend's address"
-                                                      : status.message()),
-                        ksscope::ExitUsage);
-        }
     if (request.opensAlone() && !request.added.isEmpty())
         return fail(QStringLiteral("%1 opens on its own: leave out %2")
                         .arg(request.source(), addedGiven.join(QStringLiteral(", "))));

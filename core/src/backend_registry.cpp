@@ -112,12 +112,6 @@ std::vector<std::string> BackendRegistry::opening(const std::vector<std::string>
     return out;
 }
 
-std::unique_ptr<Backend> BackendRegistry::createSelected(const BackendOptions& options)
-{
-    const std::vector<std::string> selected = selectedBy(options);
-    return selected.empty() ? nullptr : create(selected.front(), options);
-}
-
 std::optional<std::pair<std::string, BackendOption>> BackendRegistry::findOption(std::string_view name)
 {
     for (const BackendRegistration& b : all())

@@ -71,16 +71,30 @@ AllocatorReading readingOf(const SampleRecord& record, const KSALLOCATOR_FRAMING
     return reading;
 }
 
+/// Appends \a added to \a pending, which holds at most about \a max items that nobody has taken yet: past that, the
+/// oldest go, a quarter at once, since erasing from the front moves all that stays and must not happen on every tick
+/// (2 M samples moved 100 times a second stalled the sampler). Returns how many went.
+template <typename T> std::size_t appendBounded(std::vector<T>& pending, const std::vector<T>& added, std::size_t max)
+{
+    std::size_t drop = 0;
+    if (pending.size() + added.size() > max) {
+        drop = std::min(pending.size(), std::max(added.size(), max / 4));
+        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(drop));
+    }
+    pending.insert(pending.end(), added.begin(), added.end());
+    return drop;
+}
+
 /// Sampler-thread state of one watched allocator.
 struct Monitor::Watched {
-    Watched(const AllocatorInfo& info, std::int64_t period_ns)
-        : id(info.id), tracker(info.id, info.filterId(), period_ns)
+    Watched(const AllocatorInfo& info, std::int64_t period_ns, std::uint32_t index)
+        : id(info.id), tracker(info.id, info.filterId(), period_ns), frames(index)
     {
     }
     std::string id;
     AllocatorTracker tracker;
     AllocatorStats stats; // the tracker's, as of the last reading or change
-    FrameTracker frames{0}; // from the buffers' transitions, where a source reports them
+    FrameTracker frames; // from the buffers' transitions, where a source reports them
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
     /// A device event (AllocatorTracker::apply).
@@ -118,7 +132,7 @@ public:
     {
         m_monitor.sourceEvent(event, topology, m_out);
     }
-    void transition(const BufferEvent& event) override { m_monitor.sourceTransition(event, event.t_ns, m_out); }
+    void transition(const BufferEvent& event) override { m_monitor.sourceTransition(event, m_out); }
     [[nodiscard]] bool buffersWanted() const override { return m_monitor.m_recordBuffers.load(); }
     void bufferChange(const BufferChange& change) override
     {
@@ -173,8 +187,7 @@ void Monitor::addAllocator(const AllocatorInfo& info)
             return;
     const std::int64_t period_ns =
         info.framePeriodSeconds > 0 ? static_cast<std::int64_t>(info.framePeriodSeconds * 1e9) : 0;
-    auto w = std::make_unique<Watched>(info, period_ns);
-    w->frames = FrameTracker(static_cast<std::uint32_t>(m_watched.size()));
+    auto w = std::make_unique<Watched>(info, period_ns, static_cast<std::uint32_t>(m_watched.size()));
     const auto capacity = static_cast<std::size_t>(std::ceil(m_options.windowSeconds * m_options.rateHz)) + 1;
     {
         std::lock_guard lock(m_mutex);
@@ -313,35 +326,13 @@ void Monitor::run()
         const std::vector<SampleRecord>& records = out.records;
         for (const SampleRecord& r : records)
             m_histories[r.allocator].append(r.sample);
-        if (m_pendingSamples.size() + records.size() > m_options.maxPending) {
-            // nobody takes them: drop a quarter at once, since erasing from the front moves all that stays and
-            // must not happen on every tick (2 M samples moved 100 times a second stalled the sampler)
-            const std::size_t drop =
-                std::min(m_pendingSamples.size(), std::max(records.size(), m_options.maxPending / 4));
-            m_pendingSamples.erase(m_pendingSamples.begin(),
-                                   m_pendingSamples.begin() + static_cast<std::ptrdiff_t>(drop));
-            m_lost += drop;
-        }
-        m_pendingSamples.insert(m_pendingSamples.end(), records.begin(), records.end());
+        m_lost += appendBounded(m_pendingSamples, records, m_options.maxPending);
         for (auto& e : out.events)
             m_pendingEvents.push_back(std::move(e));
-        if (m_pendingBuffers.size() + out.buffers.size() > m_options.maxPending) {
-            const std::size_t drop =
-                std::min(m_pendingBuffers.size(), std::max(out.buffers.size(), m_options.maxPending / 4));
-            m_pendingBuffers.erase(m_pendingBuffers.begin(),
-                                   m_pendingBuffers.begin() + static_cast<std::ptrdiff_t>(drop));
-        }
-        m_pendingBuffers.insert(m_pendingBuffers.end(), out.buffers.begin(), out.buffers.end());
-        if (m_pendingFrames.size() + out.frames.size() > m_options.maxPending)
-            m_pendingFrames.erase(
-                m_pendingFrames.begin(),
-                m_pendingFrames.begin() +
-                    static_cast<std::ptrdiff_t>(
-                        std::min(m_pendingFrames.size(), std::max(out.frames.size(), m_options.maxPending / 4))));
-        m_pendingFrames.insert(m_pendingFrames.end(), out.frames.begin(), out.frames.end());
-        if (m_pendingDrops.size() + out.drops.size() > m_options.maxPending)
-            m_pendingDrops.clear(); // nobody takes them; the drop events and frameStats() still say it
-        m_pendingDrops.insert(m_pendingDrops.end(), out.drops.begin(), out.drops.end());
+        (void)appendBounded(m_pendingBuffers, out.buffers, m_options.maxPending);
+        (void)appendBounded(m_pendingFrames, out.frames, m_options.maxPending);
+        // the drop events and frameStats() still say what is dropped from here
+        (void)appendBounded(m_pendingDrops, out.drops, m_options.maxPending);
         for (auto& snapshot : out.topologies)
             m_pendingTopologies.push_back(std::move(snapshot));
         for (std::size_t i = 0; i < m_watched.size(); ++i)
@@ -437,7 +428,7 @@ void Monitor::applyDeviceEvent(EventKind kind, const std::string& id)
         w->apply(kind, id);
 }
 
-void Monitor::sourceTransition(const BufferEvent& event, std::int64_t t_ns, TickOutput& out)
+void Monitor::sourceTransition(const BufferEvent& event, TickOutput& out)
 {
     if (event.allocator >= m_watched.size() || m_watched[event.allocator]->gone())
         return;
@@ -449,7 +440,7 @@ void Monitor::sourceTransition(const BufferEvent& event, std::int64_t t_ns, Tick
         const std::string which = d.first == d.last
                                       ? "frame " + std::to_string(d.first)
                                       : "frames " + std::to_string(d.first) + "-" + std::to_string(d.last);
-        out.events.push_back({t_ns, EventKind::Drop, w.id, w.id + ": " + which + " never came (sequence numbers)"});
+        out.events.push_back({d.t_ns, EventKind::Drop, w.id, w.id + ": " + which + " never came (sequence numbers)"});
     }
 }
 

@@ -30,12 +30,11 @@ QString text(const std::string& s)
     return QString::fromStdString(s);
 }
 
-std::vector<std::string> toStd(const QStringList& list)
+/// Whether \a options ask for \a backend (a remote agent's address asks for the agent backend).
+bool asksFor(const BackendOptions& options, const std::string& backend)
 {
-    std::vector<std::string> out;
-    for (const QString& s : list)
-        out.push_back(s.toStdString());
-    return out;
+    const std::vector<std::string> selected = BackendRegistry::selectedBy(options);
+    return !selected.empty() && selected.front() == backend;
 }
 
 /// Where a backend's options are remembered between runs.
@@ -113,6 +112,11 @@ void OpenPart::open(SessionRequest request)
     m_controller->open(request);
 }
 
+SessionRequest OpenPart::liveRequest() const
+{
+    return m_controller->request().opensAlone() ? m_liveRequest : m_controller->request();
+}
+
 void OpenPart::openLiveDevices()
 {
     open(m_liveRequest);
@@ -129,13 +133,12 @@ QString OpenPart::openWith(const BackendOptions& options, bool interactive)
             backend = BackendRegistry::find(option->first);
     if (!backend)
         return tr("No backend of this build takes these options.");
-    const SessionRequest& open = m_controller->request();
-    SessionRequest request = open.opensAlone() ? m_liveRequest : open;
+    SessionRequest request = liveRequest();
     Status status;
     if (backend->opensAlone) {
         request = {};
         request.options = options;
-        request.rateHz = open.rateHz;
+        request.rateHz = m_controller->request().rateHz;
         status = BackendRegistry::check({}, options);
     } else if (backend->openedByDefault) {
         for (const auto& [name, value] : options.values())
@@ -143,7 +146,7 @@ QString OpenPart::openWith(const BackendOptions& options, bool interactive)
         const QString name = text(backend->name);
         if (!request.backends.isEmpty() && !request.backends.contains(name))
             request.backends.append(name);
-        status = BackendRegistry::check(toStd(request.backends), request.options);
+        status = BackendRegistry::check(request.backendNames(), request.options);
     } else {
         status = BackendRegistry::check({}, options);
         request.added.removeIf([&](const BackendOptions& o) { return describeOptions(o) == describeOptions(options); });
@@ -172,11 +175,8 @@ void OpenPart::triggered(const BackendRegistration& backend)
 
 void OpenPart::closeAdded(const std::string& backend)
 {
-    SessionRequest request = m_controller->request().opensAlone() ? m_liveRequest : m_controller->request();
-    request.added.removeIf([&](const BackendOptions& o) {
-        const std::vector<std::string> selected = BackendRegistry::selectedBy(o);
-        return !selected.empty() && selected.front() == backend;
-    });
+    SessionRequest request = liveRequest();
+    request.added.removeIf([&](const BackendOptions& o) { return asksFor(o, backend); });
     open(request);
 }
 
@@ -184,10 +184,8 @@ void OpenPart::updateActions()
 {
     for (QAction* action : m_closeActions) {
         const std::string backend = action->data().toString().toStdString();
-        action->setEnabled(std::any_of(m_liveRequest.added.begin(), m_liveRequest.added.end(), [&](const auto& o) {
-            const std::vector<std::string> selected = BackendRegistry::selectedBy(o);
-            return !selected.empty() && selected.front() == backend;
-        }));
+        action->setEnabled(std::any_of(m_liveRequest.added.begin(), m_liveRequest.added.end(),
+                                       [&](const BackendOptions& o) { return asksFor(o, backend); }));
     }
 }
 

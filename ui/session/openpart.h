@@ -45,6 +45,8 @@ Q_SIGNALS:
     void statusMessage(const QString& text, int timeoutMs);
 
 private:
+    /// What the live devices are now: the open request, or during a replay the last live one.
+    [[nodiscard]] SessionRequest liveRequest() const;
     void triggered(const BackendRegistration& backend);
     void closeAdded(const std::string& backend);
     void onOpened(bool ok, const QString& message);

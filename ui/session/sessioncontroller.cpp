@@ -29,15 +29,17 @@ struct SessionController::Devices {
     }
 };
 
+std::vector<std::string> SessionRequest::backendNames() const
+{
+    std::vector<std::string> out;
+    for (const QString& name : backends)
+        out.push_back(name.toStdString());
+    return out;
+}
+
 bool SessionRequest::opensAlone() const
 {
-    const std::vector<std::string> names = [this] {
-        std::vector<std::string> out;
-        for (const QString& name : backends)
-            out.push_back(name.toStdString());
-        return out;
-    }();
-    for (const std::string& name : BackendRegistry::opening(names, options))
+    for (const std::string& name : BackendRegistry::opening(backendNames(), options))
         if (const auto b = BackendRegistry::find(name); b && b->opensAlone)
             return true;
     return false;
@@ -198,26 +200,18 @@ void SessionController::open(const SessionRequest& request)
         devices->watch = std::make_shared<WatchSession>(monitorOptions(request.rateHz, request.windowSeconds));
         WatchSession& watch = *devices->watch;
         watch.monitor()->setPaused(paused);
-        std::vector<std::string> names;
-        for (const QString& name : request.backends)
-            names.push_back(name.toStdString());
-        Status status = watch.open(names, request.options);
+        Status status = watch.open(request.backendNames(), request.options);
         QStringList addedProblems;
         QList<BackendOptions> added;
         for (const BackendOptions& options : request.opensAlone() ? QList<BackendOptions>{} : request.added) {
             if (!status)
                 break;
-            Status addedStatus = BackendRegistry::check({}, options);
-            std::unique_ptr<Backend> backend;
-            if (addedStatus) {
-                backend = BackendRegistry::createSelected(options);
-                if (!backend)
-                    addedStatus = {E_NOTIMPL, "no backend of this build takes these options"};
-                else if (const Availability a = backend->availability(); !a.available)
-                    addedStatus = {E_INVALIDARG, a.reason};
-            }
+            // the backend these options ask for, opened as if named (one more of it at each use)
+            const std::vector<std::string> asked = BackendRegistry::selectedBy(options);
+            Status addedStatus = asked.empty() ? Status(E_NOTIMPL, "no backend of this build takes these options")
+                                               : BackendRegistry::check(asked, options);
             if (addedStatus)
-                addedStatus = watch.adopt(std::move(backend));
+                addedStatus = watch.open(asked, options);
             if (addedStatus)
                 added.append(options);
             else

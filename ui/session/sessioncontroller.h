@@ -28,6 +28,8 @@ struct SessionRequest {
     QList<BackendOptions> added;
     double rateHz = 100.0;
     double windowSeconds = 3600.0; ///< history kept per allocator
+    /// backends, as the core names them.
+    [[nodiscard]] std::vector<std::string> backendNames() const;
     /// Whether it asks for a backend that opens alone (a recording played back) instead of the live devices.
     [[nodiscard]] bool opensAlone() const;
     /// What the options ask for, as given (a recording's file): the values of the options that select a backend.

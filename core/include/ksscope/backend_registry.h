@@ -82,8 +82,6 @@ public:
     /// The backends that open for \a names (empty: those \a options ask for, else every one opened by default).
     [[nodiscard]] static std::vector<std::string> opening(const std::vector<std::string>& names,
                                                           const BackendOptions& options);
-    /// The backend \a options ask for (a remote agent's address, ...) created with them; null when they ask for none.
-    [[nodiscard]] static std::unique_ptr<Backend> createSelected(const BackendOptions& options);
     /// The option called \a name, and its backend's name; nullopt when no backend has it.
     [[nodiscard]] static std::optional<std::pair<std::string, BackendOption>> findOption(std::string_view name);
     /// Checks what a front end was given before it opens anything: every option's value (its file exists, its

@@ -136,7 +136,7 @@ private:
     /// reports its events itself, statistics only).
     void process(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool derive, TickOutput& out);
     /// A buffer's transition from a source: its allocator's frames, and a drop event for the frames that never came.
-    void sourceTransition(const BufferEvent& event, std::int64_t t_ns, TickOutput& out);
+    void sourceTransition(const BufferEvent& event, TickOutput& out);
     /// An event from a source: structural ones change what is watched.
     void sourceEvent(const MonitorEvent& event, const Topology* topology, TickOutput& out);
     /// A removed or config event of a filter or allocator, for every watched allocator (AllocatorTracker::apply).
