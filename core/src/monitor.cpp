@@ -95,6 +95,7 @@ struct Monitor::Watched {
     AllocatorTracker tracker;
     AllocatorStats stats; // the tracker's, as of the last reading or change
     FrameTracker frames; // from the buffers' transitions, where a source reports them
+    bool transitions = false; // a source reports them: drops and deliveries come from the frames
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
     /// A device event (AllocatorTracker::apply).
@@ -109,6 +110,10 @@ struct Monitor::Watched {
 class Monitor::TickSink final : public SampleSink {
 public:
     TickSink(Monitor& monitor, TickOutput& out) : m_monitor(monitor), m_out(out) { }
+    [[nodiscard]] std::int64_t steadyOrigin_ns() const override
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(m_monitor.m_start.time_since_epoch()).count();
+    }
     [[nodiscard]] std::size_t watchedCount() const override { return m_monitor.m_watched.size(); }
     [[nodiscard]] const std::string& watchedId(std::size_t index) const override
     {
@@ -280,6 +285,7 @@ void Monitor::run()
     double busy = 0.0;
     auto next = m_start;
     TickOutput out;
+    bool begun = false;
     for (;;) {
         {
             std::unique_lock lock(m_stopMutex);
@@ -309,6 +315,11 @@ void Monitor::run()
         if (!paused)
             drainBackendEvents(t_ns, out.events);
         TickSink sink(*this, out);
+        if (!begun) {
+            for (const auto& source : m_sources)
+                source->begin(sink);
+            begun = true;
+        }
         bool finished = !m_sources.empty();
         for (const auto& source : m_sources) {
             source->tick(t_ns, paused, sink);
@@ -433,6 +444,7 @@ void Monitor::sourceTransition(const BufferEvent& event, TickOutput& out)
     if (event.allocator >= m_watched.size() || m_watched[event.allocator]->gone())
         return;
     Watched& w = *m_watched[event.allocator];
+    w.transitions = true;
     const std::size_t firstDrop = out.drops.size();
     w.frames.apply(event, out.frames, out.drops);
     for (std::size_t i = firstDrop; i < out.drops.size(); ++i) {
@@ -440,7 +452,7 @@ void Monitor::sourceTransition(const BufferEvent& event, TickOutput& out)
         const std::string which = d.first == d.last
                                       ? "frame " + std::to_string(d.first)
                                       : "frames " + std::to_string(d.first) + "-" + std::to_string(d.last);
-        out.events.push_back({d.t_ns, EventKind::Drop, w.id, w.id + ": " + which + " never came (sequence numbers)"});
+        out.events.push_back({d.t_ns, EventKind::Drop, w.id, which + " never came (sequence numbers)"});
     }
 }
 
@@ -460,17 +472,32 @@ void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReadi
 {
     Watched& w = *m_watched[index];
     m_intervalScratch.clear();
-    w.tracker.update(t_ns, reading, derive ? &out.events : nullptr, m_intervalScratch);
+    AllocatorReading exact;
+    const AllocatorReading* r = &reading;
+    if (w.transitions) {
+        // every frame was seen: the counts come from the frames, and the drop events that named the missing
+        // sequence numbers say the drops already
+        exact = reading;
+        exact.droppedFrames = w.frames.framesDropped();
+        exact.deliveredFrames = w.frames.framesDone();
+        r = &exact;
+    }
+    const std::size_t firstEvent = out.events.size();
+    w.tracker.update(t_ns, *r, derive ? &out.events : nullptr, m_intervalScratch);
+    if (w.transitions)
+        out.events.erase(std::remove_if(out.events.begin() + static_cast<std::ptrdiff_t>(firstEvent), out.events.end(),
+                                        [](const MonitorEvent& e) { return e.kind == EventKind::Drop; }),
+                         out.events.end());
     for (const StarvationInterval& interval : m_intervalScratch)
         out.intervals.push_back({index, interval});
     w.stats = w.tracker.stats();
-    const KSSTREAMALLOCATOR_STATUS& s = reading.status;
+    const KSSTREAMALLOCATOR_STATUS& s = r->status;
     out.records.push_back({static_cast<std::uint32_t>(index),
                            s.Framing.FrameSize,
                            {t_ns, s.AllocatedFrames, s.Framing.Frames},
-                           reading.mode,
-                           reading.droppedFrames,
-                           reading.deliveredFrames});
+                           r->mode,
+                           r->droppedFrames,
+                           r->deliveredFrames});
 }
 
 void Monitor::publish(std::int64_t t_ns, TickOutput& out)

@@ -71,6 +71,50 @@ private Q_SLOTS:
         QCOMPARE(run.tracker.framesDropped(), std::uint64_t{0});
     }
 
+    /// V4L2's tracepoints: buf_done says no sequence number; the dequeue does. The frame is numbered then, its drops
+    /// and interval counted; a buffer the driver gave back unfilled when the stream stopped is no frame.
+    void framesNumberedWhenDequeued()
+    {
+        Run run;
+        const auto doneUnnumbered = [&](std::int64_t t, std::uint32_t buffer) {
+            BufferEvent e;
+            e.t_ns = t;
+            e.allocator = 3;
+            e.buffer = buffer;
+            e.transition = BufferTransition::Done;
+            e.numbered = false;
+            run.tracker.apply(e, run.frames, run.drops);
+        };
+        run.event(0, 0, BufferTransition::DriverOwned);
+        run.event(0, 1, BufferTransition::DriverOwned);
+        doneUnnumbered(5 * kMs, 0);
+        QCOMPARE(run.tracker.framesDone(), std::uint64_t{0});
+        run.event(6 * kMs, 0, BufferTransition::Dequeued, 7, 4 * kMs, 42);
+        run.event(7 * kMs, 0, BufferTransition::Queued, 0, -1, 42);
+        doneUnnumbered(40 * kMs, 1);
+        run.event(41 * kMs, 1, BufferTransition::Dequeued, 9, 38 * kMs, 42); // 8 never came
+        run.event(50 * kMs, 1, BufferTransition::Queued, 0, -1, 42);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        QCOMPARE(run.frames[0].sequence, 7u);
+        QCOMPARE(run.frames[0].driverLatency_ns(), 5 * kMs);
+        QCOMPARE(run.frames[0].deliveryLatency_ns(), 1 * kMs);
+        QCOMPARE(run.frames[1].sequence, 9u);
+        QCOMPARE(run.frames[1].droppedBefore, 1u);
+        QCOMPARE(run.frames[1].interval_ns, 34 * kMs);
+        QCOMPARE(run.frames[1].hold_ns(), 9 * kMs);
+        QCOMPARE(run.drops.size(), std::size_t{1});
+        QCOMPARE(run.drops[0].first, 8u);
+        QCOMPARE(run.drops[0].t_ns, 41 * kMs);
+        // stopped: buffer 0 handed to the driver and given back unfilled, never dequeued
+        run.event(60 * kMs, 0, BufferTransition::DriverOwned);
+        doneUnnumbered(70 * kMs, 0);
+        run.event(80 * kMs, 0, BufferTransition::DriverOwned);
+        run.tracker.flush(run.frames);
+        QCOMPARE(run.frames.size(), std::size_t{2});
+        QCOMPARE(run.tracker.framesDone(), std::uint64_t{2});
+        QCOMPARE(run.tracker.framesDropped(), std::uint64_t{1});
+    }
+
     void missingSequenceNumbersAreDrops()
     {
         Run run;

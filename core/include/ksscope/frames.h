@@ -33,6 +33,10 @@ struct BufferEvent {
     std::uint32_t bytesUsed = 0; ///< Done and Dequeued
     bool error = false; ///< Done and Dequeued: the driver marked the frame bad (V4L2_BUF_FLAG_ERROR)
     std::int32_t pid = -1; ///< Queued and Dequeued: the process that made the call; -1: not known
+    /// Done: whether the sequence number, timestamp, bytes and error flag are known already. A Done without them is
+    /// numbered by the Dequeued that follows (V4L2's tracepoints tell the sequence number only when the application
+    /// takes the frame); one never dequeued (the stream stopped) is no frame.
+    bool numbered = true;
 };
 
 /// One frame, from the buffer handed to the driver to the buffer given back. A time of -1 was not seen.
@@ -100,8 +104,13 @@ private:
     struct Buffer {
         State state = State::Unknown;
         std::optional<FrameRecord> frame; ///< the frame in it, from handed to the driver on
+        bool numbered = false; ///< the frame's sequence number is known
     };
     Buffer& buffer(std::uint32_t index);
+    /// Gives \a b's frame the sequence number, timestamp and bytes of \a event: its interval, and the drops before it.
+    void number(Buffer& b, const BufferEvent& event, std::vector<DroppedFrames>& drops);
+    /// Hands over \a b's frame if it is one (filled and numbered) and forgets it.
+    void complete(Buffer& b, std::vector<FrameRecord>& frames);
 
     std::uint32_t m_allocator;
     std::vector<Buffer> m_buffers;

@@ -58,6 +58,9 @@ class SampleSink {
 public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+    /// std::chrono::steady_clock's time (ns since its epoch; CLOCK_MONOTONIC on Linux) at the monitor's time 0: a
+    /// source whose events carry that clock's times moves them to the monitor's with it.
+    [[nodiscard]] virtual std::int64_t steadyOrigin_ns() const = 0;
     [[nodiscard]] virtual std::size_t watchedCount() const = 0;
     [[nodiscard]] virtual const std::string& watchedId(std::size_t index) const = 0;
     [[nodiscard]] virtual bool watchedGone(std::size_t index) const = 0;
@@ -65,6 +68,7 @@ public:
     [[nodiscard]] virtual std::size_t findWatched(std::string_view id) const = 0;
     /// One reading of a watched allocator. With \a deriveEvents the monitor derives starvation, drops and
     /// configuration changes from it; without, the source reports those itself (statistics are kept either way).
+    /// The drop and delivery counts of an allocator whose transitions are reported come from its frames instead.
     virtual void reading(std::size_t index, std::int64_t t_ns, const AllocatorReading& reading, bool deriveEvents) = 0;
     /// An event. A structural one changes what is watched: "added" watches the filter's allocators as \a topology
     /// (required for it) shows them, "removed" ends the allocators it names or holds.
@@ -97,7 +101,7 @@ public:
     [[nodiscard]] virtual bool hasClock() const { return false; }
     /// The clock, when hasClock().
     [[nodiscard]] virtual std::int64_t clock_ns() const { return 0; }
-    /// Called once when the monitor starts, after the allocators present are watched.
+    /// Called once on the monitor's thread before its first tick, after the allocators present are watched.
     virtual void begin(SampleSink& sink) { (void)sink; }
     /// Hands \a sink what happened up to \a t_ns (paused: nothing new, but the lane shown is still kept).
     virtual void tick(std::int64_t t_ns, bool paused, SampleSink& sink) = 0;

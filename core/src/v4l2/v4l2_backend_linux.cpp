@@ -7,10 +7,12 @@
 #include "hotplug_linux.h"
 #include "ksscope/backend_registry.h"
 #include "media_graph.h"
+#include "trace_source_linux.h"
 #include "v4l2_device_linux.h"
 #include "v4l2_stream_linux.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -19,9 +21,15 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace ksscope::v4l2 {
+
+/// --v4l2-events: "auto" follows every buffer through the kernel's tracepoints when they can be read, else polls;
+/// "poll" always polls VIDIOC_QUERYBUF.
+constexpr const char* kEventsOption = "v4l2-events";
 
 namespace {
 
@@ -613,6 +621,30 @@ public:
         m_sink = std::move(sink);
     }
 
+    /// The queues' buffers from the kernel's tracepoints (no ioctl against them), unless asked to poll or tracing is
+    /// not possible here - then the monitor polls VIDIOC_QUERYBUF, and the reason is said once.
+    std::unique_ptr<SampleSource> createSource(const SourceOptions& options) override
+    {
+        (void)options;
+        if (m_options.value(kEventsOption, "auto") == "poll")
+            return nullptr;
+        std::vector<std::int32_t> minors;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_queues.empty())
+                return nullptr;
+        }
+        auto reader = std::make_unique<TracefsReader>();
+        if (Status s = reader->open(minors); !s) {
+            if (!m_traceRefusalSaid.exchange(true))
+                emit({BackendEvent::Kind::Error, "v4l2",
+                      "buffers are polled (VIDIOC_QUERYBUF), not followed one by one: " + s.message(), s.code()});
+            return nullptr;
+        }
+        return std::make_unique<TraceSource>(std::move(reader),
+                                             [this](const std::string& id) { return tracedQueue(id); });
+    }
+
 private:
     void emit(const BackendEvent& e)
     {
@@ -687,6 +719,30 @@ private:
         return {hresultFromErrno(EBUSY), "the queue of " + q.devnode +
                                              " is owned by another process (or by nobody yet); KsScope watches it "
                                              "read-only and cannot change it"};
+    }
+
+    /// A queue as the trace source needs it: its node's minor, and its buffers as read once now.
+    std::optional<TracedQueue> tracedQueue(const std::string& allocatorId)
+    {
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        if (!q)
+            return std::nullopt;
+        struct stat st { };
+        if (::stat(q->devnode.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
+            return std::nullopt;
+        TracedQueue traced;
+        traced.minor = static_cast<std::int32_t>(minor(st.st_rdev));
+        Fd fd(::open(q->devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+        std::vector<BufferQuery> buffers;
+        std::uint32_t count = 0;
+        if (fd.valid() && queryBuffers(fd.get(), q->caps.bufType, buffers, count) == 0) {
+            const QueueStatus status = summarizeQueue(buffers);
+            traced.frames = status.frames;
+            traced.frameSize = status.frameSize;
+            traced.mode = status.mode;
+        }
+        return traced;
     }
 
     const Queue* findQueue(std::string_view id) const
@@ -827,6 +883,7 @@ private:
     std::map<std::string, std::shared_ptr<OwnedStream>> m_owned; // queues KsScope streams
     std::vector<std::shared_ptr<OwnedStream>> m_exporters; // queues whose buffers were exported
     std::map<std::string, ComPtr<V4l2Allocator>> m_allocators; // handed out through pin()
+    std::atomic<bool> m_traceRefusalSaid{false}; // why the buffers are polled was said
     std::mutex m_sinkMutex; // guards m_sink
     EventSink m_sink;
 };
@@ -929,10 +986,21 @@ namespace ksscope {
 
 void registerV4l2Backend()
 {
-    BackendRegistry::add({"v4l2", "V4L2 video nodes and Media Controller graphs (vivid, vimc, UVC cameras, ...)", 20,
-                          true, [](const BackendOptions& options) -> std::unique_ptr<Backend> {
-                              return std::make_unique<v4l2::V4l2Backend>(options);
-                          }});
+    BackendRegistration v4l2{"v4l2", "V4L2 video nodes and Media Controller graphs (vivid, vimc, UVC cameras, ...)", 20,
+                             true, [](const BackendOptions& options) -> std::unique_ptr<Backend> {
+                                 return std::make_unique<v4l2::V4l2Backend>(options);
+                             }};
+    BackendOption events;
+    events.name = v4l2::kEventsOption;
+    events.valueName = "auto|poll";
+    events.help = "V4L2 buffers: auto follows each one through the kernel's tracepoints where tracefs can be read "
+                  "(default), poll samples VIDIOC_QUERYBUF";
+    events.check = [](const std::string& value) {
+        return value == "auto" || value == "poll" ? Status::ok()
+                                                  : Status(E_INVALIDARG, "must be auto or poll, got \"" + value + "\"");
+    };
+    v4l2.options = {std::move(events)};
+    BackendRegistry::add(std::move(v4l2));
 }
 
 } // namespace ksscope
