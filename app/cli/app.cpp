@@ -158,6 +158,21 @@ int run(int argc, char** argv)
     watchCmd->add_flag("--overwrite", watch.overwrite, "with --record: replace an existing file");
     watchCmd->add_option("ID", watch.ids, "allocator, pin or filter ids (default: all)");
 
+    FramesOptions frames;
+    auto* framesCmd = app.add_subcommand(
+        "frames", "every frame of allocators whose buffers are followed one by one (V4L2 through the kernel's "
+                  "tracepoints): sequence, timestamp, interval, latencies, hold time and holder, drops named");
+    framesCmd->add_option("--duration", frames.durationSeconds, "seconds to watch (default: until Ctrl-C)")
+        ->check(numberIn(0.001, kMaxSeconds));
+    framesCmd->add_option("--count", frames.maxFrames, "stop after this many frames (default: no limit)");
+    framesCmd->add_option("--rate", frames.rateHz, "ticks per second, 1 to 2000 (default 100)")
+        ->check(numberIn(Monitor::kMinRateHz, Monitor::kMaxRateHz));
+    auto* framesJson = framesCmd->add_flag("--json", json, "one JSON object per line: frames, drops, then a summary");
+    auto* framesCsv = framesCmd->add_flag("--csv", csv, "CSV rows");
+    framesJson->excludes(framesCsv);
+    addStreamOption(framesCmd, frames.streams);
+    framesCmd->add_option("ID", frames.ids, "allocator, pin or filter ids (default: all)");
+
     auto* setMode = app.add_subcommand("set-mode", "KsSetAllocatorMode on one allocator");
     setMode->add_option("ID", id, "allocator or pin id")->required();
     setMode->add_option("MODE", mode, "user or kernel")->required();
@@ -275,7 +290,7 @@ int run(int argc, char** argv)
                     known = known || sub->get_name() == arg;
                 if (!known) {
                     std::cerr << "ksscope-cli: unknown command \"" << arg
-                              << "\"; commands: list, status, watch, serve, report, diff, set-mode, "
+                              << "\"; commands: list, status, watch, frames, serve, report, diff, set-mode, "
                                  "set-properties, set-link, backends\n";
                     return ExitUsage;
                 }
@@ -302,6 +317,10 @@ int run(int argc, char** argv)
         if (watchCmd->parsed()) {
             watch.format = json ? OutputFormat::Json : (csv ? OutputFormat::Csv : OutputFormat::Text);
             return runWatch(global, watch);
+        }
+        if (framesCmd->parsed()) {
+            frames.format = json ? OutputFormat::Json : (csv ? OutputFormat::Csv : OutputFormat::Text);
+            return runFrames(global, frames);
         }
         if (setMode->parsed())
             return runSetMode(global, id, mode, dryRun);

@@ -49,6 +49,15 @@ struct WatchOptions {
     bool overwrite = false; ///< --overwrite: replace an existing recording
 };
 
+struct FramesOptions {
+    double durationSeconds = 0.0; ///< 0: until interrupted (or maxFrames)
+    double rateHz = 100.0;
+    std::uint64_t maxFrames = 0; ///< 0: no limit
+    OutputFormat format = OutputFormat::Text;
+    std::vector<std::string> streams;
+    std::vector<std::string> ids;
+};
+
 /// The whole command line: parses it and runs the command. Returns the exit code.
 int run(int argc, char** argv);
 
@@ -56,6 +65,8 @@ int runList(const GlobalOptions& global, bool json);
 int runStatus(const GlobalOptions& global, bool json, double settleSeconds, const std::vector<std::string>& streams,
               const std::vector<std::string>& connects, const std::vector<std::string>& ids);
 int runWatch(const GlobalOptions& global, const WatchOptions& options);
+/// `frames`: every frame of the allocators whose buffers are followed one by one, and what they came to.
+int runFrames(const GlobalOptions& global, const FramesOptions& options);
 int runSetMode(const GlobalOptions& global, const std::string& id, const std::string& mode, bool dryRun);
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
 int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state);

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 
 namespace ksscope {
 
@@ -223,6 +224,21 @@ void FrameStats::add(const FrameRecord& frame)
     driverLatency.add(frame.driverLatency_ns());
     deliveryLatency.add(frame.deliveryLatency_ns());
     hold.add(frame.hold_ns());
+}
+
+std::string processName(std::int32_t pid)
+{
+#if defined(__linux__)
+    if (pid <= 0)
+        return {};
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name;
+#else
+    (void)pid;
+    return {};
+#endif
 }
 
 } // namespace ksscope

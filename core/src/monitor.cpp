@@ -200,6 +200,7 @@ void Monitor::addAllocator(const AllocatorInfo& info)
         m_histories.emplace_back(capacity);
         m_stats.emplace_back();
         m_frameStats.emplace_back();
+        m_followsFrames.push_back(false);
         m_starvation.emplace_back();
     }
     m_watched.push_back(std::move(w));
@@ -293,7 +294,14 @@ void Monitor::run()
                 // the summary covers the whole run, not just up to the last tick: a sampler that fell behind
                 // shows as few ticks over the full time
                 const double cpu = threadCpuSeconds() - cpuAtStart;
+                // the frames still held when watching ends are frames too (their hold time unknown)
+                std::vector<FrameRecord> held;
+                for (const auto& w : m_watched)
+                    w->frames.flush(held);
                 std::lock_guard statsLock(m_mutex);
+                (void)appendBounded(m_pendingFrames, held, m_options.maxPending);
+                for (const FrameRecord& f : held)
+                    m_frameStats[f.allocator].add(f);
                 m_samplerStats.cpuSeconds = cpu;
                 m_samplerStats.wallSeconds = std::chrono::duration<double>(Clock::now() - m_start).count();
                 m_samplerStopped = true;
@@ -346,8 +354,10 @@ void Monitor::run()
         (void)appendBounded(m_pendingDrops, out.drops, m_options.maxPending);
         for (auto& snapshot : out.topologies)
             m_pendingTopologies.push_back(std::move(snapshot));
-        for (std::size_t i = 0; i < m_watched.size(); ++i)
+        for (std::size_t i = 0; i < m_watched.size(); ++i) {
             m_stats[i] = m_watched[i]->stats;
+            m_followsFrames[i] = m_watched[i]->transitions;
+        }
         for (const FrameRecord& f : out.frames)
             m_frameStats[f.allocator].add(f);
         ++m_samplerStats.ticks;
@@ -615,6 +625,12 @@ AllocatorStats Monitor::stats(std::size_t allocator) const
         return {};
     AllocatorStats s = m_stats[allocator];
     return s;
+}
+
+bool Monitor::followsFrames(std::size_t allocator) const
+{
+    std::lock_guard lock(m_mutex);
+    return allocator < m_followsFrames.size() && m_followsFrames[allocator];
 }
 
 FrameStats Monitor::frameStats(std::size_t allocator) const

@@ -71,6 +71,38 @@ echo "v4l2-ctl measured: $(v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4
 ksscope-cli watch --backend v4l2 --json --duration 6 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
 case_end $?
 
+case_begin traced-frames
+# every frame of a stream another process runs, from the kernel's tracepoints, beside trace-cmd recording the same
+# tracepoints and v4l2-ctl printing each buffer it dequeues: vivid drops a fifth of the frames, and v4l2-ctl stalls
+# for a second every 10 frames
+T=/sys/kernel/tracing
+mountpoint -q $T || mount -t tracefs nodev $T
+v4l2-ctl -d /dev/video0 --set-parm=30 -c percentage_of_dropped_buffers=20 >/dev/null 2>&1
+ksscope-cli frames --backend v4l2 --json --duration 9 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
+ks=$!
+trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat sleep 8 >/dev/null 2>&1 &
+tc=$!
+# stream once both trace (KsScope's instance, trace-cmd's events on the top buffer)
+for i in $(seq 1 100); do
+    ls -d $T/instances/ksscope-* >/dev/null 2>&1 && [ "$(cat $T/events/vb2/vb2_buf_done/enable)" = 1 ] && break
+    sleep 0.1
+done
+sleep 0.5
+v4l2-ctl -d /dev/video0 --stream-mmap=4 --stream-count=60 --stream-sleep=10 --verbose >/tmp/ctl.log 2>&1 &
+ctl=$!
+echo "v4l2-ctl pid: $ctl"
+wait $ctl
+wait $tc
+wait $ks
+rc=$?
+v4l2-ctl -d /dev/video0 -c percentage_of_dropped_buffers=0 >/dev/null 2>&1
+echo "ksscope stderr: $(cat /tmp/frames.err)"
+grep -E '^\{' /tmp/frames.json
+tr '\r' '\n' </tmp/ctl.log | grep 'dqbuf:'
+echo "trace-cmd v4l2_dqbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev/null | grep -c 'v4l2_dqbuf: *minor = 0,')"
+echo "trace-cmd v4l2_qbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev/null | grep -c 'v4l2_qbuf: *minor = 0,')"
+case_end $rc
+
 case_begin link-toggle
 ksscope-cli set-link "$VIMC/Debayer_B/pad1" "$VIMC/Scaler/pad0" on 2>&1 &&
     ksscope-cli list --backend v4l2 --json 2>&1

@@ -138,7 +138,7 @@ fetch_deb() {
     printf '%s\n' "$deb"
 }
 
-ensure_host_packages cpio kmod qemu-system-x86 v4l-utils make gcc xz-utils
+ensure_host_packages cpio kmod qemu-system-x86 v4l-utils trace-cmd make gcc xz-utils
 
 # ---------------------------------------------------------------------------
 # Which kernel: the one Debian's metapackage linux-image-amd64 points at.
@@ -295,7 +295,8 @@ make_cpio() {   # make_cpio DIR OUT: uncompressed newc archive, files owned by r
 # version, the module list or this script changes.
 # ---------------------------------------------------------------------------
 V4L_VERSION=$(dpkg-query -W -f '${Version}' v4l-utils)
-BASE_KEY=$( { printf '%s\n' "$KPKG_VERSION" "$BB_VERSION" "$V4L_VERSION" "$MODULES"
+TRACECMD_VERSION=$(dpkg-query -W -f '${Version}' trace-cmd)
+BASE_KEY=$( { printf '%s\n' "$KPKG_VERSION" "$BB_VERSION" "$V4L_VERSION" "$TRACECMD_VERSION" "$MODULES"
               sha256sum "$VIMC_DIR/vimc.ko" "$SCRIPT_PATH" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
 BASE=$CACHE_DIR/base-$BASE_KEY.cpio
 if [ ! -f "$BASE" ]; then
@@ -332,9 +333,10 @@ if [ ! -f "$BASE" ]; then
     printf '%s\n' "$KPKG $KPKG_VERSION" "busybox-static $BB_VERSION" "v4l-utils $V4L_VERSION" \
         >"$S/etc/ksscope/versions"
 
-    # v4l-utils tools with their libraries (C++: libstdc++, libgcc_s, libm) and ld.so.
+    # v4l-utils tools with their libraries (C++: libstdc++, libgcc_s, libm) and ld.so; trace-cmd, an independent
+    # recorder of the tracepoints KsScope reads.
     v4l_tools=()
-    for t in v4l2-ctl media-ctl v4l2-compliance; do
+    for t in v4l2-ctl media-ctl v4l2-compliance trace-cmd; do
         p=$(command -v "$t" || true)
         [ -n "$p" ] || { [ "$t" = v4l2-compliance ] && continue; die "$t not found on the host"; }
         cp -L "$p" "$S/usr/bin/$t"; v4l_tools+=("$p")

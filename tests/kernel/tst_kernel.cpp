@@ -14,6 +14,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <vector>
+
 namespace {
 
 struct Case {
@@ -107,7 +110,7 @@ private slots:
                 body += line + QLatin1Char('\n');
             }
         }
-        QVERIFY2(m_cases.size() >= 17, qPrintable(m_log.right(4000)));
+        QVERIFY2(m_cases.size() >= 18, qPrintable(m_log.right(4000)));
     }
 
     void vividAndVimcFoundByDriver()
@@ -249,6 +252,94 @@ private slots:
                  "the stalled consumer lets DONE buffers pile up");
         QVERIFY2(c.output.contains(QRegularExpression(QStringLiteral("v4l2-ctl: [1-9]\\d* fps lines"))),
                  "v4l2-ctl kept streaming while watched");
+    }
+    /// Every frame of v4l2-ctl's stream, passively from the kernel's tracepoints: the same buffers, sequence numbers
+    /// and timestamps as v4l2-ctl prints, frame for frame; the dropped sequence numbers are v4l2-ctl's gaps; trace-cmd
+    /// recording the same tracepoints counts the same dequeues; v4l2-ctl's stalls are the frames that waited a
+    /// second to be dequeued, and the holder is v4l2-ctl with its pid.
+    void tracedFramesEqualV4l2Ctl()
+    {
+        const Case& c = get("traced-frames");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        struct Frame {
+            int buffer = -1;
+            qint64 sequence = -1;
+            qint64 timestampUs = -1;
+            double deltaMs = 0;
+        };
+        std::vector<Frame> ctl;
+        static const QRegularExpression ctlLine(QStringLiteral(
+            "dqbuf: (\\d+) seq: +(\\d+) bytesused: \\d+ ts: (\\d+)\\.(\\d{6})(?: delta: ([0-9.]+) ms)?"));
+        std::vector<QJsonObject> frames;
+        QSet<qint64> dropped;
+        QJsonObject summary;
+        qint64 pid = -1;
+        qint64 traceCmdDequeues = -1;
+        for (const QString& line : c.output.split(QLatin1Char('\n'))) {
+            if (const auto m = ctlLine.match(line); m.hasMatch()) {
+                ctl.push_back({m.captured(1).toInt(), m.captured(2).toLongLong(),
+                               m.captured(3).toLongLong() * 1000000 + m.captured(4).toLongLong(),
+                               m.captured(5).toDouble()});
+            } else if (line.startsWith(QStringLiteral("v4l2-ctl pid: "))) {
+                pid = line.mid(14).toLongLong();
+            } else if (line.startsWith(QStringLiteral("trace-cmd v4l2_dqbuf minor 0: "))) {
+                traceCmdDequeues = line.mid(30).toLongLong();
+            } else if (line.startsWith(QLatin1Char('{'))) {
+                const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+                if (o.contains(QStringLiteral("frame")) &&
+                    o.value(QStringLiteral("frame")).toObject().value(QStringLiteral("allocator")).toString() ==
+                        kCapAllocator)
+                    frames.push_back(o.value(QStringLiteral("frame")).toObject());
+                if (o.contains(QStringLiteral("dropped"))) {
+                    const QJsonObject d = o.value(QStringLiteral("dropped")).toObject();
+                    for (qint64 s = d.value(QStringLiteral("first")).toInteger();
+                         s <= d.value(QStringLiteral("last")).toInteger(); ++s)
+                        dropped.insert(s);
+                }
+                if (o.contains(QStringLiteral("summary")))
+                    summary = o;
+            }
+        }
+        QVERIFY2(ctl.size() >= 50, qPrintable(c.output));
+        // frame for frame, in the order v4l2-ctl dequeued them
+        std::sort(frames.begin(), frames.end(), [](const QJsonObject& a, const QJsonObject& b) {
+            return a.value(QStringLiteral("dequeued_ns")).toInteger() <
+                   b.value(QStringLiteral("dequeued_ns")).toInteger();
+        });
+        QCOMPARE(frames.size(), ctl.size());
+        QSet<qint64> gaps;
+        int stalls = 0;
+        for (std::size_t i = 0; i < ctl.size(); ++i) {
+            const QJsonObject& f = frames[i];
+            QCOMPARE(f.value(QStringLiteral("buffer")).toInt(), ctl[i].buffer);
+            QCOMPARE(f.value(QStringLiteral("sequence")).toInteger(), ctl[i].sequence);
+            QCOMPARE(f.value(QStringLiteral("timestamp_ns")).toInteger() / 1000, ctl[i].timestampUs);
+            QCOMPARE(f.value(QStringLiteral("holder")).toString(), QStringLiteral("v4l2-ctl"));
+            QCOMPARE(f.value(QStringLiteral("holder_pid")).toInteger(), pid);
+            if (i > 0)
+                for (qint64 s = ctl[i - 1].sequence + 1; s < ctl[i].sequence; ++s)
+                    gaps.insert(s);
+            // a stall of v4l2-ctl (it sleeps a second between dequeues; the driver drops what it cannot fill): the
+            // last frame filled before it waited most of that second to be dequeued
+            if (ctl[i].deltaMs > 800) {
+                ++stalls;
+                QVERIFY2(frames[i - 1].value(QStringLiteral("delivery_latency_ns")).toInteger() > 600'000'000,
+                         QJsonDocument(frames[i - 1]).toJson().constData());
+            }
+        }
+        QVERIFY2(stalls >= 4, "v4l2-ctl stalls every 10 frames");
+        QVERIFY(!gaps.isEmpty());
+        QCOMPARE(dropped, gaps);
+        QCOMPARE(traceCmdDequeues, static_cast<qint64>(ctl.size()));
+        for (const auto v : summary.value(QStringLiteral("summary")).toArray()) {
+            const QJsonObject a = v.toObject();
+            if (a.value(QStringLiteral("allocator")).toString() != kCapAllocator)
+                continue;
+            QVERIFY(a.value(QStringLiteral("frames_followed")).toBool());
+            QCOMPARE(a.value(QStringLiteral("frames")).toInteger(), static_cast<qint64>(ctl.size()));
+            QCOMPARE(a.value(QStringLiteral("dropped")).toInteger(), static_cast<qint64>(gaps.size()));
+        }
+        QVERIFY2(!c.output.contains(QStringLiteral("trace events lost")), qPrintable(c.output));
     }
     void passiveEditsAreRefused()
     {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace ksscope {
@@ -167,5 +168,9 @@ struct FrameStats {
     /// Counts \a frame (and the drops it reveals).
     void add(const FrameRecord& frame);
 };
+
+/// The name of process (or thread) \a pid as the system tells it (Linux: /proc/PID/comm); empty when it is gone or
+/// not known.
+[[nodiscard]] std::string processName(std::int32_t pid);
 
 } // namespace ksscope

@@ -63,6 +63,9 @@ public:
     /// The frames of one allocator so far, for allocators whose source reports each buffer's transitions (empty
     /// otherwise).
     [[nodiscard]] FrameStats frameStats(std::size_t allocator) const;
+    /// Whether the allocator's source reports each buffer's transitions (its frames and drops are exact), rather than
+    /// sampled readings.
+    [[nodiscard]] bool followsFrames(std::size_t allocator) const;
     /// Samples of one allocator between two times (ns since start).
     void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
     /// Summaries of \a columns equal columns of [from_ns, to_ns) of one allocator's history (a view
@@ -161,6 +164,7 @@ private:
     std::vector<SampleHistory> m_histories;
     std::vector<AllocatorStats> m_stats;
     std::vector<FrameStats> m_frameStats;
+    std::vector<bool> m_followsFrames; // Watched::transitions, as of the last tick
     std::vector<FrameRecord> m_pendingFrames;
     std::vector<DroppedFrames> m_pendingDrops;
     std::vector<std::vector<StarvationInterval>> m_starvation;

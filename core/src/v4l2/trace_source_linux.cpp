@@ -2,6 +2,10 @@
 #include "trace_source_linux.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/videodev2.h>
+#include <sys/ioctl.h>
 
 namespace ksscope::v4l2 {
 
@@ -42,6 +46,7 @@ void TraceSource::watchNew(SampleSink& sink)
             q.mine = true;
             q.info = *info;
             q.states.assign(info->frames, BufferState::Free);
+            q.node = Fd(::open(info->devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
             m_decoder.watch(info->minor, static_cast<std::uint32_t>(i));
             if (std::find(m_minors.begin(), m_minors.end(), info->minor) == m_minors.end()) {
                 m_minors.push_back(info->minor);
@@ -103,10 +108,32 @@ void TraceSource::apply(const BufferEvent& event, SampleSink& sink, LaneUpdate* 
         report(event.allocator, event.t_ns, sink);
 }
 
+void TraceSource::checkNodes(std::int64_t t_ns, SampleSink& sink)
+{
+    if (t_ns - m_nodesChecked_ns < 1'000'000'000)
+        return;
+    m_nodesChecked_ns = t_ns;
+    for (std::size_t i = 0; i < m_queues.size(); ++i) {
+        Queue& q = m_queues[i];
+        if (!q.mine || sink.watchedGone(i))
+            continue;
+        v4l2_capability cap{};
+        if (!q.node.valid() || ::ioctl(q.node.get(), VIDIOC_QUERYCAP, &cap) == 0 || errno != ENODEV)
+            continue;
+        const std::string& id = sink.watchedId(i);
+        sink.event(
+            {t_ns, EventKind::Removed, id, "allocator " + id + " is gone: " + q.info.devnode + " was unplugged"});
+        q.node = Fd();
+        q.mine = false;
+        m_decoder.unwatch(q.info.minor);
+    }
+}
+
 void TraceSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
 {
     m_paused = paused;
     watchNew(sink);
+    checkNodes(t_ns, sink);
     for (std::size_t i = 0; i < m_queues.size(); ++i)
         if (m_queues[i].mine && sink.watchedGone(i)) {
             m_queues[i].mine = false;

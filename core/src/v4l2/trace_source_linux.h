@@ -10,6 +10,7 @@
 #include "ksscope/sample_source.h"
 #include "trace_decoder.h"
 #include "tracefs_reader_linux.h"
+#include "v4l2_device_linux.h"
 
 #include <functional>
 #include <memory>
@@ -21,6 +22,7 @@ namespace ksscope::v4l2 {
 
 /// A queue of the backend as the source needs it.
 struct TracedQueue {
+    std::string devnode; ///< /dev/videoN
     std::int32_t minor = -1; ///< the video node's minor number
     KSALLOCATORMODE mode = KsAllocatorMode_Kernel;
     std::uint32_t frames = 0; ///< buffers, as last read (the source counts those it sees move too)
@@ -40,6 +42,7 @@ private:
     struct Queue {
         bool mine = false;
         TracedQueue info;
+        Fd node; ///< the source's own handle of the node, for the liveness check
         std::vector<BufferState> states; ///< by buffer index
         std::uint32_t reportedAllocated = UINT32_MAX;
     };
@@ -47,6 +50,9 @@ private:
     void watchNew(SampleSink& sink);
     void apply(const BufferEvent& event, SampleSink& sink, LaneUpdate* lane);
     void report(std::size_t index, std::int64_t t_ns, SampleSink& sink);
+    /// Once a second: a queue whose node is gone (unplugged, driver unloaded) is reported removed. VIDIOC_QUERYCAP on
+    /// a handle of the source's own tells (ENODEV); it does not touch the queue.
+    void checkNodes(std::int64_t t_ns, SampleSink& sink);
     [[nodiscard]] std::uint32_t allocated(const Queue& q) const;
 
     std::unique_ptr<TracefsReader> m_reader;
@@ -58,6 +64,7 @@ private:
     std::vector<BufferEvent> m_events;
     std::int64_t m_origin_ns = 0; // the trace clock at the monitor's 0
     std::uint64_t m_lostReported = 0;
+    std::int64_t m_nodesChecked_ns = 0;
     bool m_paused = false;
     bool m_failed = false;
     std::size_t m_laneTracked = Lanes::kNone;

@@ -732,6 +732,7 @@ private:
         if (::stat(q->devnode.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
             return std::nullopt;
         TracedQueue traced;
+        traced.devnode = q->devnode;
         traced.minor = static_cast<std::int32_t>(minor(st.st_rdev));
         Fd fd(::open(q->devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
         std::vector<BufferQuery> buffers;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `frames`: one record per frame of the watched allocators whose backends report every buffer's transitions - its
+// sequence number and timestamp, the interval, the driver's and the delivery latency, how long it was held and by
+// whom, the frames dropped before it - as a table, JSON lines or CSV, then the percentiles and the dropped sequence
+// numbers of each allocator.
+
+#include "cli_session.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace ksscope::cli {
+
+namespace {
+
+std::string ms(std::int64_t ns)
+{
+    if (ns < 0)
+        return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ns) * 1e-6);
+    return text;
+}
+
+std::string seconds(std::int64_t ns)
+{
+    if (ns < 0)
+        return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%lld.%06lld", static_cast<long long>(ns / 1'000'000'000),
+                  static_cast<long long>(ns % 1'000'000'000 / 1000));
+    return text;
+}
+
+/// "3, 7-9, 12" from the dropped ranges.
+std::string ranges(const std::vector<DroppedFrames>& drops)
+{
+    std::string out;
+    for (const DroppedFrames& d : drops) {
+        out += out.empty() ? "" : ", ";
+        out += d.first == d.last ? std::to_string(d.first) : std::to_string(d.first) + "-" + std::to_string(d.last);
+    }
+    return out;
+}
+
+nlohmann::json frameJson(const std::string& id, const FrameRecord& f)
+{
+    const auto orNull = [](std::int64_t v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
+    return {{"allocator", id},
+            {"buffer", f.buffer},
+            {"sequence", f.sequence},
+            {"timestamp_ns", orNull(f.timestamp_ns)},
+            {"interval_ns", orNull(f.interval_ns)},
+            {"driver_owned_ns", orNull(f.driverOwned_ns)},
+            {"done_ns", orNull(f.done_ns)},
+            {"dequeued_ns", orNull(f.dequeued_ns)},
+            {"returned_ns", orNull(f.returned_ns)},
+            {"driver_latency_ns", orNull(f.driverLatency_ns())},
+            {"delivery_latency_ns", orNull(f.deliveryLatency_ns())},
+            {"hold_ns", orNull(f.hold_ns())},
+            {"dropped_before", f.droppedBefore},
+            {"bytes_used", f.bytesUsed},
+            {"error", f.error},
+            {"holder_pid", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.holder)},
+            {"holder", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(processName(f.holder))}};
+}
+
+nlohmann::json histogramJson(const DurationHistogram& h)
+{
+    if (h.count() == 0)
+        return nullptr;
+    return {{"count", h.count()},
+            {"min_ns", h.min_ns()},
+            {"p50_ns", h.percentile_ns(0.5)},
+            {"p99_ns", h.percentile_ns(0.99)},
+            {"max_ns", h.max_ns()},
+            {"mean_ns", h.mean_ns()}};
+}
+
+std::string percentiles(const DurationHistogram& h)
+{
+    if (h.count() == 0)
+        return "-";
+    return ms(h.percentile_ns(0.5)) + " / " + ms(h.percentile_ns(0.99)) + " / " + ms(h.max_ns());
+}
+
+} // namespace
+
+int runFrames(const GlobalOptions& global, const FramesOptions& options)
+{
+    const bool text = options.format == OutputFormat::Text;
+    WatchSession watch(sampling(options.rateHz, 60.0, options.ids));
+    if (int rc = openDevices(watch, global); rc != ExitOk)
+        return rc;
+    if (Status status = watch.startDevices(); !status)
+        return fail(status);
+    if (int rc = startStreams(watch, options.streams, !text); rc != ExitOk)
+        return rc;
+    if (Status status = watch.startSampling(); !status)
+        return fail(status);
+    const std::shared_ptr<Monitor> monitor = watch.monitor();
+    catchInterrupts();
+
+    if (text)
+        std::printf("%-10s %6s %8s %17s %10s %10s %10s %10s %5s %5s %s\n", "allocator", "buffer", "sequence",
+                    "timestamp s", "interval", "driver", "delivery", "hold", "drop", "error", "holder");
+    else if (options.format == OutputFormat::Csv)
+        std::printf("allocator,buffer,sequence,timestamp_ns,interval_ns,driver_latency_ns,delivery_latency_ns,hold_ns,"
+                    "dropped_before,bytes_used,error,holder_pid,holder\n");
+    std::map<std::uint32_t, std::vector<DroppedFrames>> drops;
+    std::map<std::string, std::string> shortNames; // allocator id -> a short column value
+    std::vector<std::string> ids = monitor->allocatorIds();
+    SampleBatch batch;
+    std::uint64_t count = 0;
+    const auto hand = [&] {
+        if (batch.frames.empty() && batch.droppedFrames.empty() && batch.events.empty())
+            return;
+        ids = monitor->allocatorIds();
+        for (const MonitorEvent& e : batch.events)
+            if (e.kind == EventKind::Error)
+                std::cerr << "ksscope-cli: " << e.id << ": " << e.message << "\n";
+        for (const DroppedFrames& d : batch.droppedFrames) {
+            drops[d.allocator].push_back(d);
+            if (options.format == OutputFormat::Json && d.allocator < ids.size())
+                std::printf(
+                    "%s\n",
+                    nlohmann::json(
+                        {{"dropped",
+                          {{"allocator", ids[d.allocator]}, {"first", d.first}, {"last", d.last}, {"t_ns", d.t_ns}}}})
+                        .dump()
+                        .c_str());
+        }
+        for (const FrameRecord& f : batch.frames) {
+            if (f.allocator >= ids.size())
+                continue;
+            ++count;
+            const std::string& id = ids[f.allocator];
+            const std::string holder = f.holder < 0 ? "" : processName(f.holder);
+            if (options.format == OutputFormat::Json) {
+                std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f)}}).dump().c_str());
+            } else if (options.format == OutputFormat::Csv) {
+                std::printf("%s,%u,%u,%lld,%lld,%lld,%lld,%lld,%u,%u,%d,%d,%s\n", id.c_str(), f.buffer, f.sequence,
+                            static_cast<long long>(f.timestamp_ns), static_cast<long long>(f.interval_ns),
+                            static_cast<long long>(f.driverLatency_ns()),
+                            static_cast<long long>(f.deliveryLatency_ns()), static_cast<long long>(f.hold_ns()),
+                            f.droppedBefore, f.bytesUsed, f.error ? 1 : 0, f.holder, holder.c_str());
+            } else if (text) {
+                auto& name = shortNames[id];
+                if (name.empty())
+                    name = "#" + std::to_string(f.allocator);
+                std::printf("%-10s %6u %8u %17s %10s %10s %10s %10s %5u %5s %s\n", name.c_str(), f.buffer, f.sequence,
+                            seconds(f.timestamp_ns).c_str(), ms(f.interval_ns).c_str(),
+                            ms(f.driverLatency_ns()).c_str(), ms(f.deliveryLatency_ns()).c_str(),
+                            ms(f.hold_ns()).c_str(), f.droppedBefore, f.error ? "bad" : "",
+                            f.holder < 0 ? "" : (holder + " (" + std::to_string(f.holder) + ")").c_str());
+            }
+        }
+        std::fflush(stdout);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        watch.drain(batch);
+        hand();
+        if (g_interrupted)
+            break;
+        if (options.durationSeconds > 0 &&
+            std::chrono::steady_clock::now() - start >= std::chrono::duration<double>(options.durationSeconds))
+            break;
+        if (options.maxFrames > 0 && count >= options.maxFrames)
+            break;
+        if (monitor->replaying() && monitor->finished())
+            break;
+    }
+    watch.finish(batch);
+    hand();
+
+    // what the frames came to, per allocator
+    ids = monitor->allocatorIds();
+    nlohmann::json summary = nlohmann::json::array();
+    bool anyFollowed = false;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const FrameStats stats = monitor->frameStats(i);
+        const bool followed = monitor->followsFrames(i);
+        anyFollowed = anyFollowed || followed;
+        const auto& gaps = drops[static_cast<std::uint32_t>(i)];
+        if (options.format == OutputFormat::Json) {
+            nlohmann::json dropped = nlohmann::json::array();
+            for (const DroppedFrames& d : gaps)
+                dropped.push_back({d.first, d.last});
+            summary.push_back({{"allocator", ids[i]},
+                               {"frames_followed", followed},
+                               {"frames", stats.frames},
+                               {"dropped", stats.dropped},
+                               {"dropped_sequences", dropped},
+                               {"errors", stats.errors},
+                               {"interval", histogramJson(stats.interval)},
+                               {"driver_latency", histogramJson(stats.driverLatency)},
+                               {"delivery_latency", histogramJson(stats.deliveryLatency)},
+                               {"hold", histogramJson(stats.hold)}});
+        } else if (text && followed) {
+            std::printf("\n#%zu %s: %llu frames, %llu dropped%s, %llu bad\n", i, ids[i].c_str(),
+                        static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.dropped),
+                        gaps.empty() ? "" : (" (" + ranges(gaps) + ")").c_str(),
+                        static_cast<unsigned long long>(stats.errors));
+            std::printf("    ms p50 / p99 / max: interval %s, driver %s, delivery %s, hold %s\n",
+                        percentiles(stats.interval).c_str(), percentiles(stats.driverLatency).c_str(),
+                        percentiles(stats.deliveryLatency).c_str(), percentiles(stats.hold).c_str());
+        }
+    }
+    if (options.format == OutputFormat::Json)
+        std::printf("%s\n", nlohmann::json({{"summary", summary}}).dump().c_str());
+    if (!anyFollowed)
+        std::cerr << "ksscope-cli: no watched allocator's buffers are followed one by one (their backends are "
+                     "sampled); `watch` shows their occupancy\n";
+    std::fflush(stdout);
+    return anyFollowed ? ExitOk : ExitDevice;
+}
+
+} // namespace ksscope::cli
