@@ -2,6 +2,7 @@
 #include "ksscope/allocator.h"
 
 #include <algorithm>
+#include <utility>
 #include <atomic>
 #include <cstdint>
 #include <new>
@@ -366,6 +367,7 @@ HRESULT KsMemAllocator::getBufferImpl(IMediaSample** sample, DWORD flags, const 
     m_free.pop_back();
     ++m_outstanding;
     m_states[taken->index()] = BufferState::Producer;
+    noteLocked(static_cast<std::uint32_t>(taken->index()), BufferState::Producer);
     taken->reset();
     AddRef(); // each outstanding sample keeps its allocator alive
     *sample = taken;
@@ -389,8 +391,10 @@ void KsMemAllocator::returnSample(Sample* sample)
     {
         std::lock_guard lock(m_mutex);
         m_free.push_back(sample);
-        if (sample->index() < m_states.size())
+        if (sample->index() < m_states.size()) {
             m_states[sample->index()] = BufferState::Free;
+            noteLocked(static_cast<std::uint32_t>(sample->index()), BufferState::Free);
+        }
         --m_outstanding;
         if (m_decommitInProgress && m_outstanding == 0)
             freePoolLocked();
@@ -400,14 +404,50 @@ void KsMemAllocator::returnSample(Sample* sample)
     Release(); // the reference taken in GetBuffer; may delete this allocator
 }
 
-void KsMemAllocator::SetSampleState(IMediaSample* sample, BufferState state)
+void KsMemAllocator::SetSampleState(IMediaSample* sample, BufferState state, std::int64_t sequence)
 {
     auto* ours = dynamic_cast<Sample*>(sample);
     if (!ours || ours->owner() != this)
         return;
+    const LONG bytes = sample->GetActualDataLength();
     std::lock_guard lock(m_mutex);
-    if (ours->index() < m_states.size())
+    if (ours->index() < m_states.size()) {
         m_states[ours->index()] = state;
+        noteLocked(static_cast<std::uint32_t>(ours->index()), state, sequence,
+                   bytes > 0 ? static_cast<std::uint32_t>(bytes) : 0);
+    }
+}
+
+void KsMemAllocator::noteLocked(std::uint32_t buffer, BufferState state, std::int64_t sequence, std::uint32_t bytes)
+{
+    if (!m_follow)
+        return;
+    if (m_transitions.size() >= m_followLimit) {
+        const std::size_t drop = std::max<std::size_t>(1, m_followLimit / 4);
+        m_transitions.erase(m_transitions.begin(),
+                            m_transitions.begin() + static_cast<std::ptrdiff_t>(std::min(drop, m_transitions.size())));
+        m_transitionsDropped += drop;
+    }
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    m_transitions.push_back(
+        {std::chrono::duration_cast<std::chrono::nanoseconds>(now).count(), buffer, state, sequence, bytes});
+}
+
+void KsMemAllocator::FollowTransitions(bool on, std::size_t limit)
+{
+    std::lock_guard lock(m_mutex);
+    m_follow = on;
+    m_followLimit = std::max<std::size_t>(limit, 1);
+    if (!on)
+        m_transitions.clear();
+}
+
+std::uint64_t KsMemAllocator::TakeTransitions(std::vector<FrameTransition>& out)
+{
+    std::lock_guard lock(m_mutex);
+    out.insert(out.end(), m_transitions.begin(), m_transitions.end());
+    m_transitions.clear();
+    return std::exchange(m_transitionsDropped, 0);
 }
 
 void KsMemAllocator::InjectFailure(HRESULT hr)

@@ -201,7 +201,8 @@ std::int64_t DurationHistogram::percentile_ns(double p) const
     for (std::size_t i = 0; i < m_counts.size(); ++i) {
         seen += m_counts[i];
         if (seen >= wanted)
-            return std::clamp(bucketStart(i + 1) - 1, m_min, m_max);
+            // the bucket's middle, within the durations seen
+            return std::clamp(bucketStart(i) + (bucketStart(i + 1) - 1 - bucketStart(i)) / 2, m_min, m_max);
     }
     return m_max;
 }

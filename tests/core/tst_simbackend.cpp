@@ -234,6 +234,59 @@ private slots:
         const auto count = starvationsIn(scenarioPath("starvation.json"), 8);
         QCOMPARE(count.starvations, std::uint64_t{0});
     }
+    /// The frames of a starving capture pin, followed one by one: every frame the producer thread lost (it counts them
+    /// itself, read here through the probe) is a sequence number the monitor names as dropped, and every frame it
+    /// delivered is a frame record. Polled instead (--sim-events poll), the same pin has no frame records.
+    void followedFramesAreExact()
+    {
+        for (const bool follow : {true, false}) {
+            Session session;
+            Monitor::Options options;
+            options.rateHz = 50;
+            Monitor monitor(options);
+            BackendOptions backendOptions{{"scenario", scenarioPath("starvation.json")}};
+            if (!follow)
+                backendOptions.set("sim-events", "poll");
+            QVERIFY(session.open({"sim"}, backendOptions, monitor.eventSink()));
+            QVERIFY(session.start());
+            QVERIFY(monitor.start(session));
+            const std::string id = "sim:avshws/pin0/allocator";
+            std::uint64_t namedDrops = 0;
+            std::uint64_t frames = 0;
+            Monitor::Batch batch;
+            const auto take = [&] {
+                monitor.takeNew(batch);
+                for (const DroppedFrames& d : batch.droppedFrames)
+                    namedDrops += d.count();
+                frames += batch.frames.size();
+            };
+            for (int i = 0; i < 60; ++i) { // 3 s: a few consumer pauses
+                std::this_thread::sleep_for(50ms);
+                take();
+            }
+            // stop the producer first, then read its own counts and let the monitor see the last transitions
+            const std::shared_ptr<AllocatorProbe> probe = session.probe(id);
+            session.backendFor(id)->close(); // the backend (its source's) lives on, its threads joined
+            AllocatorReading producer;
+            (void)probe->read(producer);
+            std::this_thread::sleep_for(100ms);
+            monitor.stop();
+            take();
+            const auto ids = monitor.allocatorIds();
+            const auto index = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+            QCOMPARE(monitor.followsFrames(index), follow);
+            if (!follow) {
+                QCOMPARE(frames, std::uint64_t{0});
+                continue;
+            }
+            QVERIFY2(producer.droppedFrames > 0, "the consumer's pauses leave the producer no free frame");
+            QCOMPARE(monitor.frameStats(index).dropped, producer.droppedFrames);
+            QCOMPARE(namedDrops, producer.droppedFrames);
+            QCOMPARE(monitor.frameStats(index).frames, producer.deliveredFrames);
+            QCOMPARE(monitor.stats(index).drops, producer.droppedFrames);
+        }
+    }
+
     void faultsHappen()
     {
         Session session;

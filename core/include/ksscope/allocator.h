@@ -99,6 +99,16 @@ enum class BufferState : std::uint8_t {
     Consumer = 3, ///< held by the consumer
 };
 
+/// One state change of one frame of a pool, kept for a source that follows every frame
+/// (KsMemAllocator::FollowTransitions).
+struct FrameTransition {
+    std::int64_t t_ns = 0; ///< std::chrono::steady_clock, ns since its epoch
+    std::uint32_t buffer = 0; ///< the frame's index in the pool
+    BufferState state = BufferState::Free;
+    std::int64_t sequence = -1; ///< Waiting: the frame's number, as the producer gave it; -1: none
+    std::uint32_t bytes = 0; ///< Waiting: the data length
+};
+
 /// Counters kept by the allocator itself.
 struct AllocatorCounters {
     std::uint64_t getBufferCalls = 0;
@@ -156,8 +166,14 @@ public:
     HRESULT DecommitPool();
     /// Makes every later Commit and GetBuffer fail with \a hr (fault injection); S_OK clears it.
     void InjectFailure(HRESULT hr);
-    /// Marks a sample's state for lane views (Producer -> Waiting -> Consumer); GetBuffer sets Producer.
-    void SetSampleState(IMediaSample* sample, BufferState state);
+    /// Marks a sample's state for lane views (Producer -> Waiting -> Consumer); GetBuffer sets Producer. \a sequence:
+    /// the frame's number when it is marked Waiting (filled), for a source that follows every frame.
+    void SetSampleState(IMediaSample* sample, BufferState state, std::int64_t sequence = -1);
+    /// Starts (or stops) keeping every frame's state change, at most \a limit between two TakeTransitions (then the
+    /// oldest go, counted).
+    void FollowTransitions(bool on, std::size_t limit = 65536);
+    /// The state changes kept since the last call, in order, appended to \a out; returns how many were dropped.
+    std::uint64_t TakeTransitions(std::vector<FrameTransition>& out);
     [[nodiscard]] bool IsCommitted() const;
     [[nodiscard]] ULONG RefCountForTesting() const { return m_refs.value(); }
     [[nodiscard]] AllocatorCounters Counters() const;
@@ -198,6 +214,11 @@ private:
     std::vector<BufferState> m_states;
     ULONG m_outstanding = 0;
     AllocatorCounters m_counters;
+    bool m_follow = false;
+    std::size_t m_followLimit = 0;
+    std::vector<FrameTransition> m_transitions; // kept while m_follow
+    std::uint64_t m_transitionsDropped = 0;
+    void noteLocked(std::uint32_t buffer, BufferState state, std::int64_t sequence = -1, std::uint32_t bytes = 0);
 };
 
 } // namespace ksscope

@@ -122,7 +122,7 @@ private:
 };
 
 /// How long things take (frame intervals, latencies, hold times), kept as a histogram of logarithmic buckets: 32 per
-/// doubling above 64 ns, so that any percentile is within 1/32 (3.2 %) of the exact value whatever the count, in a few
+/// doubling above 64 ns, so that any percentile is within 1/64 (1.6 %) of the exact value whatever the count, in a few
 /// kilobytes. The count, minimum, maximum and mean are exact.
 class DurationHistogram {
 public:
@@ -132,8 +132,8 @@ public:
     [[nodiscard]] std::int64_t min_ns() const { return m_count ? m_min : -1; }
     [[nodiscard]] std::int64_t max_ns() const { return m_count ? m_max : -1; }
     [[nodiscard]] double mean_ns() const;
-    /// The value below which a share \a p (0 to 1) of the durations lie: the upper end of its bucket, no more than the
-    /// maximum; -1 when empty.
+    /// The value below which a share \a p (0 to 1) of the durations lie: the middle of its bucket, within the minimum
+    /// and the maximum; -1 when empty.
     [[nodiscard]] std::int64_t percentile_ns(double p) const;
     /// The buckets that hold durations: their lower and upper ends (ns) and counts, in order.
     struct Bucket {

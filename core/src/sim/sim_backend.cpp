@@ -8,6 +8,7 @@
 #include "allocator_pin.h"
 #include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
+#include "transition_source.h"
 
 #include <algorithm>
 #include <cstring>
@@ -422,6 +423,7 @@ void SimBackend::captureLoop(Channel* channel, Filter* filter)
         if (now - next > period) {
             const auto missed = static_cast<std::uint64_t>((now - next) / period);
             channel->dropped.fetch_add(missed, std::memory_order_relaxed);
+            frameNumber += missed; // their numbers are gone with them
             next += period * static_cast<std::int64_t>(missed);
         }
         next += period;
@@ -451,7 +453,7 @@ void SimBackend::captureLoop(Channel* channel, Filter* filter)
         sample->SetActualDataLength(size);
         if (fill.count() > 0 && !sleepUntil(Clock::now() + fill))
             return;
-        channel->allocator->SetSampleState(sample.get(), BufferState::Waiting);
+        channel->allocator->SetSampleState(sample.get(), BufferState::Waiting, static_cast<std::int64_t>(frameNumber));
         {
             std::lock_guard lock(channel->queueMutex);
             channel->queue.push_back(std::move(sample));
@@ -527,6 +529,7 @@ void SimBackend::consumeLoop(Channel* channel, const ConsumerSpec& spec, std::ui
 void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSpec& spec, std::uint32_t seed)
 {
     HoldTime hold(spec, seed);
+    std::uint64_t frameNumber = 0; // of the output frames, those lost included
     for (;;) {
         ComPtr<IMediaSample> in = takeAndHold(input, hold);
         if (!in)
@@ -540,6 +543,7 @@ void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSp
             hr = output->allocator->GetBufferTimeout(out.put(), std::chrono::milliseconds(50));
         if (m_stopping || output->removed)
             return;
+        ++frameNumber;
         if (FAILED(hr)) {
             if (!output->failureReported.exchange(true))
                 emit({BackendEvent::Kind::Error, output->id,
@@ -556,7 +560,7 @@ void SimBackend::transformLoop(Channel* input, Channel* output, const ConsumerSp
             std::memcpy(dst, src, static_cast<std::size_t>(n));
         out->SetActualDataLength(out->GetSize());
         in.reset();
-        output->allocator->SetSampleState(out.get(), BufferState::Waiting);
+        output->allocator->SetSampleState(out.get(), BufferState::Waiting, static_cast<std::int64_t>(frameNumber));
         {
             std::lock_guard lock(output->queueMutex);
             output->queue.push_back(std::move(out));
@@ -667,6 +671,119 @@ bool SimBackend::arriveFilter(Filter* filter)
               (status ? std::string() : "; its threads could not start: " + status.message()),
           S_OK});
     return true;
+}
+
+namespace {
+
+/// Every frame of the simulated allocators as it moves: GetBuffer (being filled), filled with its number, taken by
+/// the consumer, given back. The producers' numbers skip the frames they lost, so the drops come out named.
+class SimSource final : public TransitionSource {
+public:
+    using Find = std::function<std::shared_ptr<SimBackend::Channel>(const std::string& id)>;
+    explicit SimSource(Find find) : m_find(std::move(find)) { }
+    ~SimSource() override
+    {
+        for (const auto& c : m_channels)
+            if (c)
+                c->allocator->FollowTransitions(false);
+    }
+    SimSource(const SimSource&) = delete;
+    SimSource& operator=(const SimSource&) = delete;
+
+private:
+    std::optional<Queue> watch(std::size_t index, const std::string& id, SampleSink& sink) override;
+    void unwatch(std::size_t index) override
+    {
+        if (index < m_channels.size() && m_channels[index]) {
+            m_channels[index]->allocator->FollowTransitions(false);
+            m_channels[index].reset();
+        }
+    }
+    void collect(std::int64_t t_ns, SampleSink& sink, std::vector<BufferEvent>& out) override;
+
+    Find m_find;
+    std::vector<std::shared_ptr<SimBackend::Channel>> m_channels; // by watched index
+    std::vector<FrameTransition> m_scratch;
+};
+
+} // namespace
+
+std::optional<TransitionSource::Queue> SimSource::watch(std::size_t index, const std::string& id, SampleSink& sink)
+{
+    (void)sink;
+    if (m_channels.size() <= index)
+        m_channels.resize(index + 1);
+    std::shared_ptr<SimBackend::Channel> channel = m_find(id);
+    if (!channel)
+        return std::nullopt;
+    // a channel watched again (its filter came back) is followed under its new index only
+    for (auto& c : m_channels)
+        if (c == channel)
+            c.reset();
+    channel->allocator->FollowTransitions(true);
+    KSSTREAMALLOCATOR_STATUS status;
+    Queue q;
+    if (SUCCEEDED(channel->allocator->KsGetAllocatorStatus(&status))) {
+        q.frames = status.Framing.Frames;
+        q.frameSize = status.Framing.FrameSize;
+    }
+    q.mode = channel->allocator->KsGetAllocatorMode();
+    q.fillingIsAllocated = true; // KS: every frame not free is allocated
+    m_channels[index] = std::move(channel);
+    return q;
+}
+
+void SimSource::collect(std::int64_t t_ns, SampleSink& sink, std::vector<BufferEvent>& out)
+{
+    for (std::size_t i = 0; i < m_channels.size(); ++i) {
+        SimBackend::Channel* c = m_channels[i].get();
+        if (!c || !mine(i))
+            continue;
+        m_scratch.clear();
+        if (const std::uint64_t lost = c->allocator->TakeTransitions(m_scratch); lost > 0)
+            sink.event({t_ns, EventKind::Error, c->id,
+                        std::to_string(lost) + " frame transitions were not kept (the sampler fell behind): frames "
+                                               "around now are incomplete"});
+        for (const FrameTransition& f : m_scratch) {
+            BufferEvent e;
+            e.t_ns = f.t_ns;
+            e.allocator = static_cast<std::uint32_t>(i);
+            e.buffer = f.buffer;
+            switch (f.state) {
+            case BufferState::Producer:
+                e.transition = BufferTransition::DriverOwned;
+                break;
+            case BufferState::Waiting:
+                e.transition = BufferTransition::Done;
+                e.numbered = f.sequence >= 0;
+                e.sequence = static_cast<std::uint32_t>(std::max<std::int64_t>(f.sequence, 0));
+                e.timestamp_ns = f.t_ns;
+                e.bytesUsed = f.bytes;
+                break;
+            case BufferState::Consumer:
+                e.transition = BufferTransition::Dequeued;
+                break;
+            case BufferState::Free:
+                e.transition = BufferTransition::Queued;
+                break;
+            }
+            out.push_back(e);
+        }
+    }
+}
+
+std::unique_ptr<SampleSource> SimBackend::createSource(const SourceOptions& options)
+{
+    (void)options;
+    if (m_options.value(kEventsOption, "follow") == "poll")
+        return nullptr;
+    return std::make_unique<SimSource>([this](const std::string& id) -> std::shared_ptr<Channel> {
+        std::lock_guard control(m_controlMutex);
+        for (auto& c : m_channels)
+            if (c->id == id)
+                return c;
+        return nullptr;
+    });
 }
 
 SimBackend::Channel* SimBackend::findChannel(std::string_view allocatorId)
@@ -906,6 +1023,15 @@ void registerSimBackend()
         return error ? sim::scenarioStatus(*error) : Status::ok();
     };
     sim.options.push_back(std::move(scenario));
+    BackendOption events;
+    events.name = sim::kEventsOption;
+    events.valueName = "follow|poll";
+    events.help = "simulated buffers: follow every frame as it moves (default), or poll the allocators' status";
+    events.check = [](const std::string& value) {
+        return value == "follow" || value == "poll" ? Status::ok()
+                                                    : Status(E_INVALIDARG, "must be follow or poll, got \"" + value + "\"");
+    };
+    sim.options.push_back(std::move(events));
     sim.windowAction = "Open &Scenario...";
     sim.windowActionTip = "Simulate the devices of a scenario file";
     sim.windowShortcut = "Ctrl+Shift+O";

@@ -19,6 +19,8 @@ class HoldTime; // a consumer's hold time per frame
 
 /// The sim backend's option: the scenario file (none: the embedded default scenario).
 inline constexpr const char* kScenarioOption = "scenario";
+/// --sim-events follow (default): every frame's transitions from the simulator's own allocators; poll: sample them.
+inline constexpr const char* kEventsOption = "sim-events";
 /// The scenario of \a path, or the embedded default when \a path is empty.
 [[nodiscard]] ScenarioResult loadScenario(const std::string& path);
 /// Why a scenario cannot be used, as a Status (a file that cannot be read: file not found; else an invalid value).
@@ -49,6 +51,9 @@ public:
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override;
     Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled) override;
     void setEventSink(EventSink sink) override;
+    /// Every frame of the simulated allocators as it moves (GetBuffer, filled, taken, given back), unless asked to
+    /// poll.
+    std::unique_ptr<SampleSource> createSource(const SourceOptions& options) override;
 
     [[nodiscard]] const Scenario& scenario() const { return m_scenario; }
 

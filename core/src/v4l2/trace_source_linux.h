@@ -3,13 +3,12 @@
 
 /// \file trace_source_linux.h
 /// The v4l2 backend's sample source when the kernel's tracepoints can be read: every transition of every buffer of
-/// the watched video nodes, from KsScope's own trace instance, with no ioctl against the queues. The monitor gets the
-/// transitions (its frame records and named drops), a reading at each change of occupancy and one per tick (its
-/// graphs, starvation and statistics), the lane's states and, for recordings, every buffer's state as it changed.
+/// the watched video nodes, from KsScope's own trace instance, with no ioctl against the queues (TransitionSource
+/// makes the readings, lanes and recordings' buffer states of them).
 
-#include "ksscope/sample_source.h"
 #include "trace_decoder.h"
 #include "tracefs_reader_linux.h"
+#include "transition_source.h"
 #include "v4l2_device_linux.h"
 
 #include <functional>
@@ -31,43 +30,33 @@ struct TracedQueue {
 /// The queue of a watched allocator id; nullopt for an id that is not the backend's.
 using QueueLookup = std::function<std::optional<TracedQueue>(const std::string& allocatorId)>;
 
-class TraceSource final : public SampleSource {
+class TraceSource final : public TransitionSource {
 public:
     TraceSource(std::unique_ptr<TracefsReader> reader, QueueLookup lookup);
 
-    void begin(SampleSink& sink) override;
-    void tick(std::int64_t t_ns, bool paused, SampleSink& sink) override;
-
 private:
-    struct Queue {
-        bool mine = false;
-        TracedQueue info;
-        Fd node; ///< the source's own handle of the node, for the liveness check
-        std::vector<BufferState> states; ///< by buffer index
-        std::uint32_t reportedAllocated = UINT32_MAX;
-    };
-
-    void watchNew(SampleSink& sink);
-    void apply(const BufferEvent& event, SampleSink& sink, LaneUpdate* lane);
-    void report(std::size_t index, std::int64_t t_ns, SampleSink& sink);
+    std::optional<Queue> watch(std::size_t index, const std::string& id, SampleSink& sink) override;
+    void unwatch(std::size_t index) override;
     /// Once a second: a queue whose node is gone (unplugged, driver unloaded) is reported removed. VIDIOC_QUERYCAP on
     /// a handle of the source's own tells (ENODEV); it does not touch the queue.
-    void checkNodes(std::int64_t t_ns, SampleSink& sink);
-    [[nodiscard]] std::uint32_t allocated(const Queue& q) const;
+    void check(std::int64_t t_ns, SampleSink& sink) override;
+    void collect(std::int64_t t_ns, SampleSink& sink, std::vector<BufferEvent>& out) override;
+
+    struct Node {
+        TracedQueue info;
+        Fd handle; ///< the source's own handle of the node, for the liveness check
+    };
 
     std::unique_ptr<TracefsReader> m_reader;
     QueueLookup m_lookup;
     TraceDecoder m_decoder;
-    std::vector<Queue> m_queues; // by watched index
+    std::vector<Node> m_nodes; // by watched index (empty info.devnode: not ours)
     std::vector<std::int32_t> m_minors; // the nodes the reader keeps
+    bool m_minorsChanged = false;
     std::vector<TraceRecord> m_records;
-    std::vector<BufferEvent> m_events;
-    std::int64_t m_origin_ns = 0; // the trace clock at the monitor's 0
     std::uint64_t m_lostReported = 0;
     std::int64_t m_nodesChecked_ns = 0;
-    bool m_paused = false;
     bool m_failed = false;
-    std::size_t m_laneTracked = Lanes::kNone;
 };
 
 } // namespace ksscope::v4l2
