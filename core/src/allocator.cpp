@@ -2,10 +2,10 @@
 #include "ksscope/allocator.h"
 
 #include <algorithm>
-#include <utility>
 #include <atomic>
 #include <cstdint>
 #include <new>
+#include <utility>
 
 namespace ksscope {
 

@@ -4,9 +4,9 @@
 
 #include "ksscope/frames.h"
 
-#include <cstdlib>
-
 #include <QTest>
+
+#include <cstdlib>
 
 using namespace ksscope;
 

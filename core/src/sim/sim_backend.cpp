@@ -1028,8 +1028,9 @@ void registerSimBackend()
     events.valueName = "follow|poll";
     events.help = "simulated buffers: follow every frame as it moves (default), or poll the allocators' status";
     events.check = [](const std::string& value) {
-        return value == "follow" || value == "poll" ? Status::ok()
-                                                    : Status(E_INVALIDARG, "must be follow or poll, got \"" + value + "\"");
+        return value == "follow" || value == "poll"
+                   ? Status::ok()
+                   : Status(E_INVALIDARG, "must be follow or poll, got \"" + value + "\"");
     };
     sim.options.push_back(std::move(events));
     sim.windowAction = "Open &Scenario...";
