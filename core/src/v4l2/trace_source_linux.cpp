@@ -14,8 +14,7 @@ TraceSource::TraceSource(std::unique_ptr<TracefsReader> reader, QueueLookup look
 {
 }
 
-std::optional<TransitionSource::Queue> TraceSource::watch(std::size_t index, const std::string& id,
-                                                          SampleSink& sink)
+std::optional<TransitionSource::Queue> TraceSource::watch(std::size_t index, const std::string& id, SampleSink& sink)
 {
     (void)sink;
     if (m_nodes.size() <= index)
