@@ -7,6 +7,7 @@
 #include "ksscope/history.h"
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
+#include "v4l2/trace_decoder.h"
 
 #include <benchmark/benchmark.h>
 
@@ -155,8 +156,83 @@ void BM_FrameEvents(benchmark::State& state)
 }
 BENCHMARK(BM_FrameEvents);
 
-/// The sampler at 1000 Hz over the 64 allocators of load64.json for range(0) seconds: reports the
-/// sampler thread's CPU as a percentage of one core.
+/// The event path of the v4l2 backend alone: raw tracepoint records (as the trace reader decodes them from the ring)
+/// through the TraceDecoder's pairing, each queue's FrameTracker and FrameStats. 64 queues of 4 buffers, each frame
+/// six records (vb2_qbuf, vb2_buf_queue, v4l2_qbuf, vb2_buf_done, vb2_dqbuf, v4l2_dqbuf) and four transitions, one
+/// frame in 100 dropped. Reports transitions and records per second on one core (goal: a million transitions).
+void BM_TraceEventPath(benchmark::State& state)
+{
+    using v4l2::TraceKind;
+    using v4l2::TraceRecord;
+    constexpr std::uint32_t kQueues = 64;
+    constexpr std::uint32_t kBuffers = 4;
+    constexpr std::uint32_t kFrames = 256; // per queue, per pass
+    std::vector<TraceRecord> records;
+    std::int64_t t = 0;
+    for (std::uint32_t f = 0; f < kFrames; ++f) {
+        const std::uint32_t sequence = f + f / 99; // one in 100 never comes
+        for (std::uint32_t q = 0; q < kQueues; ++q) {
+            const std::uint64_t owner = 0xffff888000000000 + q * 0x1000;
+            const auto pid = static_cast<std::int32_t>(1000 + q);
+            const std::uint32_t index = f % kBuffers;
+            const auto rec = [&](TraceKind kind, std::int32_t who) {
+                TraceRecord r;
+                r.t_ns = t += 500;
+                r.kind = kind;
+                r.pid = who;
+                r.owner = owner;
+                r.minor = static_cast<std::int32_t>(q);
+                r.index = index;
+                r.bytesUsed = 460800;
+                r.sequence = sequence;
+                r.timestamp_ns = t;
+                records.push_back(r);
+            };
+            rec(TraceKind::Vb2Qbuf, pid);
+            rec(TraceKind::Vb2BufQueue, pid);
+            rec(TraceKind::V4l2Qbuf, pid);
+            rec(TraceKind::Vb2BufDone, 7);
+            rec(TraceKind::Vb2Dqbuf, pid);
+            rec(TraceKind::V4l2Dqbuf, pid);
+        }
+    }
+    v4l2::TraceDecoder decoder;
+    std::vector<FrameTracker> trackers;
+    std::vector<FrameStats> stats(kQueues);
+    for (std::uint32_t q = 0; q < kQueues; ++q) {
+        decoder.watch(static_cast<std::int32_t>(q), q);
+        trackers.emplace_back(q);
+    }
+    std::vector<BufferEvent> events;
+    std::vector<FrameRecord> frames;
+    std::vector<DroppedFrames> drops;
+    std::uint64_t transitions = 0;
+    std::uint64_t fed = 0;
+    for (auto _ : state) {
+        events.clear();
+        for (const TraceRecord& r : records)
+            decoder.feed(r, events);
+        fed += records.size();
+        for (const BufferEvent& e : events)
+            trackers[e.allocator].apply(e, frames, drops);
+        transitions += events.size();
+        for (const FrameRecord& f : frames)
+            stats[f.allocator].add(f);
+        frames.clear();
+        drops.clear();
+    }
+    benchmark::DoNotOptimize(stats.data());
+    state.counters["transitions_per_s"] =
+        benchmark::Counter(static_cast<double>(transitions), benchmark::Counter::kIsRate);
+    state.counters["records_per_s"] = benchmark::Counter(static_cast<double>(fed), benchmark::Counter::kIsRate);
+    state.counters["frames"] = static_cast<double>(stats[0].frames);
+    state.counters["dropped"] = static_cast<double>(stats[0].dropped);
+}
+BENCHMARK(BM_TraceEventPath);
+
+/// The sampler at 1000 Hz over the 64 allocators of load64.json for range(0) seconds, with every frame followed as
+/// it moves (range(1) = 0, the default) or the allocators polled (1): reports the sampler thread's CPU as a
+/// percentage of one core.
 void BM_Sampler64At1kHz(benchmark::State& state)
 {
     for (auto _ : state) {
@@ -164,7 +240,10 @@ void BM_Sampler64At1kHz(benchmark::State& state)
         Monitor::Options options;
         options.rateHz = 1000;
         Monitor monitor(options);
-        session.open({"sim"}, BackendOptions{{"scenario", KSSCOPE_SCENARIO_DIR "/load64.json"}}, monitor.eventSink());
+        BackendOptions backendOptions{{"scenario", KSSCOPE_SCENARIO_DIR "/load64.json"}};
+        if (state.range(1) == 1)
+            backendOptions.set("sim-events", "poll");
+        session.open({"sim"}, backendOptions, monitor.eventSink());
         session.start();
         monitor.start(session);
         std::this_thread::sleep_for(std::chrono::seconds(state.range(0)));
@@ -178,7 +257,12 @@ void BM_Sampler64At1kHz(benchmark::State& state)
         state.counters["late_ticks"] = static_cast<double>(s.lateTicks);
     }
 }
-BENCHMARK(BM_Sampler64At1kHz)->Arg(10)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_Sampler64At1kHz)
+    ->Args({10, 0})
+    ->Args({10, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 /// A scenario of \a count cameras like those of load64.json (30 fps, 4 frames, a consumer holding each frame 5 ms),
 /// in the temporary folder.
