@@ -170,6 +170,10 @@ int run(int argc, char** argv)
     auto* framesJson = framesCmd->add_flag("--json", json, "one JSON object per line: frames, drops, then a summary");
     auto* framesCsv = framesCmd->add_flag("--csv", csv, "CSV rows");
     framesJson->excludes(framesCsv);
+    framesCmd
+        ->add_option("--trace-json", frames.traceJsonPath,
+                     "also write the frames as a trace for ui.perfetto.dev / chrome://tracing (Trace Event JSON)")
+        ->type_name("FILE");
     addStreamOption(framesCmd, frames.streams);
     framesCmd->add_option("ID", frames.ids, "allocator, pin or filter ids (default: all)");
 

@@ -54,6 +54,7 @@ struct FramesOptions {
     double rateHz = 100.0;
     std::uint64_t maxFrames = 0; ///< 0: no limit
     OutputFormat format = OutputFormat::Text;
+    std::string traceJsonPath; ///< --trace-json: also write the frames as a Trace Event JSON document
     std::vector<std::string> streams;
     std::vector<std::string> ids;
 };

@@ -5,13 +5,16 @@
 // numbers of each allocator.
 
 #include "cli_session.h"
+#include "ksscope/trace_export.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <thread>
 
 namespace ksscope::cli {
@@ -94,6 +97,18 @@ std::string percentiles(const DurationHistogram& h)
 int runFrames(const GlobalOptions& global, const FramesOptions& options)
 {
     const bool text = options.format == OutputFormat::Text;
+    // the trace file is checked before anything is watched
+    std::ofstream traceFile;
+    std::unique_ptr<TraceEventWriter> trace;
+    if (!options.traceJsonPath.empty()) {
+        traceFile.open(options.traceJsonPath, std::ios::out | std::ios::trunc);
+        if (!traceFile) {
+            std::cerr << "ksscope-cli: --trace-json " << options.traceJsonPath
+                      << ": cannot be written (check the folder exists and is writable)\n";
+            return ExitUsage;
+        }
+        trace = std::make_unique<TraceEventWriter>(traceFile);
+    }
     WatchSession watch(sampling(options.rateHz, 60.0, options.ids));
     if (int rc = openDevices(watch, global); rc != ExitOk)
         return rc;
@@ -118,6 +133,15 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
     SampleBatch batch;
     std::uint64_t count = 0;
     const auto hand = [&] {
+        if (trace) {
+            trace->setAllocators(monitor->allocatorIds());
+            for (const SampleRecord& r : batch.samples)
+                trace->occupancy(r.allocator, r.sample.t_ns, r.sample.allocated);
+            for (const DroppedFrames& d : batch.droppedFrames)
+                trace->dropped(d);
+            for (const FrameRecord& f : batch.frames)
+                trace->frame(f);
+        }
         if (batch.frames.empty() && batch.droppedFrames.empty() && batch.events.empty())
             return;
         ids = monitor->allocatorIds();
@@ -215,6 +239,17 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
     }
     if (options.format == OutputFormat::Json)
         std::printf("%s\n", nlohmann::json({{"summary", summary}}).dump().c_str());
+    if (trace) {
+        trace->finish();
+        traceFile.close();
+        if (!traceFile) {
+            std::cerr << "ksscope-cli: --trace-json " << options.traceJsonPath << ": writing failed\n";
+            return ExitDevice;
+        }
+        if (text)
+            std::printf("trace written to %s (open it in ui.perfetto.dev or chrome://tracing)\n",
+                        options.traceJsonPath.c_str());
+    }
     if (!anyFollowed)
         std::cerr << "ksscope-cli: no watched allocator's buffers are followed one by one (their backends are "
                      "sampled); `watch` shows their occupancy\n";

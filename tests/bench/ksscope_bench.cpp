@@ -264,6 +264,43 @@ BENCHMARK(BM_Sampler64At1kHz)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
 
+/// The same 64 allocators followed frame by frame with the monitor ticking range(1) times a second: every frame and
+/// every occupancy change is still seen (exact), only handed over less often. Reports the sampler's CPU and the
+/// frames seen per second.
+void BM_Sampler64Followed(benchmark::State& state)
+{
+    for (auto _ : state) {
+        Session session;
+        Monitor::Options options;
+        options.rateHz = static_cast<double>(state.range(1));
+        Monitor monitor(options);
+        session.open({"sim"}, BackendOptions{{"scenario", KSSCOPE_SCENARIO_DIR "/load64.json"}}, monitor.eventSink());
+        session.start();
+        monitor.start(session);
+        std::uint64_t frames = 0;
+        Monitor::Batch batch;
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(state.range(0));
+        while (std::chrono::steady_clock::now() < end) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            monitor.takeNew(batch);
+            frames += batch.frames.size();
+        }
+        monitor.stop();
+        monitor.takeNew(batch);
+        frames += batch.frames.size();
+        const SamplerStats s = monitor.samplerStats();
+        state.counters["sampler_cpu_percent"] = 100.0 * s.cpuSeconds / s.wallSeconds;
+        state.counters["frames_per_s"] = static_cast<double>(frames) / s.wallSeconds;
+        state.counters["samples_per_s"] = static_cast<double>(s.samples) / s.wallSeconds;
+    }
+}
+BENCHMARK(BM_Sampler64Followed)
+    ->Args({10, 50})
+    ->Args({10, 1000})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
 /// A scenario of \a count cameras like those of load64.json (30 fps, 4 frames, a consumer holding each frame 5 ms),
 /// in the temporary folder.
 std::string writeCameras(int count)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The ksscope-cli contract, run as a process: commands, exit codes, JSON documents, errors.
 
+#include "../common/trace_event_check.h"
+
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -61,6 +64,71 @@ QList<QJsonObject> jsonLines(const QByteArray& out)
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
+    /// `frames` on the starvation scenario: one JSON line per frame with its latencies, the drops named as they
+    /// become known and summed in the summary (equal to the frames' own dropped_before), and the same frames as a
+    /// Trace Event document that follows the format's rules; a polled backend has no frames (exit 3); a trace file
+    /// that cannot be written is refused before watching (exit 2).
+    void framesOfAStarvingPin()
+    {
+        QTemporaryDir dir;
+        const QString tracePath = dir.filePath(QStringLiteral("frames.json"));
+        const Run r = cli({QStringLiteral("--scenario"), scenario("starvation.json"), QStringLiteral("frames"),
+                           QStringLiteral("--duration"), QStringLiteral("2.5"), QStringLiteral("--json"),
+                           QStringLiteral("--trace-json"), tracePath});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        qint64 frames = 0;
+        qint64 droppedBefore = 0;
+        qint64 droppedLines = 0;
+        QJsonObject summary;
+        for (const QJsonObject& line : jsonLines(r.out)) {
+            if (line.contains(QStringLiteral("frame"))) {
+                const QJsonObject f = line.value(QStringLiteral("frame")).toObject();
+                ++frames;
+                droppedBefore += f.value(QStringLiteral("dropped_before")).toInteger();
+                QVERIFY(f.value(QStringLiteral("done_ns")).toInteger() >=
+                        f.value(QStringLiteral("driver_owned_ns")).toInteger());
+                QVERIFY(f.value(QStringLiteral("driver_latency_ns")).toInteger() >= 0);
+            } else if (line.contains(QStringLiteral("dropped"))) {
+                const QJsonObject d = line.value(QStringLiteral("dropped")).toObject();
+                droppedLines +=
+                    d.value(QStringLiteral("last")).toInteger() - d.value(QStringLiteral("first")).toInteger() + 1;
+            } else if (line.contains(QStringLiteral("summary"))) {
+                summary = line.value(QStringLiteral("summary")).toArray().first().toObject();
+            }
+        }
+        QVERIFY(frames > 30);
+        QVERIFY2(droppedLines > 0, "the consumer's pauses lose frames");
+        QCOMPARE(droppedLines, droppedBefore);
+        QCOMPARE(summary.value(QStringLiteral("frames")).toInteger(), frames);
+        QCOMPARE(summary.value(QStringLiteral("dropped")).toInteger(), droppedLines);
+        QVERIFY(summary.value(QStringLiteral("frames_followed")).toBool());
+        QVERIFY(summary.value(QStringLiteral("interval")).toObject().value(QStringLiteral("p50_ns")).toInteger() > 0);
+
+        QFile file(tracePath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const TraceEventCheck c = checkTraceEvents(file.readAll());
+        QVERIFY2(c.error.isEmpty(), qPrintable(c.error));
+        QVERIFY(c.phases.value(QStringLiteral("X")) >= 2 * frames); // filling and waiting at least, per frame
+        QCOMPARE(c.phases.value(QStringLiteral("i")),
+                 static_cast<int>(summary.value(QStringLiteral("dropped_sequences")).toArray().size()));
+        QVERIFY(c.phases.value(QStringLiteral("C")) > 0);
+
+        const Run polled = cli({QStringLiteral("--scenario"), scenario("starvation.json"),
+                                QStringLiteral("--sim-events"), QStringLiteral("poll"), QStringLiteral("frames"),
+                                QStringLiteral("--duration"), QStringLiteral("0.5")});
+        QCOMPARE(polled.exitCode, 3);
+        QVERIFY(polled.err.contains("no watched allocator's buffers are followed"));
+        const Run badEvents =
+            cli({QStringLiteral("--sim-events"), QStringLiteral("sometimes"), QStringLiteral("frames")});
+        QCOMPARE(badEvents.exitCode, 4);
+        QVERIFY(badEvents.err.contains("must be follow or poll"));
+        const Run unwritable =
+            cli({QStringLiteral("frames"), QStringLiteral("--duration"), QStringLiteral("0.5"),
+                 QStringLiteral("--trace-json"), dir.filePath(QStringLiteral("no/such/folder.json"))});
+        QCOMPARE(unwritable.exitCode, 2);
+        QVERIFY(unwritable.err.contains("cannot be written"));
+    }
+
     void version()
     {
         const Run r = cli({QStringLiteral("--version")});

@@ -76,7 +76,7 @@ case_begin traced-frames
 # tracepoints and v4l2-ctl printing each buffer it dequeues: vivid drops a fifth of the frames, and v4l2-ctl stalls
 # for a second every 10 frames
 T=/sys/kernel/tracing
-mountpoint -q $T || mount -t tracefs nodev $T
+[ -e $T/instances ] || mount -t tracefs nodev $T
 v4l2-ctl -d /dev/video0 --set-parm=30 -c percentage_of_dropped_buffers=20 >/dev/null 2>&1
 ksscope-cli frames --backend v4l2 --json --duration 9 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
 ks=$!
