@@ -257,12 +257,7 @@ void BM_Sampler64At1kHz(benchmark::State& state)
         state.counters["late_ticks"] = static_cast<double>(s.lateTicks);
     }
 }
-BENCHMARK(BM_Sampler64At1kHz)
-    ->Args({10, 0})
-    ->Args({10, 1})
-    ->Iterations(1)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+BENCHMARK(BM_Sampler64At1kHz)->Args({10, 0})->Args({10, 1})->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 /// The same 64 allocators followed frame by frame with the monitor ticking range(1) times a second: every frame and
 /// every occupancy change is still seen (exact), only handed over less often. Reports the sampler's CPU and the
