@@ -51,7 +51,22 @@ std::string ranges(const std::vector<DroppedFrames>& drops)
     return out;
 }
 
-nlohmann::json frameJson(const std::string& id, const FrameRecord& f)
+/// The processes frames were held by, looked up once per thread (a process gone by the end keeps its name).
+class Holders {
+public:
+    const ProcessInfo& of(std::int32_t tid)
+    {
+        auto it = m_known.find(tid);
+        if (it == m_known.end())
+            it = m_known.emplace(tid, tid < 0 ? ProcessInfo{} : processOf(tid)).first;
+        return it->second;
+    }
+
+private:
+    std::map<std::int32_t, ProcessInfo> m_known;
+};
+
+nlohmann::json frameJson(const std::string& id, const FrameRecord& f, const ProcessInfo& holder)
 {
     const auto orNull = [](std::int64_t v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
     return {{"allocator", id},
@@ -69,8 +84,9 @@ nlohmann::json frameJson(const std::string& id, const FrameRecord& f)
             {"dropped_before", f.droppedBefore},
             {"bytes_used", f.bytesUsed},
             {"error", f.error},
-            {"holder_pid", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.holder)},
-            {"holder", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(processName(f.holder))}};
+            {"holder_pid", holder.pid < 0 ? nlohmann::json(nullptr) : nlohmann::json(holder.pid)},
+            {"holder_thread", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.holder)},
+            {"holder", holder.pid < 0 ? nlohmann::json(nullptr) : nlohmann::json(holder.name)}};
 }
 
 nlohmann::json histogramJson(const DurationHistogram& h)
@@ -131,6 +147,7 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
     std::map<std::string, std::string> shortNames; // allocator id -> a short column value
     std::vector<std::string> ids = monitor->allocatorIds();
     SampleBatch batch;
+    Holders holders;
     std::uint64_t count = 0;
     const auto hand = [&] {
         if (trace) {
@@ -164,15 +181,16 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                 continue;
             ++count;
             const std::string& id = ids[f.allocator];
-            const std::string holder = f.holder < 0 ? "" : processName(f.holder);
+            const ProcessInfo& process = holders.of(f.holder);
+            const std::string& holder = process.name;
             if (options.format == OutputFormat::Json) {
-                std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f)}}).dump().c_str());
+                std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f, process)}}).dump().c_str());
             } else if (options.format == OutputFormat::Csv) {
                 std::printf("%s,%u,%u,%lld,%lld,%lld,%lld,%lld,%u,%u,%d,%d,%s\n", id.c_str(), f.buffer, f.sequence,
                             static_cast<long long>(f.timestamp_ns), static_cast<long long>(f.interval_ns),
                             static_cast<long long>(f.driverLatency_ns()),
                             static_cast<long long>(f.deliveryLatency_ns()), static_cast<long long>(f.hold_ns()),
-                            f.droppedBefore, f.bytesUsed, f.error ? 1 : 0, f.holder, holder.c_str());
+                            f.droppedBefore, f.bytesUsed, f.error ? 1 : 0, process.pid, holder.c_str());
             } else if (text) {
                 auto& name = shortNames[id];
                 if (name.empty())
@@ -181,7 +199,7 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                             seconds(f.timestamp_ns).c_str(), ms(f.interval_ns).c_str(),
                             ms(f.driverLatency_ns()).c_str(), ms(f.deliveryLatency_ns()).c_str(),
                             ms(f.hold_ns()).c_str(), f.droppedBefore, f.error ? "bad" : "",
-                            f.holder < 0 ? "" : (holder + " (" + std::to_string(f.holder) + ")").c_str());
+                            process.pid < 0 ? "" : (holder + " (" + std::to_string(process.pid) + ")").c_str());
             }
         }
         std::fflush(stdout);

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 
 namespace ksscope {
@@ -227,19 +228,33 @@ void FrameStats::add(const FrameRecord& frame)
     hold.add(frame.hold_ns());
 }
 
-std::string processName(std::int32_t pid)
+ProcessInfo processOf(std::int32_t tid)
 {
+    ProcessInfo info;
 #if defined(__linux__)
-    if (pid <= 0)
-        return {};
-    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    if (tid <= 0)
+        return info;
+    std::ifstream status("/proc/" + std::to_string(tid) + "/status");
+    std::string line;
     std::string name;
-    std::getline(comm, name);
-    return name;
+    while (std::getline(status, line)) {
+        if (line.rfind("Name:", 0) == 0) {
+            name = line.substr(line.find_first_not_of(" \t", 5));
+        } else if (line.rfind("Tgid:", 0) == 0) {
+            info.pid = static_cast<std::int32_t>(std::strtol(line.c_str() + 5, nullptr, 10));
+            break;
+        }
+    }
+    if (info.pid <= 0)
+        return {};
+    // the process's own name (a thread may have named itself)
+    std::ifstream comm("/proc/" + std::to_string(info.pid) + "/comm");
+    if (!std::getline(comm, info.name))
+        info.name = name;
 #else
-    (void)pid;
-    return {};
+    (void)tid;
 #endif
+    return info;
 }
 
 } // namespace ksscope

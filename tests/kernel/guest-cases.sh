@@ -103,6 +103,17 @@ echo "trace-cmd v4l2_dqbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev
 echo "trace-cmd v4l2_qbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev/null | grep -c 'v4l2_qbuf: *minor = 0,')"
 case_end $rc
 
+case_begin traced-owner-hold
+# KsScope streams the node itself and keeps each frame 40 ms before giving it back: the traced hold times are that,
+# and the holder is KsScope
+T=/sys/kernel/tracing
+[ -e $T/instances ] || mount -t tracefs nodev $T
+ksscope-cli frames --backend v4l2 --json --duration 3 --stream "$CAP:buffers=4,fps=30,hold-ms=40" "$CAP" 2>&1 &
+ks=$!
+echo "ksscope pid: $ks"
+wait $ks
+case_end $?
+
 case_begin link-toggle
 ksscope-cli set-link "$VIMC/Debayer_B/pad1" "$VIMC/Scaler/pad0" on 2>&1 &&
     ksscope-cli list --backend v4l2 --json 2>&1

@@ -110,7 +110,7 @@ private slots:
                 body += line + QLatin1Char('\n');
             }
         }
-        QVERIFY2(m_cases.size() >= 18, qPrintable(m_log.right(4000)));
+        QVERIFY2(m_cases.size() >= 19, qPrintable(m_log.right(4000)));
     }
 
     void vividAndVimcFoundByDriver()
@@ -340,6 +340,31 @@ private slots:
             QCOMPARE(a.value(QStringLiteral("dropped")).toInteger(), static_cast<qint64>(gaps.size()));
         }
         QVERIFY2(!c.output.contains(QStringLiteral("trace events lost")), qPrintable(c.output));
+    }
+    /// KsScope's own stream keeps each frame 40 ms (hold-ms): the traced hold times are 40 ms and a little (its sleep
+    /// ends, then VIDIOC_QBUF), and the holder is ksscope-cli with its pid.
+    void tracedHoldTimesMatchTheHolder()
+    {
+        const Case& c = get("traced-owner-hold");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        qint64 pid = -1;
+        std::vector<qint64> holds;
+        for (const QString& line : c.output.split(QLatin1Char('\n'))) {
+            if (line.startsWith(QStringLiteral("ksscope pid: ")))
+                pid = line.mid(13).toLongLong();
+            const QJsonObject f =
+                QJsonDocument::fromJson(line.toUtf8()).object().value(QStringLiteral("frame")).toObject();
+            if (f.value(QStringLiteral("allocator")).toString() != kCapAllocator ||
+                f.value(QStringLiteral("hold_ns")).isNull())
+                continue;
+            QCOMPARE(f.value(QStringLiteral("holder")).toString(), QStringLiteral("ksscope-cli"));
+            QCOMPARE(f.value(QStringLiteral("holder_pid")).toInteger(), pid);
+            holds.push_back(f.value(QStringLiteral("hold_ns")).toInteger());
+        }
+        QVERIFY2(holds.size() >= 20, qPrintable(c.output));
+        std::sort(holds.begin(), holds.end());
+        QVERIFY2(holds.front() >= 40'000'000, qPrintable(QString::number(holds.front())));
+        QVERIFY2(holds[holds.size() / 2] < 60'000'000, qPrintable(QString::number(holds[holds.size() / 2])));
     }
     void passiveEditsAreRefused()
     {

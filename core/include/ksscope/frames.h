@@ -169,8 +169,13 @@ struct FrameStats {
     void add(const FrameRecord& frame);
 };
 
-/// The name of process (or thread) \a pid as the system tells it (Linux: /proc/PID/comm); empty when it is gone or
-/// not known.
-[[nodiscard]] std::string processName(std::int32_t pid);
+/// A process, as the system tells it.
+struct ProcessInfo {
+    std::int32_t pid = -1; ///< -1: gone or not known
+    std::string name;
+};
+/// The process thread \a tid belongs to (the pid of its thread group and its name; Linux: /proc/TID/status), as the
+/// kernel's events name a thread.
+[[nodiscard]] ProcessInfo processOf(std::int32_t tid);
 
 } // namespace ksscope

@@ -9,6 +9,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,25 +92,47 @@ std::string filterFor(const std::vector<std::int32_t>& minors)
     return filter;
 }
 
-/// Removes the instances of KsScope processes that are gone (killed before they could).
-void removeStaleInstances()
+/// Where tracefs is mounted, from /proc/self/mounts (its usual place first, then the one under debugfs); empty when
+/// it is not. (libtracefs's own lookup hands back a copy nobody frees.)
+std::string tracingDir()
 {
-    char** names = tracefs_instances("^ksscope-[0-9]+$");
-    if (!names)
-        return;
-    for (char** n = names; *n; ++n) {
-        const std::string_view name(*n);
-        const long pid = std::strtol(name.data() + std::string_view("ksscope-").size(), nullptr, 10);
+    std::ifstream mounts("/proc/self/mounts");
+    std::string line;
+    std::string found;
+    while (std::getline(mounts, line)) {
+        std::istringstream fields(line);
+        std::string device;
+        std::string mountPoint;
+        std::string type;
+        fields >> device >> mountPoint >> type;
+        if (type == "tracefs" && (found.empty() || mountPoint == "/sys/kernel/tracing"))
+            found = mountPoint;
+        else if (type == "debugfs" && found.empty() && ::access((mountPoint + "/tracing/instances").c_str(), F_OK) == 0)
+            found = mountPoint + "/tracing";
+    }
+    return found;
+}
+
+/// Removes the instances of KsScope processes that are gone (killed before they could).
+void removeStaleInstances(const std::string& instances)
+{
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(instances, error)) {
+        const std::string name = entry.path().filename().string();
+        constexpr std::string_view kPrefix = "ksscope-";
+        if (name.compare(0, kPrefix.size(), kPrefix) != 0 ||
+            name.find_first_not_of("0123456789", kPrefix.size()) != std::string::npos || name.size() == kPrefix.size())
+            continue;
+        const long pid = std::strtol(name.c_str() + kPrefix.size(), nullptr, 10);
         if (pid <= 0 || pid == static_cast<long>(::getpid()))
             continue;
         if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
             continue; // alive (or not ours to tell)
-        if (tracefs_instance* stale = tracefs_instance_alloc(nullptr, *n)) {
+        if (tracefs_instance* stale = tracefs_instance_alloc(nullptr, name.c_str())) {
             tracefs_instance_destroy(stale);
             tracefs_instance_free(stale);
         }
     }
-    tracefs_list_free(names);
 }
 
 } // namespace
@@ -212,11 +237,10 @@ Status TracefsReader::open(const std::vector<std::int32_t>& minors)
 {
     close();
     Impl& d = *m_impl;
-    const char* dir = nullptr;
-    if (tracefs_tracing_dir_is_mounted(false, &dir) <= 0 || !dir)
+    const std::string tracing = tracingDir();
+    if (tracing.empty())
         return {E_FAIL, "tracefs is not mounted: mount it (as root: mount -t tracefs nodev /sys/kernel/tracing) to "
                         "see every buffer move (docs/V4L2.md)"};
-    const std::string tracing(dir);
     const std::string instances = tracing + "/instances";
     if (::access(instances.c_str(), W_OK) != 0) {
         const int err = errno;
@@ -231,7 +255,7 @@ Status TracefsReader::open(const std::vector<std::int32_t>& minors)
                                 " tracepoint: load a V4L2 driver (its videodev and videobuf2 modules bring them) or "
                                 "use a kernel built with CONFIG_TRACING (docs/V4L2.md)"};
     }
-    removeStaleInstances();
+    removeStaleInstances(instances);
     d.name = "ksscope-" + std::to_string(::getpid());
     d.instance = tracefs_instance_create(d.name.c_str());
     if (!d.instance) {
