@@ -8,6 +8,13 @@ CAP=v4l2:vivid.platform_vivid-000/vivid-000-vid-cap
 OUT=v4l2:vivid.platform_vivid-000/vivid-000-vid-out
 VIMC=v4l2:vimc.platform_vimc
 
+# KSSCOPE_GUEST_POLL=1 (sanitizer builds, too slow under emulation to follow another process's stream frame by frame):
+# tracefs goes away, so KsScope polls as on a machine without it, and the traced cases are skipped
+if [ -n "$KSSCOPE_GUEST_POLL" ]; then
+    umount /sys/kernel/debug/tracing 2>/dev/null
+    umount /sys/kernel/debug 2>/dev/null
+fi
+
 case_begin() { echo "=== $1"; }
 case_end() { echo "--- rc=$1"; }
 
@@ -72,6 +79,10 @@ ksscope-cli watch --backend v4l2 --json --duration 6 --stream "$CAP:buffers=4,fp
 case_end $?
 
 case_begin traced-frames
+if [ -n "$KSSCOPE_GUEST_POLL" ]; then
+    echo "skipped: KSSCOPE_GUEST_POLL"
+    rc=0
+else
 # every frame of a stream another process runs, from the kernel's tracepoints, beside trace-cmd recording the same
 # tracepoints and v4l2-ctl printing each buffer it dequeues: vivid drops a fifth of the frames, and v4l2-ctl stalls
 # for a second every 10 frames
@@ -101,9 +112,14 @@ grep -E '^\{' /tmp/frames.json
 tr '\r' '\n' </tmp/ctl.log | grep 'dqbuf:'
 echo "trace-cmd v4l2_dqbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev/null | grep -c 'v4l2_dqbuf: *minor = 0,')"
 echo "trace-cmd v4l2_qbuf minor 0: $(trace-cmd report -i /tmp/frames.dat 2>/dev/null | grep -c 'v4l2_qbuf: *minor = 0,')"
+fi
 case_end $rc
 
 case_begin traced-owner-hold
+if [ -n "$KSSCOPE_GUEST_POLL" ]; then
+    echo "skipped: KSSCOPE_GUEST_POLL"
+    rc=0
+else
 # KsScope streams the node itself and keeps each frame 40 ms before giving it back: the traced hold times are that,
 # and the holder is KsScope
 T=/sys/kernel/tracing
@@ -112,7 +128,9 @@ ksscope-cli frames --backend v4l2 --json --duration 3 --stream "$CAP:buffers=4,f
 ks=$!
 echo "ksscope pid: $ks"
 wait $ks
-case_end $?
+rc=$?
+fi
+case_end $rc
 
 case_begin link-toggle
 ksscope-cli set-link "$VIMC/Debayer_B/pad1" "$VIMC/Scaler/pad0" on 2>&1 &&

@@ -39,7 +39,12 @@ cat >"$BUNDLE/fonts/fonts.conf" <<'CONF'
 </fontconfig>
 CONF
 
-COMMAND="export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
+# KSSCOPE_GUEST_POLL=1 (sanitizer builds): tracefs goes away in the guest, so KsScope polls (guest-cases.sh)
+UNTRACE=""
+if [ -n "${KSSCOPE_GUEST_POLL:-}" ]; then
+    UNTRACE="umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
+fi
+COMMAND="${UNTRACE}export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
 FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
 mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
 ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; \

@@ -71,6 +71,16 @@ private:
         return it == m_cases.constEnd() ? kMissing : *it;
     }
 
+    static QString guestCommand()
+    {
+#ifdef KSSCOPE_SANITIZED
+        // too slow under emulation to follow another process's stream frame by frame: KsScope polls (no tracefs)
+        return QStringLiteral("KSSCOPE_GUEST_POLL=1 sh /usr/local/bin/guest-cases.sh");
+#else
+        return QStringLiteral("sh /usr/local/bin/guest-cases.sh");
+#endif
+    }
+
 private slots:
     void initTestCase()
     {
@@ -92,7 +102,7 @@ private slots:
         vm.start(QStringLiteral("bash"),
                  {QStringLiteral(KSSCOPE_KERNEL_DIR "/run-in-vm.sh"), QStringLiteral("--timeout"),
                   QStringLiteral("420"), QStringLiteral("--memory"), memory, QStringLiteral("--bin"), bin.path(),
-                  QStringLiteral("sh /usr/local/bin/guest-cases.sh")});
+                  guestCommand()});
         QVERIFY(vm.waitForStarted());
         QVERIFY2(vm.waitForFinished(560000), "the VM did not finish");
         m_log = QString::fromUtf8(vm.readAll());
@@ -259,6 +269,10 @@ private slots:
     /// second to be dequeued, and the holder is v4l2-ctl with its pid.
     void tracedFramesEqualV4l2Ctl()
     {
+#ifdef KSSCOPE_SANITIZED
+        QSKIP("a sanitizer build in an emulated guest is too slow to follow a stream frame by frame; the dev build "
+              "checks it");
+#endif
         const Case& c = get("traced-frames");
         QVERIFY2(c.rc == 0, qPrintable(c.output));
         struct Frame {
@@ -345,6 +359,10 @@ private slots:
     /// ends, then VIDIOC_QBUF), and the holder is ksscope-cli with its pid.
     void tracedHoldTimesMatchTheHolder()
     {
+#ifdef KSSCOPE_SANITIZED
+        QSKIP("a sanitizer build in an emulated guest is too slow to follow a stream frame by frame; the dev build "
+              "checks it");
+#endif
         const Case& c = get("traced-owner-hold");
         QVERIFY2(c.rc == 0, qPrintable(c.output));
         qint64 pid = -1;
