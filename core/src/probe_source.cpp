@@ -47,8 +47,22 @@ void ProbeSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
             continue;
         }
         p.lastError = S_OK;
-        sink.reading(index, t_ns, reading, true);
+        m_taken.clear();
+        if (!p.probe->takeReadings(m_taken)) {
+            sink.reading(index, t_ns, reading, true);
+            p.last_ns = t_ns;
+            continue;
+        }
+        // readings taken elsewhere, at their times: after what this allocator and the last tick had, up to now
+        const std::int64_t origin = sink.steadyOrigin_ns();
+        for (const AllocatorProbe::TakenReading& taken : m_taken) {
+            const std::int64_t lowest = std::max(p.last_ns, m_lastTick_ns) + 1;
+            const std::int64_t at = std::min(std::max(taken.steady_ns - origin, lowest), t_ns);
+            sink.reading(index, at, taken.reading, true);
+            p.last_ns = at;
+        }
     }
+    m_lastTick_ns = t_ns;
     recordBuffers(t_ns, sink);
     trackLane(t_ns, sink);
 }

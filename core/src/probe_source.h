@@ -3,7 +3,8 @@
 
 /// \file probe_source.h
 /// The monitor's default source: it polls AllocatorProbe::read of every watched allocator of the backends that
-/// have no source of their own, at every tick, and their per-buffer states for the lane shown and a recording.
+/// have no source of their own, at every tick (or takes the readings a probe got from elsewhere, at their times),
+/// and their per-buffer states for the lane shown and a recording.
 
 #include "ksscope/backend.h"
 #include "ksscope/sample_source.h"
@@ -25,6 +26,7 @@ private:
         std::shared_ptr<AllocatorProbe> probe; // null: none (or not mine)
         HRESULT lastError = S_OK;
         std::vector<BufferState> buffers; // last per-buffer states recorded
+        std::int64_t last_ns = -1; // the time of its last reading
     };
     void follow(SampleSink& sink);
     void recordBuffers(std::int64_t t_ns, SampleSink& sink);
@@ -33,6 +35,8 @@ private:
     Session& m_session;
     std::vector<const Backend*> m_exclude;
     std::vector<Polled> m_polled; // by watched index
+    std::vector<AllocatorProbe::TakenReading> m_taken; // scratch
+    std::int64_t m_lastTick_ns = -1;
     bool m_recordingBuffers = false; // whether the last tick recorded them
     std::size_t m_laneTracked = Lanes::kNone; // what the lane tracks now
     std::vector<BufferState> m_laneStates; // its last states seen

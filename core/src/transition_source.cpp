@@ -123,15 +123,26 @@ void TransitionSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
     // every transition since the last tick, paused or not: a frame is never lost to the view being held
     m_events.clear();
     collect(t_ns, sink, m_events);
-    // on the monitor's clock, between the last tick's readings and this one's, in time order across the allocators
-    // (each one's own order kept), as a recording reads them back
+    // on the monitor's clock, after the last tick's readings (those collected late are placed there), in time order
+    // across the allocators (each one's own order kept), as a recording reads them back; those after this tick's
+    // time (collected after it was taken) wait for the next tick
     const std::int64_t from = std::min(m_lastTick_ns + 1, t_ns);
     const std::int64_t to = std::max(from, t_ns - 1);
-    for (BufferEvent& e : m_events)
-        e.t_ns = std::clamp<std::int64_t>(e.t_ns - m_origin_ns, from, to);
-    std::stable_sort(m_events.begin(), m_events.end(), [](const BufferEvent& a, const BufferEvent& b) {
+    for (BufferEvent& e : m_events) {
+        e.t_ns = std::max<std::int64_t>(e.t_ns - m_origin_ns, from);
+        m_later.push_back(e);
+    }
+    std::stable_sort(m_later.begin(), m_later.end(), [](const BufferEvent& a, const BufferEvent& b) {
         return a.t_ns != b.t_ns ? a.t_ns < b.t_ns : a.allocator < b.allocator;
     });
+    const auto due = std::find_if(m_later.begin(), m_later.end(), [to](const BufferEvent& e) { return e.t_ns > to; });
+    m_events.assign(m_later.begin(), due);
+    m_later.erase(m_later.begin(), due);
+    // each at its own time (those placed after the last tick share it): a buffer's moves keep their order and none
+    // replaces another at the same time in a recording
+    for (std::size_t i = 1; i < m_events.size(); ++i)
+        if (m_events[i].t_ns <= m_events[i - 1].t_ns && m_events[i - 1].t_ns < to)
+            m_events[i].t_ns = m_events[i - 1].t_ns + 1;
     for (const BufferEvent& e : m_events)
         if (mine(e.allocator) && !sink.watchedGone(e.allocator))
             apply(e, sink, lane ? &*lane : nullptr);

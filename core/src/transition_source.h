@@ -68,6 +68,7 @@ private:
 
     std::vector<Watched> m_queues; // by watched index
     std::vector<BufferEvent> m_events;
+    std::vector<BufferEvent> m_later; // collected with times after the tick they were collected at
     std::int64_t m_origin_ns = 0;
     std::int64_t m_lastTick_ns = -1;
     bool m_paused = false;

@@ -14,9 +14,11 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sqlite3.h>
 #include <sys/types.h>
 #include <thread>
+#include <tuple>
 
 using namespace ksscope;
 
@@ -203,6 +205,14 @@ private Q_SLOTS:
         QVERIFY(recording->sampleCount(count));
         QCOMPARE(count, samples.size());
 
+        // every buffer move at its own time (a recording keeps one state per buffer and time)
+        std::set<std::tuple<std::int64_t, std::uint32_t, std::uint32_t>> moves;
+        for (const BufferChange& c : m_live.buffers)
+            QVERIFY2(moves.insert({c.t_ns, c.allocator, c.frame}).second,
+                     qPrintable(QStringLiteral("buffer %1 of allocator %2 moved twice at %3 ns")
+                                    .arg(c.frame)
+                                    .arg(c.allocator)
+                                    .arg(c.t_ns)));
         std::vector<BufferChange> buffers;
         QVERIFY(recording->bufferChanges(Recording::kAllAllocators, -1, info.duration_ns, buffers));
         QCOMPARE(buffers.size(), m_live.buffers.size());

@@ -40,6 +40,20 @@ public:
     virtual HRESULT read(AllocatorReading& reading) = 0;
     /// Per-buffer states where the backend knows them (empty otherwise).
     virtual std::vector<BufferState> bufferStates() = 0;
+
+    /// A reading taken elsewhere (a remote agent's), with when: std::chrono::steady_clock's time in ns.
+    struct TakenReading {
+        std::int64_t steady_ns = 0;
+        AllocatorReading reading;
+    };
+    /// A probe whose readings are taken elsewhere appends every one since the last call, in order, and returns true:
+    /// the monitor takes those instead of read()'s (which then only says whether the allocator is there). False (the
+    /// default): the monitor keeps read()'s reading at its tick.
+    virtual bool takeReadings(std::vector<TakenReading>& out)
+    {
+        (void)out;
+        return false;
+    }
 };
 
 /// Requested allocator properties; fields left empty keep their current value.

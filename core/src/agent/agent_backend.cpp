@@ -7,10 +7,13 @@
 #include "ksscope/backend_registry.h"
 #include "ksscope/json_output.h"
 
+#include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <httplib.h>
 #include <map>
+#include <optional>
 #include <regex>
 #include <thread>
 
@@ -20,9 +23,12 @@ namespace {
 
 using nlohmann::json;
 
-/// The remote samples of one allocator not yet read, and the latest one.
+/// A sample time (seconds since the agent's monitor started) past it is refused: a year and a day.
+constexpr double kMaxRemoteSeconds = 366.0 * 86400.0;
+
+/// The remote samples of one allocator not yet taken (with when, on the local steady clock), and the latest one.
 struct RemoteAllocator {
-    std::deque<AllocatorReading> queue;
+    std::deque<AllocatorProbe::TakenReading> queue;
     AllocatorReading latest;
     bool haveLatest = false;
     std::vector<BufferState> buffers;
@@ -35,7 +41,10 @@ struct Shared {
     Topology remote; // as the agent names it
     Topology local; // with this backend's prefix
     std::map<std::string, RemoteAllocator> allocators; // remote allocator id -> its readings
-    std::size_t maxQueued = 64;
+    std::size_t maxQueued = 256;
+    /// Local steady time minus the agent's time of a sample (ns), the smallest seen on this stream: a sample is
+    /// placed at its agent time plus it, so the remote series keeps its spacing and is never ahead of its arrival.
+    std::optional<std::int64_t> offset_ns;
 };
 
 class AgentProbe final : public AllocatorProbe {
@@ -58,15 +67,21 @@ public:
             reading.mode = info->mode;
             return S_OK;
         }
-        RemoteAllocator& a = it->second;
-        // one remote sample per read while they last: the remote series, a little later
-        if (!a.queue.empty()) {
-            reading = a.queue.front();
-            a.queue.pop_front();
-        } else {
-            reading = a.latest;
-        }
+        reading = it->second.latest;
         return S_OK;
+    }
+
+    /// Every remote sample, at its own time: starvation and drops are derived from the remote series as it was
+    /// taken, not from what one poll per tick happens to catch.
+    bool takeReadings(std::vector<TakenReading>& out) override
+    {
+        std::lock_guard lock(m_shared->mutex);
+        auto it = m_shared->allocators.find(m_remoteId);
+        if (it != m_shared->allocators.end()) {
+            out.insert(out.end(), it->second.queue.begin(), it->second.queue.end());
+            it->second.queue.clear();
+        }
+        return true;
     }
 
     std::vector<BufferState> bufferStates() override
@@ -384,10 +399,19 @@ private:
                 r.status.Framing.OptionsFlags = info->status.Framing.OptionsFlags;
                 r.status.Framing.FileAlignment = info->status.Framing.FileAlignment;
             }
+            const double t = j.value("t", 0.0);
+            if (!std::isfinite(t) || t < 0.0 || t > kMaxRemoteSeconds)
+                return;
+            const auto remote_ns = static_cast<std::int64_t>(t * 1e9);
+            const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::steady_clock::now().time_since_epoch())
+                                            .count();
+            if (!m_shared->offset_ns || now_ns - remote_ns < *m_shared->offset_ns)
+                m_shared->offset_ns = now_ns - remote_ns;
             RemoteAllocator& a = m_shared->allocators[id];
             a.latest = r;
             a.haveLatest = true;
-            a.queue.push_back(r);
+            a.queue.push_back({remote_ns + *m_shared->offset_ns, r});
             while (a.queue.size() > m_shared->maxQueued)
                 a.queue.pop_front();
         } else if (event == "buffer") {
@@ -404,7 +428,12 @@ private:
         } else if (event == "hello") {
             const double rate = j.value("rateHz", 100.0);
             std::lock_guard lock(m_shared->mutex);
-            m_shared->maxQueued = static_cast<std::size_t>(std::clamp(rate * 0.5, 8.0, 2000.0));
+            // a new stream: its times start from the agent's monitor again
+            m_shared->offset_ns.reset();
+            for (auto& [id, a] : m_shared->allocators)
+                a.queue.clear();
+            // samples at every tick and every occupancy change, taken at each local tick: a few seconds' worth
+            m_shared->maxQueued = static_cast<std::size_t>(std::clamp(rate * 8.0, 256.0, 64000.0));
         } else if (event == "event") {
             const std::string kind = j.value("kind", std::string());
             const std::string id = prefix() + j.value("id", std::string());
