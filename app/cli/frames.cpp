@@ -2,9 +2,10 @@
 // `frames`: one record per frame of the watched allocators whose backends report every buffer's transitions - its
 // sequence number and timestamp, the interval, the driver's and the delivery latency, how long it was held and by
 // whom, the frames dropped before it - as a table, JSON lines or CSV, then the percentiles and the dropped sequence
-// numbers of each allocator.
+// numbers of each allocator, and the processes that had its device node open or held its exported buffers.
 
 #include "cli_session.h"
+#include "ksscope/holders.h"
 #include "ksscope/trace_export.h"
 
 #include <nlohmann/json.hpp>
@@ -65,6 +66,94 @@ public:
 private:
     std::map<std::int32_t, ProcessInfo> m_known;
 };
+
+/// Who had each watched device's node open or held dma-bufs of its buffer size while frames were followed: a look
+/// through the processes once a second (on this thread, not the sampler's), everything seen kept.
+class NodeHolders {
+public:
+    void look(WatchSession& watch, const std::vector<std::string>& ids)
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < m_next)
+            return;
+        m_next = now + std::chrono::seconds(1);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            Seen& seen = m_seen[ids[i]];
+            if (seen.node.empty())
+                seen.node = watch.session().deviceNode(ids[i]);
+            if (seen.node.empty())
+                continue;
+            const BufferHolders found = findBufferHolders(seen.node);
+            for (const NodeOpener& o : found.openers)
+                seen.openers[o.process.pid] = o;
+            for (const DmabufHolder& d : found.dmabufs)
+                seen.dmabufs[{d.process.pid, d.inode}] = d;
+            seen.unreadable = std::max(seen.unreadable, found.unreadable);
+            seen.bufinfoRead = seen.bufinfoRead || found.bufinfoRead;
+        }
+    }
+
+    struct Seen {
+        std::string node;
+        std::map<std::int32_t, NodeOpener> openers;
+        std::map<std::pair<std::int32_t, std::uint64_t>, DmabufHolder> dmabufs;
+        std::uint32_t unreadable = 0;
+        bool bufinfoRead = false;
+    };
+    [[nodiscard]] const Seen* of(const std::string& id) const
+    {
+        auto it = m_seen.find(id);
+        return it == m_seen.end() || it->second.node.empty() ? nullptr : &it->second;
+    }
+
+private:
+    std::map<std::string, Seen> m_seen;
+    std::chrono::steady_clock::time_point m_next;
+};
+
+nlohmann::json holdersJson(const NodeHolders::Seen& seen)
+{
+    nlohmann::json openers = nlohmann::json::array();
+    for (const auto& [pid, o] : seen.openers)
+        openers.push_back({{"pid", pid}, {"name", o.process.name}, {"fds", o.fds}});
+    nlohmann::json dmabufs = nlohmann::json::array();
+    for (const auto& [key, d] : seen.dmabufs)
+        dmabufs.push_back({{"pid", d.process.pid},
+                           {"name", d.process.name},
+                           {"inode", d.inode},
+                           {"size", d.size},
+                           {"exporter", d.exporter},
+                           {"attached", seen.bufinfoRead ? nlohmann::json(d.attached) : nlohmann::json(nullptr)}});
+    return {{"node", seen.node}, {"open_by", openers}, {"dmabufs", dmabufs}, {"unreadable_processes", seen.unreadable}};
+}
+
+/// The text summary's lines about who had the node open and held its exported buffers.
+void printHolders(const NodeHolders::Seen& seen)
+{
+    std::vector<NodeOpener> openers;
+    for (const auto& [pid, o] : seen.openers)
+        openers.push_back(o);
+    std::printf("    %s open by: %s\n", seen.node.c_str(),
+                openers.empty() ? "no other process" : describeOpeners(openers).c_str());
+    std::map<std::int32_t, std::vector<const DmabufHolder*>> byProcess;
+    for (const auto& [key, d] : seen.dmabufs)
+        byProcess[key.first].push_back(&d);
+    for (const auto& [pid, held] : byProcess) {
+        std::string attached;
+        for (const DmabufHolder* d : held)
+            for (const std::string& device : d->attached)
+                if (attached.find(device) == std::string::npos)
+                    attached += (attached.empty() ? "" : ", ") + device;
+        std::printf("    dma-bufs exported by %s: %zu of %llu bytes held by %s (%d)%s\n",
+                    held.front()->exporter.c_str(), held.size(), static_cast<unsigned long long>(held.front()->size),
+                    held.front()->process.name.c_str(), pid,
+                    attached.empty() ? "" : (", attached to " + attached).c_str());
+    }
+    if (seen.unreadable > 0)
+        std::printf("    (%u processes' descriptors could not be read: as root, or with CAP_SYS_PTRACE, every holder "
+                    "is named)\n",
+                    seen.unreadable);
+}
 
 nlohmann::json frameJson(const std::string& id, const FrameRecord& f, const ProcessInfo& holder)
 {
@@ -204,11 +293,13 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
         }
         std::fflush(stdout);
     };
+    NodeHolders nodeHolders;
     const auto start = std::chrono::steady_clock::now();
     for (;;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         watch.drain(batch);
         hand();
+        nodeHolders.look(watch, monitor->allocatorIds());
         if (g_interrupted)
             break;
         if (options.durationSeconds > 0 &&
@@ -235,16 +326,18 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
             nlohmann::json dropped = nlohmann::json::array();
             for (const DroppedFrames& d : gaps)
                 dropped.push_back({d.first, d.last});
-            summary.push_back({{"allocator", ids[i]},
-                               {"frames_followed", followed},
-                               {"frames", stats.frames},
-                               {"dropped", stats.dropped},
-                               {"dropped_sequences", dropped},
-                               {"errors", stats.errors},
-                               {"interval", histogramJson(stats.interval)},
-                               {"driver_latency", histogramJson(stats.driverLatency)},
-                               {"delivery_latency", histogramJson(stats.deliveryLatency)},
-                               {"hold", histogramJson(stats.hold)}});
+            summary.push_back(
+                {{"allocator", ids[i]},
+                 {"frames_followed", followed},
+                 {"frames", stats.frames},
+                 {"dropped", stats.dropped},
+                 {"dropped_sequences", dropped},
+                 {"errors", stats.errors},
+                 {"interval", histogramJson(stats.interval)},
+                 {"driver_latency", histogramJson(stats.driverLatency)},
+                 {"delivery_latency", histogramJson(stats.deliveryLatency)},
+                 {"hold", histogramJson(stats.hold)},
+                 {"holders", nodeHolders.of(ids[i]) ? holdersJson(*nodeHolders.of(ids[i])) : nlohmann::json(nullptr)}});
         } else if (text && followed) {
             std::printf("\n#%zu %s: %llu frames, %llu dropped%s, %llu bad\n", i, ids[i].c_str(),
                         static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.dropped),
@@ -253,6 +346,8 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
             std::printf("    ms p50 / p99 / max: interval %s, driver %s, delivery %s, hold %s\n",
                         percentiles(stats.interval).c_str(), percentiles(stats.driverLatency).c_str(),
                         percentiles(stats.deliveryLatency).c_str(), percentiles(stats.hold).c_str());
+            if (const NodeHolders::Seen* seen = nodeHolders.of(ids[i]))
+                printHolders(*seen);
         }
     }
     if (options.format == OutputFormat::Json)

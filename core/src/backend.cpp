@@ -117,4 +117,10 @@ std::shared_ptr<AllocatorProbe> Session::probe(const std::string& allocatorId)
     return backend ? backend->probe(allocatorId) : nullptr;
 }
 
+std::string Session::deviceNode(const std::string& allocatorId)
+{
+    Backend* backend = backendFor(allocatorId);
+    return backend ? backend->deviceNode(allocatorId) : std::string();
+}
+
 } // namespace ksscope

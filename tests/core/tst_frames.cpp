@@ -3,10 +3,17 @@
 // transitions that begin mid-stream or make no sense.
 
 #include "ksscope/frames.h"
+#include "ksscope/holders.h"
 
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cstdlib>
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 using namespace ksscope;
 
@@ -279,6 +286,44 @@ private Q_SLOTS:
         QCOMPARE(stats.hold.max_ns(), 20 * kMs);
         QCOMPARE(stats.interval.min_ns(), 33 * kMs);
         QCOMPARE(stats.interval.max_ns(), 66 * kMs); // across a dropped frame
+    }
+
+    void processesWithTheNodeOpenAreNamed()
+    {
+#if defined(__linux__)
+        // a process with /dev/zero open (its standard input), under a link name too
+        QProcess holder;
+        holder.setStandardInputFile(QStringLiteral("/dev/zero"));
+        holder.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+        QVERIFY(holder.waitForStarted());
+        const auto pid = static_cast<std::int32_t>(holder.processId());
+        const auto holds = [pid](const BufferHolders& found) {
+            return std::any_of(found.openers.begin(), found.openers.end(), [pid](const NodeOpener& o) {
+                return o.process.pid == pid && o.process.name == "sleep" && o.fds == 1;
+            });
+        };
+        BufferHolders found = findBufferHolders("/dev/zero");
+        QVERIFY2(holds(found), describeOpeners(found.openers).c_str());
+        QVERIFY(std::is_sorted(found.openers.begin(), found.openers.end(),
+                               [](const NodeOpener& a, const NodeOpener& b) { return a.process.pid < b.process.pid; }));
+        QTemporaryDir dir;
+        const std::string link = dir.filePath(QStringLiteral("zero")).toStdString();
+        QVERIFY(::symlink("/dev/zero", link.c_str()) == 0);
+        QVERIFY(holds(findBufferHolders(link)));
+        // not another device, not this process, not a process gone
+        QVERIFY(!holds(findBufferHolders("/dev/full")));
+        QVERIFY(std::none_of(found.openers.begin(), found.openers.end(),
+                             [](const NodeOpener& o) { return o.process.pid == ::getpid(); }));
+        holder.kill();
+        QVERIFY(holder.waitForFinished());
+        QVERIFY(!holds(findBufferHolders("/dev/zero")));
+        // what is not a character device holds nothing
+        QVERIFY(findBufferHolders(dir.path().toStdString()).openers.empty());
+        QVERIFY(findBufferHolders("/no/such/node").openers.empty());
+        QCOMPARE(describeOpeners({{{12, "a"}, 1}, {{34, "b"}, 2}}), std::string("a (12), b (34)"));
+#else
+        QSKIP("processes are looked through on Linux");
+#endif
     }
 };
 

@@ -132,6 +132,27 @@ rc=$?
 fi
 case_end $rc
 
+case_begin dmabuf-holders
+# v4l2-ctl captures into dma-bufs it exported from vivid's output queue: KsScope names it as the node's opener and as
+# the holder of each dma-buf, beside the kernel's own list of them (debugfs bufinfo)
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+v4l2-ctl -d /dev/video0 --set-parm=30 >/dev/null 2>&1
+v4l2-ctl -d /dev/video0 --stream-dmabuf --export-device /dev/video1 --stream-count=100000 >/dev/null 2>&1 &
+ctl=$!
+echo "v4l2-ctl pid: $ctl"
+sleep 1
+echo "bufinfo:"
+sed 's/^/bufinfo: /' /sys/kernel/debug/dma_buf/bufinfo
+ksscope-cli frames --backend v4l2 --json --duration 2 "$CAP" 2>&1 | grep summary
+kill $ctl 2>/dev/null
+wait $ctl
+rc=0
+if [ -n "$KSSCOPE_GUEST_POLL" ]; then
+    umount /sys/kernel/debug/tracing 2>/dev/null
+    umount /sys/kernel/debug 2>/dev/null
+fi
+case_end $rc
+
 case_begin link-toggle
 ksscope-cli set-link "$VIMC/Debayer_B/pad1" "$VIMC/Scaler/pad0" on 2>&1 &&
     ksscope-cli list --backend v4l2 --json 2>&1

@@ -345,14 +345,26 @@ private slots:
         QVERIFY(!gaps.isEmpty());
         QCOMPARE(dropped, gaps);
         QCOMPARE(traceCmdDequeues, static_cast<qint64>(ctl.size()));
+        bool summarized = false;
         for (const auto v : summary.value(QStringLiteral("summary")).toArray()) {
             const QJsonObject a = v.toObject();
             if (a.value(QStringLiteral("allocator")).toString() != kCapAllocator)
                 continue;
+            summarized = true;
             QVERIFY(a.value(QStringLiteral("frames_followed")).toBool());
             QCOMPARE(a.value(QStringLiteral("frames")).toInteger(), static_cast<qint64>(ctl.size()));
             QCOMPARE(a.value(QStringLiteral("dropped")).toInteger(), static_cast<qint64>(gaps.size()));
+            // v4l2-ctl had the node open while it streamed
+            const QJsonObject holders = a.value(QStringLiteral("holders")).toObject();
+            QCOMPARE(holders.value(QStringLiteral("node")).toString(), QStringLiteral("/dev/video0"));
+            bool ctlHadItOpen = false;
+            for (const auto o : holders.value(QStringLiteral("open_by")).toArray())
+                ctlHadItOpen = ctlHadItOpen || (o.toObject().value(QStringLiteral("pid")).toInteger() == pid &&
+                                                o.toObject().value(QStringLiteral("name")).toString() ==
+                                                    QStringLiteral("v4l2-ctl"));
+            QVERIFY2(ctlHadItOpen, QJsonDocument(holders).toJson().constData());
         }
+        QVERIFY2(summarized, qPrintable(c.output));
         QVERIFY2(!c.output.contains(QStringLiteral("trace events lost")), qPrintable(c.output));
     }
     /// KsScope's own stream keeps each frame 40 ms (hold-ms): the traced hold times are 40 ms and a little (its sleep
@@ -383,6 +395,46 @@ private slots:
         std::sort(holds.begin(), holds.end());
         QVERIFY2(holds.front() >= 40'000'000, qPrintable(QString::number(holds.front())));
         QVERIFY2(holds[holds.size() / 2] < 60'000'000, qPrintable(QString::number(holds[holds.size() / 2])));
+    }
+    /// A process that captures into dma-bufs it exported: named as the node's opener and as the holder of exactly
+    /// the dma-bufs the kernel lists (inode and size), with their exporter.
+    void dmabufHoldersAreTheKernelsList()
+    {
+        const Case& c = get("dmabuf-holders");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        qint64 pid = -1;
+        QMap<qint64, qint64> kernel; // inode -> size, from bufinfo
+        QJsonObject summary;
+        static const QRegularExpression bufLine(
+            QStringLiteral("^bufinfo: (\\d+)\\t[0-9a-f]+\\t[0-9a-f]+\\t\\d+\\t(videobuf2\\w*)\\t(\\d+)"));
+        for (const QString& line : c.output.split(QLatin1Char('\n'))) {
+            if (line.startsWith(QStringLiteral("v4l2-ctl pid: ")))
+                pid = line.mid(14).toLongLong();
+            else if (const auto m = bufLine.match(line); m.hasMatch())
+                kernel.insert(m.captured(3).toLongLong(), m.captured(1).toLongLong());
+            else if (line.startsWith(QLatin1Char('{')))
+                summary = QJsonDocument::fromJson(line.toUtf8()).object();
+        }
+        QVERIFY2(kernel.size() >= 2, qPrintable(c.output));
+        QJsonObject holders;
+        for (const auto v : summary.value(QStringLiteral("summary")).toArray())
+            if (v.toObject().value(QStringLiteral("allocator")).toString() == kCapAllocator)
+                holders = v.toObject().value(QStringLiteral("holders")).toObject();
+        QVERIFY2(!holders.isEmpty(), qPrintable(c.output));
+        bool opener = false;
+        for (const auto o : holders.value(QStringLiteral("open_by")).toArray())
+            opener = opener || o.toObject().value(QStringLiteral("pid")).toInteger() == pid;
+        QVERIFY2(opener, QJsonDocument(holders).toJson().constData());
+        QMap<qint64, qint64> found;
+        for (const auto v : holders.value(QStringLiteral("dmabufs")).toArray()) {
+            const QJsonObject d = v.toObject();
+            QCOMPARE(d.value(QStringLiteral("pid")).toInteger(), pid);
+            QCOMPARE(d.value(QStringLiteral("name")).toString(), QStringLiteral("v4l2-ctl"));
+            QVERIFY(d.value(QStringLiteral("exporter")).toString().startsWith(QStringLiteral("videobuf2")));
+            QVERIFY(d.value(QStringLiteral("attached")).isArray()); // bufinfo was readable
+            found.insert(d.value(QStringLiteral("inode")).toInteger(), d.value(QStringLiteral("size")).toInteger());
+        }
+        QCOMPARE(found, kernel);
     }
     void passiveEditsAreRefused()
     {

@@ -183,6 +183,14 @@ public:
     /// shown come from instead (a recording, a remote machine).
     [[nodiscard]] virtual std::string interfacesNote() const { return {}; }
 
+    /// The device node whose buffers \a allocatorId's are (Linux: /dev/videoN), for looking up who holds them
+    /// (ksscope/holders.h); empty (the default) when they live elsewhere.
+    [[nodiscard]] virtual std::string deviceNode(const std::string& allocatorId)
+    {
+        (void)allocatorId;
+        return {};
+    }
+
     /// Where events go; set before open().
     virtual void setEventSink(EventSink sink) = 0;
 
@@ -232,6 +240,8 @@ public:
     [[nodiscard]] Backend* backendFor(std::string_view id);
     [[nodiscard]] const std::vector<std::unique_ptr<Backend>>& backends() const { return m_backends; }
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId);
+    /// Backend::deviceNode of the backend that owns \a allocatorId; empty when none.
+    [[nodiscard]] std::string deviceNode(const std::string& allocatorId);
 
 private:
     std::vector<std::unique_ptr<Backend>> m_backends;

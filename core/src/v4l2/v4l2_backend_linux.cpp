@@ -435,6 +435,13 @@ public:
         return std::make_shared<PassiveProbe>(std::move(fd), q->caps.bufType);
     }
 
+    [[nodiscard]] std::string deviceNode(const std::string& allocatorId) override
+    {
+        std::lock_guard lock(m_mutex);
+        const Queue* q = findQueue(allocatorId);
+        return q ? q->devnode : std::string();
+    }
+
     ComPtr<IKsPin> pin(const std::string& pinId) override
     {
         std::lock_guard lock(m_mutex);
