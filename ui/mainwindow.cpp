@@ -5,6 +5,7 @@
 #include "diffdialog.h"
 #include "eventlogview.h"
 #include "eventmodel.h"
+#include "frametimingwidget.h"
 #include "ids.h"
 #include "ksscope/device_id.h"
 #include "ksscope/version.h"
@@ -104,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_graphs->clearEvents(); // their times belong to the monitor that goes
         m_graphs->setSource(nullptr);
         m_lanes->setSource(nullptr);
+        m_frameTiming->clear(); // its frames belong to the monitor that goes
         m_source.reset();
         m_monitor.reset();
         statusBar()->showMessage(tr("Opening devices..."));
@@ -186,6 +188,13 @@ void MainWindow::createDocks()
     lanesDock->setWidget(m_lanes);
     addDockWidget(Qt::BottomDockWidgetArea, lanesDock);
 
+    m_frameTiming = new FrameTimingWidget(this);
+    connect(m_frameTiming, &FrameTimingWidget::jumpRequested, m_graphs, &LiveGraphWidget::jumpTo);
+    auto* framesDock = new QDockWidget(tr("Frame timing"), this);
+    framesDock->setObjectName(QStringLiteral("FrameTimingDock"));
+    framesDock->setWidget(m_frameTiming);
+    addDockWidget(Qt::BottomDockWidgetArea, framesDock);
+
     m_eventView = new EventLogView(m_eventModel, this);
     connect(m_eventView, &EventLogView::eventClicked, this, [this](qint64 t_ns, const QString& id) {
         if (m_controller->topology().findAllocator(id.toStdString()))
@@ -198,6 +207,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, eventsDock);
     splitDockWidget(graphsDock, eventsDock, Qt::Horizontal);
     tabifyDockWidget(eventsDock, lanesDock);
+    tabifyDockWidget(lanesDock, framesDock);
     eventsDock->raise();
     resizeDocks({graphsDock, eventsDock}, {900, 500}, Qt::Horizontal);
     resizeDocks({graphsDock}, {330}, Qt::Vertical);
@@ -418,6 +428,10 @@ void MainWindow::onTick()
         m_source->update();
     m_graphs->refresh();
     m_lanes->refresh();
+    m_frameTiming->addFrames(m_batch.frames, m_batch.droppedFrames);
+    if (const std::size_t shown = m_frameTiming->allocator(); shown < m_allocatorIds.size())
+        m_frameTiming->setFollowed(m_monitor->followsFrames(shown), m_monitor->frameStats(shown));
+    m_frameTiming->refresh();
     m_replayBar->refresh();
     if (!m_batch.samples.empty())
         m_samplesShown = true;
@@ -489,6 +503,13 @@ void MainWindow::applySelection()
         if (s.id == first)
             laneLabel = s.label;
     m_lanes->setAllocatorLabel(laneLabel);
+    {
+        const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), first.toStdString());
+        m_frameTiming->setAllocator(first.isEmpty() || it == m_allocatorIds.end()
+                                        ? static_cast<std::size_t>(-1)
+                                        : static_cast<std::size_t>(it - m_allocatorIds.begin()),
+                                    laneLabel);
+    }
     m_editor->setAllocator(first);
 }
 

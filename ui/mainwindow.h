@@ -28,6 +28,7 @@ class DiffDialog;
 class ExportPart;
 class EventLogView;
 class EventModel;
+class FrameTimingWidget;
 class LaneWidget;
 class MonitorSeriesSource;
 class OpenPart;
@@ -106,6 +107,7 @@ public:
     [[nodiscard]] TopologyView* topologyView() const { return m_view; }
     [[nodiscard]] LiveGraphWidget* graphs() const { return m_graphs; }
     [[nodiscard]] LaneWidget* lanes() const { return m_lanes; }
+    [[nodiscard]] FrameTimingWidget* frameTiming() const { return m_frameTiming; }
     [[nodiscard]] PropertyEditor* propertyEditor() const { return m_editor; }
     [[nodiscard]] QTreeView* deviceView() const { return m_devices->view(); }
     [[nodiscard]] QTableView* eventView() const { return m_eventView; }
@@ -155,6 +157,7 @@ private:
     TopologyView* m_view = nullptr;
     LiveGraphWidget* m_graphs = nullptr;
     LaneWidget* m_lanes = nullptr;
+    FrameTimingWidget* m_frameTiming = nullptr;
     PropertyEditor* m_editor = nullptr;
     DevicesPanel* m_devices = nullptr;
     EventLogView* m_eventView = nullptr;
