@@ -320,7 +320,7 @@ private Q_SLOTS:
         // what is not a character device holds nothing
         QVERIFY(findBufferHolders(dir.path().toStdString()).openers.empty());
         QVERIFY(findBufferHolders("/no/such/node").openers.empty());
-        QCOMPARE(describeOpeners({{{12, "a"}, 1}, {{34, "b"}, 2}}), std::string("a (12), b (34)"));
+        QCOMPARE(describeOpeners({{{12, "a"}, 1}, { {34, "b"}, 2 }}), std::string("a (12), b (34)"));
 #else
         QSKIP("processes are looked through on Linux");
 #endif
