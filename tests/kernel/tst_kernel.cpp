@@ -359,9 +359,9 @@ private slots:
             QCOMPARE(holders.value(QStringLiteral("node")).toString(), QStringLiteral("/dev/video0"));
             bool ctlHadItOpen = false;
             for (const auto o : holders.value(QStringLiteral("open_by")).toArray())
-                ctlHadItOpen = ctlHadItOpen || (o.toObject().value(QStringLiteral("pid")).toInteger() == pid &&
-                                                o.toObject().value(QStringLiteral("name")).toString() ==
-                                                    QStringLiteral("v4l2-ctl"));
+                ctlHadItOpen = ctlHadItOpen ||
+                               (o.toObject().value(QStringLiteral("pid")).toInteger() == pid &&
+                                o.toObject().value(QStringLiteral("name")).toString() == QStringLiteral("v4l2-ctl"));
             QVERIFY2(ctlHadItOpen, QJsonDocument(holders).toJson().constData());
         }
         QVERIFY2(summarized, qPrintable(c.output));
