@@ -52,18 +52,24 @@ std::string ranges(const std::vector<DroppedFrames>& drops)
     return out;
 }
 
-/// The processes frames were held by, looked up once per thread (a process gone by the end keeps its name).
+/// The processes frames were held by, looked up once per thread (a process gone by the end keeps its name). A
+/// replayed frame's holder is the recording machine's process: its pid, not looked up here.
 class Holders {
 public:
+    explicit Holders(bool replayed) : m_replayed(replayed) { }
     const ProcessInfo& of(std::int32_t tid)
     {
         auto it = m_known.find(tid);
         if (it == m_known.end())
-            it = m_known.emplace(tid, tid < 0 ? ProcessInfo{} : processOf(tid)).first;
+            it = m_known.emplace(tid, tid < 0      ? ProcessInfo{}
+                                      : m_replayed ? ProcessInfo{tid, {}}
+                                                   : processOf(tid))
+                     .first;
         return it->second;
     }
 
 private:
+    bool m_replayed;
     std::map<std::int32_t, ProcessInfo> m_known;
 };
 
@@ -236,7 +242,7 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
     std::map<std::string, std::string> shortNames; // allocator id -> a short column value
     std::vector<std::string> ids = monitor->allocatorIds();
     SampleBatch batch;
-    Holders holders;
+    Holders holders(monitor->replaying());
     std::uint64_t count = 0;
     const auto hand = [&] {
         if (trace) {

@@ -96,6 +96,7 @@ struct Monitor::Watched {
     AllocatorStats stats; // the tracker's, as of the last reading or change
     FrameTracker frames; // from the buffers' transitions, where a source reports them
     bool transitions = false; // a source reports them: drops and deliveries come from the frames
+    bool framesMade = false; // a source hands over frame records made elsewhere (a recording's)
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
     /// A device event (AllocatorTracker::apply).
@@ -138,6 +139,18 @@ public:
         m_monitor.sourceEvent(event, topology, m_out);
     }
     void transition(const BufferEvent& event) override { m_monitor.sourceTransition(event, m_out); }
+    void frame(const FrameRecord& frame) override
+    {
+        if (frame.allocator >= m_monitor.m_watched.size() || m_monitor.m_watched[frame.allocator]->gone())
+            return;
+        m_monitor.m_watched[frame.allocator]->framesMade = true;
+        m_out.frames.push_back(frame);
+    }
+    void dropped(const DroppedFrames& drop) override
+    {
+        if (drop.allocator < m_monitor.m_watched.size() && !m_monitor.m_watched[drop.allocator]->gone())
+            m_out.drops.push_back(drop);
+    }
     [[nodiscard]] bool buffersWanted() const override { return m_monitor.m_recordBuffers.load(); }
     void bufferChange(const BufferChange& change) override
     {
@@ -356,7 +369,7 @@ void Monitor::run()
             m_pendingTopologies.push_back(std::move(snapshot));
         for (std::size_t i = 0; i < m_watched.size(); ++i) {
             m_stats[i] = m_watched[i]->stats;
-            m_followsFrames[i] = m_watched[i]->transitions;
+            m_followsFrames[i] = m_watched[i]->transitions || m_watched[i]->framesMade;
         }
         for (const FrameRecord& f : out.frames)
             m_frameStats[f.allocator].add(f);

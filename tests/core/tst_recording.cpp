@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -29,7 +30,10 @@ struct Recorded {
     std::vector<SampleRecord> samples;
     std::vector<MonitorEvent> events;
     std::vector<BufferChange> buffers;
+    std::vector<FrameRecord> frames;
+    std::vector<DroppedFrames> drops;
     std::vector<AllocatorStats> stats;
+    std::vector<FrameStats> frameStats;
 };
 
 /// Watches the default simulated devices for \a seconds while recording to \a path.
@@ -65,6 +69,8 @@ Recorded recordSim(const std::string& path, double seconds, Status& finished, co
         out.samples.insert(out.samples.end(), batch.samples.begin(), batch.samples.end());
         out.events.insert(out.events.end(), batch.events.begin(), batch.events.end());
         out.buffers.insert(out.buffers.end(), batch.bufferChanges.begin(), batch.bufferChanges.end());
+        out.frames.insert(out.frames.end(), batch.frames.begin(), batch.frames.end());
+        out.drops.insert(out.drops.end(), batch.droppedFrames.begin(), batch.droppedFrames.end());
     };
     while (std::chrono::steady_clock::now() < end) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -72,8 +78,10 @@ Recorded recordSim(const std::string& path, double seconds, Status& finished, co
     }
     monitor.stop();
     drain();
-    for (std::size_t i = 0; i < out.ids.size(); ++i)
+    for (std::size_t i = 0; i < out.ids.size(); ++i) {
         out.stats.push_back(monitor.stats(i));
+        out.frameStats.push_back(monitor.frameStats(i));
+    }
     finished = recorder->finish(monitor.now_ns());
     session.close();
     return out;
@@ -107,8 +115,12 @@ Recorded replayAll(const std::string& path, Status& status, bool lanes = false)
     out.ids = monitor.allocatorIds();
     out.samples = batch.samples;
     out.events = batch.events;
-    for (std::size_t i = 0; i < out.ids.size(); ++i)
+    out.frames = batch.frames;
+    out.drops = batch.droppedFrames;
+    for (std::size_t i = 0; i < out.ids.size(); ++i) {
         out.stats.push_back(monitor.stats(i));
+        out.frameStats.push_back(monitor.frameStats(i));
+    }
     return out;
 }
 
@@ -391,13 +403,106 @@ private Q_SLOTS:
     {
         const std::string file = path("newer.db");
         std::filesystem::copy_file(m_good, file);
-        QVERIFY(tamper(file, "PRAGMA user_version = 2"));
+        QVERIFY(tamper(file, "PRAGMA user_version = 3"));
         Status status;
         QVERIFY(!Recording::open(file, status));
         QCOMPARE(status.code(), hresultFromWin32(kErrorRevisionMismatch));
-        QVERIFY2(status.message().find("schema version 2, newer than this KsScope reads (version 1)") !=
+        QVERIFY2(status.message().find("schema version 3, newer than this KsScope reads (version 2)") !=
                      std::string::npos,
                  status.message().c_str());
+    }
+
+    /// A recording of the first schema (no frames) opens, plays back and says it has no frames.
+    void firstSchemaStillOpens()
+    {
+        const std::string file = path("version1.db");
+        std::filesystem::copy_file(m_good, file);
+        QVERIFY(tamper(file, "DROP TABLE frames; DROP TABLE dropped_frames; PRAGMA user_version = 1"));
+        Status status;
+        auto recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        QCOMPARE(recording->info().schemaVersion, 1);
+        QVERIFY(!recording->info().framesRecorded);
+        std::vector<RecordedFrame> frames;
+        std::vector<DroppedFrames> drops;
+        QVERIFY(recording->frames(-1, recording->info().duration_ns, frames));
+        QVERIFY(recording->droppedFrames(-1, recording->info().duration_ns, drops));
+        QVERIFY(frames.empty() && drops.empty());
+        recording.reset();
+        const Recorded replayed = replayAll(file, status);
+        QVERIFY2(status, status.toString().c_str());
+        QCOMPARE(replayed.samples.size(), m_live.samples.size());
+        QVERIFY(replayed.frames.empty());
+        // a second-schema file without its frames table is damaged, and said so
+        const std::string broken = path("noframes.db");
+        std::filesystem::copy_file(m_good, broken);
+        QVERIFY(tamper(broken, "DROP TABLE frames"));
+        QVERIFY(!Recording::open(broken, status));
+        QVERIFY2(status.message().find("table \"frames\" is missing") != std::string::npos, status.message().c_str());
+    }
+
+    /// Every followed frame and named drop is in the file and comes back, frame for frame, when played back.
+    void framesAreRecordedAndReplayed()
+    {
+        const std::string file = path("frames.db");
+        Status finished;
+        const Recorded live = recordSim(file, 2.5, finished, KSSCOPE_SCENARIO_DIR "/starvation.json");
+        QVERIFY2(finished, finished.toString().c_str());
+        QVERIFY2(live.frames.size() > 40, qPrintable(QString::number(live.frames.size())));
+        QVERIFY2(!live.drops.empty(), "the starving pin drops frames");
+        Status status;
+        auto recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        QVERIFY(recording->info().framesRecorded);
+        std::vector<RecordedFrame> frames;
+        QVERIFY(recording->frames(-1, recording->info().duration_ns, frames));
+        std::vector<DroppedFrames> drops;
+        QVERIFY(recording->droppedFrames(-1, recording->info().duration_ns, drops));
+        // in time order in the file; as many as were followed, each the same
+        QCOMPARE(frames.size(), live.frames.size());
+        std::vector<FrameRecord> sorted = live.frames;
+        std::stable_sort(sorted.begin(), sorted.end(),
+                         [](const FrameRecord& a, const FrameRecord& b) { return a.t_ns() < b.t_ns(); });
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            const FrameRecord& a = frames[i].frame;
+            const FrameRecord& b = sorted[i];
+            QCOMPARE(a.t_ns(), b.t_ns());
+            QCOMPARE(a.sequence, b.sequence);
+            QCOMPARE(a.buffer, b.buffer);
+            QCOMPARE(a.driverLatency_ns(), b.driverLatency_ns());
+            QCOMPARE(a.deliveryLatency_ns(), b.deliveryLatency_ns());
+            QCOMPARE(a.hold_ns(), b.hold_ns());
+            QCOMPARE(a.interval_ns, b.interval_ns);
+            QCOMPARE(a.droppedBefore, b.droppedBefore);
+        }
+        QCOMPARE(drops.size(), live.drops.size());
+        for (std::size_t i = 0; i < drops.size(); ++i) {
+            QCOMPARE(drops[i].first, live.drops[i].first);
+            QCOMPARE(drops[i].last, live.drops[i].last);
+            QCOMPARE(drops[i].t_ns, live.drops[i].t_ns);
+        }
+        recording.reset();
+
+        // played back: the same frames, drops and frame statistics, and the allocator counts as followed
+        const Recorded replayed = replayAll(file, status);
+        QVERIFY2(status, status.toString().c_str());
+        QCOMPARE(replayed.frames.size(), live.frames.size());
+        QCOMPARE(replayed.drops.size(), live.drops.size());
+        QCOMPARE(replayed.frameStats[0].frames, live.frameStats[0].frames);
+        QCOMPARE(replayed.frameStats[0].dropped, live.frameStats[0].dropped);
+        QCOMPARE(replayed.frameStats[0].hold.percentile_ns(0.99), live.frameStats[0].hold.percentile_ns(0.99));
+        QCOMPARE(replayed.frameStats[0].interval.max_ns(), live.frameStats[0].interval.max_ns());
+        // the drop counts of the samples are the recorded ones
+        QCOMPARE(replayed.stats[0].delivered, live.stats[0].delivered);
+
+        // a frame with a time out of range is named
+        QVERIFY(tamper(file, "UPDATE frames SET dequeued_ns = -5 WHERE rowid = 3"));
+        recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        frames.clear();
+        const Status bad = recording->frames(-1, recording->info().duration_ns, frames);
+        QVERIFY(!bad);
+        QVERIFY2(bad.message().find("the frame at") != std::string::npos, bad.message().c_str());
     }
 
     void malformedContentsAreNamed_data()

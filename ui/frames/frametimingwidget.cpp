@@ -162,7 +162,7 @@ void FrameTimingWidget::addFrames(const std::vector<FrameRecord>& frames, const 
     for (const FrameRecord& f : frames) {
         Kept& kept = m_kept[f.allocator];
         Point p;
-        p.t_ns = f.done_ns >= 0 ? f.done_ns : f.dequeued_ns >= 0 ? f.dequeued_ns : f.driverOwned_ns;
+        p.t_ns = f.t_ns();
         if (p.t_ns < 0)
             continue;
         p.value = {f.interval_ns, f.driverLatency_ns(), f.deliveryLatency_ns(), f.hold_ns()};

@@ -64,6 +64,11 @@ struct FrameRecord {
     [[nodiscard]] std::int64_t deliveryLatency_ns() const { return span(done_ns, dequeued_ns); }
     /// given back - dequeued: how long the application held it.
     [[nodiscard]] std::int64_t hold_ns() const { return span(dequeued_ns, returned_ns); }
+    /// When the frame happened, for placing it in time: filled, else dequeued, else handed to the driver (-1: none).
+    [[nodiscard]] std::int64_t t_ns() const
+    {
+        return done_ns >= 0 ? done_ns : dequeued_ns >= 0 ? dequeued_ns : driverOwned_ns;
+    }
 
 private:
     [[nodiscard]] static std::int64_t span(std::int64_t from, std::int64_t to)

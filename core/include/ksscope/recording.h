@@ -6,6 +6,7 @@
 /// every change to it, every allocator status sample, per-buffer states, events and edits. Recorder writes
 /// one from a writer thread of its own, in batched transactions; Recording reads one back.
 
+#include "ksscope/frames.h"
 #include "ksscope/samples.h"
 
 #include <chrono>
@@ -21,8 +22,10 @@
 
 namespace ksscope {
 
-/// The schema version this build writes and the newest it reads.
-inline constexpr int kRecordingSchemaVersion = 1;
+/// The schema version this build writes and the newest it reads (2: frame records; 1 is read too).
+inline constexpr int kRecordingSchemaVersion = 2;
+/// The oldest schema version this build reads.
+inline constexpr int kRecordingOldestSchemaVersion = 1;
 /// PRAGMA application_id of a KsScope recording ("KSSC").
 inline constexpr std::int32_t kRecordingApplicationId = 0x4B535343;
 /// The longest a recording can last, and so the largest time in one: a year and a day in nanoseconds.
@@ -47,6 +50,9 @@ struct RecordingInfo {
     std::string endedUtc; ///< empty when the recording was not closed
     bool closedCleanly = false; ///< false: KsScope stopped while recording (the file ends at its last commit)
     bool buffersRecorded = false; ///< per-buffer states were recorded
+    /// Frame records were recorded (schema 2 and an allocator followed frame by frame); FrameRecord::holder of a
+    /// recorded frame is the holder's process, named in RecordedFrame.
+    bool framesRecorded = false;
     std::int64_t duration_ns = 0; ///< recorded duration (the last sample's time when not closed cleanly)
     std::vector<std::string> allocatorIds; ///< index = SampleRecord::allocator in the recording
     std::string note; ///< how it was read when that is worth telling (e.g. from a temporary copy), else empty
@@ -64,10 +70,18 @@ struct RecordedEdit {
     std::string message;
 };
 
+/// A frame as recorded: its record (times relative to the recording's start) and the process that held it.
+struct RecordedFrame {
+    FrameRecord frame;
+    std::int32_t holderThread = -1;
+    ProcessInfo holder;
+};
+
 /// What the writer thread has done so far.
 struct RecorderStats {
     std::uint64_t samples = 0; ///< written and committed
     std::uint64_t bufferChanges = 0;
+    std::uint64_t frames = 0;
     std::uint64_t events = 0;
     std::uint64_t commits = 0;
     std::uint64_t lostSamples = 0; ///< dropped because the writer fell too far behind
@@ -128,13 +142,15 @@ private:
         std::vector<SampleRecord> samples;
         std::vector<BufferChange> buffers;
         std::vector<MonitorEvent> events;
+        std::vector<FrameRecord> frames;
+        std::vector<DroppedFrames> drops;
         std::vector<std::pair<std::uint32_t, std::string>> allocators;
         std::vector<std::pair<std::int64_t, std::pair<std::string, std::string>>> topologies; // t, reason, json
         std::vector<RecordedEdit> edits;
         [[nodiscard]] bool empty() const
         {
-            return samples.empty() && buffers.empty() && events.empty() && allocators.empty() && topologies.empty() &&
-                   edits.empty();
+            return samples.empty() && buffers.empty() && events.empty() && frames.empty() && drops.empty() &&
+                   allocators.empty() && topologies.empty() && edits.empty();
         }
     };
     explicit Recorder(Options options);
@@ -175,6 +191,11 @@ public:
     [[nodiscard]] Status samples(std::int64_t from_ns, std::int64_t to_ns,
                                  const std::function<bool(const SampleRecord&)>& visit);
     [[nodiscard]] Status events(std::int64_t from_ns, std::int64_t to_ns, std::vector<MonitorEvent>& out);
+    /// Frame records with from_ns < t <= to_ns (t: when filled, else dequeued, else handed to the driver), in time
+    /// order; none in a recording without them.
+    [[nodiscard]] Status frames(std::int64_t from_ns, std::int64_t to_ns, std::vector<RecordedFrame>& out);
+    /// The sequence numbers that never came, known at from_ns < t_ns <= to_ns, in time order.
+    [[nodiscard]] Status droppedFrames(std::int64_t from_ns, std::int64_t to_ns, std::vector<DroppedFrames>& out);
     /// Buffer-state changes with from_ns < t_ns <= to_ns of one allocator (kAllAllocators: all).
     static constexpr std::uint32_t kAllAllocators = 0xffffffff;
     [[nodiscard]] Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,

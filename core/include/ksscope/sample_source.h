@@ -77,6 +77,13 @@ public:
     /// the monitor derives that allocator's frames from them (frameStats(), SampleBatch::frames), and names the
     /// sequence numbers that never came in a drop event.
     virtual void transition(const BufferEvent& event) = 0;
+    /// A frame record made elsewhere (a recording's, played back; FrameRecord::allocator a watched index): kept as
+    /// the frames the monitor derives from transitions are (frameStats(), SampleBatch::frames); the readings keep
+    /// their own counts.
+    virtual void frame(const FrameRecord& frame) = 0;
+    /// Sequence numbers that never came, as recorded (DroppedFrames::allocator a watched index); the drop events
+    /// that named them come with the recording's events.
+    virtual void dropped(const DroppedFrames& drop) = 0;
     /// Whether every per-buffer state change is wanted (a recording is made), and one of them.
     [[nodiscard]] virtual bool buffersWanted() const = 0;
     virtual void bufferChange(const BufferChange& change) = 0;

@@ -40,7 +40,10 @@ struct Recorder::Db {
     Statement topology;
     Statement edit;
     Statement meta;
+    Statement frame;
+    Statement dropped;
     std::int64_t lastSample_ns = 0;
+    std::map<std::int32_t, ProcessInfo> holders; // by thread, looked up once (a process gone keeps its name)
 
     Status setMeta(std::string_view key, std::string_view value)
     {
@@ -126,6 +129,9 @@ std::unique_ptr<Recorder> Recorder::create(const Options& options, const Topolog
              Prepared{d.topology, "INSERT INTO topology VALUES (?1, ?2, ?3)"},
              Prepared{d.edit, "INSERT INTO edits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
              Prepared{d.meta, "INSERT OR REPLACE INTO meta VALUES (?1, ?2)"},
+             Prepared{d.frame, "INSERT INTO frames VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                               "?14, ?15, ?16)"},
+             Prepared{d.dropped, "INSERT INTO dropped_frames VALUES (?1, ?2, ?3, ?4)"},
          }) {
         if (Status s = p.statement.prepare(d.db, p.sql, "cannot prepare writing to"); !s)
             return failed(s);
@@ -195,6 +201,21 @@ void Recorder::add(const SampleBatch& batch, const std::vector<std::string>& ids
     for (const MonitorEvent& e : batch.events)
         if (e.t_ns >= origin)
             m_queue.events.push_back({e.t_ns - origin, e.kind, e.id, e.message});
+    // frames filled since the recording began, their times from its start (-1: not seen, or before it)
+    const auto shift = [origin](std::int64_t t) { return t >= origin ? t - origin : -1; };
+    for (const FrameRecord& f : batch.frames) {
+        if (f.t_ns() < origin)
+            continue;
+        FrameRecord shifted = f;
+        shifted.driverOwned_ns = shift(f.driverOwned_ns);
+        shifted.done_ns = shift(f.done_ns);
+        shifted.dequeued_ns = shift(f.dequeued_ns);
+        shifted.returned_ns = shift(f.returned_ns);
+        m_queue.frames.push_back(shifted);
+    }
+    for (const DroppedFrames& d : batch.droppedFrames)
+        if (d.t_ns >= origin)
+            m_queue.drops.push_back({d.t_ns - origin, d.allocator, d.first, d.last});
     m_stats.queuedSamples = m_queue.samples.size();
 }
 
@@ -261,6 +282,7 @@ void Recorder::run()
             const std::size_t samples = work.samples.size();
             const std::size_t buffers = work.buffers.size();
             const std::size_t events = work.events.size();
+            const std::size_t frames = work.frames.size();
             const Status status = commit(work);
             const double ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
@@ -271,6 +293,7 @@ void Recorder::run()
                 m_stats.samples += samples;
                 m_stats.bufferChanges += buffers;
                 m_stats.events += events;
+                m_stats.frames += frames;
                 ++m_stats.commits;
                 m_stats.longestCommitMs = std::max(m_stats.longestCommitMs, ms);
                 m_stats.recorded_ns = m_db->lastSample_ns;
@@ -342,6 +365,38 @@ Status Recorder::commit(Queue& queue)
             if (Status s = d.event.run("cannot write events to"); !s)
                 return s;
         }
+        for (const FrameRecord& f : queue.frames) {
+            auto holder = d.holders.find(f.holder);
+            if (holder == d.holders.end())
+                holder = d.holders.emplace(f.holder, f.holder < 0 ? ProcessInfo{} : processOf(f.holder)).first;
+            Statement& st = d.frame;
+            st.bind(1, std::int64_t{f.allocator});
+            st.bind(2, f.t_ns());
+            st.bind(3, std::int64_t{f.sequence});
+            st.bind(4, std::int64_t{f.buffer});
+            st.bind(5, f.timestamp_ns);
+            st.bind(6, f.driverOwned_ns);
+            st.bind(7, f.done_ns);
+            st.bind(8, f.dequeued_ns);
+            st.bind(9, f.returned_ns);
+            st.bind(10, std::int64_t{f.bytesUsed});
+            st.bind(11, std::int64_t{f.error ? 1 : 0});
+            st.bind(12, std::int64_t{f.droppedBefore});
+            st.bind(13, f.interval_ns);
+            st.bind(14, std::int64_t{f.holder});
+            st.bind(15, std::int64_t{holder->second.pid});
+            st.bind(16, std::string_view(holder->second.name));
+            if (Status s = st.run("cannot write frames to"); !s)
+                return s;
+        }
+        for (const DroppedFrames& drop : queue.drops) {
+            d.dropped.bind(1, drop.t_ns);
+            d.dropped.bind(2, std::int64_t{drop.allocator});
+            d.dropped.bind(3, std::int64_t{drop.first});
+            d.dropped.bind(4, std::int64_t{drop.last});
+            if (Status s = d.dropped.run("cannot write dropped frames to"); !s)
+                return s;
+        }
         for (const RecordedEdit& e : queue.edits) {
             d.edit.bind(1, e.t_ns);
             d.edit.bind(2, e.allocatorId);
@@ -404,6 +459,8 @@ Status Recorder::finish(std::int64_t end_ns)
     d.topology.finalize();
     d.edit.finalize();
     d.meta.finalize();
+    d.frame.finalize();
+    d.dropped.finalize();
     d.db.close();
     return this->status();
 }

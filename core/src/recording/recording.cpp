@@ -85,6 +85,8 @@ struct Recording::Db {
     Statement events;
     Statement buffersOne;
     Statement buffersAll;
+    Statement frames; // schema 2
+    Statement drops;
 };
 
 Recording::Recording() : m_db(std::make_unique<Db>()) { }
@@ -200,7 +202,7 @@ namespace {
 
 /// Every time in the recording lies from 0 to kMaxRecordingNs: a crafted time would otherwise make a replay never
 /// end, or show nothing. Uses the tables' keys (a minimum and a maximum per allocator for buffer states).
-Status checkTimes(Connection& db, const std::string& path, std::size_t allocators)
+Status checkTimes(Connection& db, const std::string& path, std::size_t allocators, bool frames)
 {
     // the smallest and the largest time of \a what in \a table (rows \a where): two subqueries, since a lone min()
     // or max() over the key is one look-up in the tree, and together they are a scan
@@ -227,6 +229,10 @@ Status checkTimes(Connection& db, const std::string& path, std::size_t allocator
     for (const auto& [table, what] : tables)
         if (Status s = within(table, "", what); !s)
             return s;
+    if (frames)
+        for (const auto& [table, what] : {std::pair{"frames", "a frame"}, std::pair{"dropped_frames", "a drop"}})
+            if (Status s = within(table, "", what); !s)
+                return s;
     for (std::size_t a = 0; a < allocators; ++a)
         if (Status s = within("buffer_states", " WHERE allocator = " + std::to_string(a), "a buffer state"); !s)
             return s;
@@ -286,6 +292,18 @@ Status Recording::load()
     for (const auto& [table, columns] : expected)
         if (Status s = checkTable(db, path, table, columns); !s)
             return s;
+    // version 2: the frames of allocators followed one by one
+    const bool framesTables = version >= 2;
+    if (framesTables) {
+        if (Status s = checkTable(db, path, "frames",
+                                  {"allocator", "t_ns", "sequence", "buffer", "timestamp_ns", "driver_owned_ns",
+                                   "done_ns", "dequeued_ns", "returned_ns", "bytes_used", "error", "dropped_before",
+                                   "interval_ns", "holder_thread", "holder_pid", "holder"});
+            !s)
+            return s;
+        if (Status s = checkTable(db, path, "dropped_frames", {"t_ns", "allocator", "first", "last"}); !s)
+            return s;
+    }
 
     // metadata
     std::map<std::string, std::string> meta;
@@ -368,8 +386,16 @@ Status Recording::load()
     if (duration < -1 || duration > kMaxRecordingNs)
         return malformed("metadata \"duration_ns\" is " + std::to_string(duration) + ", outside 0 to " +
                          std::to_string(kMaxRecordingNs) + " (a year and a day)");
-    if (Status s = checkTimes(db, path, m_info.allocatorIds.size()); !s)
+    if (Status s = checkTimes(db, path, m_info.allocatorIds.size(), framesTables); !s)
         return s;
+    if (framesTables) {
+        Statement st;
+        if (Status s = st.prepare(db, "SELECT EXISTS (SELECT 1 FROM frames)", "cannot read"); !s)
+            return s;
+        if (const int rc = st.step(); rc != SQLITE_ROW)
+            return st.error(rc, "cannot read");
+        m_info.framesRecorded = st.integer(0) != 0;
+    }
     m_info.duration_ns = std::max(duration, last);
 
     Db& d = *m_db;
@@ -388,6 +414,22 @@ Status Recording::load()
                                     "t_ns <= ?2 ORDER BY t_ns, allocator, frame"},
          }) {
         if (Status s = p.statement.prepare(db, p.sql, "cannot read"); !s)
+            return s;
+    }
+    if (framesTables) {
+        if (Status s = d.frames.prepare(db,
+                                        "SELECT allocator, t_ns, sequence, buffer, timestamp_ns, driver_owned_ns, "
+                                        "done_ns, dequeued_ns, returned_ns, bytes_used, error, dropped_before, "
+                                        "interval_ns, holder_thread, holder_pid, holder FROM frames WHERE t_ns > ?1 "
+                                        "AND t_ns <= ?2 ORDER BY t_ns, rowid",
+                                        "cannot read");
+            !s)
+            return s;
+        if (Status s = d.drops.prepare(db,
+                                       "SELECT t_ns, allocator, first, last FROM dropped_frames WHERE t_ns > ?1 AND "
+                                       "t_ns <= ?2 ORDER BY t_ns, rowid",
+                                       "cannot read");
+            !s)
             return s;
     }
     return Status::ok();
@@ -496,6 +538,95 @@ Status Recording::events(std::int64_t from_ns, std::int64_t to_ns, std::vector<M
     st.reset();
     if (rc != SQLITE_DONE)
         return st.error(rc, "cannot read the events of");
+    return Status::ok();
+}
+
+Status Recording::frames(std::int64_t from_ns, std::int64_t to_ns, std::vector<RecordedFrame>& out)
+{
+    std::lock_guard lock(m_mutex);
+    Statement& st = m_db->frames;
+    if (!st.valid())
+        return Status::ok(); // schema 1: no frames
+    st.reset();
+    st.bind(1, from_ns);
+    st.bind(2, to_ns);
+    const auto allocators = static_cast<std::int64_t>(m_info.allocatorIds.size());
+    int rc = 0;
+    std::int64_t v[15];
+    while ((rc = st.step()) == SQLITE_ROW) {
+        for (int c = 0; c < 15; ++c)
+            v[c] = st.integer(c);
+        // times: -1 (not seen) or within the recording; counts and indexes within their types
+        bool bad = v[0] < 0 || v[0] >= allocators;
+        for (const int c : {1, 4, 5, 6, 7, 8, 12})
+            bad = bad || v[c] < -1 || v[c] > kMaxRecordingNs;
+        for (const int c : {2, 3, 9, 11})
+            bad = bad || v[c] < 0 || v[c] > UINT32_MAX;
+        bad = bad || (v[10] != 0 && v[10] != 1) || v[13] < -1 || v[13] > INT32_MAX || v[14] < -1 || v[14] > INT32_MAX;
+        if (bad) {
+            const std::int64_t t = v[1];
+            st.reset();
+            return {hresultFromWin32(kErrorFileCorrupt),
+                    "malformed recording " + m_info.path + ": the frame at " +
+                        std::to_string(static_cast<double>(t) * 1e-9) + " s of allocator " + std::to_string(v[0]) +
+                        " has a value out of range (times -1 or 0 to a year and a day, counts, error 0/1, pids)"};
+        }
+        RecordedFrame r;
+        FrameRecord& f = r.frame;
+        f.allocator = static_cast<std::uint32_t>(v[0]);
+        f.sequence = static_cast<std::uint32_t>(v[2]);
+        f.buffer = static_cast<std::uint32_t>(v[3]);
+        f.timestamp_ns = v[4];
+        f.driverOwned_ns = v[5];
+        f.done_ns = v[6];
+        f.dequeued_ns = v[7];
+        f.returned_ns = v[8];
+        f.bytesUsed = static_cast<std::uint32_t>(v[9]);
+        f.error = v[10] == 1;
+        f.droppedBefore = static_cast<std::uint32_t>(v[11]);
+        f.interval_ns = v[12];
+        f.holder = static_cast<std::int32_t>(v[14]); // the process (its thread is gone with the recording machine)
+        r.holderThread = static_cast<std::int32_t>(v[13]);
+        r.holder.pid = static_cast<std::int32_t>(v[14]);
+        r.holder.name = st.text(15);
+        out.push_back(std::move(r));
+    }
+    st.reset();
+    if (rc != SQLITE_DONE)
+        return st.error(rc, "cannot read the frames of");
+    return Status::ok();
+}
+
+Status Recording::droppedFrames(std::int64_t from_ns, std::int64_t to_ns, std::vector<DroppedFrames>& out)
+{
+    std::lock_guard lock(m_mutex);
+    Statement& st = m_db->drops;
+    if (!st.valid())
+        return Status::ok();
+    st.reset();
+    st.bind(1, from_ns);
+    st.bind(2, to_ns);
+    const auto allocators = static_cast<std::int64_t>(m_info.allocatorIds.size());
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        const std::int64_t t = st.integer(0);
+        const std::int64_t allocator = st.integer(1);
+        const std::int64_t first = st.integer(2);
+        const std::int64_t last = st.integer(3);
+        if (allocator < 0 || allocator >= allocators || first < 0 || last < first || last > UINT32_MAX) {
+            st.reset();
+            return {hresultFromWin32(kErrorFileCorrupt),
+                    "malformed recording " + m_info.path + ": the drop at " +
+                        std::to_string(static_cast<double>(t) * 1e-9) + " s of allocator " + std::to_string(allocator) +
+                        " names sequence numbers " + std::to_string(first) + " to " + std::to_string(last) +
+                        " (the first no larger than the last, both 0 to 4294967295)"};
+        }
+        out.push_back({t, static_cast<std::uint32_t>(allocator), static_cast<std::uint32_t>(first),
+                       static_cast<std::uint32_t>(last)});
+    }
+    st.reset();
+    if (rc != SQLITE_DONE)
+        return st.error(rc, "cannot read the dropped frames of");
     return Status::ok();
 }
 

@@ -17,7 +17,8 @@
 namespace ksscope::recording {
 
 // The schema (docs/RECORDING.md). Samples and buffer states are clustered on their keys (WITHOUT ROWID), so
-// that appending in time order writes to the end of the tree and a time range is one range scan.
+// that appending in time order writes to the end of the tree and a time range is one range scan. Version 2 added
+// frames and dropped_frames (the frames of allocators followed one by one); a version 1 file has neither.
 inline constexpr const char* kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE allocators(idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
@@ -40,6 +41,30 @@ CREATE TABLE buffer_states(
     PRIMARY KEY(allocator, t_ns, frame)) WITHOUT ROWID;
 CREATE TABLE events(t_ns INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX events_by_time ON events(t_ns);
+CREATE TABLE frames(
+    allocator INTEGER NOT NULL,
+    t_ns INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    buffer INTEGER NOT NULL,
+    timestamp_ns INTEGER NOT NULL,
+    driver_owned_ns INTEGER NOT NULL,
+    done_ns INTEGER NOT NULL,
+    dequeued_ns INTEGER NOT NULL,
+    returned_ns INTEGER NOT NULL,
+    bytes_used INTEGER NOT NULL,
+    error INTEGER NOT NULL,
+    dropped_before INTEGER NOT NULL,
+    interval_ns INTEGER NOT NULL,
+    holder_thread INTEGER NOT NULL,
+    holder_pid INTEGER NOT NULL,
+    holder TEXT NOT NULL);
+CREATE INDEX frames_by_time ON frames(t_ns);
+CREATE TABLE dropped_frames(
+    t_ns INTEGER NOT NULL,
+    allocator INTEGER NOT NULL,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL);
+CREATE INDEX dropped_frames_by_time ON dropped_frames(t_ns);
 CREATE TABLE edits(
     t_ns INTEGER NOT NULL,
     allocator TEXT NOT NULL,

@@ -65,6 +65,14 @@ Status Recording::events(std::int64_t, std::int64_t, std::vector<MonitorEvent>&)
 {
     return unsupported(m_info.path);
 }
+Status Recording::frames(std::int64_t, std::int64_t, std::vector<RecordedFrame>&)
+{
+    return unsupported(m_info.path);
+}
+Status Recording::droppedFrames(std::int64_t, std::int64_t, std::vector<DroppedFrames>&)
+{
+    return unsupported(m_info.path);
+}
 Status Recording::bufferChanges(std::uint32_t, std::int64_t, std::int64_t, std::vector<BufferChange>&)
 {
     return unsupported(m_info.path);

@@ -348,6 +348,17 @@ public:
         return m_recording->events(from_ns, to_ns, out);
     }
 
+    Status frames(std::int64_t from_ns, std::int64_t to_ns, std::vector<RecordedFrame>& frames,
+                  std::vector<DroppedFrames>& drops) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_recording)
+            return {E_UNEXPECTED, "the replay backend is closed"};
+        if (Status s = m_recording->frames(from_ns, to_ns, frames); !s)
+            return s;
+        return m_recording->droppedFrames(from_ns, to_ns, drops);
+    }
+
     Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
                          std::vector<BufferChange>& out) override
     {

@@ -65,9 +65,13 @@ private:
         std::vector<ReplayTimeline::Reading> readings;
         std::vector<BufferChange> buffers;
         const bool recordBuffers = sink.buffersWanted();
+        m_frames.clear();
+        m_drops.clear();
         Status status = m_timeline.events(from_ns, to_ns, events);
         if (status)
             status = m_timeline.readings(from_ns, to_ns, readings);
+        if (status)
+            status = m_timeline.frames(from_ns, to_ns, m_frames, m_drops);
         if (status && recordBuffers)
             status = m_timeline.bufferChanges(Recording::kAllAllocators, from_ns, to_ns, buffers);
         if (!status) {
@@ -94,6 +98,20 @@ private:
                 sink.reading(index, r.t_ns, r.reading, false);
         }
         takeEventsUpTo(to_ns);
+        for (RecordedFrame& r : m_frames) {
+            const std::size_t index = watchedIndex(r.frame.allocator, sink);
+            if (index == SampleSink::npos)
+                continue;
+            r.frame.allocator = static_cast<std::uint32_t>(index);
+            sink.frame(r.frame);
+        }
+        for (DroppedFrames& d : m_drops) {
+            const std::size_t index = watchedIndex(d.allocator, sink);
+            if (index == SampleSink::npos)
+                continue;
+            d.allocator = static_cast<std::uint32_t>(index);
+            sink.dropped(d);
+        }
         for (const BufferChange& change : buffers) {
             const std::size_t index = watchedIndex(change.allocator, sink);
             if (index != SampleSink::npos)
@@ -135,6 +153,8 @@ private:
     std::atomic<std::int64_t> m_replayedTo_ns; // what has been taken from the timeline
     std::vector<std::size_t> m_index; // recorded allocator -> watched index (or npos)
     std::size_t m_laneTracked = Lanes::kNone;
+    std::vector<RecordedFrame> m_frames; // scratch
+    std::vector<DroppedFrames> m_drops;
     bool m_laneSupported = false; // the lane shown has recorded buffer states
 };
 

@@ -6,6 +6,7 @@
 /// recorded times, with the replay position as the monitor's clock.
 
 #include "ksscope/model.h"
+#include "ksscope/recording.h"
 #include "ksscope/sample_source.h"
 #include "ksscope/samples.h"
 
@@ -36,6 +37,9 @@ public:
     /// Recording::kAllAllocators); appended.
     virtual Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
                                  std::vector<BufferChange>& out) = 0;
+    /// Frame records and drops with from_ns < t <= to_ns (none in a recording without them); appended.
+    virtual Status frames(std::int64_t from_ns, std::int64_t to_ns, std::vector<RecordedFrame>& frames,
+                          std::vector<DroppedFrames>& drops) = 0;
 };
 
 /// The monitor's source over \a timeline, which must outlive it.
