@@ -429,8 +429,10 @@ void MainWindow::onTick()
     m_graphs->refresh();
     m_lanes->refresh();
     m_frameTiming->addFrames(m_batch.frames, m_batch.droppedFrames);
-    if (const std::size_t shown = m_frameTiming->allocator(); shown < m_allocatorIds.size())
+    if (const std::size_t shown = m_frameTiming->allocator(); shown < m_allocatorIds.size()) {
         m_frameTiming->setFollowed(m_monitor->followsFrames(shown), m_monitor->frameStats(shown));
+        m_lanes->setFollowed(m_monitor->followsFrames(shown), m_monitor->rateHz()); // the same allocator
+    }
     m_frameTiming->refresh();
     m_replayBar->refresh();
     if (!m_batch.samples.empty())

@@ -403,6 +403,15 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&lanes));
         lanes.setSource(&source);
         QVERIFY(lanes.placeholderText().startsWith(QStringLiteral("Select an allocator")));
+        // the title says whether the states are followed or sampled
+        lanes.setAllocatorLabel(QStringLiteral("Capture"));
+        lanes.setFollowed(false, 250);
+        QCOMPARE(lanes.titleText(),
+                 QStringLiteral("Frame states of Capture - sampled at 250 Hz: moves shorter than 4 ms are missed"));
+        lanes.setFollowed(true, 250);
+        QCOMPARE(lanes.titleText(), QStringLiteral("Frame states of Capture - exact: every buffer move followed"));
+        lanes.setAllocatorLabel({});
+        QCOMPARE(lanes.titleText(), QStringLiteral("Frame states"));
         Lanes unsupported;
         unsupported.allocator = 0;
         unsupported.supported = false;

@@ -2,6 +2,7 @@
 // The whole window on the simulated devices, offscreen: it fills in, shares one selection, survives a device
 // that goes away, exports, and its screenshot is not blank. Plus the ksscope command line.
 #include "eventmodel.h"
+#include "frametimingwidget.h"
 #include "guiprocess.h"
 #include "lanewidget.h"
 #include "livegraphwidget.h"
@@ -132,6 +133,9 @@ private Q_SLOTS:
         if (auto* dock = qobject_cast<QDockWidget*>(window.lanes()->parentWidget()))
             dock->raise();
         QTRY_VERIFY_WITH_TIMEOUT(window.lanes()->placeholderText().isEmpty(), 5000);
+        // the simulator's buffers are followed one by one: the lanes and the frame timing say so
+        QTRY_VERIFY_WITH_TIMEOUT(window.lanes()->titleText().contains(QStringLiteral("exact")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.frameTiming()->modeText().contains(QStringLiteral("exact")), 5000);
         if (qEnvironmentVariableIsSet("KSSCOPE_TEST_SCREENSHOTS")) {
             QTest::qWait(3000);
             window.grab().save(QStringLiteral("ksscope-lanes.png"));

@@ -199,6 +199,29 @@ void LaneWidget::paintEvent(QPaintEvent* /*event*/)
     paintAxis(painter, g);
 }
 
+void LaneWidget::setFollowed(bool followed, double rateHz)
+{
+    if (followed == m_followed && rateHz == m_rateHz)
+        return;
+    m_followed = followed;
+    m_rateHz = rateHz;
+    update();
+}
+
+QString LaneWidget::titleText() const
+{
+    if (m_label.isEmpty())
+        return tr("Frame states");
+    if (m_followed)
+        return tr("Frame states of %1 - exact: every buffer move followed").arg(m_label);
+    if (m_rateHz > 0)
+        return tr("Frame states of %1 - sampled at %2 Hz: moves shorter than %3 ms are missed")
+            .arg(m_label)
+            .arg(m_rateHz, 0, 'g', 4)
+            .arg(1000.0 / m_rateHz, 0, 'g', 3);
+    return tr("Frame states of %1").arg(m_label);
+}
+
 void LaneWidget::paintTitle(QPainter& painter, const Geometry& g) const
 {
     const QPalette pal = palette();
@@ -206,7 +229,7 @@ void LaneWidget::paintTitle(QPainter& painter, const Geometry& g) const
     bold.setBold(true);
     painter.setFont(bold);
     painter.setPen(pal.color(QPalette::WindowText));
-    const QString title = m_label.isEmpty() ? tr("Frame states") : tr("Frame states of %1").arg(m_label);
+    const QString title = titleText();
     painter.drawText(g.title, Qt::AlignLeft | Qt::AlignVCenter,
                      QFontMetrics(bold).elidedText(title, Qt::ElideMiddle, g.title.width()));
     painter.setFont(font());

@@ -33,6 +33,11 @@ public:
     void setSource(const SeriesSource* source);
     void setAllocatorLabel(const QString& label);
     [[nodiscard]] QString allocatorLabel() const { return m_label; }
+    /// Whether the allocator's buffer moves are followed one by one (exact) or its states sampled at \a rateHz;
+    /// the title says which.
+    void setFollowed(bool followed, double rateHz);
+    /// The title row's text.
+    [[nodiscard]] QString titleText() const;
     /// Shows [from_ns, to_ns] and re-reads the lanes (connect to LiveGraphWidget::timeRangeChanged).
     void setTimeRange(std::int64_t from_ns, std::int64_t to_ns);
     [[nodiscard]] std::pair<std::int64_t, std::int64_t> timeRange() const { return {m_from_ns, m_to_ns}; }
@@ -78,6 +83,8 @@ private:
 
     const SeriesSource* m_source = nullptr;
     QString m_label;
+    bool m_followed = false;
+    double m_rateHz = 0.0;
     Lanes m_lanes;
     QList<int> m_stuck;
     int m_axisLeft_px = -1;
