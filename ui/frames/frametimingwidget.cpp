@@ -43,6 +43,23 @@ const DurationHistogram& histogramOf(const FrameStats& stats, FrameTimingWidget:
     return stats.interval;
 }
 
+/// A vertical line at \a x across \a plot with \a label written down along it from \a labelY (a ratio of the axis
+/// rect's height, 0 at the top).
+void addMark(QCustomPlot* plot, double x, double labelY, const QPen& pen, const QString& label)
+{
+    auto* line = new QCPItemStraightLine(plot);
+    line->point1->setCoords(x, 0.0);
+    line->point2->setCoords(x, 1.0);
+    line->setPen(pen);
+    auto* text = new QCPItemText(plot);
+    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    text->position->setCoords(x, labelY);
+    text->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+    text->setRotation(90);
+    text->setColor(pen.color());
+    text->setText(label);
+}
+
 QString dropText(const DroppedFrames& d)
 {
     return d.first == d.last ? QStringLiteral("dropped %1").arg(d.first)
@@ -290,18 +307,8 @@ void FrameTimingWidget::updateDropMarks()
         return;
     const QColor color = warningColor(palette());
     for (const DroppedFrames& d : it->second.drops) {
-        const double t = static_cast<double>(d.t_ns) * 1e-9;
-        auto* line = new QCPItemStraightLine(m_timeline);
-        line->point1->setCoords(t, 0.0);
-        line->point2->setCoords(t, 1.0);
-        line->setPen(QPen(color, 1.0, Qt::DashLine));
-        auto* text = new QCPItemText(m_timeline);
-        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(t, 0.2); // below the legend
-        text->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
-        text->setRotation(90);
-        text->setColor(color);
-        text->setText(dropText(d));
+        // below the legend
+        addMark(m_timeline, static_cast<double>(d.t_ns) * 1e-9, 0.2, QPen(color, 1.0, Qt::DashLine), dropText(d));
         m_dropMarks.append(dropText(d));
     }
 }
@@ -334,20 +341,9 @@ void FrameTimingWidget::updateHistogram()
         const char* name;
         std::int64_t ns;
     } marks[] = {{"p50", h.percentile_ns(0.5)}, {"p99", h.percentile_ns(0.99)}, {"max", h.max_ns()}};
-    for (const auto& mark : marks) {
-        const double x = std::max(toMs(mark.ns), 1e-3);
-        auto* line = new QCPItemStraightLine(m_histogram);
-        line->point1->setCoords(x, 0.0);
-        line->point2->setCoords(x, 1.0);
-        line->setPen(QPen(color, 1.0, Qt::DotLine));
-        auto* text = new QCPItemText(m_histogram);
-        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(x, 0.0);
-        text->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
-        text->setRotation(90);
-        text->setColor(color);
-        text->setText(QString::fromLatin1(mark.name));
-    }
+    for (const auto& mark : marks)
+        addMark(m_histogram, std::max(toMs(mark.ns), 1e-3), 0.0, QPen(color, 1.0, Qt::DotLine),
+                QString::fromLatin1(mark.name));
 }
 
 void FrameTimingWidget::updateLabels()
