@@ -71,14 +71,14 @@ void FrameTracker::apply(const BufferEvent& event, std::vector<FrameRecord>& fra
     case BufferTransition::Queued:
         // given back: the frame it held is complete (one never filled is not a frame)
         if (b.frame && b.frame->dequeued_ns >= 0)
-            b.frame->returned_ns = event.t_ns;
+            b.frame->returned_ns = event.at_ns();
         complete(b, frames);
         b.state = State::Queued;
         break;
     case BufferTransition::DriverOwned:
         complete(b, frames); // a frame filled but never given back as far as the events tell
         startFrame();
-        b.frame->driverOwned_ns = event.t_ns;
+        b.frame->driverOwned_ns = event.at_ns();
         b.state = State::DriverOwned;
         break;
     case BufferTransition::Done:
@@ -86,7 +86,7 @@ void FrameTracker::apply(const BufferEvent& event, std::vector<FrameRecord>& fra
             complete(b, frames);
             startFrame(); // handed to the driver before the events began
         }
-        b.frame->done_ns = event.t_ns;
+        b.frame->done_ns = event.at_ns();
         if (event.numbered)
             number(b, event, drops);
         b.state = State::Done;
@@ -103,7 +103,7 @@ void FrameTracker::apply(const BufferEvent& event, std::vector<FrameRecord>& fra
         } else if (!b.numbered) {
             number(b, event, drops);
         }
-        b.frame->dequeued_ns = event.t_ns;
+        b.frame->dequeued_ns = event.at_ns();
         b.frame->holder = event.pid;
         b.state = State::Dequeued;
         break;

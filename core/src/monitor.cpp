@@ -226,7 +226,7 @@ Status Monitor::start(Session& session)
     m_started = true;
     m_session = &session;
     // the backends' own sources, and the probes of the others polled
-    std::vector<const Backend*> sourced;
+    std::vector<ProbeSource::Sourced> sourced;
     const SourceOptions sourceOptions{m_options.rateHz, m_options.catchUpSeconds};
     for (const auto& backend : session.backends()) {
         std::unique_ptr<SampleSource> source = backend->createSource(sourceOptions);
@@ -240,10 +240,10 @@ Status Monitor::start(Session& session)
             m_clockSource = source.get();
             m_playback = source->playback();
         }
-        sourced.push_back(backend.get());
+        sourced.push_back({backend.get(), source.get()});
         m_sources.push_back(std::move(source));
     }
-    if (sourced.size() < session.backends().size())
+    if (!m_clockSource) // the allocators no backend's own source covers are polled
         m_sources.insert(m_sources.begin(), std::make_unique<ProbeSource>(session, std::move(sourced)));
     const Topology topology = session.topology();
     for (const std::string& id : m_options.ids) {
@@ -554,7 +554,7 @@ void Monitor::publish(std::int64_t t_ns, TickOutput& out)
         auto& changes = m_lanes.buffers[change.frame];
         if (changes.size() >= kMaxChanges)
             changes.erase(changes.begin(), changes.begin() + kMaxChanges / 4);
-        changes.push_back({change.t_ns, change.state});
+        changes.push_back({change.t_ns, change.state, change.holder});
     }
 }
 

@@ -5,8 +5,8 @@
 
 namespace ksscope {
 
-ProbeSource::ProbeSource(Session& session, std::vector<const Backend*> exclude)
-    : m_session(session), m_exclude(std::move(exclude))
+ProbeSource::ProbeSource(Session& session, std::vector<Sourced> sourced)
+    : m_session(session), m_sourced(std::move(sourced))
 {
 }
 
@@ -17,7 +17,9 @@ void ProbeSource::follow(SampleSink& sink)
         const std::string& id = sink.watchedId(m_polled.size());
         Polled polled;
         const Backend* backend = m_session.backendFor(id);
-        polled.mine = !backend || std::find(m_exclude.begin(), m_exclude.end(), backend) == m_exclude.end();
+        const auto own = std::find_if(m_sourced.begin(), m_sourced.end(),
+                                      [backend](const Sourced& s) { return s.backend == backend; });
+        polled.mine = !backend || own == m_sourced.end() || !own->source->covers(m_polled.size(), sink);
         if (polled.mine)
             polled.probe = m_session.probe(id);
         m_polled.push_back(std::move(polled));

@@ -16,13 +16,18 @@ namespace ksscope {
 
 class ProbeSource final : public SampleSource {
 public:
-    /// Polls the allocators of \a session's backends other than \a exclude (those with sources of their own).
-    ProbeSource(Session& session, std::vector<const Backend*> exclude);
+    /// A backend's own source.
+    struct Sourced {
+        const Backend* backend = nullptr;
+        SampleSource* source = nullptr;
+    };
+    /// Polls the allocators of \a session's backends, but those that a backend's own source in \a sourced covers.
+    ProbeSource(Session& session, std::vector<Sourced> sourced);
     void tick(std::int64_t t_ns, bool paused, SampleSink& sink) override;
 
 private:
     struct Polled {
-        bool mine = false; // its backend has no source of its own
+        bool mine = false; // its backend has no source of its own, or the source does not cover it
         std::shared_ptr<AllocatorProbe> probe; // null: none (or not mine)
         HRESULT lastError = S_OK;
         std::vector<BufferState> buffers; // last per-buffer states recorded
@@ -33,7 +38,7 @@ private:
     void trackLane(std::int64_t t_ns, SampleSink& sink);
 
     Session& m_session;
-    std::vector<const Backend*> m_exclude;
+    std::vector<Sourced> m_sourced;
     std::vector<Polled> m_polled; // by watched index
     std::vector<AllocatorProbe::TakenReading> m_taken; // scratch
     std::int64_t m_lastTick_ns = -1;

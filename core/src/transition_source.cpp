@@ -49,6 +49,12 @@ void TransitionSource::watchNew(SampleSink& sink)
     }
 }
 
+bool TransitionSource::covers(std::size_t index, SampleSink& sink)
+{
+    watchNew(sink);
+    return mine(index);
+}
+
 std::uint32_t TransitionSource::allocated(const Watched& w)
 {
     std::uint32_t filling = 0;
@@ -85,14 +91,18 @@ void TransitionSource::apply(const BufferEvent& event, SampleSink& sink, LaneUpd
         return;
     if (event.buffer >= w.states.size())
         w.states.resize(event.buffer + 1, BufferState::Free);
+    if (event.buffer >= w.holders.size())
+        w.holders.resize(event.buffer + 1, -1);
     w.queue.frameSize = std::max(w.queue.frameSize, event.bytesUsed);
     const BufferState state = stateOf(event.transition);
+    const std::int32_t holder = state == BufferState::Consumer ? event.pid : -1;
     w.states[event.buffer] = state;
+    w.holders[event.buffer] = holder;
     sink.transition(event);
     if (sink.buffersWanted())
-        sink.bufferChange({event.t_ns, event.allocator, event.buffer, state});
+        sink.bufferChange({event.t_ns, event.allocator, event.buffer, state, holder});
     if (lane && lane->allocator == event.allocator)
-        lane->states.push_back({event.t_ns, 0, event.buffer, state});
+        lane->states.push_back({event.t_ns, 0, event.buffer, state, holder});
     if (!m_paused && allocated(w) != w.reportedAllocated)
         report(event.allocator, event.t_ns, sink);
 }
@@ -116,7 +126,8 @@ void TransitionSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
         lane->reset = wanted != m_laneTracked;
         if (ours && lane->reset)
             for (std::size_t b = 0; b < m_queues[wanted].states.size(); ++b)
-                lane->states.push_back({t_ns, 0, static_cast<std::uint32_t>(b), m_queues[wanted].states[b]});
+                lane->states.push_back({t_ns, 0, static_cast<std::uint32_t>(b), m_queues[wanted].states[b],
+                                        b < m_queues[wanted].holders.size() ? m_queues[wanted].holders[b] : -1});
         m_laneTracked = wanted;
     }
 
@@ -129,7 +140,10 @@ void TransitionSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
     const std::int64_t from = std::min(m_lastTick_ns + 1, t_ns);
     const std::int64_t to = std::max(from, t_ns - 1);
     for (BufferEvent& e : m_events) {
-        e.t_ns = std::max<std::int64_t>(e.t_ns - m_origin_ns, from);
+        const std::int64_t at = e.t_ns - m_origin_ns;
+        e.t_ns = std::max(at, from);
+        if (e.t_ns > at)
+            e.happened_ns = std::max<std::int64_t>(at, 0);
         m_later.push_back(e);
     }
     std::stable_sort(m_later.begin(), m_later.end(), [](const BufferEvent& a, const BufferEvent& b) {

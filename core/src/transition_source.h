@@ -21,6 +21,8 @@ class TransitionSource : public SampleSource {
 public:
     void begin(SampleSink& sink) final;
     void tick(std::int64_t t_ns, bool paused, SampleSink& sink) final;
+    /// The allocators watch() took (the others are polled).
+    [[nodiscard]] bool covers(std::size_t index, SampleSink& sink) final;
 
 protected:
     /// A watched allocator of this source's backend.
@@ -59,6 +61,7 @@ private:
         bool mine = false;
         Queue queue;
         std::vector<BufferState> states; ///< by buffer index
+        std::vector<std::int32_t> holders; ///< by buffer index: the thread that took it while it is held, else -1
         std::uint32_t reportedAllocated = UINT32_MAX;
     };
     void watchNew(SampleSink& sink);

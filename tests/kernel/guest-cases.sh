@@ -89,9 +89,9 @@ else
 T=/sys/kernel/tracing
 [ -e $T/instances ] || mount -t tracefs nodev $T
 v4l2-ctl -d /dev/video0 --set-parm=30 -c percentage_of_dropped_buffers=20 >/dev/null 2>&1
-ksscope-cli frames --backend v4l2 --json --duration 9 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
+ksscope-cli frames --backend v4l2 --json --duration 12 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
 ks=$!
-trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat sleep 8 >/dev/null 2>&1 &
+trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat sleep 11 >/dev/null 2>&1 &
 tc=$!
 # stream once both trace (KsScope's instance, trace-cmd's events on the top buffer)
 for i in $(seq 1 100); do
@@ -131,6 +131,15 @@ wait $ks
 rc=$?
 fi
 case_end $rc
+
+case_begin owner-hold-own
+# the same without the tracepoints: KsScope follows its own stream from its own QBUF and DQBUF calls
+ksscope-cli frames --backend v4l2 --v4l2-events own --json --duration 3 --stream "$CAP:buffers=4,fps=30,hold-ms=40" \
+    "$CAP" 2>&1 &
+ks=$!
+echo "ksscope pid: $ks"
+wait $ks
+case_end $?
 
 case_begin dmabuf-holders
 # v4l2-ctl captures into dma-bufs it exported from vivid's output queue: KsScope names it as the node's opener and as

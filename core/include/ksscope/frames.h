@@ -38,6 +38,13 @@ struct BufferEvent {
     /// numbered by the Dequeued that follows (V4L2's tracepoints tell the sequence number only when the application
     /// takes the frame); one never dequeued (the stream stopped) is no frame.
     bool numbered = true;
+    /// When it happened, where that is before t_ns: a move learnt of only after the readings had gone past its time
+    /// (a frame's fill, known when it is dequeued) is placed at the first time still open, and its frame record keeps
+    /// this one. -1: at t_ns.
+    std::int64_t happened_ns = -1;
+
+    /// The time its frame record keeps.
+    [[nodiscard]] std::int64_t at_ns() const { return happened_ns >= 0 ? happened_ns : t_ns; }
 };
 
 /// One frame, from the buffer handed to the driver to the buffer given back. A time of -1 was not seen.

@@ -121,6 +121,14 @@ public:
         (void)out;
         return false;
     }
+    /// Whether this source reports the watched allocator \a index of its backend; the monitor polls those it does not
+    /// (through the backend's probes). Asked on the monitor's thread, before each tick, of every such allocator.
+    [[nodiscard]] virtual bool covers(std::size_t index, SampleSink& sink)
+    {
+        (void)index;
+        (void)sink;
+        return true;
+    }
     /// Play, pause, speed and seek, for a source that plays something recorded (null otherwise).
     [[nodiscard]] virtual Playback* playback() { return nullptr; }
 };

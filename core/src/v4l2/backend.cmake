@@ -15,7 +15,7 @@ if(KSSCOPE_WITH_V4L2)
     set_package_properties(PkgConfig PROPERTIES TYPE REQUIRED PURPOSE "finds libudev for the v4l2 backend")
     ksscope_backend(v4l2 registerV4l2Backend SOURCES src/v4l2/v4l2_backend_linux.cpp src/v4l2/v4l2_device_linux.cpp
                     src/v4l2/v4l2_stream_linux.cpp src/v4l2/hotplug_linux.cpp src/v4l2/tracefs_reader_linux.cpp
-                    src/v4l2/trace_source_linux.cpp)
+                    src/v4l2/trace_source_linux.cpp src/v4l2/owner_source_linux.cpp)
     target_link_libraries(ksscope-core PRIVATE PkgConfig::LIBUDEV PkgConfig::LIBTRACEFS)
     # tracefs_api.h declares what <tracefs.h> (not C++) would; this C file checks the two agree
     enable_language(C)

@@ -7,6 +7,7 @@
 #include "hotplug_linux.h"
 #include "ksscope/backend_registry.h"
 #include "media_graph.h"
+#include "owner_source_linux.h"
 #include "trace_source_linux.h"
 #include "v4l2_device_linux.h"
 #include "v4l2_stream_linux.h"
@@ -27,8 +28,9 @@
 
 namespace ksscope::v4l2 {
 
-/// --v4l2-events: "auto" follows every buffer through the kernel's tracepoints when they can be read, else polls;
-/// "poll" always polls VIDIOC_QUERYBUF.
+/// --v4l2-events: "auto" follows every buffer through the kernel's tracepoints when they can be read, else follows the
+/// queues KsScope streams from its own calls and polls the others; "own" does the latter without tracing; "poll"
+/// always polls VIDIOC_QUERYBUF.
 constexpr const char* kEventsOption = "v4l2-events";
 
 namespace {
@@ -633,8 +635,15 @@ public:
     std::unique_ptr<SampleSource> createSource(const SourceOptions& options) override
     {
         (void)options;
-        if (m_options.value(kEventsOption, "auto") == "poll")
+        const std::string events = m_options.value(kEventsOption, "auto");
+        if (events == "poll")
             return nullptr;
+        // the queues KsScope streams itself, from its own calls
+        auto own = [this] {
+            return std::make_unique<OwnerSource>([this](const std::string& id) { return ownedStream(id); });
+        };
+        if (events == "own")
+            return own();
         std::vector<std::int32_t> minors;
         {
             std::lock_guard lock(m_mutex);
@@ -645,8 +654,11 @@ public:
         if (Status s = reader->open(minors); !s) {
             if (!m_traceRefusalSaid.exchange(true))
                 emit({BackendEvent::Kind::Error, "v4l2",
-                      "buffers are polled (VIDIOC_QUERYBUF), not followed one by one: " + s.message(), s.code()});
-            return nullptr;
+                      "buffers of queues other processes stream are polled (VIDIOC_QUERYBUF), not followed one by "
+                      "one: " +
+                          s.message(),
+                      s.code()});
+            return own();
         }
         return std::make_unique<TraceSource>(std::move(reader),
                                              [this](const std::string& id) { return tracedQueue(id); });
@@ -1000,12 +1012,14 @@ void registerV4l2Backend()
                              }};
     BackendOption events;
     events.name = v4l2::kEventsOption;
-    events.valueName = "auto|poll";
+    events.valueName = "auto|own|poll";
     events.help = "V4L2 buffers: auto follows each one through the kernel's tracepoints where tracefs can be read "
-                  "(default), poll samples VIDIOC_QUERYBUF";
+                  "(default; where not, as own), own follows only the queues KsScope streams (--stream) from its own "
+                  "calls and samples the others, poll samples VIDIOC_QUERYBUF";
     events.check = [](const std::string& value) {
-        return value == "auto" || value == "poll" ? Status::ok()
-                                                  : Status(E_INVALIDARG, "must be auto or poll, got \"" + value + "\"");
+        return value == "auto" || value == "own" || value == "poll"
+                   ? Status::ok()
+                   : Status(E_INVALIDARG, "must be auto, own or poll, got \"" + value + "\"");
     };
     v4l2.options = {std::move(events)};
     BackendRegistry::add(std::move(v4l2));

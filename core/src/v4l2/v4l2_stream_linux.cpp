@@ -9,6 +9,7 @@
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <unistd.h>
+#include <utility>
 
 namespace ksscope::v4l2 {
 
@@ -190,7 +191,103 @@ Status OwnedStream::queueNew(std::uint32_t index)
     }
     if (int err = xioctl(m_fd.get(), VIDIOC_QBUF, &buf))
         return fail(err, "VIDIOC_QBUF on " + m_devnode);
+    queuedMove(index);
     return Status::ok();
+}
+
+namespace {
+std::int64_t steadyNow_ns()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+} // namespace
+
+void OwnedStream::follow(bool on)
+{
+    std::lock_guard lock(m_movesMutex);
+    m_moves.followed = on;
+    m_moves.events.clear();
+}
+
+std::uint64_t OwnedStream::takeMoves(std::vector<BufferEvent>& out)
+{
+    std::lock_guard lock(m_movesMutex);
+    out.insert(out.end(), m_moves.events.begin(), m_moves.events.end());
+    m_moves.events.clear();
+    return std::exchange(m_moves.lost, 0);
+}
+
+void OwnedStream::queuedMove(std::uint32_t index)
+{
+    const std::int64_t now = steadyNow_ns();
+    std::lock_guard lock(m_movesMutex);
+    if (index < VIDEO_MAX_FRAME) {
+        if (m_moves.queued_ns.size() <= index)
+            m_moves.queued_ns.resize(index + 1, -1);
+        m_moves.queued_ns[index] = now;
+    }
+    if (!m_moves.followed)
+        return;
+    if (m_moves.events.size() + 2 > kMaxMoves) {
+        m_moves.lost += 2;
+        return;
+    }
+    BufferEvent e;
+    e.t_ns = now;
+    e.buffer = index;
+    e.pid = static_cast<std::int32_t>(::getpid());
+    e.transition = BufferTransition::Queued;
+    m_moves.events.push_back(e);
+    e.pid = -1;
+    e.transition = BufferTransition::DriverOwned;
+    m_moves.events.push_back(e);
+}
+
+void OwnedStream::givenBackMove(std::uint32_t index)
+{
+    const std::int64_t now = steadyNow_ns();
+    std::lock_guard lock(m_movesMutex);
+    if (!m_moves.followed)
+        return;
+    if (m_moves.events.size() + 1 > kMaxMoves) {
+        ++m_moves.lost;
+        return;
+    }
+    BufferEvent e;
+    e.t_ns = now;
+    e.buffer = index;
+    e.transition = BufferTransition::Queued;
+    m_moves.events.push_back(e);
+}
+
+void OwnedStream::dequeuedMove(std::uint32_t index, std::uint32_t sequence, std::int64_t timestamp_ns,
+                               std::uint32_t flags, std::uint32_t bytesUsed)
+{
+    const std::int64_t now = steadyNow_ns();
+    std::lock_guard lock(m_movesMutex);
+    if (!m_moves.followed)
+        return;
+    if (m_moves.events.size() + 2 > kMaxMoves) {
+        m_moves.lost += 2;
+        return;
+    }
+    // filled when the driver stamped it, if that is on this clock and between handing it over and taking it
+    const std::int64_t queued = index < m_moves.queued_ns.size() ? m_moves.queued_ns[index] : -1;
+    const bool monotonic = (flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) == V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
+    BufferEvent e;
+    e.buffer = index;
+    e.t_ns = monotonic && timestamp_ns > queued && timestamp_ns <= now ? timestamp_ns : now;
+    e.transition = BufferTransition::Done;
+    e.sequence = sequence;
+    e.timestamp_ns = timestamp_ns;
+    e.bytesUsed = bytesUsed;
+    e.error = (flags & V4L2_BUF_FLAG_ERROR) != 0;
+    m_moves.events.push_back(e);
+    e.t_ns = now;
+    e.transition = BufferTransition::Dequeued;
+    e.pid = static_cast<std::int32_t>(::getpid());
+    m_moves.events.push_back(e);
 }
 
 Status OwnedStream::addBuffers(std::uint32_t count)
@@ -248,6 +345,12 @@ void OwnedStream::run()
         }
         m_dropped += sequences.feed(buf.sequence);
         ++m_delivered;
+        dequeuedMove(buf.index, buf.sequence,
+                     buf.timestamp.tv_sec || buf.timestamp.tv_usec
+                         ? static_cast<std::int64_t>(buf.timestamp.tv_sec) * 1'000'000'000 +
+                               static_cast<std::int64_t>(buf.timestamp.tv_usec) * 1000
+                         : -1,
+                     buf.flags, isMplane(m_bufType) ? planes[0].bytesused : buf.bytesused);
         if (m_settings.holdMs > 0) {
             const auto until =
                 Clock::now() + std::chrono::microseconds(static_cast<long long>(m_settings.holdMs * 1000));
@@ -265,6 +368,7 @@ void OwnedStream::run()
             m_failure = err;
             return;
         }
+        queuedMove(buf.index);
     }
 }
 
@@ -281,6 +385,9 @@ void OwnedStream::release()
     if (m_fd.valid()) {
         int type = static_cast<int>(m_bufType);
         xioctl(m_fd.get(), VIDIOC_STREAMOFF, &type);
+        // STREAMOFF gives every buffer back
+        for (std::uint32_t i = 0; i < m_granted; ++i)
+            givenBackMove(i);
         v4l2_requestbuffers req{};
         req.type = m_bufType;
         req.memory = m_settings.memory;

@@ -5,6 +5,7 @@
 // allocator edits (memory type, count, format) apply.
 
 #include "ksscope/backend.h"
+#include "ksscope/frames.h"
 #include "media_graph.h"
 #include "v4l2_device_linux.h"
 
@@ -58,11 +59,34 @@ public:
     /// Set by the streaming thread when the device fails (ENODEV, EPIPE, ...): the errno, else 0.
     [[nodiscard]] int failure() const { return m_failure; }
 
+    /// Whether every move of the buffers is kept for takeMoves() (off: none are kept).
+    void follow(bool on);
+    /// The buffers' moves since the last call, in the order they were made: each QBUF (given back, then handed to the
+    /// driver) and each DQBUF (filled - at the frame's own monotonic timestamp where the driver gives one - then
+    /// taken), on the steady clock; BufferEvent::allocator is left 0. Returns how many were not kept since the last
+    /// call (more than kMaxMoves waited).
+    std::uint64_t takeMoves(std::vector<BufferEvent>& out);
+    static constexpr std::size_t kMaxMoves = 65536;
+
 private:
     void run();
     void release();
     /// Queues buffer \a index for the first time (USERPTR memory or the imported DMABUF handle attached).
     Status queueNew(std::uint32_t index);
+    /// Keeps the moves of buffer \a index just queued, or just dequeued with its frame's number, own monotonic
+    /// timestamp (-1: none), V4L2 flags and bytes, when followed.
+    void queuedMove(std::uint32_t index);
+    /// Buffer \a index back with KsScope, unfilled (the stream stopped).
+    void givenBackMove(std::uint32_t index);
+    void dequeuedMove(std::uint32_t index, std::uint32_t sequence, std::int64_t timestamp_ns, std::uint32_t flags,
+                      std::uint32_t bytesUsed);
+
+    struct Moves {
+        bool followed = false;
+        std::vector<BufferEvent> events;
+        std::uint64_t lost = 0;
+        std::vector<std::int64_t> queued_ns; ///< by buffer: when it was last handed to the driver
+    };
 
     std::string m_devnode;
     std::uint32_t m_bufType;
@@ -81,6 +105,8 @@ private:
     Fd m_queryFd;
     std::uint32_t m_countHint = 0;
     std::vector<BufferQuery> m_buffers;
+    std::mutex m_movesMutex; // guards m_moves
+    Moves m_moves;
 };
 
 } // namespace ksscope::v4l2
