@@ -212,9 +212,18 @@ private slots:
         QCOMPARE(shades[1]->topLeft->key(), 80.0);
         QCOMPARE(shades[2]->topLeft->key(), 98.0);
         QCOMPARE(shades[2]->bottomRight->key(), 100.0); // an ongoing episode reaches now
-        // spans the whole height
+        // in strips, each shades its own: the camera's the upper half, the microphone's the lower
+        QVERIFY(graph.stripsShown());
+        QCOMPARE(shades[0]->topLeft->value(), 0.0);
+        QCOMPARE(shades[0]->bottomRight->value(), 0.5);
+        QCOMPARE(shades[1]->topLeft->value(), 0.5);
+        QCOMPARE(shades[1]->bottomRight->value(), 1.0);
+        // on the shared axis, the whole height
+        graph.setScale(LiveGraphWidget::Scale::SharedAxis);
+        QVERIFY(!graph.stripsShown());
         QCOMPARE(shades[0]->topLeft->value(), 0.0);
         QCOMPARE(shades[0]->bottomRight->value(), 1.0);
+        graph.setScale(LiveGraphWidget::Scale::Strips);
 
         const int items = graph.plot()->itemCount();
         for (int i = 0; i < 5; ++i) {
@@ -364,6 +373,69 @@ private slots:
         QVERIFY2(none.contains(QStringLiteral("Camera: –")), qPrintable(none));
     }
 
+    /// A 2-frame camera pool beside a 25-frame audio pool: in strips each fills its own strip, scaled to its own
+    /// buffer count, so the camera's two frames take most of its strip's height instead of a sliver at the bottom; on
+    /// the shared axis they are frames again.
+    void stripsScaleEachPoolToItsOwn()
+    {
+        HistorySeriesSource source(2, 100'000);
+        for (std::int64_t t = 0; t < 10 * kSecond; t += 10 * kMs) {
+            source.append(0, {t, static_cast<std::uint32_t>(t / kSecond % 3), 2}); // 0, 1, 2 of 2
+            source.append(1, {t, 20, 25});
+        }
+        source.setNow_ns(10 * kSecond);
+        LiveGraphWidget graph;
+        graph.setWindowSeconds(10);
+        setUp(graph, source, 2);
+        graph.refresh();
+        graph.plot()->replot();
+        QVERIFY(graph.stripsShown());
+        const QCPAxis* yAxis = graph.plot()->yAxis;
+        QCOMPARE(yAxis->range().lower, 0.0);
+        QCOMPARE(yAxis->range().upper, 2.0);
+        const auto extent = [](const QCPGraph* g) {
+            double low = std::numeric_limits<double>::infinity();
+            double high = -low;
+            for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+                if (!std::isnan(it->value)) {
+                    low = std::min(low, it->value);
+                    high = std::max(high, it->value);
+                }
+            return std::pair{low, high};
+        };
+        // the camera in the top strip [1, 2], from empty to full across most of it
+        const auto [camLow, camHigh] = extent(graph.allocatedGraph(0));
+        QVERIFY2(camLow >= 1.0 && camHigh <= 2.0, qPrintable(QStringLiteral("%1 %2").arg(camLow).arg(camHigh)));
+        const double camPixels = yAxis->coordToPixel(camLow) - yAxis->coordToPixel(camHigh);
+        QVERIFY2(camPixels > 0.35 * graph.plot()->axisRect()->height(), qPrintable(QString::number(camPixels)));
+        QCOMPARE(camHigh, graph.valueCoord(0, 2.0));
+        QCOMPARE(extent(graph.capacityGraph(0)).second, graph.valueCoord(0, 2.0)); // full is its capacity
+        // the microphone in the bottom strip [0, 1], 20 of 25
+        const auto [micLow, micHigh] = extent(graph.allocatedGraph(1));
+        QVERIFY(micLow >= 0.0 && micHigh <= 1.0);
+        QCOMPARE(micHigh, graph.valueCoord(1, 20.0));
+        QVERIFY(graph.valueCoord(1, 25.0) < 1.0);
+        // named in their strips, and the readout still says frames
+        QVERIFY(graph.stripLabel(0)->visible());
+        QCOMPARE(graph.stripLabel(0)->text(), QStringLiteral("Camera"));
+        QVERIFY(graph.readoutAt(5.0).contains(QStringLiteral("Microphone: 20 of 25")));
+
+        graph.setScale(LiveGraphWidget::Scale::SharedAxis);
+        QVERIFY(!graph.stripsShown());
+        QVERIFY(!graph.stripLabel(0)->visible());
+        QCOMPARE(extent(graph.allocatedGraph(0)).second, 2.0);
+        QCOMPARE(extent(graph.allocatedGraph(1)).second, 20.0);
+        QVERIFY(yAxis->range().upper >= 25.0);
+
+        // one series shown is on the frames axis even in strips
+        graph.setScale(LiveGraphWidget::Scale::Strips);
+        QVERIFY(graph.stripsShown());
+        QCPPlottableLegendItem* mic = graph.plot()->legend->itemWithPlottable(graph.allocatedGraph(1));
+        emit graph.plot()->legendClick(graph.plot()->legend, mic, nullptr);
+        QVERIFY(!graph.stripsShown());
+        QCOMPARE(extent(graph.allocatedGraph(0)).second, 2.0);
+    }
+
     void legendClickHidesASeries()
     {
         HistorySeriesSource source(2, 10'000);
@@ -435,8 +507,11 @@ private slots:
             l.buffers[0].push_back({t + 15 * kMs, BufferState::Consumer});
             l.buffers[0].push_back({t + 30 * kMs, BufferState::Free});
         }
-        l.buffers[1] = {
-            {0, BufferState::Free}, {12 * kSecond, BufferState::Consumer}, {15 * kSecond, BufferState::Free}};
+        // frame #1 taken by this test's own main thread (a thread's id is its process's for the main one)
+        const auto self = static_cast<std::int32_t>(QCoreApplication::applicationPid());
+        l.buffers[1] = {{0, BufferState::Free, -1},
+                        {12 * kSecond, BufferState::Consumer, self},
+                        {15 * kSecond, BufferState::Free, -1}};
         l.buffers[2] = {{0, BufferState::Free}}; // idle for ever: not stuck
         source.setLanes(l);
         source.setNow_ns(20 * kSecond);
@@ -465,6 +540,15 @@ private slots:
         }
         QVERIFY2(tip.contains(QStringLiteral("held by consumer")), qPrintable(tip));
         QVERIFY2(tip.contains(QStringLiteral("00:12.000")), qPrintable(tip));
+#ifdef Q_OS_LINUX
+        QVERIFY2(tip.contains(QStringLiteral("taken by tst_livegraph (pid %1)").arg(self)), qPrintable(tip));
+#endif
+        // frame #0's moves name no holder
+        for (int y = 0; y < lanes.height(); ++y) {
+            const QString t = lanes.toolTipAt(QPoint(lanes.width() / 2, y));
+            QVERIFY2(!t.contains(QStringLiteral("taken by")) || t.startsWith(QStringLiteral("Frame #1")),
+                     qPrintable(t));
+        }
 
         const QImage image = lanes.grab().toImage();
         QVERIFY(distinctColours(image) > 8);
@@ -656,7 +740,8 @@ private slots:
         const double lastKey = (graph.allocatedGraph(0)->data()->constEnd() - 1)->key;
         QVERIFY(lastKey >= lastKeyEarly + 0.4);
         QVERIFY(lastKey <= static_cast<double>(monitor.now_ns()) / 1e9);
-        QCOMPARE(extentOf(graph.capacityGraph(0)).max, static_cast<double>(monitor.stats(0).frames));
+        QCOMPARE(extentOf(graph.capacityGraph(0)).max,
+                 graph.valueCoord(0, static_cast<double>(monitor.stats(0).frames)));
         QVERIFY(graph.eventMarkCount() > 0);
         QVERIFY2(lanes.placeholderText().isEmpty(), qPrintable(lanes.placeholderText()));
         QVERIFY(distinctColours(graph.grab().toImage()) > 10);

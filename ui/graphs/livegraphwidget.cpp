@@ -11,6 +11,7 @@
 
 #include <QComboBox>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QToolButton>
@@ -276,9 +277,17 @@ LiveGraphWidget::LiveGraphWidget(QWidget* parent) : QWidget(parent)
     m_fitButton->setText(tr("Fit"));
     m_fitButton->setToolTip(tr("Fit the frames axis to the data in view"));
     connect(m_fitButton, &QToolButton::clicked, this, &LiveGraphWidget::fitFramesAxis);
+    m_scaleCombo = new QComboBox(this);
+    m_scaleCombo->addItem(tr("A strip each"), static_cast<int>(Scale::Strips));
+    m_scaleCombo->addItem(tr("Shared axis"), static_cast<int>(Scale::SharedAxis));
+    m_scaleCombo->setToolTip(tr("A strip per allocator, each scaled to its own buffer count, or every allocator on "
+                                "one frames axis"));
+    connect(m_scaleCombo, &QComboBox::activated, this,
+            [this](int index) { setScale(static_cast<Scale>(m_scaleCombo->itemData(index).toInt())); });
     toolbar->addWidget(m_followButton);
     toolbar->addWidget(m_windowCombo);
     toolbar->addWidget(m_fitButton);
+    toolbar->addWidget(m_scaleCombo);
     toolbar->addStretch(1);
     layout->addLayout(toolbar);
 
@@ -363,6 +372,7 @@ void LiveGraphWidget::setSeries(const QList<SeriesSpec>& series)
     for (Series& s : m_series) {
         m_plot->removeGraph(s.allocated);
         m_plot->removeGraph(s.capacity);
+        m_plot->removeItem(s.label);
     }
     m_series.clear();
     m_series.reserve(static_cast<std::size_t>(series.size()));
@@ -378,6 +388,14 @@ void LiveGraphWidget::setSeries(const QList<SeriesSpec>& series)
         s.capacity->setLineStyle(QCPGraph::lsStepLeft);
         s.capacity->setAdaptiveSampling(false);
         s.capacity->removeFromLegend();
+        s.label = new QCPItemText(m_plot);
+        s.label->setLayer(QStringLiteral("marks"));
+        s.label->setClipToAxisRect(true);
+        s.label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        s.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        s.label->setPadding(QMargins(3, 0, 3, 0));
+        s.label->setText(spec.label);
+        s.label->setVisible(false);
         m_series.push_back(std::move(s));
     }
     // the explanatory entries go last
@@ -467,8 +485,32 @@ void LiveGraphWidget::jumpTo(std::int64_t t_ns)
     updateContent();
 }
 
+void LiveGraphWidget::setScale(Scale scale)
+{
+    m_scale = scale;
+    m_scaleCombo->setCurrentIndex(m_scaleCombo->findData(static_cast<int>(scale)));
+    m_fitPending = true;
+    updateContent();
+}
+
+double LiveGraphWidget::valueCoord(std::size_t index, double frames) const
+{
+    if (index >= m_series.size() || m_series[index].strip < 0)
+        return frames;
+    // a strip is one unit high, the top one highest; its data keeps clear of its edges
+    constexpr double kMargin = 0.1;
+    const Series& s = m_series[index];
+    return static_cast<double>(m_strips - 1 - s.strip) + kMargin + (1.0 - 2.0 * kMargin) * frames / s.stripFrames;
+}
+
 void LiveGraphWidget::fitFramesAxis()
 {
+    if (m_strips > 0) { // every strip fits its own
+        m_plot->yAxis->setRange(0.0, m_strips);
+        m_fitPending = false;
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
     const auto [low, high] = framesExtent();
     if (high < low)
         return;
@@ -540,6 +582,15 @@ void LiveGraphWidget::updateContent()
     m_columnWidth_ns = std::max<std::int64_t>((m_to_ns - m_from_ns + columns - 1) / columns, 1);
     m_firstColumn = floorDiv(m_from_ns, m_columnWidth_ns);
     m_endColumn = floorDiv(m_to_ns - 1, m_columnWidth_ns) + 1;
+    // in strips when more than one series is shown, each in its own, top to bottom
+    const int wasStrips = m_strips;
+    const auto visible = std::count_if(m_series.begin(), m_series.end(), [](const Series& s) { return s.visible; });
+    m_strips = m_scale == Scale::Strips && visible > 1 ? static_cast<int>(visible) : 0;
+    int strip = 0;
+    for (Series& s : m_series)
+        s.strip = m_strips > 0 && s.visible ? strip++ : -1;
+    if (m_strips != wasStrips)
+        m_fitPending = true;
     for (Series& s : m_series) {
         if (s.visible) {
             updateSeriesData(s);
@@ -551,9 +602,10 @@ void LiveGraphWidget::updateContent()
     }
     updateShades();
     updateMarks();
+    updateStrips();
     if (m_fitPending) {
         const auto [low, high] = framesExtent();
-        if (low <= high) {
+        if (low <= high || m_strips > 0) {
             fitFramesAxis();
             m_fitPending = false;
         }
@@ -649,6 +701,14 @@ void LiveGraphWidget::updateSeriesData(Series& series)
     }
     series.gap_ns = gap_ns;
 
+    // a strip's height stands for the most frames in view (its capacity, or more taken than that)
+    series.stripFrames = 1.0;
+    for (const ColumnSummary& c : cols)
+        series.stripFrames =
+            std::max({series.stripFrames, static_cast<double>(c.maxFrames), static_cast<double>(c.maxAllocated)});
+    const auto index = static_cast<std::size_t>(&series - m_series.data());
+    const auto y = [this, index](double frames) { return valueCoord(index, frames); };
+
     constexpr double kBreak = std::numeric_limits<double>::quiet_NaN();
     QVector<QCPGraphData> allocated;
     QVector<QCPGraphData> capacity;
@@ -673,11 +733,11 @@ void LiveGraphWidget::updateSeriesData(Series& series)
         for (const std::uint32_t value : values) {
             const auto v = static_cast<double>(value);
             if (v != previous)
-                allocated.append(QCPGraphData(key, v));
+                allocated.append(QCPGraphData(key, y(v)));
             previous = v;
         }
         // the capacity rarely changes: a point where it does, at the ends and around gaps
-        const auto frames = static_cast<double>(c.maxFrames);
+        const double frames = y(static_cast<double>(c.maxFrames));
         const bool afterGap = capacity.isEmpty() || std::isnan(capacity.constLast().value);
         if (afterGap || capacity.constLast().value != frames || i + 1 == cols.size() ||
             cols[i + 1].t_ns - c.t_ns > gap_ns)
@@ -690,11 +750,18 @@ void LiveGraphWidget::updateSeriesData(Series& series)
 
 void LiveGraphWidget::updateShades()
 {
+    // each series' episodes, shading its own strip (or the whole height on the shared axis)
     m_intervals.clear();
+    std::vector<std::pair<double, double>> heights; // of each interval: top and bottom, axis rect ratio
     if (m_source)
-        for (const Series& s : m_series)
-            if (s.visible)
-                m_source->starvationIntervals(s.spec.series, m_from_ns, m_to_ns, m_intervals);
+        for (const Series& s : m_series) {
+            if (!s.visible)
+                continue;
+            m_source->starvationIntervals(s.spec.series, m_from_ns, m_to_ns, m_intervals);
+            const double top = s.strip < 0 ? 0.0 : static_cast<double>(s.strip) / m_strips;
+            const double bottom = s.strip < 0 ? 1.0 : static_cast<double>(s.strip + 1) / m_strips;
+            heights.resize(m_intervals.size(), {top, bottom});
+        }
     const std::int64_t now_ns = m_source ? m_source->now_ns() : m_to_ns;
     const QColor fill = [this] {
         QColor c = warningColor(palette());
@@ -702,7 +769,8 @@ void LiveGraphWidget::updateShades()
         return c;
     }();
     std::size_t shown = 0;
-    for (const StarvationInterval& interval : m_intervals) {
+    for (std::size_t i = 0; i < m_intervals.size(); ++i) {
+        const StarvationInterval& interval = m_intervals[i];
         const std::int64_t begin_ns = std::max(interval.begin_ns, m_from_ns);
         const std::int64_t end_ns = std::min(interval.end_ns < 0 ? now_ns : interval.end_ns, m_to_ns);
         if (end_ns < begin_ns)
@@ -721,13 +789,45 @@ void LiveGraphWidget::updateShades()
         // at least a pixel wide, so that a short episode in a long window stays visible
         const double minWidth_s = toSeconds(m_columnWidth_ns);
         const double left = toSeconds(begin_ns);
-        rect->topLeft->setCoords(left, 0.0);
-        rect->bottomRight->setCoords(std::max(toSeconds(end_ns), left + minWidth_s), 1.0);
+        rect->topLeft->setCoords(left, heights[i].first);
+        rect->bottomRight->setCoords(std::max(toSeconds(end_ns), left + minWidth_s), heights[i].second);
         rect->setVisible(true);
     }
     for (std::size_t i = shown; i < m_shades.size(); ++i)
         m_shades[i]->setVisible(false);
     m_shownShades = static_cast<int>(shown);
+}
+
+void LiveGraphWidget::updateStrips()
+{
+    if (m_strips == 0) {
+        if (!m_plot->yAxis->ticker().dynamicCast<FramesTicker>())
+            m_plot->yAxis->setTicker(QSharedPointer<FramesTicker>::create());
+        m_plot->yAxis->setLabel(tr("frames"));
+        for (Series& s : m_series)
+            s.label->setVisible(false);
+        return;
+    }
+    // each strip's scale on the value axis: 0 and the frames its height stands for; a line between strips
+    auto ticker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    if (!ticker) {
+        ticker = QSharedPointer<QCPAxisTickerText>::create();
+        m_plot->yAxis->setTicker(ticker);
+    }
+    ticker->clear();
+    m_plot->yAxis->setLabel(tr("frames, each strip to its own scale"));
+    const int stripHeight_px = m_plot->axisRect()->height() / m_strips;
+    const int lineHeight_px = QFontMetrics(m_plot->font()).height();
+    for (std::size_t i = 0; i < m_series.size(); ++i) {
+        Series& s = m_series[i];
+        s.label->setVisible(s.strip >= 0 && stripHeight_px >= 2 * lineHeight_px);
+        if (s.strip < 0)
+            continue;
+        ticker->addTick(valueCoord(i, 0.0), QStringLiteral("0"));
+        if (stripHeight_px >= 2 * lineHeight_px)
+            ticker->addTick(valueCoord(i, s.stripFrames), QString::number(std::lround(s.stripFrames)));
+        s.label->position->setCoords(0.005, static_cast<double>(m_strips - s.strip) - 0.02);
+    }
 }
 
 bool LiveGraphWidget::matchesShownSeries(const MonitorEvent& event) const
@@ -841,6 +941,10 @@ std::pair<double, double> LiveGraphWidget::framesExtent() const
 void LiveGraphWidget::growFramesAxis()
 {
     // new data never goes off the top or bottom; Fit tightens the range again
+    if (m_strips > 0) {
+        m_plot->yAxis->setRange(0.0, m_strips);
+        return;
+    }
     const auto [low, high] = framesExtent();
     if (high < low)
         return;
@@ -895,6 +999,10 @@ void LiveGraphWidget::applyPalette()
         // times slower. The lines are horizontal and vertical: antialiasing would only blur them.
         m_series[i].allocated->setPen(QPen(color, 1.0));
         m_series[i].capacity->setPen(QPen(color, 1.0, Qt::DashLine));
+        m_series[i].label->setColor(color);
+        QColor labelBackground = pal.color(QPalette::Base);
+        labelBackground.setAlpha(200);
+        m_series[i].label->setBrush(labelBackground);
     }
     m_capacityLegend->setPen(QPen(text, 1.2, Qt::DashLine));
     QColor shade = warningColor(pal);

@@ -44,6 +44,9 @@ public:
         QString label; ///< legend text
     };
     static constexpr std::size_t kMaxEvents = 10000; ///< events kept for marks; the oldest go first
+    /// How the series share the height: on one frames axis, or in a strip each, scaled to its own buffer count (a
+    /// 25-frame pool then does not squash a 2-frame one). One series shown is drawn on the frames axis either way.
+    enum class Scale { SharedAxis, Strips };
     static constexpr int kMaxMarks = 500; ///< marks drawn at most, the latest ones
 
     explicit LiveGraphWidget(QWidget* parent = nullptr);
@@ -80,6 +83,10 @@ public:
     void jumpTo(std::int64_t t_ns);
     /// Fits the frames axis to the data in view.
     void fitFramesAxis();
+    void setScale(Scale scale);
+    [[nodiscard]] Scale scale() const { return m_scale; }
+    /// Whether the series are drawn in strips now (Strips, and more than one series shown).
+    [[nodiscard]] bool stripsShown() const { return m_strips > 0; }
 
     /// Re-reads the source and replots (queued). Called by the UI throttle timer; does nothing while hidden.
     void refresh();
@@ -96,6 +103,13 @@ public:
     [[nodiscard]] QCPGraph* capacityGraph(std::size_t index) const
     {
         return index < m_series.size() ? m_series[index].capacity : nullptr;
+    }
+    /// The value axis coordinate that \a frames of the \a index-th series is drawn at (frames on the shared axis).
+    [[nodiscard]] double valueCoord(std::size_t index, double frames) const;
+    /// The strip label of the \a index-th series (null past the end; hidden when the strips are not shown).
+    [[nodiscard]] QCPItemText* stripLabel(std::size_t index) const
+    {
+        return index < m_series.size() ? m_series[index].label : nullptr;
     }
     [[nodiscard]] std::pair<std::int64_t, std::int64_t> timeRange() const { return {m_from_ns, m_to_ns}; }
     /// Points handed to QCustomPlot at the last refresh, every graph together.
@@ -132,6 +146,9 @@ private:
         QCPGraph* capacity = nullptr;
         double fps = -1.0;
         bool visible = true; // toggled by a click on its legend entry
+        int strip = -1; // shown in strips: its strip, 0 at the top
+        double stripFrames = 1.0; // the frames its strip's height stands for
+        QCPItemText* label = nullptr; // its name in its strip
         std::vector<ColumnSummary> columns; // of the last refresh
         std::int64_t gap_ns = 0; // a distance between columns beyond which the line breaks
         std::vector<CachedColumn> cache; // grid columns [cacheFirst, cacheFirst + size) of width m_columnWidth_ns
@@ -145,6 +162,7 @@ private:
     void readColumns(Series& series, std::int64_t first, std::int64_t end, std::int64_t now_ns);
     void updateSeriesData(Series& series);
     void updateShades();
+    void updateStrips();
     void updateMarks();
     void updateTimeTicker();
     void growFramesAxis();
@@ -161,6 +179,7 @@ private:
     QToolButton* m_followButton = nullptr;
     QComboBox* m_windowCombo = nullptr;
     QToolButton* m_fitButton = nullptr;
+    QComboBox* m_scaleCombo = nullptr;
 
     const SeriesSource* m_source = nullptr;
     std::vector<Series> m_series;
@@ -182,6 +201,8 @@ private:
     bool m_following = true;
     bool m_settingRange = false; // the range is being set by the widget, not the user
     bool m_fitPending = true; // fit the frames axis at the next refresh
+    Scale m_scale = Scale::Strips;
+    int m_strips = 0; // strips shown (0: the shared frames axis)
     std::int64_t m_from_ns = 0;
     std::int64_t m_to_ns = 30'000'000'000;
     std::int64_t m_columnWidth_ns = 1; // one pixel column of the time axis

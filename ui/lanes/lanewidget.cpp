@@ -2,6 +2,7 @@
 #include "lanewidget.h"
 
 #include "colors.h"
+#include "ksscope/frames.h"
 #include "seriessource.h"
 #include "timeformat.h"
 
@@ -396,6 +397,17 @@ QString LaneWidget::toolTipAt(const QPoint& pos) const
         text =
             tr("%1: %2\nfrom %3 to %4 (%5)")
                 .arg(frame, state, since, formatSessionTime(toSeconds(end_ns), TimePrecision::Milliseconds), duration);
+    if (change.state == BufferState::Consumer && change.holder >= 0) {
+        auto name = m_holderNames.constFind(change.holder);
+        if (name == m_holderNames.constEnd()) {
+            const ProcessInfo process = processOf(change.holder);
+            name = m_holderNames.insert(
+                change.holder, process.pid < 0
+                                   ? tr("thread %1 (gone)").arg(change.holder)
+                                   : tr("%1 (pid %2)").arg(QString::fromStdString(process.name)).arg(process.pid));
+        }
+        text += tr("\ntaken by %1").arg(*name);
+    }
     if (m_stuck.contains(lane))
         text += tr("\nheld longer than %1 in this range").arg(formatDuration(toSeconds(kStuck_ns)));
     return text;

@@ -7,6 +7,7 @@
 
 #include "ksscope/monitor.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QWidget>
@@ -91,6 +92,7 @@ private:
     int m_axisRight_px = -1;
     std::int64_t m_from_ns = 0;
     std::int64_t m_to_ns = 30'000'000'000;
+    mutable QHash<std::int32_t, QString> m_holderNames; // thread -> "name (pid)", as first asked
 };
 
 } // namespace ksscope::ui

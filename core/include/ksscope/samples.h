@@ -56,6 +56,8 @@ struct BufferChange {
     std::uint32_t allocator = 0; ///< index into allocatorIds()
     std::uint32_t frame = 0;
     BufferState state = BufferState::Free;
+    /// Consumer: the thread that took the buffer (VIDIOC_DQBUF's caller), where the events tell; -1: not known.
+    std::int32_t holder = -1;
 };
 
 /// Running statistics of one allocator since the monitor started.
@@ -90,6 +92,7 @@ struct StarvationInterval {
 struct LaneChange {
     std::int64_t t_ns = 0;
     BufferState state = BufferState::Free;
+    std::int32_t holder = -1; ///< Consumer: the thread that took it, where known (BufferChange::holder)
 };
 
 /// Per-buffer states of the lane allocator over a time window.
