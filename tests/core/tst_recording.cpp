@@ -5,11 +5,15 @@
 #include "ksscope/json_output.h"
 #include "ksscope/monitor.h"
 #include "ksscope/recording.h"
+#ifdef KSSCOPE_HAVE_REPORT
+#include "ksscope/report.h"
+#endif
 
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -442,6 +446,81 @@ private Q_SLOTS:
     }
 
     /// Every followed frame and named drop is in the file and comes back, frame for frame, when played back.
+#ifdef KSSCOPE_HAVE_REPORT
+    /// A report of a recording that followed every frame: per allocator the frames, drops and their sequence numbers
+    /// and the four timings' percentiles, as the live monitor counted them; in the JSON, the HTML (with the
+    /// histograms) too.
+    void reportSumsUpTheFrames()
+    {
+        const std::string file = path("report-frames.db");
+        Status finished;
+        const Recorded live = recordSim(file, 2.5, finished, KSSCOPE_SCENARIO_DIR "/starvation.json");
+        QVERIFY2(finished, finished.toString().c_str());
+        Status status;
+        auto recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        Report report;
+        QVERIFY(buildReport(*recording, {}, report));
+        QCOMPARE(report.allocators.size(), live.ids.size());
+        bool anyDrops = false;
+        for (std::size_t i = 0; i < live.ids.size(); ++i) {
+            const AllocatorReport& a = report.allocators[i];
+            QCOMPARE(a.id, live.ids[i]);
+            QCOMPARE(a.frames.frames, live.frameStats[i].frames);
+            QCOMPARE(a.frames.dropped, live.frameStats[i].dropped);
+            QCOMPARE(a.frames.hold.percentile_ns(0.99), live.frameStats[i].hold.percentile_ns(0.99));
+            QCOMPARE(a.frames.interval.percentile_ns(0.5), live.frameStats[i].interval.percentile_ns(0.5));
+            QCOMPARE(a.frames.driverLatency.max_ns(), live.frameStats[i].driverLatency.max_ns());
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> liveDrops;
+            for (const DroppedFrames& d : live.drops)
+                if (d.allocator == i)
+                    liveDrops.emplace_back(d.first, d.last);
+            QCOMPARE(a.drops.size(), liveDrops.size());
+            std::uint64_t dropped = 0;
+            for (std::size_t k = 0; k < a.drops.size(); ++k) {
+                QCOMPARE(std::pair(a.drops[k].first, a.drops[k].last), liveDrops[k]);
+                dropped += a.drops[k].count();
+            }
+            QCOMPARE(dropped, a.frames.dropped);
+            anyDrops = anyDrops || !a.drops.empty();
+        }
+        QVERIFY2(anyDrops, "the starving pin drops frames");
+
+        const nlohmann::json doc = nlohmann::json::parse(reportToJson(report));
+        QVERIFY(doc["recording"]["framesRecorded"].get<bool>());
+        for (std::size_t i = 0; i < report.allocators.size(); ++i) {
+            const AllocatorReport& a = report.allocators[i];
+            const nlohmann::json& f = doc["allocators"][i]["frames"];
+            if (!a.framesFollowed()) {
+                QVERIFY(f.is_null());
+                continue;
+            }
+            QCOMPARE(f["frames"].get<std::uint64_t>(), a.frames.frames);
+            QCOMPARE(f["droppedSequences"].size(), a.drops.size());
+            if (!a.drops.empty())
+                QCOMPARE(f["droppedSequences"][0]["first"].get<std::uint32_t>(), a.drops[0].first);
+            if (a.frames.hold.count() > 0) {
+                QCOMPARE(f["hold"]["p99Ns"].get<std::int64_t>(), a.frames.hold.percentile_ns(0.99));
+                std::uint64_t counted = 0;
+                for (const auto& bucket : f["hold"]["buckets"])
+                    counted += bucket[2].get<std::uint64_t>();
+                QCOMPARE(counted, a.frames.hold.count());
+            }
+        }
+        const std::string html = reportToHtml(report);
+        QVERIFY(html.find("Every frame followed") != std::string::npos);
+        QVERIFY(html.find("delivery latency") != std::string::npos);
+        QVERIFY(html.find(">p99 ") != std::string::npos);
+        for (const AllocatorReport& a : report.allocators)
+            if (!a.drops.empty())
+                QVERIFY2(html.find("sequence numbers " + droppedRangesText(a.drops)) != std::string::npos,
+                         droppedRangesText(a.drops).c_str());
+        QCOMPARE(droppedRangesText({{0, 0, 29, 31}, {0, 0, 57, 57}, {0, 0, 90, 92}}, 2),
+                 std::string("29-31, 57 and 1 more"));
+    }
+
+#endif
+
     void framesAreRecordedAndReplayed()
     {
         const std::string file = path("frames.db");

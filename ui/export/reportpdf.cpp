@@ -367,6 +367,44 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                           .arg(a.stats.drops)
                           .arg(num(a.stats.starvedMs * 1e-3, 3))
                           .arg(a.stats.starvationCount)}});
+        if (a.framesFollowed()) {
+            const FrameStats& fs = a.frames;
+            pages.text(QStringLiteral("Every frame followed: %1 frames, %2 dropped%3, %4 marked bad.")
+                           .arg(fs.frames)
+                           .arg(fs.dropped)
+                           .arg(a.drops.empty()
+                                    ? QString()
+                                    : QStringLiteral(" (sequence numbers %1)").arg(q(droppedRangesText(a.drops, 30))))
+                           .arg(fs.errors),
+                       PdfPages::font(8));
+            pages.space(3);
+            const auto ms = [](double ns) {
+                return ns < 0 ? QStringLiteral("–") : num(ns * 1e-6, 3) + QStringLiteral(" ms");
+            };
+            std::vector<QStringList> frameRows;
+            const std::pair<QString, const DurationHistogram*> measures[] = {
+                {QStringLiteral("interval (frame to frame)"), &fs.interval},
+                {QStringLiteral("driver latency (handed over → filled)"), &fs.driverLatency},
+                {QStringLiteral("delivery latency (filled → taken)"), &fs.deliveryLatency},
+                {QStringLiteral("hold (taken → given back)"), &fs.hold}};
+            for (const auto& [name, d] : measures)
+                frameRows.push_back({name, QString::number(d->count()), ms(static_cast<double>(d->min_ns())),
+                                     ms(static_cast<double>(d->percentile_ns(0.5))),
+                                     ms(static_cast<double>(d->percentile_ns(0.9))),
+                                     ms(static_cast<double>(d->percentile_ns(0.99))),
+                                     ms(static_cast<double>(d->max_ns())), ms(d->count() ? d->mean_ns() : -1.0)});
+            pages.table({{QStringLiteral("per frame"), 0.28},
+                         {QStringLiteral("frames"), 0.06, true},
+                         {QStringLiteral("min"), 0.11, true},
+                         {QStringLiteral("p50"), 0.11, true},
+                         {QStringLiteral("p90"), 0.11, true},
+                         {QStringLiteral("p99"), 0.11, true},
+                         {QStringLiteral("max"), 0.11, true},
+                         {QStringLiteral("mean"), 0.11, true}},
+                        frameRows);
+            pages.svg(frameTimingSvg(fs, 1000, 160), 140);
+            pages.space(4);
+        }
         if (!a.episodes.empty()) {
             std::vector<QStringList> episodes;
             constexpr std::size_t kMax = 12;

@@ -46,6 +46,14 @@ struct AllocatorReport {
     std::int64_t first_ns = -1; ///< first and last sample
     std::int64_t last_ns = -1;
     std::vector<OccupancyColumn> occupancy;
+    /// Every frame the recording followed (recordings of schema 2, allocators followed frame by frame): the interval,
+    /// the driver's and the delivery latency and the hold time as histograms, the frames dropped and marked bad.
+    FrameStats frames;
+    /// The dropped sequence numbers, in order: the first kMaxDropRanges runs (frames.dropped counts them all).
+    std::vector<DroppedFrames> drops;
+    static constexpr std::size_t kMaxDropRanges = 10000;
+    /// Whether frames were followed (frame records or drops recorded): else only samples tell.
+    [[nodiscard]] bool framesFollowed() const { return frames.frames > 0 || !drops.empty(); }
     /// Share of the allocator's sampled time spent starving (0..1).
     [[nodiscard]] double starvedShare() const;
 };
@@ -88,6 +96,14 @@ struct ReportOptions {
 
 /// The topology as an SVG picture (filters with their pins, connections, allocator badges).
 [[nodiscard]] std::string topologySvg(const Topology& topology);
+/// One of an allocator's frame-timing histograms (\a what: "interval", "driver latency", ...) as an SVG bar chart
+/// (\a width x \a height px), with p50, p99 and max marked; "" when it holds nothing.
+[[nodiscard]] std::string durationHistogramSvg(const DurationHistogram& histogram, const std::string& what, int width,
+                                               int height);
+/// The four frame-timing histograms of an allocator (interval, driver latency, delivery latency, hold) side by side.
+[[nodiscard]] std::string frameTimingSvg(const FrameStats& frames, int width, int height);
+/// The dropped sequence numbers as text: "29-31, 57, 90-92" (the first \a limit runs, then "and N more").
+[[nodiscard]] std::string droppedRangesText(const std::vector<DroppedFrames>& drops, std::size_t limit = 50);
 /// One allocator's occupancy over the session as an SVG chart (\a width x \a height px).
 [[nodiscard]] std::string occupancySvg(const AllocatorReport& allocator, std::int64_t duration_ns, int width,
                                        int height);

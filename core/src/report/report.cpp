@@ -195,9 +195,46 @@ Status buildReport(Recording& recording, const ReportOptions& options, Report& o
                 if (e.overlaps(column.begin_ns, column.end_ns))
                     column.starved = true;
     }
+    // every frame followed, read a minute at a time
+    if (out.info.framesRecorded) {
+        std::vector<RecordedFrame> frames;
+        constexpr std::int64_t kChunk_ns = 60'000'000'000;
+        for (std::int64_t from = -1; from < out.info.duration_ns; from += kChunk_ns) {
+            frames.clear();
+            if (Status s = recording.frames(from, std::min(from + kChunk_ns, out.info.duration_ns), frames); !s)
+                return s;
+            for (const RecordedFrame& f : frames)
+                if (f.frame.allocator < out.allocators.size())
+                    out.allocators[f.frame.allocator].frames.add(f.frame);
+            if (options.progress && !options.progress(1.0))
+                return {E_ABORT, "the report was cancelled"};
+        }
+        std::vector<DroppedFrames> drops;
+        if (Status s = recording.droppedFrames(-1, out.info.duration_ns, drops); !s)
+            return s;
+        for (const DroppedFrames& d : drops)
+            if (d.allocator < out.allocators.size() &&
+                out.allocators[d.allocator].drops.size() < AllocatorReport::kMaxDropRanges)
+                out.allocators[d.allocator].drops.push_back(d);
+    }
     if (options.progress)
         options.progress(1.0);
     return Status::ok();
+}
+
+std::string droppedRangesText(const std::vector<DroppedFrames>& drops, std::size_t limit)
+{
+    std::string text;
+    for (std::size_t i = 0; i < drops.size() && i < limit; ++i) {
+        if (!text.empty())
+            text += ", ";
+        text += std::to_string(drops[i].first);
+        if (drops[i].last != drops[i].first)
+            text += "-" + std::to_string(drops[i].last);
+    }
+    if (drops.size() > limit)
+        text += " and " + std::to_string(drops.size() - limit) + " more";
+    return text;
 }
 
 namespace {
@@ -226,6 +263,41 @@ json statsJson(const AllocatorReport& a)
             {"histogram", a.histogram}};
 }
 
+json durationsJson(const DurationHistogram& h)
+{
+    if (h.count() == 0)
+        return nullptr;
+    json buckets = json::array();
+    for (const DurationHistogram::Bucket& b : h.buckets())
+        buckets.push_back({b.from_ns, b.to_ns, b.count});
+    return {{"count", h.count()},
+            {"minNs", h.min_ns()},
+            {"p50Ns", h.percentile_ns(0.5)},
+            {"p90Ns", h.percentile_ns(0.9)},
+            {"p99Ns", h.percentile_ns(0.99)},
+            {"maxNs", h.max_ns()},
+            {"meanNs", h.mean_ns()},
+            {"buckets", buckets}};
+}
+
+json framesJson(const AllocatorReport& a)
+{
+    if (!a.framesFollowed())
+        return nullptr;
+    json dropped = json::array();
+    for (const DroppedFrames& d : a.drops)
+        dropped.push_back({{"t", static_cast<double>(d.t_ns) * 1e-9}, {"first", d.first}, {"last", d.last}});
+    return {{"frames", a.frames.frames},
+            {"dropped", a.frames.dropped},
+            {"errors", a.frames.errors},
+            {"droppedSequences", dropped},
+            {"droppedSequencesComplete", a.drops.size() < AllocatorReport::kMaxDropRanges},
+            {"interval", durationsJson(a.frames.interval)},
+            {"driverLatency", durationsJson(a.frames.driverLatency)},
+            {"deliveryLatency", durationsJson(a.frames.deliveryLatency)},
+            {"hold", durationsJson(a.frames.hold)}};
+}
+
 json infoJson(const RecordingInfo& info, std::uint64_t samples)
 {
     return {{"path", info.path},
@@ -242,7 +314,8 @@ json infoJson(const RecordingInfo& info, std::uint64_t samples)
             {"closedCleanly", info.closedCleanly},
             {"durationSeconds", static_cast<double>(info.duration_ns) * 1e-9},
             {"samples", samples},
-            {"buffersRecorded", info.buffersRecorded}};
+            {"buffersRecorded", info.buffersRecorded},
+            {"framesRecorded", info.framesRecorded}};
 }
 
 } // namespace
@@ -268,6 +341,7 @@ std::string reportToJson(const Report& report)
                               {"format", a.format},
                               {"allocator", allocatorToJson(a.info)},
                               {"statistics", statsJson(a)},
+                              {"frames", framesJson(a)},
                               {"occupancy", occupancy}});
     }
     json events = json::array();

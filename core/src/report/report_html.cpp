@@ -10,9 +10,11 @@
 #include <cmath>
 #include <cstdio>
 #include <gvc.h>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ksscope {
@@ -309,6 +311,112 @@ std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int
 
 namespace {
 
+/// The elements of one histogram chart in the box at (\a ox, \a oy) of \a width x \a height.
+std::string histogramElements(const DurationHistogram& histogram, const std::string& what, double ox, double oy,
+                              int width, int height)
+{
+    const std::vector<DurationHistogram::Bucket> buckets = histogram.buckets();
+    std::string svg;
+    if (buckets.empty()) {
+        svg += "<text x=\"" + num(ox + 40) + "\" y=\"" + num(oy + 12) + "\" font-size=\"11\" font-weight=\"600\">" +
+               escape(what) + "</text>";
+        svg += "<text x=\"" + num(ox + width / 2.0) + "\" y=\"" + num(oy + height / 2.0) +
+               "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#8a96a3\">not seen</text>";
+        return svg;
+    }
+    const double left = ox + 40;
+    const double rightPad = 10;
+    const double top = oy + 46; // room for the three marks' labels, one row each
+    const double bottomPad = 30;
+    const double w = width - 40 - rightPad;
+    const double h = height - 46 - bottomPad;
+    // a logarithmic time axis from the lowest bucket to the highest; counts on a linear one
+    const double lo = std::log(static_cast<double>(std::max<std::int64_t>(buckets.front().from_ns, 1)));
+    const double hi =
+        std::max(lo + 1e-9, std::log(static_cast<double>(std::max<std::int64_t>(buckets.back().to_ns, 2))));
+    auto X = [&](double ns) { return left + w * (std::log(std::max(ns, 1.0)) - lo) / (hi - lo); };
+    std::uint64_t highest = 1;
+    for (const DurationHistogram::Bucket& b : buckets)
+        highest = std::max(highest, b.count);
+    auto Y = [&](double count) { return top + h - h * count / static_cast<double>(highest); };
+    auto ms = [](double ns) { return num(ns * 1e-6, ns < 1e6 ? 3 : ns < 1e7 ? 2 : 1) + " ms"; };
+
+    svg += "<text x=\"" + num(left) + "\" y=\"" + num(oy + 12) + "\" font-size=\"11\" font-weight=\"600\">" +
+           escape(what) + "</text>";
+    svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
+           "\" fill=\"#fbfcfd\" stroke=\"#c9d1da\"/>";
+    for (const DurationHistogram::Bucket& b : buckets) {
+        const double x0 = X(static_cast<double>(b.from_ns));
+        const double x1 = std::max(x0 + 1.0, X(static_cast<double>(b.to_ns)));
+        svg += "<rect x=\"" + num(x0, 2) + "\" y=\"" + num(Y(static_cast<double>(b.count)), 2) + "\" width=\"" +
+               num(x1 - x0, 2) + "\" height=\"" + num(top + h - Y(static_cast<double>(b.count)), 2) +
+               "\" fill=\"#7fa7d1\"/>";
+    }
+    // the ends of the time axis, and the highest count
+    svg += "<text x=\"" + num(left) + "\" y=\"" + num(top + h + 13) + "\" font-size=\"9.5\">" +
+           ms(static_cast<double>(buckets.front().from_ns)) + "</text>";
+    svg += "<text x=\"" + num(left + w) + "\" y=\"" + num(top + h + 13) + "\" font-size=\"9.5\" text-anchor=\"end\">" +
+           ms(static_cast<double>(buckets.back().to_ns)) + "</text>";
+    svg += "<text x=\"" + num(left + w / 2) + "\" y=\"" + num(top + h + 25) +
+           "\" font-size=\"9.5\" text-anchor=\"middle\" fill=\"#56606b\">logarithmic time</text>";
+    svg += "<text x=\"" + num(left - 4) + "\" y=\"" + num(top + 8) + "\" font-size=\"9.5\" text-anchor=\"end\">" +
+           std::to_string(highest) + "</text>";
+    svg +=
+        "<text x=\"" + num(left - 4) + "\" y=\"" + num(top + h) + "\" font-size=\"9.5\" text-anchor=\"end\">0</text>";
+    // p50, p99 and max: a line each, labelled on a row of its own so that close ones stay readable
+    struct Mark {
+        const char* name;
+        double ns;
+        const char* colour;
+    };
+    const Mark marks[] = {{"p50", static_cast<double>(histogram.percentile_ns(0.5)), "#1f4e85"},
+                          {"p99", static_cast<double>(histogram.percentile_ns(0.99)), "#a15c00"},
+                          {"max", static_cast<double>(histogram.max_ns()), "#b3261e"}};
+    for (std::size_t i = 0; i < std::size(marks); ++i) {
+        const double x = X(marks[i].ns);
+        const double labelY = oy + 22.0 + 11.0 * static_cast<double>(i);
+        svg += "<line x1=\"" + num(x, 2) + "\" x2=\"" + num(x, 2) + "\" y1=\"" + num(labelY + 2) + "\" y2=\"" +
+               num(top + h) + "\" stroke=\"" + marks[i].colour + "\" stroke-dasharray=\"3,2\"/>";
+        const bool rightSide = x < left + w * 0.6;
+        svg += "<text x=\"" + num(x + (rightSide ? 3 : -3), 2) + "\" y=\"" + num(labelY) +
+               "\" font-size=\"9.5\" fill=\"" + marks[i].colour + "\" text-anchor=\"" + (rightSide ? "start" : "end") +
+               "\">" + marks[i].name + " " + ms(marks[i].ns) + "</text>";
+    }
+    return svg;
+}
+
+std::string svgOpen(int width, int height)
+{
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + std::to_string(width) +
+           "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
+           std::to_string(height) + "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">";
+}
+
+} // namespace
+
+std::string durationHistogramSvg(const DurationHistogram& histogram, const std::string& what, int width, int height)
+{
+    if (histogram.count() == 0)
+        return {};
+    return svgOpen(width, height) + histogramElements(histogram, what, 0, 0, width, height) + "</svg>";
+}
+
+std::string frameTimingSvg(const FrameStats& frames, int width, int height)
+{
+    const std::pair<const char*, const DurationHistogram*> charts[] = {{"interval", &frames.interval},
+                                                                       {"driver latency", &frames.driverLatency},
+                                                                       {"delivery latency", &frames.deliveryLatency},
+                                                                       {"hold", &frames.hold}};
+    const int each = width / static_cast<int>(std::size(charts));
+    std::string svg = svgOpen(width, height);
+    for (std::size_t i = 0; i < std::size(charts); ++i)
+        svg += histogramElements(*charts[i].second, charts[i].first, static_cast<double>(each) * static_cast<double>(i),
+                                 0, each, height);
+    return svg + "</svg>";
+}
+
+namespace {
+
 constexpr const char* kStyle = R"css(
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d2630; margin: 0; background: #f3f5f8; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
@@ -456,6 +564,30 @@ std::string reportToHtml(const Report& report)
                 std::to_string(a.stats.drops) + " dropped<br>starved " + num(a.stats.starvedMs * 1e-3, 3) + " s in " +
                 std::to_string(a.stats.starvationCount) + " episode(s)");
         h += "</tr></table>";
+        if (a.framesFollowed()) {
+            const FrameStats& fs = a.frames;
+            h += "<p><b>Every frame followed:</b> " + std::to_string(fs.frames) + " frames, " +
+                 std::to_string(fs.dropped) + " dropped" +
+                 (a.drops.empty() ? std::string() : " (sequence numbers " + escape(droppedRangesText(a.drops)) + ")") +
+                 ", " + std::to_string(fs.errors) + " marked bad.</p>";
+            h += "<table><tr><th>per frame</th><th class=\"n\">frames</th><th class=\"n\">min</th>"
+                 "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th>"
+                 "<th class=\"n\">mean</th></tr>";
+            const auto msCell = [](double ns) { return td(ns < 0 ? "–" : num(ns * 1e-6, 3) + " ms", true); };
+            const std::pair<const char*, const DurationHistogram*> rows[] = {
+                {"interval (frame to frame, its own timestamps)", &fs.interval},
+                {"driver latency (handed to the driver → filled)", &fs.driverLatency},
+                {"delivery latency (filled → taken by the application)", &fs.deliveryLatency},
+                {"hold (taken → given back)", &fs.hold}};
+            for (const auto& [name, d] : rows) {
+                h += "<tr>" + td(name) + td(std::to_string(d->count()), true) +
+                     msCell(static_cast<double>(d->min_ns())) + msCell(static_cast<double>(d->percentile_ns(0.5))) +
+                     msCell(static_cast<double>(d->percentile_ns(0.9))) +
+                     msCell(static_cast<double>(d->percentile_ns(0.99))) + msCell(static_cast<double>(d->max_ns())) +
+                     msCell(d->count() ? d->mean_ns() : -1.0) + "</tr>";
+            }
+            h += "</table>" + frameTimingSvg(fs, 1000, 160);
+        }
         if (!a.episodes.empty()) {
             h += "<table><tr><th>starvation episode</th><th class=\"n\">from</th><th class=\"n\">to</th>"
                  "<th class=\"n\">lasted</th></tr>";
