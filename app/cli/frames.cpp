@@ -7,6 +7,7 @@
 #include "cli_session.h"
 #include "ksscope/holders.h"
 #include "ksscope/trace_export.h"
+#include "text_output.h"
 
 #include <nlohmann/json.hpp>
 
@@ -196,13 +197,6 @@ nlohmann::json histogramJson(const DurationHistogram& h)
             {"mean_ns", h.mean_ns()}};
 }
 
-std::string percentiles(const DurationHistogram& h)
-{
-    if (h.count() == 0)
-        return "-";
-    return ms(h.percentile_ns(0.5)) + " / " + ms(h.percentile_ns(0.99)) + " / " + ms(h.max_ns());
-}
-
 } // namespace
 
 int runFrames(const GlobalOptions& global, const FramesOptions& options)
@@ -350,8 +344,8 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                         gaps.empty() ? "" : (" (" + ranges(gaps) + ")").c_str(),
                         static_cast<unsigned long long>(stats.errors));
             std::printf("    ms p50 / p99 / max: interval %s, driver %s, delivery %s, hold %s\n",
-                        percentiles(stats.interval).c_str(), percentiles(stats.driverLatency).c_str(),
-                        percentiles(stats.deliveryLatency).c_str(), percentiles(stats.hold).c_str());
+                        percentilesText(stats.interval).c_str(), percentilesText(stats.driverLatency).c_str(),
+                        percentilesText(stats.deliveryLatency).c_str(), percentilesText(stats.hold).c_str());
             if (const NodeHolders::Seen* seen = nodeHolders.of(ids[i]))
                 printHolders(*seen);
         }

@@ -4,6 +4,7 @@
 /// \file text_output.h
 /// The text forms of `list` and `status`.
 
+#include "ksscope/frames.h"
 #include "ksscope/model.h"
 
 #include <string>
@@ -14,5 +15,7 @@ namespace ksscope::cli {
 [[nodiscard]] std::string allocatorLine(const AllocatorInfo& allocator);
 /// Filters, pins with their allocators, and connections; "no devices found" when there are none.
 void printTopology(const Topology& topology);
+/// "33.301 / 34.102 / 66.700": p50, p99 and max in ms; "-" when empty.
+[[nodiscard]] std::string percentilesText(const DurationHistogram& durations);
 
 } // namespace ksscope::cli

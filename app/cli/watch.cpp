@@ -91,8 +91,11 @@ int runWatch(const GlobalOptions& global, const WatchOptions& options)
     if (summary.end.recorded && !summary.end.recording && !recordingFailed)
         std::cerr << "ksscope-cli: " << summary.end.recording.message() << "\n";
     summary.ids = ids;
-    for (std::size_t i = 0; i < ids.size(); ++i)
+    for (std::size_t i = 0; i < ids.size(); ++i) {
         summary.stats.push_back(monitor->stats(i));
+        summary.frames.push_back(monitor->frameStats(i));
+        summary.followed.push_back(monitor->followsFrames(i));
+    }
     summary.sampler = monitor->samplerStats();
     summary.lostSamples = lost;
     summary.rateHz = options.rateHz;

@@ -2,6 +2,7 @@
 #include "watch_output.h"
 
 #include "ksscope/json_output.h"
+#include "text_output.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -107,6 +108,21 @@ public:
                         static_cast<unsigned long long>(a.starvationCount), a.starvedMs,
                         static_cast<unsigned long long>(a.drops), a.framesPerSecond, a.gone ? "  (gone)" : "");
         }
+        // the allocators followed frame by frame: their exact drops and the frames' timing
+        bool heading = false;
+        for (std::size_t i = 0; i < s.ids.size(); ++i) {
+            if (i >= s.followed.size() || !s.followed[i])
+                continue;
+            if (!heading)
+                std::printf("every frame followed (drops exact; ms p50 / p99 / max):\n");
+            heading = true;
+            const FrameStats& f = s.frames[i];
+            std::printf("  %s: %llu frames, %llu dropped, %llu bad; interval %s, driver %s, delivery %s, hold %s\n",
+                        s.ids[i].c_str(), static_cast<unsigned long long>(f.frames),
+                        static_cast<unsigned long long>(f.dropped), static_cast<unsigned long long>(f.errors),
+                        percentilesText(f.interval).c_str(), percentilesText(f.driverLatency).c_str(),
+                        percentilesText(f.deliveryLatency).c_str(), percentilesText(f.hold).c_str());
+        }
         std::printf("sampler: %llu samples in %llu ticks, CPU %.3f s (%.2f%% of one core, %.2f%% sampling, the "
                     "rest waking up)%s\n",
                     static_cast<unsigned long long>(sampler.samples), static_cast<unsigned long long>(sampler.ticks),
@@ -189,8 +205,13 @@ public:
     {
         const SamplerStats& sampler = s.sampler;
         nlohmann::json allocators = nlohmann::json::array();
-        for (std::size_t i = 0; i < s.ids.size(); ++i)
-            allocators.push_back(allocatorStatsToJson(s.ids[i], s.stats[i]));
+        for (std::size_t i = 0; i < s.ids.size(); ++i) {
+            nlohmann::json a = allocatorStatsToJson(s.ids[i], s.stats[i]);
+            const bool followed = i < s.followed.size() && s.followed[i];
+            a["framesFollowed"] = followed;
+            a["frameTiming"] = followed ? frameStatsToJson(s.frames[i]) : nlohmann::json(nullptr);
+            allocators.push_back(std::move(a));
+        }
         const RecorderStats& r = s.end.recorder;
         std::cout << nlohmann::json{{"type", "summary"},
                                     {"durationSeconds", sampler.wallSeconds},

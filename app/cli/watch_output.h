@@ -18,6 +18,8 @@ namespace ksscope::cli {
 struct WatchSummary {
     std::vector<std::string> ids; ///< the monitor's allocator ids
     std::vector<AllocatorStats> stats; ///< per id
+    std::vector<FrameStats> frames; ///< per id: its frames, where followed one by one
+    std::vector<bool> followed; ///< per id: whether its buffers were followed one by one
     SamplerStats sampler;
     std::uint64_t lostSamples = 0;
     double rateHz = 0.0;

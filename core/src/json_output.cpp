@@ -126,6 +126,30 @@ nlohmann::json allocatorStatsToJson(const std::string& id, const AllocatorStats&
             {"gone", s.gone}};
 }
 
+nlohmann::json durationsToJson(const DurationHistogram& durations)
+{
+    if (durations.count() == 0)
+        return nullptr;
+    return {{"count", durations.count()},
+            {"minNs", durations.min_ns()},
+            {"p50Ns", durations.percentile_ns(0.5)},
+            {"p90Ns", durations.percentile_ns(0.9)},
+            {"p99Ns", durations.percentile_ns(0.99)},
+            {"maxNs", durations.max_ns()},
+            {"meanNs", durations.mean_ns()}};
+}
+
+nlohmann::json frameStatsToJson(const FrameStats& stats)
+{
+    return {{"frames", stats.frames},
+            {"dropped", stats.dropped},
+            {"errors", stats.errors},
+            {"interval", durationsToJson(stats.interval)},
+            {"driverLatency", durationsToJson(stats.driverLatency)},
+            {"deliveryLatency", durationsToJson(stats.deliveryLatency)},
+            {"hold", durationsToJson(stats.hold)}};
+}
+
 namespace {
 
 /// Reads a document written by topologyToJson, naming the first field that is wrong.

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 namespace {
 
 struct Run {
@@ -243,6 +245,37 @@ private slots:
         const QJsonObject sampler = summary.value(QStringLiteral("sampler")).toObject();
         QVERIFY(sampler.value(QStringLiteral("cpuSeconds")).toDouble(-1) >= 0);
         QCOMPARE(sampler.value(QStringLiteral("samples")).toInt(), samples);
+        // the simulator's frames are followed one by one: their timing, and the drops counted exactly
+        QVERIFY(alloc.value(QStringLiteral("framesFollowed")).toBool());
+        const QJsonObject timing = alloc.value(QStringLiteral("frameTiming")).toObject();
+        QVERIFY2(timing.value(QStringLiteral("frames")).toInt() >= 10, QJsonDocument(timing).toJson().constData());
+        QCOMPARE(timing.value(QStringLiteral("dropped")).toInteger(), alloc.value(QStringLiteral("drops")).toInteger());
+        // the frame interval's median is the frame rate's period
+        const double p50 =
+            timing.value(QStringLiteral("interval")).toObject().value(QStringLiteral("p50Ns")).toDouble();
+        const double fps = alloc.value(QStringLiteral("framesPerSecond")).toDouble();
+        QVERIFY2(p50 > 0 && fps > 0 && std::abs(1e9 / p50 - fps) / fps < 0.25,
+                 qPrintable(QStringLiteral("%1 ns, %2 fps").arg(p50).arg(fps)));
+        for (const char* key : {"driverLatency", "deliveryLatency", "hold"})
+            QVERIFY2(timing.value(QLatin1String(key)).toObject().value(QStringLiteral("count")).toInt() > 0, key);
+
+        // polled instead: no frame timing, and the summary says so
+        const Run polled = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("0.5"),
+                                QStringLiteral("--sim-events"), QStringLiteral("poll"), QStringLiteral("--json"),
+                                QStringLiteral("sim:avshws/pin0/allocator")});
+        QCOMPARE(polled.exitCode, 0);
+        const QJsonObject p =
+            jsonLines(polled.out).last().value(QStringLiteral("allocators")).toArray().first().toObject();
+        QVERIFY(!p.value(QStringLiteral("framesFollowed")).toBool(true));
+        QVERIFY(p.value(QStringLiteral("frameTiming")).isNull());
+        // and the text summary names the followed frames' percentiles
+        const Run text = cli({QStringLiteral("watch"), QStringLiteral("--duration"), QStringLiteral("1"),
+                              QStringLiteral("sim:avshws/pin0/allocator")});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("every frame followed (drops exact; ms p50 / p99 / max):\n  "
+                                   "sim:avshws/pin0/allocator: "),
+                 text.out.constData());
+        QVERIFY2(text.out.contains("; interval "), text.out.constData());
     }
     void watchCsv()
     {

@@ -4,6 +4,7 @@
 /// \file json_output.h
 /// The stable JSON documents of `ksscope-cli list --json` and `status --json` (docs/JSON.md).
 
+#include "ksscope/frames.h"
 #include "ksscope/model.h"
 #include "ksscope/samples.h"
 
@@ -29,6 +30,10 @@ inline constexpr int kJsonSchemaVersion = 1;
 /// {"id","samples","minAllocated","meanAllocated","maxAllocated","frames","starvationCount","starvedMs",
 /// "drops","delivered","framesPerSecond","gone"}
 [[nodiscard]] nlohmann::json allocatorStatsToJson(const std::string& id, const AllocatorStats& stats);
+/// {"count", "minNs", "p50Ns", "p90Ns", "p99Ns", "maxNs", "meanNs"}, or null when it holds nothing.
+[[nodiscard]] nlohmann::json durationsToJson(const DurationHistogram& durations);
+/// {"frames", "dropped", "errors", "interval", "driverLatency", "deliveryLatency", "hold"} (durationsToJson each).
+[[nodiscard]] nlohmann::json frameStatsToJson(const FrameStats& stats);
 /// {"type":"event","t","id","kind","message"}
 [[nodiscard]] nlohmann::json eventToJson(const MonitorEvent& event);
 
