@@ -559,11 +559,11 @@ void Monitor::publish(std::int64_t t_ns, TickOutput& out)
 }
 
 void Monitor::decimate(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                       std::vector<ColumnSummary>& out) const
+                       std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const
 {
     std::lock_guard lock(m_mutex);
     if (allocator < m_histories.size())
-        m_histories[allocator].decimate(from_ns, to_ns, columns, out);
+        m_histories[allocator].decimate(from_ns, to_ns, columns, out, precision);
 }
 
 void Monitor::starvationIntervals(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns,

@@ -64,9 +64,10 @@ private slots:
         for (std::size_t i = 0; i < SampleHistory::kChunk * 10 + 5; ++i)
             h.append({static_cast<std::int64_t>(i), 0, 0});
         QCOMPARE(h.size(), SampleHistory::kChunk * 10);
-        // samples plus their min/max summaries (12 bytes per 64 samples)
+        // samples plus their min/max summaries (12 bytes per 64, per 512 and per 4096 samples; the lists grow by
+        // doubling, so up to twice that)
         QVERIFY(h.allocatedBytes() >= h.size() * 16);
-        QVERIFY(h.allocatedBytes() <= h.size() * 16 * 102 / 100);
+        QVERIFY(h.allocatedBytes() <= h.size() * 16 * 103 / 100);
         QCOMPARE(h.at(0).t_ns, std::int64_t{5});
         SampleHistory partial(SampleHistory::kChunk * 100);
         partial.append({1, 0, 0});
@@ -140,6 +141,54 @@ private slots:
             QCOMPARE(fast.size(), reference.size());
             for (std::size_t i = 0; i < fast.size(); ++i)
                 QVERIFY2(fast[i] == reference[i], qPrintable(QStringLiteral("column %1 of %2").arg(i).arg(columns)));
+        }
+    }
+    /// Pixel precision: inner column ends move to block boundaries by at most a sixteenth of a column; nothing is
+    /// lost or counted twice, each column's extremes are those of its samples (within its own and its neighbours'
+    /// exact columns), and few samples per column stay exact.
+    void decimatePixelPrecision()
+    {
+        SampleHistory h(400'000);
+        std::uint32_t state = 777;
+        const auto next = [&state] {
+            state = state * 1664525u + 1013904223u;
+            return state >> 8;
+        };
+        for (std::int64_t i = 0; i < 350'000; ++i) // wrapped a little
+            h.append({i * 1000 + static_cast<std::int64_t>(next() % 500), next() % 64, 64});
+        const std::int64_t first = h.at(0).t_ns;
+        const std::int64_t last = h.at(h.size() - 1).t_ns;
+        for (const std::size_t columns : {7u, 60u, 300u, 1500u, 50'000u}) {
+            std::vector<ColumnSummary> exact;
+            std::vector<ColumnSummary> pixel;
+            h.decimate(first + 12'345, last - 6'789, columns, exact);
+            h.decimate(first + 12'345, last - 6'789, columns, pixel, SampleHistory::Precision::Pixel);
+            std::uint64_t exactCount = 0;
+            std::uint64_t pixelCount = 0;
+            for (const ColumnSummary& c : exact)
+                exactCount += c.count;
+            for (const ColumnSummary& c : pixel)
+                pixelCount += c.count;
+            QCOMPARE(pixelCount, exactCount);
+            if (exactCount / columns < 8 * SampleHistory::kBlock) {
+                QVERIFY(pixel == exact); // too few per column to move anything
+                continue;
+            }
+            QCOMPARE(pixel.size(), exact.size()); // every column holds samples here
+            for (std::size_t c = 0; c < pixel.size(); ++c) {
+                QCOMPARE(pixel[c].t_ns, exact[c].t_ns);
+                const auto diff = static_cast<std::int64_t>(pixel[c].count) - static_cast<std::int64_t>(exact[c].count);
+                QVERIFY2(std::abs(diff) <= static_cast<std::int64_t>(exact[c].count / 8 + 1),
+                         qPrintable(QStringLiteral("column %1: %2 vs %3").arg(c).arg(pixel[c].count).arg(exact[c].count)));
+                std::uint32_t low = exact[c].minAllocated;
+                std::uint32_t high = exact[c].maxAllocated;
+                for (const std::size_t n : {c - 1, c + 1})
+                    if (n < exact.size()) {
+                        low = std::min(low, exact[n].minAllocated);
+                        high = std::max(high, exact[n].maxAllocated);
+                    }
+                QVERIFY(pixel[c].minAllocated >= low && pixel[c].maxAllocated <= high);
+            }
         }
     }
     void decimateEmptyAndDegenerate()

@@ -620,7 +620,7 @@ void LiveGraphWidget::readColumns(Series& series, std::int64_t first, std::int64
     m_read.clear();
     if (m_source)
         m_source->decimate(series.spec.series, first * m_columnWidth_ns, end * m_columnWidth_ns,
-                           static_cast<std::size_t>(end - first), m_read);
+                           static_cast<std::size_t>(end - first), m_read, SampleHistory::Precision::Pixel);
     for (std::int64_t k = first; k < end; ++k) {
         CachedColumn& column = m_nextCache[static_cast<std::size_t>(k - m_firstColumn)];
         column = CachedColumn{};

@@ -35,9 +35,9 @@ std::int64_t MonitorSeriesSource::now_ns() const
 }
 
 void MonitorSeriesSource::decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                                   std::vector<ColumnSummary>& out) const
+                                   std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const
 {
-    m_monitor.decimate(series, from_ns, to_ns, columns, out);
+    m_monitor.decimate(series, from_ns, to_ns, columns, out, precision);
 }
 
 void MonitorSeriesSource::starvationIntervals(std::size_t series, std::int64_t from_ns, std::int64_t to_ns,
@@ -71,10 +71,10 @@ void HistorySeriesSource::setStarvationIntervals(std::size_t series, std::vector
 }
 
 void HistorySeriesSource::decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                                   std::vector<ColumnSummary>& out) const
+                                   std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const
 {
     if (series < m_histories.size())
-        m_histories[series].decimate(from_ns, to_ns, columns, out);
+        m_histories[series].decimate(from_ns, to_ns, columns, out, precision);
 }
 
 void HistorySeriesSource::starvationIntervals(std::size_t series, std::int64_t from_ns, std::int64_t to_ns,

@@ -27,7 +27,7 @@ public:
     /// loses its oldest): the graph keeps the summaries of columns that ended a second before now_ns()
     /// and reads them again only after setSource().
     virtual void decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                          std::vector<ColumnSummary>& out) const = 0;
+                          std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const = 0;
     /// Appends the starvation episodes of one series that overlap [from_ns, to_ns] to \a out.
     virtual void starvationIntervals(std::size_t series, std::int64_t from_ns, std::int64_t to_ns,
                                      std::vector<StarvationInterval>& out) const = 0;
@@ -50,7 +50,7 @@ public:
 
     [[nodiscard]] std::int64_t now_ns() const override;
     void decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                  std::vector<ColumnSummary>& out) const override;
+                  std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const override;
     void starvationIntervals(std::size_t series, std::int64_t from_ns, std::int64_t to_ns,
                              std::vector<StarvationInterval>& out) const override;
     void lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const override;
@@ -83,7 +83,7 @@ public:
 
     [[nodiscard]] std::int64_t now_ns() const override { return m_now_ns; }
     void decimate(std::size_t series, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                  std::vector<ColumnSummary>& out) const override;
+                  std::vector<ColumnSummary>& out, SampleHistory::Precision precision) const override;
     void starvationIntervals(std::size_t series, std::int64_t from_ns, std::int64_t to_ns,
                              std::vector<StarvationInterval>& out) const override;
     void lanes(std::int64_t from_ns, std::int64_t to_ns, Lanes& out) const override;

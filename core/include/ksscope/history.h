@@ -4,6 +4,7 @@
 /// \file history.h
 /// Bounded, time-sorted sample history: 16 bytes per retained sample.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -33,12 +34,21 @@ struct ColumnSummary {
 
 /// A ring of samples appended in time order; the oldest are overwritten once it is full. Memory is
 /// taken in chunks of kChunk samples as the ring fills, so a long window costs nothing until it is used.
-/// Min/max summaries of every block of kBlock samples and of every kChunk samples are kept as samples
-/// arrive (0.2 bytes per sample), so that decimate() costs O(columns x log n), not O(n).
+/// Min/max summaries of every 64, 512 and 4096 samples are kept as samples arrive (0.2 bytes per sample), so that a
+/// column of decimate() reads at most 63 samples and seven summaries of each size at either end, whatever it spans:
+/// O(columns x log n), not O(n).
 class SampleHistory {
 public:
     static constexpr std::size_t kChunk = 4096; // 64 KiB
     static constexpr std::size_t kBlock = 64;
+    /// The sizes of the blocks summarised, smallest first; each divides the next.
+    static constexpr std::array<std::size_t, 3> kLevels{kBlock, 512, kChunk};
+    /// How exactly decimate() cuts the columns. Exact: each column holds exactly the samples in its time span.
+    /// Pixel: where a column holds 8 x 64 samples or more, its ends move to the nearest boundary of the largest
+    /// summarised block no more than an eighth of its samples - by at most a sixteenth of a column, a fraction of a
+    /// pixel - so that it reads summaries only, in order: a view of millions of samples costs about what one of
+    /// thousands does.
+    enum class Precision : std::uint8_t { Exact, Pixel };
 
     explicit SampleHistory(std::size_t capacity = 0) : m_capacity(capacity) { }
 
@@ -50,8 +60,8 @@ public:
         if (slot / kChunk >= m_chunks.size())
             m_chunks.push_back(std::make_unique<Sample[]>(kChunk));
         m_chunks[slot / kChunk][slot % kChunk] = sample;
-        summarize(m_blocks, m_capacity, m_total, kBlock, sample);
-        summarize(m_chunkSummaries, m_capacity, m_total, kChunk, sample);
+        for (std::size_t level = 0; level < kLevels.size(); ++level)
+            summarize(m_summaries[level], m_capacity, m_total, kLevels[level], sample);
         ++m_total;
     }
     [[nodiscard]] std::size_t size() const
@@ -62,8 +72,10 @@ public:
     /// Bytes of sample storage allocated so far, summaries included.
     [[nodiscard]] std::size_t allocatedBytes() const
     {
-        return m_chunks.size() * kChunk * sizeof(Sample) +
-               (m_blocks.capacity() + m_chunkSummaries.capacity()) * sizeof(Summary);
+        std::size_t bytes = m_chunks.size() * kChunk * sizeof(Sample);
+        for (const auto& summaries : m_summaries)
+            bytes += summaries.capacity() * sizeof(Summary);
+        return bytes;
     }
     /// i-th retained sample, oldest first.
     [[nodiscard]] const Sample& at(std::size_t i) const { return atSeq(oldestSeq() + i); }
@@ -90,12 +102,13 @@ public:
     }
     /// Splits [from_ns, to_ns) into \a columns equal columns and appends a summary of each column that
     /// holds samples to \a out, oldest first.
-    void decimate(std::int64_t from_ns, std::int64_t to_ns, std::size_t columns, std::vector<ColumnSummary>& out) const;
+    void decimate(std::int64_t from_ns, std::int64_t to_ns, std::size_t columns, std::vector<ColumnSummary>& out,
+                  Precision precision = Precision::Exact) const;
     void clear()
     {
         m_total = 0;
-        m_blocks.clear();
-        m_chunkSummaries.clear();
+        for (auto& summaries : m_summaries)
+            summaries.clear();
     }
 
 private:
@@ -139,12 +152,12 @@ private:
         return slot >= m_capacity ? slot - m_capacity : slot;
     }
     [[nodiscard]] const Sample& atSlot(std::size_t slot) const { return m_chunks[slot / kChunk][slot % kChunk]; }
-    /// First index in [lo, size()) with t_ns >= t, searching forward from lo (galloping).
-    [[nodiscard]] std::size_t gallop(std::size_t head, std::size_t lo, std::int64_t t_ns) const;
+    /// First index in [lo, size()) with t_ns >= t, searching forward from lo (galloping), or from \a guess (>= lo)
+    /// first when it is given: outwards from it, so that a good guess costs two reads.
+    [[nodiscard]] std::size_t gallop(std::size_t head, std::size_t lo, std::int64_t t_ns, std::size_t guess = 0) const;
 
     std::vector<std::unique_ptr<Sample[]>> m_chunks;
-    std::vector<Summary> m_blocks; // per kBlock samples
-    std::vector<Summary> m_chunkSummaries; // per kChunk samples
+    std::array<std::vector<Summary>, kLevels.size()> m_summaries; // per block of kLevels[level] samples
     std::size_t m_capacity = 0;
     std::uint64_t m_total = 0; // samples appended since the last clear()
 };

@@ -69,9 +69,10 @@ public:
     /// Samples of one allocator between two times (ns since start).
     void window(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::vector<Sample>& out) const;
     /// Summaries of \a columns equal columns of [from_ns, to_ns) of one allocator's history (a view
-    /// that costs the same whatever the number of retained samples).
+    /// that costs the same whatever the number of retained samples; SampleHistory::Precision).
     void decimate(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns, std::size_t columns,
-                  std::vector<ColumnSummary>& out) const;
+                  std::vector<ColumnSummary>& out,
+                  SampleHistory::Precision precision = SampleHistory::Precision::Exact) const;
     /// Starvation episodes of one allocator that overlap [from_ns, to_ns] (the most recent 4096 are kept).
     void starvationIntervals(std::size_t allocator, std::int64_t from_ns, std::int64_t to_ns,
                              std::vector<StarvationInterval>& out) const;
