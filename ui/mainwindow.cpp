@@ -200,6 +200,7 @@ void MainWindow::createDocks()
         if (m_controller->topology().findAllocator(id.toStdString()))
             selectIds({id});
         m_graphs->jumpTo(t_ns);
+        m_frameTiming->jumpTo(t_ns);
     });
     auto* eventsDock = new QDockWidget(tr("Events"), this);
     eventsDock->setObjectName(QStringLiteral("EventsDock"));

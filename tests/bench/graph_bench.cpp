@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ksscope-gui-bench-graph: what a refresh of the live graph costs with 10 thousand and 10 million
-// retained samples per series, against handing QCustomPlot every sample.
+// retained samples per series, against handing QCustomPlot every sample; and a redraw of the frame-timing view with
+// 10 thousand and 10 million frames.
 
+#include "frametimingwidget.h"
 #include "livegraphwidget.h"
 #include "qcustomplot_include.h"
 #include "seriessource.h"
@@ -203,6 +205,49 @@ void BM_ReplotAllSamples(benchmark::State& state)
     state.counters["points"] = static_cast<double>(samples * series);
 }
 BENCHMARK(BM_ReplotAllSamples)->ArgNames({"samples", "series"})->Args({10'000'000, 1})->Unit(benchmark::kMillisecond);
+
+/// The frame-timing view of one allocator with N frames (30 fps, every timing seen), all of them in view: each
+/// iteration plots the span again from the frames (a zoom: every column read again) and replots at once.
+void BM_FrameTimingRedraw(benchmark::State& state)
+{
+    const auto frames = static_cast<std::size_t>(state.range(0));
+    FrameTimingWidget view;
+    view.resize(kWidth, 500);
+    view.show();
+    constexpr std::int64_t kPeriod_ns = 33'333'333;
+    std::vector<FrameRecord> batch;
+    for (std::size_t i = 0; i < frames;) {
+        batch.clear();
+        for (std::size_t k = 0; k < 65536 && i < frames; ++k, ++i) {
+            FrameRecord f;
+            f.sequence = static_cast<std::uint32_t>(i);
+            f.done_ns = static_cast<std::int64_t>(i) * kPeriod_ns;
+            f.driverOwned_ns = f.done_ns - 2'000'000 - static_cast<std::int64_t>(allocatedAt(i, 1000)) * 10'000;
+            f.dequeued_ns = f.done_ns + static_cast<std::int64_t>(allocatedAt(i + 1, 100)) * 10'000;
+            f.returned_ns = f.dequeued_ns + 5'000'000 + static_cast<std::int64_t>(allocatedAt(i + 2, 500)) * 10'000;
+            f.interval_ns = i == 0 ? -1 : kPeriod_ns + static_cast<std::int64_t>(allocatedAt(i + 3, 200)) * 1000;
+            batch.push_back(f);
+        }
+        view.addFrames(batch, {});
+    }
+    view.setAllocator(0, QStringLiteral("capture"));
+    view.setFollowed(true, {});
+    view.refresh();
+    QApplication::processEvents();
+    auto* timeline = view.findChild<QCustomPlot*>(QStringLiteral("FrameTimingTimeline"));
+    const double span_s = static_cast<double>(frames) * static_cast<double>(kPeriod_ns) * 1e-9;
+    bool wider = false;
+    for (auto _ : state) {
+        // every frame in view, the range a little different each time (a zoom): every column read again
+        timeline->xAxis->setRange(0.0, span_s * (wider ? 1.001 : 1.0));
+        wider = !wider;
+        timeline->replot(QCustomPlot::rpImmediateRefresh);
+    }
+    state.counters["frames"] = static_cast<double>(view.pointCount(FrameTimingWidget::Metric::Hold));
+    state.counters["points"] = static_cast<double>(view.plottedPoints(FrameTimingWidget::Metric::Hold));
+    QApplication::processEvents();
+}
+BENCHMARK(BM_FrameTimingRedraw)->ArgNames({"frames"})->Arg(10'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

@@ -103,12 +103,19 @@ FrameTimingWidget::FrameTimingWidget(QWidget* parent) : QWidget(parent)
     for (std::size_t m = 0; m < kMetrics; ++m) {
         QCPGraph* graph = m_timeline->addGraph();
         graph->setName(metricName(static_cast<Metric>(m)));
-        graph->setPen(QPen(seriesColor(static_cast<int>(m), palette()), 1.2));
+        // one-pixel pens: QCustomPlot draws them cosmetic; a wider one goes through the stroker for every dot
+        graph->setPen(QPen(seriesColor(static_cast<int>(m), palette()), 1.0));
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3.0));
-        graph->setAdaptiveSampling(true); // millions of frames: one stroke per pixel column
+        graph->setAntialiasedScatters(false); // thousands of dots: antialiased they cost ten times as much
+        graph->setAdaptiveSampling(false); // already at most two points per pixel column
         m_graphs[m] = graph;
     }
+    // a drag or a zoom shows another span: plot what is in it
+    connect(m_timeline->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+        if (!m_placing)
+            plotView();
+    });
     connect(m_timeline, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* event) {
         const double t = m_timeline->xAxis->pixelToCoord(event->position().x());
         if (std::isfinite(t) && t >= 0)
@@ -177,17 +184,13 @@ void FrameTimingWidget::setAllocator(std::size_t index, const QString& label)
 void FrameTimingWidget::addFrames(const std::vector<FrameRecord>& frames, const std::vector<DroppedFrames>& drops)
 {
     for (const FrameRecord& f : frames) {
-        Kept& kept = m_kept[f.allocator];
-        Point p;
-        p.t_ns = f.t_ns();
-        if (p.t_ns < 0)
+        const std::int64_t t_ns = f.t_ns();
+        if (t_ns < 0)
             continue;
-        p.value = {f.interval_ns, f.driverLatency_ns(), f.deliveryLatency_ns(), f.hold_ns()};
-        kept.points.push_back(p);
-        if (kept.points.size() > kMaxFrames) {
-            kept.points.erase(kept.points.begin(), kept.points.begin() + kMaxFrames / 2);
-            kept.trimmed = true;
-        }
+        Kept& kept = m_kept[f.allocator];
+        kept.series.add(t_ns, {f.interval_ns, f.driverLatency_ns(), f.deliveryLatency_ns(), f.hold_ns()});
+        if (kept.series.size() > kMaxFrames)
+            kept.series.dropOldest(kMaxFrames / 2);
     }
     for (const DroppedFrames& d : drops) {
         Kept& kept = m_kept[d.allocator];
@@ -226,11 +229,7 @@ void FrameTimingWidget::setHistogramMetric(Metric metric)
 
 void FrameTimingWidget::refresh()
 {
-    auto it = m_kept.find(m_allocator);
-    if (m_dirty || (it != m_kept.end() && it->second.trimmed))
-        replotAll();
-    else
-        appendNew();
+    updateTimeline();
     updateDropMarks();
     updateHistogram();
     updateLabels();
@@ -240,47 +239,44 @@ void FrameTimingWidget::refresh()
     m_histogram->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void FrameTimingWidget::replotAll()
+void FrameTimingWidget::jumpTo(std::int64_t t_ns)
 {
-    m_dirty = false;
-    for (QCPGraph* g : m_graphs)
-        g->data()->clear();
-    auto it = m_kept.find(m_allocator);
-    if (it != m_kept.end()) {
-        it->second.plotted = 0;
-        it->second.trimmed = false;
-    }
-    m_timeline->rescaleAxes();
-    appendNew();
+    const double half = m_timeline->xAxis->range().size() / 2.0;
+    const double t = static_cast<double>(t_ns) * 1e-9;
+    m_timeline->xAxis->setRange(t - half, t + half); // plots the span (rangeChanged)
+    m_timeline->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void FrameTimingWidget::appendNew()
+std::pair<double, double> FrameTimingWidget::timeRange() const
 {
-    auto it = m_kept.find(m_allocator);
-    if (it == m_kept.end())
+    return {m_timeline->xAxis->range().lower, m_timeline->xAxis->range().upper};
+}
+
+void FrameTimingWidget::updateTimeline()
+{
+    const auto it = m_kept.find(m_allocator);
+    const FrameSeries* series = it == m_kept.end() ? nullptr : &it->second.series;
+    if (!series || series->size() == 0) {
+        for (QCPGraph* g : m_graphs)
+            g->data()->clear();
+        m_shownNewest_s = -1.0;
+        m_dirty = false;
         return;
-    Kept& kept = it->second;
-    if (kept.plotted >= kept.points.size())
-        return;
-    std::array<QVector<QCPGraphData>, kMetrics> added;
-    for (std::size_t i = kept.plotted; i < kept.points.size(); ++i) {
-        const Point& p = kept.points[i];
-        for (std::size_t m = 0; m < kMetrics; ++m)
-            if (p.value[m] >= 0)
-                added[m].append(QCPGraphData(static_cast<double>(p.t_ns) * 1e-9, toMs(p.value[m])));
     }
-    const bool following =
-        m_graphs[0]->data()->isEmpty() || m_timeline->xAxis->range().upper >= m_graphs[0]->data()->constEnd()[-1].key;
-    for (std::size_t m = 0; m < kMetrics; ++m)
-        m_graphs[m]->data()->add(added[m], false); // records come when a frame is given back: nearly in order
-    kept.plotted = kept.points.size();
     // keep the newest frames in view unless the user moved away from them
+    const double newest = static_cast<double>(series->lastTime_ns()) * 1e-9;
+    const double oldest = static_cast<double>(series->firstTime_ns()) * 1e-9;
+    const bool following = m_dirty || m_shownNewest_s < 0 || m_timeline->xAxis->range().upper >= m_shownNewest_s;
+    m_dirty = false;
+    m_shownNewest_s = newest;
     if (following) {
-        bool found = false;
-        const QCPRange keys = m_graphs[0]->data()->keyRange(found);
-        if (found) {
-            m_timeline->xAxis->setRange(std::max(keys.lower, keys.upper - m_windowSeconds), keys.upper);
-        }
+        const double from = std::max(oldest, newest - m_windowSeconds);
+        m_placing = true;
+        m_timeline->xAxis->setRange(from, std::max(newest, from + 1e-3));
+        m_placing = false;
+    }
+    plotView();
+    if (following) {
         double high = 0.0;
         for (QCPGraph* g : m_graphs) {
             bool any = false;
@@ -290,6 +286,33 @@ void FrameTimingWidget::appendNew()
         }
         if (high > 0)
             m_timeline->yAxis->setRange(0.0, high * 1.3); // room for the legend above the highest
+    }
+}
+
+void FrameTimingWidget::plotView()
+{
+    const auto it = m_kept.find(m_allocator);
+    if (it == m_kept.end())
+        return;
+    const QCPRange range = m_timeline->xAxis->range();
+    const auto from = static_cast<std::int64_t>(std::floor(range.lower * 1e9));
+    const auto to = static_cast<std::int64_t>(std::ceil(range.upper * 1e9)) + 1;
+    // a column per pixel of the axis rect (before the first layout, of the plot)
+    const int width = m_timeline->axisRect()->width() > 1 ? m_timeline->axisRect()->width() : m_timeline->width();
+    const auto columns = static_cast<std::size_t>(std::max(width, 1));
+    const double half_s = (range.upper - range.lower) / static_cast<double>(columns) / 2.0;
+    for (std::size_t m = 0; m < kMetrics; ++m) {
+        m_columns.clear();
+        it->second.series.decimate(m, from, to, columns, m_columns);
+        QVector<QCPGraphData> points;
+        points.reserve(static_cast<qsizetype>(m_columns.size()) * 2);
+        for (const FrameSeries::Column& c : m_columns) {
+            const double key = static_cast<double>(c.t_ns) * 1e-9 + half_s;
+            points.append(QCPGraphData(key, static_cast<double>(c.min)));
+            if (c.max != c.min)
+                points.append(QCPGraphData(key, static_cast<double>(c.max)));
+        }
+        m_graphs[m]->data()->set(points, true);
     }
 }
 
@@ -377,6 +400,12 @@ QString FrameTimingWidget::summaryText() const
 }
 
 int FrameTimingWidget::pointCount(Metric metric) const
+{
+    const auto it = m_kept.find(m_allocator);
+    return it == m_kept.end() ? 0 : static_cast<int>(it->second.series.count(static_cast<std::size_t>(metric)));
+}
+
+int FrameTimingWidget::plottedPoints(Metric metric) const
 {
     return m_graphs[static_cast<std::size_t>(metric)]->data()->size();
 }

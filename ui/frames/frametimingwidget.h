@@ -6,6 +6,7 @@
 // numbers marked where they became known, and the histogram of one of them with its p50 / p99 / max (from the
 // monitor's histograms of the whole watch). An allocator that is only sampled says so instead.
 
+#include "frameseries.h"
 #include "ksscope/frames.h"
 
 #include <QString>
@@ -31,8 +32,8 @@ public:
     /// What is plotted per frame.
     enum class Metric : std::uint8_t { Interval, Driver, Delivery, Hold };
     static constexpr std::size_t kMetrics = 4;
-    /// Frames kept per allocator (the oldest half goes when it is reached).
-    static constexpr std::size_t kMaxFrames = 1'000'000;
+    /// Frames kept per allocator (24 bytes each; the oldest half goes when it is reached).
+    static constexpr std::size_t kMaxFrames = 10'000'000;
     /// Drop marks kept per allocator.
     static constexpr std::size_t kMaxDropMarks = 256;
 
@@ -52,6 +53,10 @@ public:
     void clear();
     /// Re-plots what is new; does nothing while hidden.
     void refresh();
+    /// Centres the time axis on \a t_ns (monitor time), keeping its width; it stops following the newest frames.
+    void jumpTo(std::int64_t t_ns);
+    /// The time axis's range (seconds of monitor time).
+    [[nodiscard]] std::pair<double, double> timeRange() const;
 
     /// The histogram shown.
     void setHistogramMetric(Metric metric);
@@ -59,8 +64,10 @@ public:
     /// What the view shows: "exact ..." or "sampled ...", and the histogram's p50 / p99 / max line.
     [[nodiscard]] QString modeText() const;
     [[nodiscard]] QString summaryText() const;
-    /// Points plotted for \a metric, drop marks shown (their text).
+    /// Frames of the shown allocator kept with \a metric; points handed to the plot for it (at most two per pixel
+    /// column: the least and the greatest there); drop marks shown (their text).
     [[nodiscard]] int pointCount(Metric metric) const;
+    [[nodiscard]] int plottedPoints(Metric metric) const;
     [[nodiscard]] QStringList dropMarks() const;
     [[nodiscard]] static QString metricName(Metric metric);
 
@@ -69,18 +76,14 @@ Q_SIGNALS:
     void jumpRequested(std::int64_t t_ns);
 
 private:
-    struct Point {
-        std::int64_t t_ns = 0; // when it was filled (or the first time seen)
-        std::array<std::int64_t, kMetrics> value{}; // ns; -1 not seen
-    };
     struct Kept {
-        std::deque<Point> points;
+        FrameSeries series; // when each frame was filled (or first seen), and its four times
         std::deque<DroppedFrames> drops;
-        std::size_t plotted = 0; // points already on the plot
-        bool trimmed = false; // the oldest were let go since the last full plot
     };
-    void replotAll();
-    void appendNew();
+    /// Places the time axis (the newest frames while following) and plots what is in view, decimated.
+    void updateTimeline();
+    /// The frames in the time axis's range, as the least and greatest per pixel column.
+    void plotView();
     void updateDropMarks();
     void updateHistogram();
     void updateLabels();
@@ -100,7 +103,10 @@ private:
     double m_windowSeconds = 10.0; // the time shown while following the newest frames
     FrameStats m_stats;
     Metric m_histogramMetric = Metric::Interval;
-    bool m_dirty = true; // the shown allocator changed: plot everything again
+    bool m_dirty = true; // the shown allocator changed: show its newest frames again
+    bool m_placing = false; // the widget moves the time axis, not the user
+    double m_shownNewest_s = -1.0; // the newest frame's time at the last update
+    std::vector<FrameSeries::Column> m_columns; // scratch
     QStringList m_dropMarks;
     std::tuple<std::size_t, std::size_t, std::int64_t> m_marksShown{kNoMarks, 0, -1}; // allocator, count, newest
     static constexpr std::size_t kNoMarks = static_cast<std::size_t>(-2);
