@@ -823,7 +823,8 @@ void LiveGraphWidget::updateStrips()
         s.label->setVisible(s.strip >= 0 && stripHeight_px >= 2 * lineHeight_px);
         if (s.strip < 0)
             continue;
-        ticker->addTick(valueCoord(i, 0.0), QStringLiteral("0"));
+        // the strip's 0 (its line separates it from the next; labelled where there is room for both numbers)
+        ticker->addTick(valueCoord(i, 0.0), stripHeight_px >= 3 * lineHeight_px ? QStringLiteral("0") : QString());
         if (stripHeight_px >= 2 * lineHeight_px)
             ticker->addTick(valueCoord(i, s.stripFrames), QString::number(std::lround(s.stripFrames)));
         s.label->position->setCoords(0.005, static_cast<double>(m_strips - s.strip) - 0.02);
