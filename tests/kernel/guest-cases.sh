@@ -93,9 +93,11 @@ ksscope-cli frames --backend v4l2 --json --duration 12 "$CAP" >/tmp/frames.json 
 ks=$!
 trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat sleep 11 >/dev/null 2>&1 &
 tc=$!
-# stream once both trace (KsScope's instance, trace-cmd's events on the top buffer)
-for i in $(seq 1 100); do
-    ls -d $T/instances/ksscope-* >/dev/null 2>&1 && [ "$(cat $T/events/vb2/vb2_buf_done/enable)" = 1 ] && break
+# stream once both trace: KsScope's monitor has filtered its instance's events to the watched node (its first tick),
+# and trace-cmd has enabled its events on the top buffer
+for i in $(seq 1 200); do
+    grep -qs "minor == 0" $T/instances/ksscope-*/events/v4l2/v4l2_dqbuf/filter &&
+        [ "$(cat $T/events/vb2/vb2_buf_done/enable)" = 1 ] && break
     sleep 0.1
 done
 sleep 0.5
