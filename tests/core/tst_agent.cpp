@@ -671,8 +671,9 @@ private Q_SLOTS:
         QVERIFY(scrape && scrape->status == 200);
         QVERIFY2(during > 0.6 * baseline,
                  qPrintable(QStringLiteral("%1 ticks/s with the stalled client, %2 before").arg(during).arg(baseline)));
-        // (this test's reader parses every message: under a sanitizer it, not the agent, sets the pace)
-        QVERIFY2(reader.counts["sample"] > 64 * 50,
+        // (this test's reader parses every message: under a sanitizer, beside other tests, it - not the agent - sets
+        // the pace, so only a served stream is asked for: ten samples per allocator in the six seconds)
+        QVERIFY2(reader.counts["sample"] > 64 * 10,
                  qPrintable(QStringLiteral("status %1, %2 hello, %3 samples, %4 ticks/s")
                                 .arg(reader.status)
                                 .arg(reader.counts["hello"])
@@ -680,7 +681,7 @@ private Q_SLOTS:
                                 .arg(during)));
         // the stalled client's backlog was dropped, not kept; it is counted and its connection ends
         QVERIFY(served.agent->stats().streamDroppedMessages > 0);
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        const auto deadline = std::chrono::steady_clock::now() + 60s; // the write timeout, later under a sanitizer
         while (served.agent->stats().streamClients > 0 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(100ms);
         QCOMPARE(served.agent->stats().streamClients, 0u);
