@@ -179,8 +179,9 @@ private slots:
             for (std::size_t c = 0; c < pixel.size(); ++c) {
                 QCOMPARE(pixel[c].t_ns, exact[c].t_ns);
                 const auto diff = static_cast<std::int64_t>(pixel[c].count) - static_cast<std::int64_t>(exact[c].count);
-                QVERIFY2(std::abs(diff) <= static_cast<std::int64_t>(exact[c].count / 8 + 1),
-                         qPrintable(QStringLiteral("column %1: %2 vs %3").arg(c).arg(pixel[c].count).arg(exact[c].count)));
+                QVERIFY2(
+                    std::abs(diff) <= static_cast<std::int64_t>(exact[c].count / 8 + 1),
+                    qPrintable(QStringLiteral("column %1: %2 vs %3").arg(c).arg(pixel[c].count).arg(exact[c].count)));
                 std::uint32_t low = exact[c].minAllocated;
                 std::uint32_t high = exact[c].maxAllocated;
                 for (const std::size_t n : {c - 1, c + 1})
