@@ -263,39 +263,30 @@ json statsJson(const AllocatorReport& a)
             {"histogram", a.histogram}};
 }
 
-json durationsJson(const DurationHistogram& h)
-{
-    if (h.count() == 0)
-        return nullptr;
-    json buckets = json::array();
-    for (const DurationHistogram::Bucket& b : h.buckets())
-        buckets.push_back({b.from_ns, b.to_ns, b.count});
-    return {{"count", h.count()},
-            {"minNs", h.min_ns()},
-            {"p50Ns", h.percentile_ns(0.5)},
-            {"p90Ns", h.percentile_ns(0.9)},
-            {"p99Ns", h.percentile_ns(0.99)},
-            {"maxNs", h.max_ns()},
-            {"meanNs", h.mean_ns()},
-            {"buckets", buckets}};
-}
-
 json framesJson(const AllocatorReport& a)
 {
     if (!a.framesFollowed())
         return nullptr;
+    // the watch summary's frame statistics, with each timing's buckets and the dropped sequence numbers
+    json frames = frameStatsToJson(a.frames);
+    const std::pair<const char*, const DurationHistogram*> timings[] = {{"interval", &a.frames.interval},
+                                                                        {"driverLatency", &a.frames.driverLatency},
+                                                                        {"deliveryLatency", &a.frames.deliveryLatency},
+                                                                        {"hold", &a.frames.hold}};
+    for (const auto& [name, h] : timings) {
+        if (h->count() == 0)
+            continue;
+        json buckets = json::array();
+        for (const DurationHistogram::Bucket& b : h->buckets())
+            buckets.push_back({b.from_ns, b.to_ns, b.count});
+        frames[name]["buckets"] = buckets;
+    }
     json dropped = json::array();
     for (const DroppedFrames& d : a.drops)
         dropped.push_back({{"t", static_cast<double>(d.t_ns) * 1e-9}, {"first", d.first}, {"last", d.last}});
-    return {{"frames", a.frames.frames},
-            {"dropped", a.frames.dropped},
-            {"errors", a.frames.errors},
-            {"droppedSequences", dropped},
-            {"droppedSequencesComplete", a.drops.size() < AllocatorReport::kMaxDropRanges},
-            {"interval", durationsJson(a.frames.interval)},
-            {"driverLatency", durationsJson(a.frames.driverLatency)},
-            {"deliveryLatency", durationsJson(a.frames.deliveryLatency)},
-            {"hold", durationsJson(a.frames.hold)}};
+    frames["droppedSequences"] = dropped;
+    frames["droppedSequencesComplete"] = a.drops.size() < AllocatorReport::kMaxDropRanges;
+    return frames;
 }
 
 json infoJson(const RecordingInfo& info, std::uint64_t samples)
