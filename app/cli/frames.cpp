@@ -23,15 +23,6 @@ namespace ksscope::cli {
 
 namespace {
 
-std::string ms(std::int64_t ns)
-{
-    if (ns < 0)
-        return "-";
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ns) * 1e-6);
-    return text;
-}
-
 std::string seconds(std::int64_t ns)
 {
     if (ns < 0)
@@ -285,9 +276,9 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                 if (name.empty())
                     name = "#" + std::to_string(f.allocator);
                 std::printf("%-10s %6u %8u %17s %10s %10s %10s %10s %5u %5s %s\n", name.c_str(), f.buffer, f.sequence,
-                            seconds(f.timestamp_ns).c_str(), ms(f.interval_ns).c_str(),
-                            ms(f.driverLatency_ns()).c_str(), ms(f.deliveryLatency_ns()).c_str(),
-                            ms(f.hold_ns()).c_str(), f.droppedBefore, f.error ? "bad" : "",
+                            seconds(f.timestamp_ns).c_str(), msText(f.interval_ns).c_str(),
+                            msText(f.driverLatency_ns()).c_str(), msText(f.deliveryLatency_ns()).c_str(),
+                            msText(f.hold_ns()).c_str(), f.droppedBefore, f.error ? "bad" : "",
                             process.pid < 0 ? "" : (holder + " (" + std::to_string(process.pid) + ")").c_str());
             }
         }

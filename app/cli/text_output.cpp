@@ -55,17 +55,21 @@ void printTopology(const Topology& topology)
         std::cout << "no devices found\n";
 }
 
+std::string msText(std::int64_t ns)
+{
+    if (ns < 0)
+        return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ns) * 1e-6);
+    return text;
+}
+
 std::string percentilesText(const DurationHistogram& durations)
 {
     if (durations.count() == 0)
         return "-";
-    const auto ms = [](std::int64_t ns) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ns) * 1e-6);
-        return std::string(text);
-    };
-    return ms(durations.percentile_ns(0.5)) + " / " + ms(durations.percentile_ns(0.99)) + " / " +
-           ms(durations.max_ns());
+    return msText(durations.percentile_ns(0.5)) + " / " + msText(durations.percentile_ns(0.99)) + " / " +
+           msText(durations.max_ns());
 }
 
 } // namespace ksscope::cli

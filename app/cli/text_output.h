@@ -15,6 +15,8 @@ namespace ksscope::cli {
 [[nodiscard]] std::string allocatorLine(const AllocatorInfo& allocator);
 /// Filters, pins with their allocators, and connections; "no devices found" when there are none.
 void printTopology(const Topology& topology);
+/// "33.301": a duration in ms; "-" for a negative one (not seen).
+[[nodiscard]] std::string msText(std::int64_t ns);
 /// "33.301 / 34.102 / 66.700": p50, p99 and max in ms; "-" when empty.
 [[nodiscard]] std::string percentilesText(const DurationHistogram& durations);
 
