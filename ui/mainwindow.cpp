@@ -506,6 +506,9 @@ void MainWindow::applySelection()
         if (s.id == first)
             laneLabel = s.label;
     m_lanes->setAllocatorLabel(laneLabel);
+    m_lanes->setHolderLookup([controller = m_controller, id = first.toStdString()](std::int32_t holder) {
+        return controller->holderProcess(id, holder);
+    });
     {
         const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), first.toStdString());
         m_frameTiming->setAllocator(first.isEmpty() || it == m_allocatorIds.end()

@@ -44,25 +44,22 @@ std::string ranges(const std::vector<DroppedFrames>& drops)
     return out;
 }
 
-/// The processes frames were held by, looked up once per thread (a process gone by the end keeps its name). A
-/// replayed frame's holder is the recording machine's process: its pid, not looked up here.
+/// The processes frames were held by, asked of the allocator's backend once per thread (a process gone by the end
+/// keeps its name; a replay names the recording machine's processes).
 class Holders {
 public:
-    explicit Holders(bool replayed) : m_replayed(replayed) { }
-    const ProcessInfo& of(std::int32_t tid)
+    explicit Holders(Session& session) : m_session(session) { }
+    const ProcessInfo& of(const std::string& allocatorId, std::int32_t tid)
     {
-        auto it = m_known.find(tid);
+        auto it = m_known.find({allocatorId, tid});
         if (it == m_known.end())
-            it = m_known.emplace(tid, tid < 0      ? ProcessInfo{}
-                                      : m_replayed ? ProcessInfo{tid, {}}
-                                                   : processOf(tid))
-                     .first;
+            it = m_known.emplace(std::pair{allocatorId, tid}, m_session.holderProcess(allocatorId, tid)).first;
         return it->second;
     }
 
 private:
-    bool m_replayed;
-    std::map<std::int32_t, ProcessInfo> m_known;
+    Session& m_session;
+    std::map<std::pair<std::string, std::int32_t>, ProcessInfo> m_known;
 };
 
 /// Who had each watched device's node open or held dma-bufs of its buffer size while frames were followed: a look
@@ -153,7 +150,17 @@ void printHolders(const NodeHolders::Seen& seen)
                     seen.unreadable);
 }
 
-nlohmann::json frameJson(const std::string& id, const FrameRecord& f, const ProcessInfo& holder)
+/// "v4l2-ctl (145)", "pid 145" when its name is not known, empty when the holder is not.
+std::string holderText(const ProcessInfo& process)
+{
+    if (process.pid < 0)
+        return {};
+    return process.name.empty() ? "pid " + std::to_string(process.pid)
+                                : process.name + " (" + std::to_string(process.pid) + ")";
+}
+
+/// A frame's JSON line; a replayed frame's holder is already the process (its thread is not in the line).
+nlohmann::json frameJson(const std::string& id, const FrameRecord& f, const ProcessInfo& holder, bool replayed)
 {
     const auto orNull = [](std::int64_t v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
     return {{"allocator", id},
@@ -172,7 +179,7 @@ nlohmann::json frameJson(const std::string& id, const FrameRecord& f, const Proc
             {"bytes_used", f.bytesUsed},
             {"error", f.error},
             {"holder_pid", holder.pid < 0 ? nlohmann::json(nullptr) : nlohmann::json(holder.pid)},
-            {"holder_thread", f.holder < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.holder)},
+            {"holder_thread", f.holder < 0 || replayed ? nlohmann::json(nullptr) : nlohmann::json(f.holder)},
             {"holder", holder.pid < 0 ? nlohmann::json(nullptr) : nlohmann::json(holder.name)}};
 }
 
@@ -227,7 +234,8 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
     std::map<std::string, std::string> shortNames; // allocator id -> a short column value
     std::vector<std::string> ids = monitor->allocatorIds();
     SampleBatch batch;
-    Holders holders(monitor->replaying());
+    Holders holders(watch.session());
+    const bool replayed = monitor->replaying();
     std::uint64_t count = 0;
     const auto hand = [&] {
         if (trace) {
@@ -261,10 +269,10 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                 continue;
             ++count;
             const std::string& id = ids[f.allocator];
-            const ProcessInfo& process = holders.of(f.holder);
+            const ProcessInfo& process = holders.of(id, f.holder);
             const std::string& holder = process.name;
             if (options.format == OutputFormat::Json) {
-                std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f, process)}}).dump().c_str());
+                std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f, process, replayed)}}).dump().c_str());
             } else if (options.format == OutputFormat::Csv) {
                 std::printf("%s,%u,%u,%lld,%lld,%lld,%lld,%lld,%u,%u,%d,%d,%s\n", id.c_str(), f.buffer, f.sequence,
                             static_cast<long long>(f.timestamp_ns), static_cast<long long>(f.interval_ns),
@@ -279,7 +287,7 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                             seconds(f.timestamp_ns).c_str(), msText(f.interval_ns).c_str(),
                             msText(f.driverLatency_ns()).c_str(), msText(f.deliveryLatency_ns()).c_str(),
                             msText(f.hold_ns()).c_str(), f.droppedBefore, f.error ? "bad" : "",
-                            process.pid < 0 ? "" : (holder + " (" + std::to_string(process.pid) + ")").c_str());
+                            holderText(process).c_str());
             }
         }
         std::fflush(stdout);

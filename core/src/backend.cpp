@@ -123,4 +123,10 @@ std::string Session::deviceNode(const std::string& allocatorId)
     return backend ? backend->deviceNode(allocatorId) : std::string();
 }
 
+ProcessInfo Session::holderProcess(const std::string& allocatorId, std::int32_t holder)
+{
+    Backend* backend = backendFor(allocatorId);
+    return backend ? backend->holderProcess(allocatorId, holder) : ProcessInfo{};
+}
+
 } // namespace ksscope

@@ -636,7 +636,10 @@ private Q_SLOTS:
     void aClientThatStopsReadingNeverBlocksSampling()
     {
         AgentOptions options;
-        options.streamQueueMessages = 2000;
+        // a tick's worth of messages may wait: a stalled client's queue overflows within a few pumps of its write
+        // blocking, however slowly a loaded machine samples (at 2000, a slow sampler's pumps are small and the write
+        // timeout could end the connection before the queue overflowed)
+        options.streamQueueMessages = 64;
         Served served(KSSCOPE_SCENARIO_DIR "/load64.json", options, 500.0);
         QVERIFY(served.startStatus);
         const int port = served.agent->address().port;
@@ -680,6 +683,10 @@ private Q_SLOTS:
                                 .arg(reader.counts["sample"])
                                 .arg(during)));
         // the stalled client's backlog was dropped, not kept; it is counted and its connection ends
+        // (its socket buffers take a few chunks first: a slow sampler under a sanitizer fills them later)
+        const auto dropDeadline = std::chrono::steady_clock::now() + 60s;
+        while (served.agent->stats().streamDroppedMessages == 0 && std::chrono::steady_clock::now() < dropDeadline)
+            std::this_thread::sleep_for(100ms);
         QVERIFY(served.agent->stats().streamDroppedMessages > 0);
         const auto deadline = std::chrono::steady_clock::now() + 60s; // the write timeout, later under a sanitizer
         while (served.agent->stats().streamClients > 0 && std::chrono::steady_clock::now() < deadline)
@@ -713,8 +720,13 @@ private Q_SLOTS:
         QVERIFY(allocator->readOnlyReason.find("--allow-edits") != std::string::npos);
         QVERIFY(remote.start());
         QVERIFY(monitor.start(remote));
+        // three seconds of the scenario at the least; longer where a sanitizer build beside other tests is slow
         std::this_thread::sleep_for(3s);
         AllocatorStats stats = monitor.stats(0);
+        for (int i = 0; i < 150 && (stats.samples <= 200 || stats.starvationCount < 1 || stats.delivered <= 30); ++i) {
+            std::this_thread::sleep_for(100ms);
+            stats = monitor.stats(0);
+        }
         QVERIFY2(stats.samples > 200, qPrintable(QString::number(stats.samples)));
         QVERIFY2(stats.starvationCount >= 1, "the remote starvation is seen here too");
         QVERIFY(stats.delivered > 30);

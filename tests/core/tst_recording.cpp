@@ -22,6 +22,10 @@
 #include <set>
 #include <sqlite3.h>
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <thread>
 #include <tuple>
 
@@ -407,11 +411,11 @@ private Q_SLOTS:
     {
         const std::string file = path("newer.db");
         std::filesystem::copy_file(m_good, file);
-        QVERIFY(tamper(file, "PRAGMA user_version = 3"));
+        QVERIFY(tamper(file, "PRAGMA user_version = 4"));
         Status status;
         QVERIFY(!Recording::open(file, status));
         QCOMPARE(status.code(), hresultFromWin32(kErrorRevisionMismatch));
-        QVERIFY2(status.message().find("schema version 3, newer than this KsScope reads (version 2)") !=
+        QVERIFY2(status.message().find("schema version 4, newer than this KsScope reads (version 3)") !=
                      std::string::npos,
                  status.message().c_str());
     }
@@ -421,7 +425,8 @@ private Q_SLOTS:
     {
         const std::string file = path("version1.db");
         std::filesystem::copy_file(m_good, file);
-        QVERIFY(tamper(file, "DROP TABLE frames; DROP TABLE dropped_frames; PRAGMA user_version = 1"));
+        QVERIFY(tamper(file,
+                       "DROP TABLE frames; DROP TABLE dropped_frames; DROP TABLE processes; PRAGMA user_version = 1"));
         Status status;
         auto recording = Recording::open(file, status);
         QVERIFY2(recording, status.toString().c_str());
@@ -583,6 +588,146 @@ private Q_SLOTS:
         QVERIFY(!bad);
         QVERIFY2(bad.message().find("the frame at") != std::string::npos, bad.message().c_str());
     }
+
+#ifdef __linux__
+    /// Who held a frame is kept by process: the frames' and the buffer states' holders are this process (the thread
+    /// that took them is one of its threads), named in the file; a replay hands them through (the lanes, the
+    /// session's holderProcess, `ksscope-cli frames --recording`); a second-schema file names them from its frames.
+    void holdersAreRecordedWithTheirNames()
+    {
+        const std::string file = path("holders.db");
+        const auto thread = static_cast<std::int32_t>(::syscall(SYS_gettid));
+        const auto pid = static_cast<std::int32_t>(::getpid());
+        const ProcessInfo self = processOf(thread);
+        QCOMPARE(self.pid, pid);
+        QVERIFY(!self.name.empty());
+        {
+            Session session;
+            QVERIFY(session.open({"sim"}, {}, {}));
+            const Topology topology = session.topology();
+            std::vector<std::string> ids;
+            for (const AllocatorInfo& a : topology.allocators)
+                ids.push_back(a.id);
+            QVERIFY(!ids.empty());
+            Recorder::Options ro;
+            ro.path = file;
+            ro.backends = {"sim"};
+            ro.rateHz = 100;
+            Status status;
+            auto recorder = Recorder::create(ro, topology, status);
+            QVERIFY2(recorder, status.toString().c_str());
+            SampleBatch batch;
+            for (int i = 1; i <= 30; ++i) {
+                SampleRecord r;
+                r.frameSize = 4096;
+                r.sample = {i * 10'000'000LL, i % 2 == 0 ? 1u : 0u, 2u};
+                batch.samples.push_back(r);
+            }
+            // frame 1 taken by this thread at 100 ms and given back at 150 ms; frame 0 by nobody known
+            batch.bufferChanges = {{95'000'000, 0, 1, BufferState::Waiting, -1},
+                                   {100'000'000, 0, 1, BufferState::Consumer, thread},
+                                   {150'000'000, 0, 1, BufferState::Free, -1},
+                                   {160'000'000, 0, 0, BufferState::Consumer, -1}};
+            FrameRecord frame;
+            frame.buffer = 1;
+            frame.sequence = 3;
+            frame.driverOwned_ns = 60'000'000;
+            frame.done_ns = 95'000'000;
+            frame.dequeued_ns = 100'000'000;
+            frame.returned_ns = 150'000'000;
+            frame.holder = thread;
+            batch.frames = {frame};
+            recorder->add(batch, ids);
+            QVERIFY(recorder->finish(300'000'000));
+            session.close();
+        }
+
+        Status status;
+        auto recording = Recording::open(file, status);
+        QVERIFY2(recording, status.toString().c_str());
+        std::vector<BufferChange> changes;
+        QVERIFY(recording->bufferChanges(0, -1, recording->info().duration_ns, changes));
+        QCOMPARE(changes.size(), std::size_t{4});
+        QCOMPARE(changes[1].state, BufferState::Consumer);
+        QCOMPARE(changes[1].holder, pid); // the process: its threads are gone with the recording machine
+        QCOMPARE(changes[3].holder, -1);
+        std::vector<RecordedFrame> frames;
+        QVERIFY(recording->frames(-1, recording->info().duration_ns, frames));
+        QCOMPARE(frames.size(), std::size_t{1});
+        QCOMPARE(frames[0].frame.holder, pid);
+        std::map<std::int32_t, std::string> names;
+        QVERIFY(recording->processes(names));
+        QCOMPARE(names.size(), std::size_t{1});
+        QCOMPARE(names[pid], self.name);
+        recording.reset();
+
+        // replayed: the lane's holder is the process, named by the session as it was recorded
+        {
+            BackendOptions bo;
+            bo.set("recording", file);
+            bo.set("speed", "max");
+            Session session;
+            Monitor monitor({});
+            QVERIFY(session.open({"replay"}, bo, monitor.eventSink()));
+            QVERIFY(session.start());
+            monitor.setLaneAllocator(0);
+            QVERIFY(monitor.start(session));
+            QTRY_VERIFY(monitor.finished());
+            Lanes lanes;
+            QTRY_VERIFY_WITH_TIMEOUT((monitor.lanes(0, monitor.now_ns(), lanes), lanes.buffers.size() > 1), 2000);
+            const auto held = std::find_if(lanes.buffers[1].begin(), lanes.buffers[1].end(),
+                                           [](const LaneChange& c) { return c.state == BufferState::Consumer; });
+            QVERIFY(held != lanes.buffers[1].end());
+            QCOMPARE(held->holder, pid);
+            const std::string id = monitor.allocatorIds()[0];
+            const ProcessInfo named = session.holderProcess(id, pid);
+            QCOMPARE(named.pid, pid);
+            QCOMPARE(named.name, self.name);
+            QCOMPARE(session.holderProcess(id, pid + 100000).name, std::string()); // never recorded: no name
+            monitor.stop();
+        }
+
+        // `ksscope-cli frames` of the recording names the holder as recorded
+        QProcess cli;
+        cli.start(QStringLiteral(KSSCOPE_CLI_PATH),
+                  {QStringLiteral("--recording"), QString::fromStdString(file), QStringLiteral("--speed"),
+                   QStringLiteral("max"), QStringLiteral("frames"), QStringLiteral("--json")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        bool named = false;
+        for (const QByteArray& line : cli.readAllStandardOutput().split('\n')) {
+            const auto j = nlohmann::json::parse(line.toStdString(), nullptr, false);
+            if (j.is_object() && j.contains("frame")) {
+                QCOMPARE(j["frame"]["holder"].get<std::string>(), self.name);
+                QCOMPARE(j["frame"]["holder_pid"].get<std::int32_t>(), pid);
+                named = true;
+            }
+        }
+        QVERIFY(named);
+
+        // a second-schema file: no holders of buffer states, the frames' holders named from the frames table
+        const std::string older = path("holders-v2.db");
+        std::filesystem::copy_file(file, older);
+        QVERIFY(tamper(older, "DROP TABLE processes; ALTER TABLE buffer_states DROP COLUMN holder_pid; "
+                              "PRAGMA user_version = 2"));
+        recording = Recording::open(older, status);
+        QVERIFY2(recording, status.toString().c_str());
+        changes.clear();
+        QVERIFY(recording->bufferChanges(0, -1, recording->info().duration_ns, changes));
+        QCOMPARE(changes.size(), std::size_t{4});
+        QCOMPARE(changes[1].holder, -1);
+        names.clear();
+        QVERIFY(recording->processes(names));
+        QCOMPARE(names[pid], self.name);
+        // and a third-schema file without its processes table is damaged, and said so
+        const std::string broken = path("noprocesses.db");
+        std::filesystem::copy_file(file, broken);
+        QVERIFY(tamper(broken, "DROP TABLE processes"));
+        QVERIFY(!Recording::open(broken, status));
+        QVERIFY2(status.message().find("table \"processes\" is missing") != std::string::npos,
+                 status.message().c_str());
+    }
+#endif
 
     void malformedContentsAreNamed_data()
     {

@@ -143,6 +143,19 @@ echo "ksscope pid: $ks"
 wait $ks
 case_end $?
 
+case_begin own-recording-replayed
+# the same stream recorded, then replayed on its own: the frames come back with their holder named as recorded
+ksscope-cli watch --backend v4l2 --v4l2-events own --json --duration 3 --stream "$CAP:buffers=4,fps=30,hold-ms=40" \
+    --record /tmp/own.ksrec "$CAP" >/dev/null 2>/tmp/own.err &
+ks=$!
+echo "ksscope pid: $ks"
+wait $ks
+rc=$?
+cat /tmp/own.err
+[ $rc -eq 0 ] && ksscope-cli --recording /tmp/own.ksrec --speed max frames --json 2>&1
+rc=$((rc + $?))
+case_end $rc
+
 case_begin dmabuf-holders
 # v4l2-ctl captures into dma-bufs it exported from vivid's output queue: KsScope names it as the node's opener and as
 # the holder of each dma-buf, beside the kernel's own list of them (debugfs bufinfo)
@@ -203,9 +216,11 @@ case_end $rc
 case_begin hotplug
 # vivid leaves and comes back while KsScope runs: the backend sees the uevents
 rmmod vivid 2>&1
-ksscope-cli watch --backend v4l2 --json --rate 50 --duration 8 >/tmp/hp.log 2>&1 &
+ksscope-cli watch --backend v4l2 --json --rate 50 --duration 10 >/tmp/hp.log 2>&1 &
 w=$!
-sleep 1.5
+# vivid comes back once the watch has found what is there (vimc): a slow start must not find vivid at discovery
+for i in $(seq 1 150); do grep -q '"kind":"added"' /tmp/hp.log 2>/dev/null && break; sleep 0.2; done
+sleep 0.5
 modprobe vivid 2>&1
 sleep 3
 v4l2-ctl -d /dev/video0 -c disconnect=1 >/dev/null 2>&1

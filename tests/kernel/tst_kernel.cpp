@@ -460,6 +460,16 @@ private slots:
         QVERIFY2(gaps > 0, qPrintable(c.output)); // held longer than a frame lasts: vivid drops some
         QVERIFY2(a.value(QStringLiteral("dropped")).toInteger() >= gaps, qPrintable(c.output));
     }
+    /// The same stream recorded, then replayed by another process: the frames come back with their holds, and the
+    /// holder named as recorded - ksscope-cli with the recording process's pid (a replay has no holder thread).
+    void ownRecordingReplaysItsHolders()
+    {
+        const Case& c = get("own-recording-replayed");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const std::vector<QJsonObject> frames = checkOwnHolds(c);
+        for (const QJsonObject& f : frames)
+            QVERIFY(f.value(QStringLiteral("holder_thread")).isNull());
+    }
     /// A process that captures into dma-bufs it exported: named as the node's opener and as the holder of exactly
     /// the dma-bufs the kernel lists (inode and size), with their exporter.
     void dmabufHoldersAreTheKernelsList()

@@ -543,6 +543,25 @@ private slots:
 #ifdef Q_OS_LINUX
         QVERIFY2(tip.contains(QStringLiteral("taken by tst_livegraph (pid %1)").arg(self)), qPrintable(tip));
 #endif
+        // a holder named by the session (a replay: the recording machine's process), not looked up here
+        lanes.setHolderLookup([self](std::int32_t holder) {
+            return holder == self ? ProcessInfo{4242, "recorded-app"} : ProcessInfo{holder, {}};
+        });
+        QString named;
+        for (int y = 0; y < lanes.height() && named.isEmpty(); ++y) {
+            const QString t = lanes.toolTipAt(QPoint(lanes.width() * 27 / 40, y));
+            if (t.startsWith(QStringLiteral("Frame #1")))
+                named = t;
+        }
+        QVERIFY2(named.contains(QStringLiteral("taken by recorded-app (pid 4242)")), qPrintable(named));
+        lanes.setHolderLookup([](std::int32_t holder) { return ProcessInfo{holder, {}}; }); // known by pid only
+        QString pidOnly;
+        for (int y = 0; y < lanes.height() && pidOnly.isEmpty(); ++y) {
+            const QString t = lanes.toolTipAt(QPoint(lanes.width() * 27 / 40, y));
+            if (t.startsWith(QStringLiteral("Frame #1")))
+                pidOnly = t;
+        }
+        QVERIFY2(pidOnly.contains(QStringLiteral("taken by pid %1\n").arg(self)), qPrintable(pidOnly));
         // frame #0's moves name no holder
         for (int y = 0; y < lanes.height(); ++y) {
             const QString t = lanes.toolTipAt(QPoint(lanes.width() / 2, y));

@@ -76,6 +76,12 @@ void LaneWidget::setAllocatorLabel(const QString& label)
     update();
 }
 
+void LaneWidget::setHolderLookup(std::function<ProcessInfo(std::int32_t)> lookup)
+{
+    m_holderLookup = std::move(lookup);
+    m_holderNames.clear();
+}
+
 void LaneWidget::setTimeRange(std::int64_t from_ns, std::int64_t to_ns)
 {
     m_from_ns = from_ns;
@@ -400,11 +406,15 @@ QString LaneWidget::toolTipAt(const QPoint& pos) const
     if (change.state == BufferState::Consumer && change.holder >= 0) {
         auto name = m_holderNames.constFind(change.holder);
         if (name == m_holderNames.constEnd()) {
-            const ProcessInfo process = processOf(change.holder);
-            name = m_holderNames.insert(
-                change.holder, process.pid < 0
-                                   ? tr("thread %1 (gone)").arg(change.holder)
-                                   : tr("%1 (pid %2)").arg(QString::fromStdString(process.name)).arg(process.pid));
+            const ProcessInfo process = m_holderLookup ? m_holderLookup(change.holder) : processOf(change.holder);
+            QString holder;
+            if (process.pid < 0)
+                holder = tr("thread %1 (gone)").arg(change.holder);
+            else if (process.name.empty())
+                holder = tr("pid %1").arg(process.pid);
+            else
+                holder = tr("%1 (pid %2)").arg(QString::fromStdString(process.name)).arg(process.pid);
+            name = m_holderNames.insert(change.holder, holder);
         }
         text += tr("\ntaken by %1").arg(*name);
     }

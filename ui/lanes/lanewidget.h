@@ -13,6 +13,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 namespace ksscope::ui {
@@ -33,6 +34,9 @@ public:
     /// The source must outlive the widget or be replaced first; null shows the placeholder.
     void setSource(const SeriesSource* source);
     void setAllocatorLabel(const QString& label);
+    /// Names the process a held buffer's holder is (SessionController::holderProcess of the lane's allocator);
+    /// unset or null: a thread of this machine (processOf).
+    void setHolderLookup(std::function<ProcessInfo(std::int32_t)> lookup);
     [[nodiscard]] QString allocatorLabel() const { return m_label; }
     /// Whether the allocator's buffer moves are followed one by one (exact) or its states sampled at \a rateHz;
     /// the title says which.
@@ -92,7 +96,8 @@ private:
     int m_axisRight_px = -1;
     std::int64_t m_from_ns = 0;
     std::int64_t m_to_ns = 30'000'000'000;
-    mutable QHash<std::int32_t, QString> m_holderNames; // thread -> "name (pid)", as first asked
+    std::function<ProcessInfo(std::int32_t)> m_holderLookup;
+    mutable QHash<std::int32_t, QString> m_holderNames; // holder -> "name (pid)", as first asked
 };
 
 } // namespace ksscope::ui

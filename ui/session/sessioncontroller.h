@@ -84,6 +84,10 @@ public:
     /// The playback of a session that plays something recorded (a recording), null for live devices. Its calls are
     /// safe from the UI thread; the pointer is valid until the next open() or the controller's destruction.
     [[nodiscard]] Playback* playback() const { return m_playback; }
+    /// The process \a holder of \a allocatorId's frames is (Backend::holderProcess of the backend that owns it: a
+    /// replay names the recording machine's); not known (pid -1) when no open backend owns it. Safe from the UI
+    /// thread.
+    [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder) const;
 
     /// Takes what the monitor has new (WatchSession::drain: a recording gets it too). Returns the monitor it came
     /// from, null when none runs; a batch of another monitor than the one the views read is not theirs.
@@ -140,6 +144,7 @@ private:
     SessionRequest m_request;
     QStringList m_backendNames;
     Playback* m_playback = nullptr; // owned by a backend of the open session
+    std::vector<Backend*> m_backends; // the open session's, for holderProcess (valid like m_playback)
     quint64 m_generation = 0; // of open() and monitor replacements: only the latest one's answer is taken
     bool m_paused = false;
 };

@@ -191,6 +191,15 @@ public:
         return {};
     }
 
+    /// The process \a holder is, as a frame of \a allocatorId names its holder (FrameRecord::holder,
+    /// BufferChange::holder). By default a thread of this machine (processOf); a replay names the recording
+    /// machine's processes as it recorded them. Called from any thread between open() and close().
+    [[nodiscard]] virtual ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder)
+    {
+        (void)allocatorId;
+        return holder < 0 ? ProcessInfo{} : processOf(holder);
+    }
+
     /// Where events go; set before open().
     virtual void setEventSink(EventSink sink) = 0;
 
@@ -242,6 +251,8 @@ public:
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId);
     /// Backend::deviceNode of the backend that owns \a allocatorId; empty when none.
     [[nodiscard]] std::string deviceNode(const std::string& allocatorId);
+    /// Backend::holderProcess of the backend that owns \a allocatorId; not known (pid -1) when none.
+    [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder);
 
 private:
     std::vector<std::unique_ptr<Backend>> m_backends;

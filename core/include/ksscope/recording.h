@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,7 +24,7 @@
 namespace ksscope {
 
 /// The schema version this build writes and the newest it reads (2: frame records; 1 is read too).
-inline constexpr int kRecordingSchemaVersion = 2;
+inline constexpr int kRecordingSchemaVersion = 3;
 /// The oldest schema version this build reads.
 inline constexpr int kRecordingOldestSchemaVersion = 1;
 /// PRAGMA application_id of a KsScope recording ("KSSC").
@@ -201,6 +202,9 @@ public:
     [[nodiscard]] Status bufferChanges(std::uint32_t allocator, std::int64_t from_ns, std::int64_t to_ns,
                                        std::vector<BufferChange>& out);
     [[nodiscard]] Status edits(std::vector<RecordedEdit>& out);
+    /// The processes that held frames (FrameRecord::holder and BufferChange::holder of what is read here), by pid,
+    /// named as the recording machine knew them; added to \a out. None in a recording without frames.
+    [[nodiscard]] Status processes(std::map<std::int32_t, std::string>& out);
     /// Number of samples (a scan of the samples table).
     [[nodiscard]] Status sampleCount(std::uint64_t& out);
 

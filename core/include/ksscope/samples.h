@@ -56,7 +56,8 @@ struct BufferChange {
     std::uint32_t allocator = 0; ///< index into allocatorIds()
     std::uint32_t frame = 0;
     BufferState state = BufferState::Free;
-    /// Consumer: the thread that took the buffer (VIDIOC_DQBUF's caller), where the events tell; -1: not known.
+    /// Consumer: the thread that took the buffer (VIDIOC_DQBUF's caller), where the events tell; -1: not known. Read
+    /// from a recording: the thread's process (Recording::processes names it).
     std::int32_t holder = -1;
 };
 

@@ -256,6 +256,14 @@ public:
         m_sink = std::move(sink);
     }
 
+    // the agent's machine runs the holders: a thread number of it means nothing here
+    [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder) override
+    {
+        (void)allocatorId;
+        (void)holder;
+        return {};
+    }
+
 private:
     [[nodiscard]] std::string prefix() const { return m_name + ":"; }
     [[nodiscard]] std::string remoteId(const std::string& localId) const

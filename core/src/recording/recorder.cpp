@@ -42,8 +42,26 @@ struct Recorder::Db {
     Statement meta;
     Statement frame;
     Statement dropped;
+    Statement process;
     std::int64_t lastSample_ns = 0;
     std::map<std::int32_t, ProcessInfo> holders; // by thread, looked up once (a process gone keeps its name)
+
+    /// The process of holder thread \a tid; a process met for the first time is written to the processes table.
+    Status holder(std::int32_t tid, const ProcessInfo*& out)
+    {
+        auto it = holders.find(tid);
+        if (it == holders.end()) {
+            it = holders.emplace(tid, tid < 0 ? ProcessInfo{} : processOf(tid)).first;
+            if (it->second.pid >= 0) {
+                process.bind(1, std::int64_t{it->second.pid});
+                process.bind(2, std::string_view(it->second.name));
+                if (Status s = process.run("cannot write processes to"); !s)
+                    return s;
+            }
+        }
+        out = &it->second;
+        return Status::ok();
+    }
 
     Status setMeta(std::string_view key, std::string_view value)
     {
@@ -123,7 +141,8 @@ std::unique_ptr<Recorder> Recorder::create(const Options& options, const Topolog
     };
     for (const Prepared& p : {
              Prepared{d.sample, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-             Prepared{d.buffer, "INSERT OR REPLACE INTO buffer_states VALUES (?1, ?2, ?3, ?4)"},
+             Prepared{d.buffer, "INSERT OR REPLACE INTO buffer_states VALUES (?1, ?2, ?3, ?4, ?5)"},
+             Prepared{d.process, "INSERT OR REPLACE INTO processes VALUES (?1, ?2)"},
              Prepared{d.event, "INSERT INTO events VALUES (?1, ?2, ?3, ?4)"},
              Prepared{d.allocator, "INSERT OR IGNORE INTO allocators VALUES (?1, ?2)"},
              Prepared{d.topology, "INSERT INTO topology VALUES (?1, ?2, ?3)"},
@@ -197,7 +216,7 @@ void Recorder::add(const SampleBatch& batch, const std::vector<std::string>& ids
     }
     for (const BufferChange& b : batch.bufferChanges)
         if (b.t_ns >= origin)
-            m_queue.buffers.push_back({b.t_ns - origin, b.allocator, b.frame, b.state});
+            m_queue.buffers.push_back({b.t_ns - origin, b.allocator, b.frame, b.state, b.holder});
     for (const MonitorEvent& e : batch.events)
         if (e.t_ns >= origin)
             m_queue.events.push_back({e.t_ns - origin, e.kind, e.id, e.message});
@@ -350,6 +369,10 @@ Status Recorder::commit(Queue& queue)
             d.lastSample_ns = std::max(d.lastSample_ns, r.sample.t_ns);
         }
         for (const BufferChange& b : queue.buffers) {
+            const ProcessInfo* holder = nullptr;
+            if (Status s = d.holder(b.holder, holder); !s)
+                return s;
+            d.buffer.bind(5, std::int64_t{holder->pid});
             d.buffer.bind(1, std::int64_t{b.allocator});
             d.buffer.bind(2, b.t_ns);
             d.buffer.bind(3, std::int64_t{b.frame});
@@ -366,9 +389,9 @@ Status Recorder::commit(Queue& queue)
                 return s;
         }
         for (const FrameRecord& f : queue.frames) {
-            auto holder = d.holders.find(f.holder);
-            if (holder == d.holders.end())
-                holder = d.holders.emplace(f.holder, f.holder < 0 ? ProcessInfo{} : processOf(f.holder)).first;
+            const ProcessInfo* holder = nullptr;
+            if (Status s = d.holder(f.holder, holder); !s)
+                return s;
             Statement& st = d.frame;
             st.bind(1, std::int64_t{f.allocator});
             st.bind(2, f.t_ns());
@@ -384,8 +407,8 @@ Status Recorder::commit(Queue& queue)
             st.bind(12, std::int64_t{f.droppedBefore});
             st.bind(13, f.interval_ns);
             st.bind(14, std::int64_t{f.holder});
-            st.bind(15, std::int64_t{holder->second.pid});
-            st.bind(16, std::string_view(holder->second.name));
+            st.bind(15, std::int64_t{holder->pid});
+            st.bind(16, std::string_view(holder->name));
             if (Status s = st.run("cannot write frames to"); !s)
                 return s;
         }

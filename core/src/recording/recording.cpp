@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <system_error>
 
@@ -304,6 +305,14 @@ Status Recording::load()
         if (Status s = checkTable(db, path, "dropped_frames", {"t_ns", "allocator", "first", "last"}); !s)
             return s;
     }
+    // version 3: who held a buffer, and the processes' names
+    const bool holders = version >= 3;
+    if (holders) {
+        if (Status s = checkTable(db, path, "buffer_states", {"allocator", "t_ns", "frame", "state", "holder_pid"}); !s)
+            return s;
+        if (Status s = checkTable(db, path, "processes", {"pid", "name"}); !s)
+            return s;
+    }
 
     // metadata
     std::map<std::string, std::string> meta;
@@ -408,12 +417,18 @@ Status Recording::load()
                                  "FROM samples WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, allocator"},
              Prepared{d.events,
                       "SELECT t_ns, kind, id, message FROM events WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, rowid"},
-             Prepared{d.buffersOne, "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE allocator = ?3 "
-                                    "AND t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, frame"},
-             Prepared{d.buffersAll, "SELECT t_ns, allocator, frame, state FROM buffer_states WHERE t_ns > ?1 AND "
-                                    "t_ns <= ?2 ORDER BY t_ns, allocator, frame"},
          }) {
         if (Status s = p.statement.prepare(db, p.sql, "cannot read"); !s)
+            return s;
+    }
+    const std::string bufferColumns = std::string("SELECT t_ns, allocator, frame, state, ") +
+                                      (holders ? "holder_pid" : "-1") + " FROM buffer_states ";
+    for (const auto& [statement, where] :
+         {std::pair<Statement*, const char*>{&d.buffersOne,
+                                             "WHERE allocator = ?3 AND t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, frame"},
+          std::pair<Statement*, const char*>{&d.buffersAll,
+                                             "WHERE t_ns > ?1 AND t_ns <= ?2 ORDER BY t_ns, allocator, frame"}}) {
+        if (Status s = statement->prepare(db, (bufferColumns + where).c_str(), "cannot read"); !s)
             return s;
     }
     if (framesTables) {
@@ -654,8 +669,11 @@ Status Recording::bufferChanges(std::uint32_t allocator, std::int64_t from_ns, s
                         std::to_string(index) + ", frame " + std::to_string(frame) + ", state " +
                         std::to_string(state) + ")"};
         }
-        out.push_back({st.integer(0), static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(frame),
-                       static_cast<BufferState>(state)});
+        const std::int64_t holder = st.integer(4);
+        out.push_back(
+            {st.integer(0), static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(frame),
+             static_cast<BufferState>(state),
+             holder < 0 || holder > std::numeric_limits<std::int32_t>::max() ? -1 : static_cast<std::int32_t>(holder)});
     }
     st.reset();
     if (rc != SQLITE_DONE)
@@ -688,6 +706,29 @@ Status Recording::edits(std::vector<RecordedEdit>& out)
     }
     if (rc != SQLITE_DONE)
         return st.error(rc, "cannot read the edits of");
+    return Status::ok();
+}
+
+Status Recording::processes(std::map<std::int32_t, std::string>& out)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_info.schemaVersion < 2)
+        return Status::ok();
+    // before version 3 the frames' holders are the only names kept
+    const char* sql = m_info.schemaVersion >= 3
+                          ? "SELECT pid, name FROM processes"
+                          : "SELECT holder_pid, holder FROM frames WHERE holder_pid >= 0 GROUP BY holder_pid";
+    Statement st;
+    if (Status s = st.prepare(m_db->db, sql, "cannot read the processes of"); !s)
+        return s;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        const std::int64_t pid = st.integer(0);
+        if (pid >= 0 && pid <= std::numeric_limits<std::int32_t>::max())
+            out[static_cast<std::int32_t>(pid)] = st.text(1);
+    }
+    if (rc != SQLITE_DONE)
+        return st.error(rc, "cannot read the processes of");
     return Status::ok();
 }
 

@@ -18,7 +18,9 @@ namespace ksscope::recording {
 
 // The schema (docs/RECORDING.md). Samples and buffer states are clustered on their keys (WITHOUT ROWID), so
 // that appending in time order writes to the end of the tree and a time range is one range scan. Version 2 added
-// frames and dropped_frames (the frames of allocators followed one by one); a version 1 file has neither.
+// frames and dropped_frames (the frames of allocators followed one by one); a version 1 file has neither. Version 3
+// added the process a buffer state's holder was (buffer_states.holder_pid) and the names of those processes
+// (processes); in a version 2 file the frames' holders name them.
 inline constexpr const char* kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE allocators(idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
@@ -38,7 +40,9 @@ CREATE TABLE buffer_states(
     t_ns INTEGER NOT NULL,
     frame INTEGER NOT NULL,
     state INTEGER NOT NULL,
+    holder_pid INTEGER NOT NULL,
     PRIMARY KEY(allocator, t_ns, frame)) WITHOUT ROWID;
+CREATE TABLE processes(pid INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE events(t_ns INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX events_by_time ON events(t_ns);
 CREATE TABLE frames(

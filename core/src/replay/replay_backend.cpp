@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -205,6 +206,8 @@ public:
         m_prefixes.erase("replay");
         std::lock_guard lock(m_mutex);
         m_recording = std::move(recording);
+        m_processes.clear();
+        m_askedProcesses.clear();
         m_snapshots = std::move(snapshots);
         m_clock.reset(0, m_recording->info().duration_ns, start_ns, speedOf(m_options));
         return Status::ok();
@@ -281,6 +284,21 @@ public:
     }
 
     void setEventSink(EventSink sink) override { (void)sink; }
+
+    // a recorded holder is a process of the recording machine (recorded frames name the process, not the thread)
+    [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder) override
+    {
+        (void)allocatorId;
+        if (holder < 0)
+            return {};
+        std::lock_guard lock(m_mutex);
+        auto it = m_processes.find(holder);
+        // a recording still being written may name processes after it was opened: read them again once per pid
+        if (it == m_processes.end() && m_recording && m_askedProcesses.insert(holder).second &&
+            m_recording->processes(m_processes))
+            it = m_processes.find(holder);
+        return {holder, it == m_processes.end() ? std::string() : it->second};
+    }
 
     [[nodiscard]] bool owns(std::string_view id) const override
     {
@@ -404,6 +422,8 @@ private:
     mutable std::mutex m_mutex; // guards the recording and the snapshots
     std::unique_ptr<Recording> m_recording;
     std::vector<TopologySnapshot> m_snapshots;
+    std::map<std::int32_t, std::string> m_processes; // the recorded holders' names, read as they are asked for
+    std::set<std::int32_t> m_askedProcesses;
     std::set<std::string> m_prefixes; // backends whose ids the recording holds
     PlaybackClock m_clock;
 };

@@ -115,7 +115,8 @@ private:
         for (const BufferChange& change : buffers) {
             const std::size_t index = watchedIndex(change.allocator, sink);
             if (index != SampleSink::npos)
-                sink.bufferChange({change.t_ns, static_cast<std::uint32_t>(index), change.frame, change.state});
+                sink.bufferChange(
+                    {change.t_ns, static_cast<std::uint32_t>(index), change.frame, change.state, change.holder});
         }
     }
 
