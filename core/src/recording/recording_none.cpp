@@ -81,6 +81,10 @@ Status Recording::edits(std::vector<RecordedEdit>&)
 {
     return unsupported(m_info.path);
 }
+Status Recording::processes(std::map<std::int32_t, std::string>&)
+{
+    return unsupported(m_info.path);
+}
 Status Recording::sampleCount(std::uint64_t&)
 {
     return unsupported(m_info.path);
