@@ -141,13 +141,10 @@ nlohmann::json durationsToJson(const DurationHistogram& durations)
 
 nlohmann::json frameStatsToJson(const FrameStats& stats)
 {
-    return {{"frames", stats.frames},
-            {"dropped", stats.dropped},
-            {"errors", stats.errors},
-            {"interval", durationsToJson(stats.interval)},
-            {"driverLatency", durationsToJson(stats.driverLatency)},
-            {"deliveryLatency", durationsToJson(stats.deliveryLatency)},
-            {"hold", durationsToJson(stats.hold)}};
+    json out = {{"frames", stats.frames}, {"dropped", stats.dropped}, {"errors", stats.errors}};
+    for (const FrameTiming& timing : kFrameTimings)
+        out[timing.key] = durationsToJson(stats.*timing.histogram);
+    return out;
 }
 
 namespace {

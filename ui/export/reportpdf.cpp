@@ -382,19 +382,16 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                 return ns < 0 ? QStringLiteral("–") : num(ns * 1e-6, 3) + QStringLiteral(" ms");
             };
             std::vector<QStringList> frameRows;
-            const std::pair<QString, const DurationHistogram*> measures[] = {
-                {QStringLiteral("interval (frame to frame)"), &fs.interval},
-                {QStringLiteral("driver latency (handed over → filled)"), &fs.driverLatency},
-                {QStringLiteral("delivery latency (filled → taken)"), &fs.deliveryLatency},
-                {QStringLiteral("hold (taken → given back)"), &fs.hold}};
-            for (const auto& [name, d] : measures)
-                frameRows.push_back({name, QString::number(d->count()), ms(static_cast<double>(d->min_ns())),
-                                     ms(static_cast<double>(d->percentile_ns(0.5))),
-                                     ms(static_cast<double>(d->percentile_ns(0.9))),
-                                     ms(static_cast<double>(d->percentile_ns(0.99))),
-                                     ms(static_cast<double>(d->max_ns())), ms(d->count() ? d->mean_ns() : -1.0)});
-            pages.table({{QStringLiteral("per frame"), 0.28},
-                         {QStringLiteral("frames"), 0.06, true},
+            for (const FrameTiming& timing : kFrameTimings) {
+                const DurationHistogram* d = &(fs.*timing.histogram);
+                frameRows.push_back(
+                    {QString::fromUtf8(timing.name), QString::number(d->count()), ms(static_cast<double>(d->min_ns())),
+                     ms(static_cast<double>(d->percentile_ns(0.5))), ms(static_cast<double>(d->percentile_ns(0.9))),
+                     ms(static_cast<double>(d->percentile_ns(0.99))), ms(static_cast<double>(d->max_ns())),
+                     ms(d->count() ? d->mean_ns() : -1.0)});
+            }
+            pages.table({{QStringLiteral("per frame"), 0.24},
+                         {QStringLiteral("frames"), 0.10, true},
                          {QStringLiteral("min"), 0.11, true},
                          {QStringLiteral("p50"), 0.11, true},
                          {QStringLiteral("p90"), 0.11, true},
@@ -402,6 +399,12 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                          {QStringLiteral("max"), 0.11, true},
                          {QStringLiteral("mean"), 0.11, true}},
                         frameRows);
+            QStringList spans;
+            for (const FrameTiming& timing : kFrameTimings)
+                spans.append(
+                    QStringLiteral("%1: %2").arg(QString::fromUtf8(timing.name), QString::fromUtf8(timing.span)));
+            pages.text(spans.join(QStringLiteral(" · ")), PdfPages::font(6.5), QColor(0x56, 0x60, 0x6b));
+            pages.space(3);
             pages.svg(frameTimingSvg(fs, 1000, 160), 140);
             pages.space(4);
         }

@@ -8,6 +8,7 @@
 /// sequence numbers, named). Where a backend reports transitions (kernel tracepoints, its own allocators), occupancy,
 /// starvation and drops come from these instead of from samples.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -180,6 +181,21 @@ struct FrameStats {
     /// Counts \a frame (and the drops it reveals).
     void add(const FrameRecord& frame);
 };
+
+/// One of the four timings of a followed frame, as every view names it.
+struct FrameTiming {
+    const char* key; ///< in JSON documents: "interval", "driverLatency", "deliveryLatency", "hold"
+    const char* name; ///< in tables and charts: "interval", "driver latency", ...
+    const char* span; ///< from what to what it measures
+    DurationHistogram FrameStats::*histogram;
+};
+/// The four timings, in the order every view lists them.
+inline constexpr std::array<FrameTiming, 4> kFrameTimings{{
+    {"interval", "interval", "frame to frame, its own timestamps", &FrameStats::interval},
+    {"driverLatency", "driver latency", "handed to the driver → filled", &FrameStats::driverLatency},
+    {"deliveryLatency", "delivery latency", "filled → taken by the application", &FrameStats::deliveryLatency},
+    {"hold", "hold", "taken → given back", &FrameStats::hold},
+}};
 
 /// A process, as the system tells it.
 struct ProcessInfo {

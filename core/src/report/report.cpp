@@ -269,17 +269,14 @@ json framesJson(const AllocatorReport& a)
         return nullptr;
     // the watch summary's frame statistics, with each timing's buckets and the dropped sequence numbers
     json frames = frameStatsToJson(a.frames);
-    const std::pair<const char*, const DurationHistogram*> timings[] = {{"interval", &a.frames.interval},
-                                                                        {"driverLatency", &a.frames.driverLatency},
-                                                                        {"deliveryLatency", &a.frames.deliveryLatency},
-                                                                        {"hold", &a.frames.hold}};
-    for (const auto& [name, h] : timings) {
-        if (h->count() == 0)
+    for (const FrameTiming& timing : kFrameTimings) {
+        const DurationHistogram& h = a.frames.*timing.histogram;
+        if (h.count() == 0)
             continue;
         json buckets = json::array();
-        for (const DurationHistogram::Bucket& b : h->buckets())
+        for (const DurationHistogram::Bucket& b : h.buckets())
             buckets.push_back({b.from_ns, b.to_ns, b.count});
-        frames[name]["buckets"] = buckets;
+        frames[timing.key]["buckets"] = buckets;
     }
     json dropped = json::array();
     for (const DroppedFrames& d : a.drops)

@@ -403,15 +403,11 @@ std::string durationHistogramSvg(const DurationHistogram& histogram, const std::
 
 std::string frameTimingSvg(const FrameStats& frames, int width, int height)
 {
-    const std::pair<const char*, const DurationHistogram*> charts[] = {{"interval", &frames.interval},
-                                                                       {"driver latency", &frames.driverLatency},
-                                                                       {"delivery latency", &frames.deliveryLatency},
-                                                                       {"hold", &frames.hold}};
-    const int each = width / static_cast<int>(std::size(charts));
+    const int each = width / static_cast<int>(kFrameTimings.size());
     std::string svg = svgOpen(width, height);
-    for (std::size_t i = 0; i < std::size(charts); ++i)
-        svg += histogramElements(*charts[i].second, charts[i].first, static_cast<double>(each) * static_cast<double>(i),
-                                 0, each, height);
+    for (std::size_t i = 0; i < kFrameTimings.size(); ++i)
+        svg += histogramElements(frames.*kFrameTimings[i].histogram, kFrameTimings[i].name,
+                                 static_cast<double>(each) * static_cast<double>(i), 0, each, height);
     return svg + "</svg>";
 }
 
@@ -574,14 +570,11 @@ std::string reportToHtml(const Report& report)
                  "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th>"
                  "<th class=\"n\">mean</th></tr>";
             const auto msCell = [](double ns) { return td(ns < 0 ? "–" : num(ns * 1e-6, 3) + " ms", true); };
-            const std::pair<const char*, const DurationHistogram*> rows[] = {
-                {"interval (frame to frame, its own timestamps)", &fs.interval},
-                {"driver latency (handed to the driver → filled)", &fs.driverLatency},
-                {"delivery latency (filled → taken by the application)", &fs.deliveryLatency},
-                {"hold (taken → given back)", &fs.hold}};
-            for (const auto& [name, d] : rows) {
-                h += "<tr>" + td(name) + td(std::to_string(d->count()), true) +
-                     msCell(static_cast<double>(d->min_ns())) + msCell(static_cast<double>(d->percentile_ns(0.5))) +
+            for (const FrameTiming& timing : kFrameTimings) {
+                const DurationHistogram* d = &(fs.*timing.histogram);
+                h += "<tr>" + td(std::string(timing.name) + " (" + timing.span + ")") +
+                     td(std::to_string(d->count()), true) + msCell(static_cast<double>(d->min_ns())) +
+                     msCell(static_cast<double>(d->percentile_ns(0.5))) +
                      msCell(static_cast<double>(d->percentile_ns(0.9))) +
                      msCell(static_cast<double>(d->percentile_ns(0.99))) + msCell(static_cast<double>(d->max_ns())) +
                      msCell(d->count() ? d->mean_ns() : -1.0) + "</tr>";
