@@ -49,17 +49,18 @@ std::string ranges(const std::vector<DroppedFrames>& drops)
 class Holders {
 public:
     explicit Holders(Session& session) : m_session(session) { }
-    const ProcessInfo& of(const std::string& allocatorId, std::int32_t tid)
+    /// \a allocator: the index of \a allocatorId in the monitor's allocator ids.
+    const ProcessInfo& of(std::uint32_t allocator, const std::string& allocatorId, std::int32_t tid)
     {
-        auto it = m_known.find({allocatorId, tid});
+        auto it = m_known.find({allocator, tid});
         if (it == m_known.end())
-            it = m_known.emplace(std::pair{allocatorId, tid}, m_session.holderProcess(allocatorId, tid)).first;
+            it = m_known.emplace(std::pair{allocator, tid}, m_session.holderProcess(allocatorId, tid)).first;
         return it->second;
     }
 
 private:
     Session& m_session;
-    std::map<std::pair<std::string, std::int32_t>, ProcessInfo> m_known;
+    std::map<std::pair<std::uint32_t, std::int32_t>, ProcessInfo> m_known;
 };
 
 /// Who had each watched device's node open or held dma-bufs of its buffer size while frames were followed: a look
@@ -269,7 +270,7 @@ int runFrames(const GlobalOptions& global, const FramesOptions& options)
                 continue;
             ++count;
             const std::string& id = ids[f.allocator];
-            const ProcessInfo& process = holders.of(id, f.holder);
+            const ProcessInfo& process = holders.of(f.allocator, id, f.holder);
             const std::string& holder = process.name;
             if (options.format == OutputFormat::Json) {
                 std::printf("%s\n", nlohmann::json({{"frame", frameJson(id, f, process, replayed)}}).dump().c_str());

@@ -132,6 +132,33 @@ Recorded replayAll(const std::string& path, Status& status, bool lanes = false)
     return out;
 }
 
+/// A recording played through the replay backend at once with the lanes of its first allocator followed; the session
+/// stays open for what the test asks of it afterwards.
+struct LaneReplay {
+    Session session;
+    Monitor monitor{Monitor::Options{}};
+    ~LaneReplay() { monitor.stop(); }
+
+    /// Opens \a path and plays it to its end (within 5 s).
+    Status play(const std::string& path)
+    {
+        BackendOptions bo;
+        bo.set("recording", path);
+        bo.set("speed", "max");
+        Status status = session.open({"replay"}, bo, monitor.eventSink());
+        if (status)
+            status = session.start();
+        monitor.setLaneAllocator(0);
+        if (status)
+            status = monitor.start(session);
+        for (int i = 0; status && i < 500 && !monitor.finished(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (status && !monitor.finished())
+            status = Status(E_FAIL, "the replay of " + path + " did not end within 5 s");
+        return status;
+    }
+};
+
 /// Runs SQL on a recording behind KsScope's back.
 bool tamper(const std::string& path, const char* sql)
 {
@@ -294,16 +321,10 @@ private Q_SLOTS:
 
     void replayedLanesComeFromTheRecordedBufferStates()
     {
-        BackendOptions bo;
-        bo.set("recording", m_good);
-        bo.set("speed", "max");
-        Session session;
-        Monitor monitor({});
-        QVERIFY(session.open({"replay"}, bo, monitor.eventSink()));
-        QVERIFY(session.start());
-        monitor.setLaneAllocator(0);
-        QVERIFY(monitor.start(session));
-        QTRY_VERIFY(monitor.finished());
+        LaneReplay replay;
+        const Status played = replay.play(m_good);
+        QVERIFY2(played, played.toString().c_str());
+        Monitor& monitor = replay.monitor;
         Lanes lanes;
         QTRY_VERIFY_WITH_TIMEOUT((monitor.lanes(0, monitor.now_ns(), lanes), !lanes.buffers.empty()), 2000);
         std::size_t changes = 0;
@@ -313,7 +334,6 @@ private Q_SLOTS:
         for (const BufferChange& b : m_live.buffers)
             recorded += b.allocator == 0 ? 1 : 0;
         QCOMPARE(changes, recorded);
-        monitor.stop();
     }
 
     void replayBackendRefusesEditsAndMixing()
@@ -663,16 +683,10 @@ private Q_SLOTS:
 
         // replayed: the lane's holder is the process, named by the session as it was recorded
         {
-            BackendOptions bo;
-            bo.set("recording", file);
-            bo.set("speed", "max");
-            Session session;
-            Monitor monitor({});
-            QVERIFY(session.open({"replay"}, bo, monitor.eventSink()));
-            QVERIFY(session.start());
-            monitor.setLaneAllocator(0);
-            QVERIFY(monitor.start(session));
-            QTRY_VERIFY(monitor.finished());
+            LaneReplay replay;
+            const Status played = replay.play(file);
+            QVERIFY2(played, played.toString().c_str());
+            Monitor& monitor = replay.monitor;
             Lanes lanes;
             QTRY_VERIFY_WITH_TIMEOUT((monitor.lanes(0, monitor.now_ns(), lanes), lanes.buffers.size() > 1), 2000);
             const auto held = std::find_if(lanes.buffers[1].begin(), lanes.buffers[1].end(),
@@ -680,11 +694,10 @@ private Q_SLOTS:
             QVERIFY(held != lanes.buffers[1].end());
             QCOMPARE(held->holder, pid);
             const std::string id = monitor.allocatorIds()[0];
-            const ProcessInfo named = session.holderProcess(id, pid);
+            const ProcessInfo named = replay.session.holderProcess(id, pid);
             QCOMPARE(named.pid, pid);
             QCOMPARE(named.name, self.name);
-            QCOMPARE(session.holderProcess(id, pid + 100000).name, std::string()); // never recorded: no name
-            monitor.stop();
+            QCOMPARE(replay.session.holderProcess(id, pid + 100000).name, std::string()); // never recorded: no name
         }
 
         // `ksscope-cli frames` of the recording names the holder as recorded

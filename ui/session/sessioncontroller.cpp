@@ -131,7 +131,6 @@ SessionController::~SessionController()
     m_monitor.reset();
     m_watch.reset(); // the device thread closes it
     m_playback = nullptr;
-    m_backends.clear();
     std::promise<void> closed;
     post([devices = m_devices, &closed] {
         devices->close();
@@ -193,7 +192,6 @@ void SessionController::open(const SessionRequest& request)
     m_monitor.reset();
     m_watch.reset(); // the device thread closes it
     m_playback = nullptr; // the session that owns it closes on the device thread
-    m_backends.clear();
     m_backendNames.clear();
     const quint64 generation = ++m_generation;
     Q_EMIT opening();
@@ -229,19 +227,16 @@ void SessionController::open(const SessionRequest& request)
         std::shared_ptr<WatchSession> watchHandle = devices->watch;
         QStringList backendNames;
         Playback* playback = nullptr;
-        std::vector<Backend*> backends;
         if (status) {
-            for (const auto& backend : watch.session().backends()) {
+            for (const auto& backend : watch.session().backends())
                 backendNames.append(QString::fromStdString(backend->name()));
-                backends.push_back(backend.get());
-            }
             playback = devices->playback();
         } else {
             monitor.reset();
             watchHandle.reset();
             devices->close();
         }
-        reply([this, status, monitor, watchHandle, playback, backends, backendNames, generation, added, addedProblems,
+        reply([this, status, monitor, watchHandle, playback, backendNames, generation, added, addedProblems,
                topology = std::move(topology)]() mutable {
             if (generation != m_generation)
                 return; // another open or monitor followed: this session or monitor is gone already
@@ -252,7 +247,6 @@ void SessionController::open(const SessionRequest& request)
             m_monitor = monitor;
             m_watch = watchHandle;
             m_playback = playback;
-            m_backends = backends;
             m_backendNames = backendNames;
             m_topology = std::move(topology);
             Q_EMIT topologyChanged();
@@ -263,10 +257,8 @@ void SessionController::open(const SessionRequest& request)
 
 ProcessInfo SessionController::holderProcess(const std::string& allocatorId, std::int32_t holder) const
 {
-    for (Backend* backend : m_backends)
-        if (backend->owns(allocatorId))
-            return backend->holderProcess(allocatorId, holder);
-    return {};
+    // the session's backends stay as they are from the reply of open() until it is closed after m_watch is let go
+    return m_watch ? m_watch->session().holderProcess(allocatorId, holder) : ProcessInfo{};
 }
 
 void SessionController::setRate(double rateHz)

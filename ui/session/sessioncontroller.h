@@ -144,7 +144,6 @@ private:
     SessionRequest m_request;
     QStringList m_backendNames;
     Playback* m_playback = nullptr; // owned by a backend of the open session
-    std::vector<Backend*> m_backends; // the open session's, for holderProcess (valid like m_playback)
     quint64 m_generation = 0; // of open() and monitor replacements: only the latest one's answer is taken
     bool m_paused = false;
 };
