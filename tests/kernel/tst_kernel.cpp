@@ -388,6 +388,10 @@ private slots:
                 QCOMPARE(f.value(QStringLiteral("holder_pid")).toInteger(), pid);
             }();
             const auto at = [&f](const char* key) { return f.value(QLatin1String(key)).toInteger(-1); };
+            // KsScope starts its stream, then follows it: the frames filled before the following began have no
+            // "done" (null, never guessed); they can only come first, within the first half second
+            if (frames.empty() && f.value(QStringLiteral("done_ns")).isNull() && at("dequeued_ns") < 500'000'000)
+                continue;
             if (at("driver_owned_ns") >= 0)
                 [&] { QVERIFY2(at("driver_owned_ns") <= at("done_ns"), qPrintable(line)); }();
             [&] {
