@@ -5,8 +5,10 @@
 #                                               them (lintian, AppStream, desktop entry), install the .deb with apt,
 #                                               run the installed programs from their installed paths, remove it
 # installer/check-packages.sh nsis BUILD_DIR    build the NSIS installer from BUILD_DIR (the mingw-w64 cross build),
-#                                               check its contents, install it silently under wine, run the
-#                                               installed ksscope-cli.exe, uninstall it
+#                                               check its contents (every DLL the programs import is in it or in
+#                                               Windows), install it silently under wine, run the installed
+#                                               ksscope-cli.exe and ksscope.exe, check the shortcut and the .ksrec
+#                                               association, uninstall it and check nothing is left
 #
 # Installing needs root or sudo. Exits non-zero, saying what was wrong, on the first failure.
 set -euo pipefail
@@ -140,6 +142,38 @@ check_nsis() {
         doc/LICENSE doc/docs/WINDOWS.md; do
         grep -qx "$f" <<<"$listing" || fail "$exe does not contain $f"
     done
+    local gui=0
+    if [[ -f "$build/app/gui/ksscope.exe" ]]; then
+        gui=1
+        # the window with exactly what it loads: the DLLs beside it and the Qt plugins in their folders
+        for f in bin/ksscope.exe bin/Qt6Core.dll bin/Qt6Gui.dll bin/Qt6Widgets.dll bin/Qt6PrintSupport.dll \
+            bin/libQCustomPlotQt6.dll bin/libgvc.dll bin/libgvplugin_dot_layout.dll bin/sqlite3.dll \
+            bin/libstdc++-6.dll bin/platforms/qwindows.dll bin/platforms/qoffscreen.dll \
+            bin/styles/qwindowsvistastyle.dll bin/imageformats/qico.dll; do
+            grep -qx "$f" <<<"$listing" || fail "$exe does not contain $f"
+        done
+        # every DLL the programs and their DLLs import is in the installer or part of Windows
+        local stage dll missing=()
+        stage=$(mktemp -d)
+        7z x -o"$stage" "$exe" 'bin/*' >/dev/null
+        local shipped
+        shipped=$(cd "$stage/bin" && find . -iname '*.dll' -printf '%f\n' | tr '[:upper:]' '[:lower:]')
+        while read -r dll; do
+            dll=${dll,,}
+            grep -qx "$dll" <<<"$shipped" && continue
+            case $dll in
+            kernel32.dll | user32.dll | gdi32.dll | advapi32.dll | shell32.dll | ole32.dll | oleaut32.dll | \
+                comdlg32.dll | winspool.drv | ws2_32.dll | mpr.dll | userenv.dll | version.dll | winmm.dll | \
+                netapi32.dll | uxtheme.dll | dwmapi.dll | imm32.dll | shlwapi.dll | setupapi.dll | cfgmgr32.dll | \
+                uuid.dll | msvcrt.dll | d3d9.dll | d3d11.dll | dxgi.dll | dwrite.dll | wtsapi32.dll | \
+                authz.dll | rpcrt4.dll | ksuser.dll | api-ms-win-*) ;;
+            *) missing+=("$dll") ;;
+            esac
+        done < <(find "$stage/bin" \( -iname '*.exe' -o -iname '*.dll' \) -exec x86_64-w64-mingw32-objdump -p {} \; |
+            sed -n 's/^\s*DLL Name: //p' | sort -u)
+        rm -rf "$stage"
+        ((${#missing[@]} == 0)) || fail "$exe lacks DLLs its programs load: ${missing[*]}"
+    fi
 
     log "silent install under wine"
     export WINEPREFIX="$build/wine-installer-prefix" WINEDEBUG=-all
@@ -157,14 +191,34 @@ check_nsis() {
     grep -q "sim:avshws" <<<"$list" || fail "the installed ksscope-cli.exe list shows no simulated filter: $list"
     wine "$target/bin/ksscope-cli.exe" --backend sim --scenario 'C:\KsScope\scenarios\starvation.json' list \
         </dev/null >/dev/null 2>&1 || fail "the installed ksscope-cli.exe cannot read its installed scenarios"
+    if ((gui)); then
+        local v
+        v=$(wine "$target/bin/ksscope.exe" --version </dev/null 2>/dev/null) || fail "the installed ksscope.exe --version failed"
+        [[ "$v" == "ksscope "* ]] || fail "the installed ksscope.exe --version says \"$v\""
+        # the installed window on the simulated devices, offscreen: a screenshot
+        rm -f "$out/installed.png"
+        QT_QPA_PLATFORM=offscreen QT_QPA_FONTDIR=/usr/share/fonts/truetype/dejavu \
+            wine "$target/bin/ksscope.exe" --size 800x600 --screenshot "$out/installed.png" --after 2 \
+            </dev/null >/dev/null 2>&1 || fail "the installed ksscope.exe could not take a screenshot"
+        [[ -s "$out/installed.png" ]] || fail "the installed ksscope.exe wrote no screenshot"
+        # recordings open in the window; the Start menu has it
+        wine reg query 'HKLM\Software\Classes\KsScope.Recording\shell\open\command' </dev/null 2>/dev/null |
+            grep -qi 'ksscope.exe" --recording' || fail "the installer did not associate .ksrec files with ksscope.exe"
+        find "$WINEPREFIX/drive_c" -iname 'KsScope.lnk' | grep -q . || fail "the installer made no Start-menu shortcut to KsScope"
+    fi
 
     log "silent uninstall under wine"
     # _?= runs the uninstaller in place and waits for it (otherwise it copies itself away and returns at once)
     wine "$target/Uninstall.exe" /S '_?=C:\KsScope' </dev/null >/dev/null 2>&1 || true
     wineserver -w
     rm -f "$target/Uninstall.exe" # in place, the uninstaller cannot delete itself
-    if [[ -e "$target/bin/ksscope-cli.exe" || -e "$target/scenarios" ]]; then
+    if [[ -e "$target/bin" || -e "$target/scenarios" ]]; then
         fail "files left after uninstalling: $(find "$target" | head -5)"
+    fi
+    if ((gui)); then
+        ! wine reg query 'HKLM\Software\Classes\KsScope.Recording' </dev/null >/dev/null 2>&1 ||
+            fail "the uninstaller left the .ksrec association"
+        ! find "$WINEPREFIX/drive_c" -iname 'KsScope.lnk' | grep -q . || fail "the uninstaller left the Start-menu shortcut"
     fi
     wineserver -k || true
     rm -rf "$WINEPREFIX"

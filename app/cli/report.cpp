@@ -56,27 +56,67 @@ std::filesystem::path selfDirectory()
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec)
         return self.parent_path();
+#elif defined(_WIN32)
+    std::wstring name(32768, L'\0');
+    const DWORD n = GetModuleFileNameW(nullptr, name.data(), static_cast<DWORD>(name.size()));
+    if (n > 0 && n < name.size()) {
+        name.resize(n);
+        return std::filesystem::path(name).parent_path();
+    }
 #endif
     return {};
 }
 
-/// Draws the PDF with the GUI executable (`ksscope --export-report`). Returns an exit code.
-int writePdf(const std::string& recording, const std::string& output)
+#if defined(_WIN32)
+constexpr const char* kGuiProgram = "ksscope.exe";
+
+/// \a arg quoted for a Windows command line as the C runtime splits it.
+std::wstring quoted(const std::wstring& arg)
 {
-#if defined(__unix__)
-    std::filesystem::path gui = selfDirectory() / "ksscope";
-    if (const char* overridden = std::getenv("KSSCOPE_GUI"); overridden && *overridden)
-        gui = overridden;
-    else if (!std::filesystem::exists(gui))
-        gui = selfDirectory() / "gui" / "ksscope"; // the build tree
-    if (!std::filesystem::exists(gui)) {
-        std::cerr << "ksscope-cli: report --format pdf: PDF reports are drawn by the KsScope window program, which "
-                     "is not installed next to ksscope-cli ("
-                  << gui.string() << "); install it, or use --format html\n";
-        return ExitUsage;
+    if (!arg.empty() && arg.find_first_of(L" \t\"") == std::wstring::npos)
+        return arg;
+    std::wstring out = L"\"";
+    std::size_t backslashes = 0;
+    for (wchar_t c : arg) {
+        if (c == L'\\') {
+            ++backslashes;
+            continue;
+        }
+        out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+        backslashes = 0;
+        out += c;
     }
-    // the format is named: the window program would otherwise take it from the file name
-    std::vector<std::string> args{gui.string(), "--export-report", recording, "--format", "pdf", "--output", output};
+    out.append(backslashes * 2, L'\\');
+    return out + L"\"";
+}
+
+/// Runs \a args and waits: the program's exit code, or -1 when it could not be started.
+int runProgram(const std::vector<std::string>& args)
+{
+    std::wstring line;
+    for (const std::string& a : args)
+        line += (line.empty() ? L"" : L" ") + quoted(std::filesystem::path(a).wstring());
+    // no window needed: Qt draws offscreen unless told otherwise (the child inherits this)
+    if (GetEnvironmentVariableW(L"QT_QPA_PLATFORM", nullptr, 0) == 0)
+        SetEnvironmentVariableW(L"QT_QPA_PLATFORM", L"offscreen");
+    STARTUPINFOW startup{};
+    startup.cb = sizeof startup;
+    PROCESS_INFORMATION process{};
+    if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &process))
+        return -1;
+    WaitForSingleObject(process.hProcess, INFINITE);
+    DWORD code = 1;
+    GetExitCodeProcess(process.hProcess, &code);
+    CloseHandle(process.hThread);
+    CloseHandle(process.hProcess);
+    return static_cast<int>(code);
+}
+#elif defined(__unix__)
+constexpr const char* kGuiProgram = "ksscope";
+
+/// Runs \a args and waits: the program's exit code, or -1 when it could not be started or did not exit.
+int runProgram(std::vector<std::string> args)
+{
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -95,15 +135,38 @@ int writePdf(const std::string& recording, const std::string& output)
         envp.push_back(e.data());
     envp.push_back(nullptr);
     pid_t pid = 0;
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) {
-        std::cerr << "ksscope-cli: report --format pdf: cannot run " << gui.string() << "\n";
-        return ExitDevice;
-    }
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0)
+        return -1;
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     if (!WIFEXITED(status))
-        return ExitDevice;
+        return -1;
     return WEXITSTATUS(status);
+}
+#endif
+
+/// Draws the PDF with the GUI executable (`ksscope --export-report`). Returns an exit code.
+int writePdf(const std::string& recording, const std::string& output)
+{
+#if defined(__unix__) || defined(_WIN32)
+    std::filesystem::path gui = selfDirectory() / kGuiProgram;
+    if (const char* overridden = std::getenv("KSSCOPE_GUI"); overridden && *overridden)
+        gui = overridden;
+    else if (!std::filesystem::exists(gui))
+        gui = selfDirectory() / "gui" / kGuiProgram; // the build tree
+    if (!std::filesystem::exists(gui)) {
+        std::cerr << "ksscope-cli: report --format pdf: PDF reports are drawn by the KsScope window program, which "
+                     "is not installed next to ksscope-cli ("
+                  << gui.string() << "); install it, or use --format html\n";
+        return ExitUsage;
+    }
+    // the format is named: the window program would otherwise take it from the file name
+    const int rc = runProgram({gui.string(), "--export-report", recording, "--format", "pdf", "--output", output});
+    if (rc < 0) {
+        std::cerr << "ksscope-cli: report --format pdf: cannot run " << gui.string() << "\n";
+        return ExitDevice;
+    }
+    return rc;
 #else
     (void)recording;
     (void)output;

@@ -23,7 +23,38 @@
 #include <string_view>
 #include <vector>
 
+#if defined(_WIN32)
+#include <cstdio>
+#include <windows.h>
+#endif
+
 namespace {
+
+#if defined(_WIN32)
+/// A Windows GUI program has no console: its text (--help, --version, messages) goes to the console it was started
+/// from, when there is one and nothing else receives it.
+void useParentConsole()
+{
+    const HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+    if ((err == nullptr || err == INVALID_HANDLE_VALUE) && AttachConsole(ATTACH_PARENT_PROCESS)) {
+        (void)std::freopen("CONOUT$", "w", stdout);
+        (void)std::freopen("CONOUT$", "w", stderr);
+    }
+}
+
+/// The offscreen platform (tests, report export without a window) reads fonts from a folder: the system's, unless
+/// QT_QPA_FONTDIR names another.
+void offscreenFonts()
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_FONTDIR"))
+        return;
+    wchar_t windows[MAX_PATH] = {};
+    const UINT n = GetWindowsDirectoryW(windows, MAX_PATH);
+    if (n > 0 && n < MAX_PATH)
+        qputenv("QT_QPA_FONTDIR",
+                (QString::fromWCharArray(windows, static_cast<int>(n)) + QStringLiteral("\\Fonts")).toUtf8());
+}
+#endif
 
 bool asksForText(int argc, char** argv)
 {
@@ -59,6 +90,10 @@ int main(int argc, char** argv)
 {
     QElapsedTimer sinceStart; // --measure-startup: from here to the first frame with samples
     sinceStart.start();
+#if defined(_WIN32)
+    useParentConsole();
+    offscreenFonts();
+#endif
     // --help and --version print text only: they need no display, so they work over ssh and in a build log
     std::unique_ptr<QCoreApplication> application;
     if (asksForText(argc, argv))

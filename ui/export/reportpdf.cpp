@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reportpdf.h"
 
+#include "drawingpainter.h"
 #include "ksscope/version.h"
 
 #include <QFile>
@@ -8,7 +9,6 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
-#include <QSvgRenderer>
 
 #include <fstream>
 #include <memory>
@@ -110,21 +110,18 @@ public:
         space(8);
     }
 
-    /// An SVG picture scaled to the page width (at most \a maxHeight high): vector paths in the PDF.
-    void svg(const std::string& svg, double maxHeight, double maxScale = 1.0)
+    /// A picture scaled to the page width (at most \a maxHeight high, at most \a maxScale of its size): vector
+    /// paths and text in the PDF.
+    void picture(const Drawing& drawing, double maxHeight, double maxScale = 1.0)
     {
-        QSvgRenderer renderer(QByteArray::fromStdString(svg));
-        if (!renderer.isValid())
+        if (drawing.width <= 0 || drawing.height <= 0)
             return;
-        const QSizeF size = renderer.defaultSize();
-        if (size.isEmpty())
-            return;
-        double scale = std::min(maxScale, m_area.width() / size.width());
-        scale = std::min(scale, maxHeight / size.height());
-        const QSizeF shown = size * scale;
+        double scale = std::min(maxScale, m_area.width() / drawing.width);
+        scale = std::min(scale, maxHeight / drawing.height);
+        const QSizeF shown(drawing.width * scale, drawing.height * scale);
         ensure(shown.height());
         if (m_painter)
-            renderer.render(m_painter, QRectF(QPointF(0, m_y), shown));
+            paintDrawing(*m_painter, drawing, QRectF(QPointF(0, m_y), shown));
         m_y += shown.height();
     }
 
@@ -284,7 +281,7 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
     pages.table({{QStringLiteral("session"), 0.2}, {QString(), 0.8}}, meta);
 
     pages.heading(QStringLiteral("Topology"), 12);
-    pages.svg(topologySvg(report.topology), 420, 0.75);
+    pages.picture(topologyDrawing(report.topology), 420, 0.75);
     if (report.snapshots.size() > 1)
         pages.text(QStringLiteral("The topology as last recorded; it changed %1 time(s) during the recording.")
                        .arg(report.snapshots.size() - 1),
@@ -334,7 +331,7 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                        (a.format.empty() ? QString() : QStringLiteral(" · ") + q(a.format)),
                    PdfPages::font(8), QColor(0x56, 0x60, 0x6b));
         pages.space(4);
-        pages.svg(occupancySvg(a, report.info.duration_ns, 1000, 170), 150);
+        pages.picture(occupancyDrawing(a, report.info.duration_ns, 1000, 170), 150);
         pages.text(QStringLiteral("blue band: min–max frames allocated · dark line: mean · dashed: frames · red: "
                                   "starving"),
                    PdfPages::font(6.5), QColor(0x56, 0x60, 0x6b));
@@ -405,7 +402,7 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
                     QStringLiteral("%1: %2").arg(QString::fromUtf8(timing.name), QString::fromUtf8(timing.span)));
             pages.text(spans.join(QStringLiteral(" · ")), PdfPages::font(6.5), QColor(0x56, 0x60, 0x6b));
             pages.space(3);
-            pages.svg(frameTimingSvg(fs, 1000, 160), 140);
+            pages.picture(frameTimingDrawing(fs, 1000, 160), 140);
             pages.space(4);
         }
         if (!a.episodes.empty()) {

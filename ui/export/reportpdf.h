@@ -10,7 +10,7 @@
 namespace ksscope::ui {
 
 /// Draws \a report as an A4 PDF with Qt: a title, the session, the topology and each allocator's occupancy
-/// as vector pictures (the same SVG as the HTML report), the tables, and "page N of M" on every page.
+/// as vector pictures (the same drawings as the HTML report's SVG), the tables, and "page N of M" on every page.
 [[nodiscard]] Status writeReportPdf(const Report& report, const QString& path,
                                     const std::function<bool(double)>& progress = {});
 

@@ -7,6 +7,7 @@
 /// rate, the occupancy over the session, the events and the edits. Written as JSON (everything), CSV (the
 /// samples) or one self-contained HTML file; the PDF is drawn by the GUI library from the same Report.
 
+#include "ksscope/drawing.h"
 #include "ksscope/recording.h"
 
 #include <functional>
@@ -94,18 +95,18 @@ struct ReportOptions {
 [[nodiscard]] Status writeSamplesCsv(Recording& recording, std::ostream& out,
                                      const std::function<bool(double)>& progress = {});
 
-/// The topology as an SVG picture (filters with their pins, connections, allocator badges).
-[[nodiscard]] std::string topologySvg(const Topology& topology);
-/// One of an allocator's frame-timing histograms (\a what: "interval", "driver latency", ...) as an SVG bar chart
-/// (\a width x \a height px), with p50, p99 and max marked; "" when it holds nothing.
-[[nodiscard]] std::string durationHistogramSvg(const DurationHistogram& histogram, const std::string& what, int width,
+/// The topology as a picture (filters with their pins, connections, allocator badges), laid out by Graphviz's dot.
+[[nodiscard]] Drawing topologyDrawing(const Topology& topology);
+/// One of an allocator's frame-timing histograms (\a what: "interval", "driver latency", ...) as a bar chart
+/// (\a width x \a height px), with p50, p99 and max marked; empty when it holds nothing.
+[[nodiscard]] Drawing durationHistogramDrawing(const DurationHistogram& histogram, const std::string& what, int width,
                                                int height);
 /// The four frame-timing histograms of an allocator (interval, driver latency, delivery latency, hold) side by side.
-[[nodiscard]] std::string frameTimingSvg(const FrameStats& frames, int width, int height);
+[[nodiscard]] Drawing frameTimingDrawing(const FrameStats& frames, int width, int height);
 /// The dropped sequence numbers as text: "29-31, 57, 90-92" (the first \a limit runs, then "and N more").
 [[nodiscard]] std::string droppedRangesText(const std::vector<DroppedFrames>& drops, std::size_t limit = 50);
-/// One allocator's occupancy over the session as an SVG chart (\a width x \a height px).
-[[nodiscard]] std::string occupancySvg(const AllocatorReport& allocator, std::int64_t duration_ns, int width,
+/// One allocator's occupancy over the session as a chart (\a width x \a height px).
+[[nodiscard]] Drawing occupancyDrawing(const AllocatorReport& allocator, std::int64_t duration_ns, int width,
                                        int height);
 
 /// "1.5 s", "2 min 03 s", "1 h 02 min"

@@ -2,7 +2,8 @@
 // The dot layout engine is loaded from Graphviz's plugin folder (KSSCOPE_GRAPHVIZ_DOT_PLUGIN, found at configure
 // time) and handed to Graphviz as a built-in. So neither the plugin configuration file that `dot -c` writes at
 // install time nor a run path into Graphviz's private folder is needed. Should the library not load, Graphviz's
-// own plugin loading, which reads that configuration file, is tried. That is also the way on Windows.
+// own plugin loading, which reads that configuration file, is tried. On Windows the program links the plugin's
+// DLL (KSSCOPE_GRAPHVIZ_LINKED_DOT_PLUGIN, scripts/windows-deps) and hands its library over the same way.
 #include "ksscope/graphviz_context.h"
 
 #if defined(KSSCOPE_GRAPHVIZ_DOT_PLUGIN) && !defined(_WIN32)
@@ -10,6 +11,11 @@
 #include <dlfcn.h>
 #endif
 #include <gvc.h>
+#include <gvplugin.h>
+
+#if defined(KSSCOPE_GRAPHVIZ_LINKED_DOT_PLUGIN)
+extern "C" gvplugin_library_t gvplugin_dot_layout_LTX_library; // libgvplugin_dot_layout.dll
+#endif
 
 namespace ksscope::graphviz {
 
@@ -19,7 +25,16 @@ std::string g_error; // guarded by mutex()
 
 GVC_t* makeContext()
 {
-#ifndef KSSCOPE_LOAD_DOT_PLUGIN
+#if defined(KSSCOPE_GRAPHVIZ_LINKED_DOT_PLUGIN)
+    static lt_symlist_t builtins[] = {
+        {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+        {nullptr, nullptr},
+    };
+    GVC_t* gvc = gvContextPlugins(builtins, 0);
+    if (!gvc)
+        g_error = "Graphviz could not create a context; reinstall KsScope (libgvc.dll)";
+    return gvc;
+#elif !defined(KSSCOPE_LOAD_DOT_PLUGIN)
     GVC_t* gvc = gvContext();
     if (!gvc)
         g_error = "Graphviz could not create a context; reinstall Graphviz";

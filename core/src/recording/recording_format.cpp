@@ -12,6 +12,8 @@
 #if defined(__unix__)
 #include <sys/utsname.h>
 #include <unistd.h>
+#elif defined(_WIN32)
+#include <windows.h>
 #endif
 
 namespace ksscope::recording {
@@ -43,6 +45,11 @@ std::string hostName()
     char name[256] = {};
     if (gethostname(name, sizeof name - 1) == 0)
         return name;
+#elif defined(_WIN32)
+    char name[MAX_COMPUTERNAME_LENGTH + 1] = {};
+    DWORD size = sizeof name;
+    if (GetComputerNameA(name, &size))
+        return std::string(name, size);
 #endif
     return {};
 }
@@ -53,6 +60,19 @@ std::string osName()
     utsname u{};
     if (uname(&u) == 0)
         return std::string(u.sysname) + " " + u.release + " " + u.machine;
+#elif defined(_WIN32)
+    // the version Windows reports to ntdll's callers (GetVersionEx answers what the manifest asks for)
+    using RtlGetVersionFn = LONG(WINAPI*)(OSVERSIONINFOW*);
+    if (HMODULE ntdll = GetModuleHandleW(L"ntdll.dll")) {
+        const auto get =
+            reinterpret_cast<RtlGetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "RtlGetVersion")));
+        OSVERSIONINFOW v{};
+        v.dwOSVersionInfoSize = sizeof v;
+        if (get && get(&v) == 0)
+            return "Windows " + std::to_string(v.dwMajorVersion) + "." + std::to_string(v.dwMinorVersion) + "." +
+                   std::to_string(v.dwBuildNumber) + " x86_64";
+    }
+    return "Windows";
 #endif
     return {};
 }

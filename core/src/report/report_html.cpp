@@ -2,6 +2,7 @@
 // The HTML report and its SVG pictures: the topology (laid out by Graphviz's dot) and occupancy charts.
 
 #include "ksscope/device_id.h"
+#include "ksscope/drawing.h"
 #include "ksscope/graphviz_context.h"
 #include "ksscope/report.h"
 #include "ksscope/version.h"
@@ -134,7 +135,7 @@ bool layout(std::vector<Box>& boxes, const Topology& topology)
 
 } // namespace
 
-std::string topologySvg(const Topology& topology)
+Drawing topologyDrawing(const Topology& topology)
 {
     std::vector<Box> boxes;
     for (const FilterInfo& f : topology.filters) {
@@ -154,8 +155,14 @@ std::string topologySvg(const Topology& topology)
         box.height = height + 6;
         boxes.push_back(box);
     }
-    if (boxes.empty())
-        return R"(<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40"><text x="10" y="25" font-family="sans-serif" font-size="13">No devices were recorded.</text></svg>)";
+    Drawing d;
+    d.role = "topology";
+    if (boxes.empty()) {
+        d.width = 300;
+        d.height = 40;
+        d.text(10, 25, "No devices were recorded.", 13);
+        return d;
+    }
     if (!layout(boxes, topology)) { // one row, in order
         double x = 10;
         for (Box& b : boxes) {
@@ -168,42 +175,33 @@ std::string topologySvg(const Topology& topology)
     std::map<std::string, std::pair<double, double>> anchors;
     double right = 0;
     double bottom = 0;
-    std::string body;
+    Drawing body;
     for (const Box& b : boxes) {
         const FilterInfo& f = *b.filter;
         right = std::max(right, b.x + b.width);
         bottom = std::max(bottom, b.y + b.height);
-        body += "<g class=\"filter\"><rect x=\"" + num(b.x) + "\" y=\"" + num(b.y) + "\" width=\"" + num(b.width) +
-                "\" height=\"" + num(b.height) +
-                "\" rx=\"6\" fill=\"#ffffff\" stroke=\"#4a5d73\" stroke-width=\"1.2\"/>";
-        body += "<rect x=\"" + num(b.x) + "\" y=\"" + num(b.y) + "\" width=\"" + num(b.width) + "\" height=\"" +
-                num(kHeader - 4) + "\" rx=\"6\" fill=\"#dfe7f1\"/>";
-        body += "<text x=\"" + num(b.x + 8) + "\" y=\"" + num(b.y + 14) + "\" font-weight=\"bold\" font-size=\"12\">" +
-                escape(f.name) + "</text>";
-        body += "<text x=\"" + num(b.x + 8) + "\" y=\"" + num(b.y + 26) + "\" font-size=\"9.5\" fill=\"#56606b\">" +
-                escape(f.id) + " · " + escape(f.kind) + "</text>";
+        body.rect(b.x, b.y, b.width, b.height, Paint::filled("#ffffff").outlined("#4a5d73", 1.2), 6);
+        body.rect(b.x, b.y, b.width, kHeader - 4, Paint::filled("#dfe7f1"), 6);
+        body.text(b.x + 8, b.y + 14, f.name, 12, {}, TextAnchor::Start, true);
+        body.text(b.x + 8, b.y + 26, f.id + " · " + f.kind, 9.5, "#56606b");
         double y = b.y + kHeader + 12;
         for (const PinInfo& p : f.pins) {
             const bool in = p.direction == PinDirection::Input;
             const double px = in ? b.x : b.x + b.width;
             anchors[p.id] = {px, y - 4};
-            body += "<circle cx=\"" + num(px) + "\" cy=\"" + num(y - 4) + "\" r=\"4\" fill=\"" +
-                    (in ? "#6a8caf" : "#3c7d4b") + "\"/>";
-            body += "<text x=\"" + num(in ? b.x + 10 : b.x + b.width - 10) + "\" y=\"" + num(y) +
-                    "\" font-size=\"11\"" + (in ? "" : " text-anchor=\"end\"") + ">" + (in ? "▸ " : "") +
-                    escape(p.name) + (in ? "" : " ▸") + "</text>";
+            body.circle(px, y - 4, 4, Paint::filled(in ? "#6a8caf" : "#3c7d4b"));
+            body.text(in ? b.x + 10 : b.x + b.width - 10, y, in ? "▸ " + p.name : p.name + " ▸", 11, {},
+                      in ? TextAnchor::Start : TextAnchor::End);
             const std::string badge = allocatorBadge(topology, p);
             if (!badge.empty()) {
                 y += kRow;
-                body += "<text x=\"" + num(in ? b.x + 10 : b.x + b.width - 10) + "\" y=\"" + num(y - 2) +
-                        "\" font-size=\"9.5\" fill=\"#7a4d00\"" + (in ? "" : " text-anchor=\"end\"") + ">" +
-                        escape(badge) + "</text>";
+                body.text(in ? b.x + 10 : b.x + b.width - 10, y - 2, badge, 9.5, "#7a4d00",
+                          in ? TextAnchor::Start : TextAnchor::End);
             }
             y += kRow;
         }
-        body += "</g>";
     }
-    std::string edges;
+    // the connections under the filters
     for (const ConnectionInfo& c : topology.connections) {
         const auto from = anchors.find(c.from);
         const auto to = anchors.find(c.to);
@@ -213,23 +211,27 @@ std::string topologySvg(const Topology& topology)
         const auto [x2, y2] = to->second;
         const double bend = std::max(40.0, std::abs(x2 - x1) / 2);
         const bool enabled = (c.flags & ConnectionEnabled) != 0;
-        edges += "<path d=\"M" + num(x1) + "," + num(y1) + " C" + num(x1 + bend) + "," + num(y1) + " " +
-                 num(x2 - bend) + "," + num(y2) + " " + num(x2 - 8) + "," + num(y2) +
-                 "\" fill=\"none\" stroke=\"#2f4a66\" stroke-width=\"1.6\"" +
-                 (enabled ? "" : " stroke-dasharray=\"5,4\" stroke-opacity=\"0.6\"") + "/>";
+        Paint line = Paint::line("#2f4a66", 1.6);
+        if (!enabled) {
+            line.dash = {5, 4};
+            line.strokeOpacity = 0.6;
+        }
+        d.path({{PathStep::Op::Move, x1, y1}, {PathStep::Op::Cubic, x2 - 8, y2, x1 + bend, y1, x2 - bend, y2}}, line);
         // the arrowhead as a path of its own (markers are not in every SVG renderer)
-        edges += "<path d=\"M" + num(x2 - 9) + "," + num(y2 - 4) + " L" + num(x2 - 1) + "," + num(y2) + " L" +
-                 num(x2 - 9) + "," + num(y2 + 4) + " Z\" fill=\"#2f4a66\"/>";
+        d.path({{PathStep::Op::Move, x2 - 9, y2 - 4},
+                {PathStep::Op::Line, x2 - 1, y2},
+                {PathStep::Op::Line, x2 - 9, y2 + 4},
+                {PathStep::Op::Close}},
+               Paint::filled("#2f4a66"));
     }
-    const double width = right + 20;
-    const double height = bottom + 20;
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" width=\"" + num(width, 0) + "\" height=\"" +
-           num(height, 0) + "\" viewBox=\"0 0 " + num(width, 0) + " " + num(height, 0) +
-           "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-weight=\"normal\">" + edges + body +
-           "</svg>";
+    for (Shape& shape : body.shapes)
+        d.shapes.push_back(std::move(shape));
+    d.width = std::round(right + 20);
+    d.height = std::round(bottom + 20);
+    return d;
 }
 
-std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int width, int height)
+Drawing occupancyDrawing(const AllocatorReport& a, std::int64_t duration_ns, int width, int height)
 {
     const double left = 44;
     const double rightPad = 12;
@@ -243,25 +245,21 @@ std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int
     const double duration = std::max(1e-9, static_cast<double>(duration_ns) * 1e-9);
     auto X = [&](double seconds) { return left + w * seconds / duration; };
     auto Y = [&](double value) { return top + h - h * value / frames; };
-    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + std::to_string(width) +
-                      "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
-                      std::to_string(height) + "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">";
-    svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
-           "\" fill=\"#fbfcfd\" stroke=\"#c9d1da\"/>";
+    Drawing d;
+    d.role = "chart";
+    d.width = width;
+    d.height = height;
+    d.rect(left, top, w, h, Paint::filled("#fbfcfd").outlined("#c9d1da"));
     // starvation episodes
     for (const StarvationInterval& e : a.episodes) {
         const double b = static_cast<double>(e.begin_ns) * 1e-9;
         const double en = e.end_ns < 0 ? static_cast<double>(a.last_ns) * 1e-9 : static_cast<double>(e.end_ns) * 1e-9;
-        svg += "<rect x=\"" + num(X(b), 2) + "\" y=\"" + num(top) + "\" width=\"" +
-               num(std::max(1.0, X(en) - X(b)), 2) + "\" height=\"" + num(h) +
-               "\" fill=\"#d9483b\" fill-opacity=\"0.22\"/>";
+        d.rect(X(b), top, std::max(1.0, X(en) - X(b)), h, Paint::filled("#d9483b", 0.22));
     }
     // y grid: 0, frames/2, frames
     for (std::uint32_t v : {0u, frames / 2, frames}) {
-        svg += "<line x1=\"" + num(left) + "\" x2=\"" + num(left + w) + "\" y1=\"" + num(Y(v)) + "\" y2=\"" +
-               num(Y(v)) + "\" stroke=\"#e3e8ee\"/>";
-        svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(Y(v) + 4) + "\" font-size=\"10\" text-anchor=\"end\">" +
-               std::to_string(v) + "</text>";
+        d.line(left, Y(v), left + w, Y(v), Paint::line("#e3e8ee"));
+        d.text(left - 6, Y(v) + 4, std::to_string(v), 10, {}, TextAnchor::End);
     }
     // x ticks: about 8, on round numbers of seconds
     const double rough = duration / 8;
@@ -273,56 +271,50 @@ std::string occupancySvg(const AllocatorReport& a, std::int64_t duration_ns, int
             break;
         }
     for (double t = 0; t <= duration + 1e-9; t += step) {
-        svg += "<line x1=\"" + num(X(t)) + "\" x2=\"" + num(X(t)) + "\" y1=\"" + num(top + h) + "\" y2=\"" +
-               num(top + h + 4) + "\" stroke=\"#8a96a3\"/>";
-        svg += "<text x=\"" + num(X(t)) + "\" y=\"" + num(top + h + 16) +
-               "\" font-size=\"10\" text-anchor=\"middle\">" + formatDuration(t) + "</text>";
+        d.line(X(t), top + h, X(t), top + h + 4, Paint::line("#8a96a3"));
+        d.text(X(t), top + h + 16, formatDuration(t), 10, {}, TextAnchor::Middle);
     }
     // capacity, min-max band and mean
-    std::string band;
-    std::vector<std::string> lower; // the band's lower edge, drawn back from right to left
-    std::string mean;
-    std::string capacity;
+    std::vector<PathStep> band;
+    std::vector<PathStep> lower; // the band's lower edge, drawn back from right to left
+    std::vector<PathStep> mean;
+    std::vector<PathStep> capacity;
+    const auto to = [](const std::vector<PathStep>& steps, double x, double y) {
+        return PathStep{steps.empty() ? PathStep::Op::Move : PathStep::Op::Line, x, y};
+    };
     for (const OccupancyColumn& c : a.occupancy) {
         if (c.samples == 0)
             continue;
         const double x = X(static_cast<double>(c.begin_ns + c.end_ns) * 0.5e-9);
-        band += (band.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.maxAllocated), 2);
-        lower.push_back(" L" + num(x, 2) + "," + num(Y(c.minAllocated), 2));
-        mean += (mean.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.meanAllocated), 2);
-        capacity += (capacity.empty() ? "M" : " L") + num(x, 2) + "," + num(Y(c.frames), 2);
+        band.push_back(to(band, x, Y(c.maxAllocated)));
+        lower.push_back({PathStep::Op::Line, x, Y(c.minAllocated)});
+        mean.push_back(to(mean, x, Y(c.meanAllocated)));
+        capacity.push_back(to(capacity, x, Y(c.frames)));
     }
     if (!band.empty()) {
-        svg += "<path d=\"" + band;
-        for (auto point = lower.rbegin(); point != lower.rend(); ++point)
-            svg += *point;
-        svg += " Z\" fill=\"#7fa7d1\" fill-opacity=\"0.45\"/>";
-        svg += "<path d=\"" + capacity + "\" fill=\"none\" stroke=\"#7a4d00\" stroke-dasharray=\"4,3\"/>";
-        svg += "<path d=\"" + mean + "\" fill=\"none\" stroke=\"#1f4e85\" stroke-width=\"1.4\"/>";
+        band.insert(band.end(), lower.rbegin(), lower.rend());
+        band.push_back({PathStep::Op::Close});
+        d.path(std::move(band), Paint::filled("#7fa7d1", 0.45));
+        d.path(std::move(capacity), Paint::line("#7a4d00", 1.0, {4, 3}));
+        d.path(std::move(mean), Paint::line("#1f4e85", 1.4));
     } else {
-        svg += "<text x=\"" + num(left + w / 2) + "\" y=\"" + num(top + h / 2) +
-               "\" font-size=\"12\" text-anchor=\"middle\" fill=\"#8a96a3\">no samples</text>";
+        d.text(left + w / 2, top + h / 2, "no samples", 12, "#8a96a3", TextAnchor::Middle);
     }
-    svg += "<text x=\"12\" y=\"" + num(top + h / 2) + "\" font-size=\"10\" transform=\"rotate(-90 12 " +
-           num(top + h / 2) + ")\" text-anchor=\"middle\">frames</text>";
-    svg += "</svg>";
-    return svg;
+    d.text(12, top + h / 2, "frames", 10, {}, TextAnchor::Middle).rotate = -90;
+    return d;
 }
 
 namespace {
 
-/// The elements of one histogram chart in the box at (\a ox, \a oy) of \a width x \a height.
-std::string histogramElements(const DurationHistogram& histogram, const std::string& what, double ox, double oy,
-                              int width, int height)
+/// One histogram chart into \a d, in the box at (\a ox, \a oy) of \a width x \a height.
+void histogramShapes(Drawing& d, const DurationHistogram& histogram, const std::string& what, double ox, double oy,
+                     int width, int height)
 {
     const std::vector<DurationHistogram::Bucket> buckets = histogram.buckets();
-    std::string svg;
     if (buckets.empty()) {
-        svg += "<text x=\"" + num(ox + 40) + "\" y=\"" + num(oy + 12) + "\" font-size=\"11\" font-weight=\"600\">" +
-               escape(what) + "</text>";
-        svg += "<text x=\"" + num(ox + width / 2.0) + "\" y=\"" + num(oy + height / 2.0) +
-               "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#8a96a3\">not seen</text>";
-        return svg;
+        d.text(ox + 40, oy + 12, what, 11, {}, TextAnchor::Start, true);
+        d.text(ox + width / 2.0, oy + height / 2.0, "not seen", 10, "#8a96a3", TextAnchor::Middle);
+        return;
     }
     const double left = ox + 40;
     const double rightPad = 10;
@@ -341,28 +333,20 @@ std::string histogramElements(const DurationHistogram& histogram, const std::str
     auto Y = [&](double count) { return top + h - h * count / static_cast<double>(highest); };
     auto ms = [](double ns) { return num(ns * 1e-6, ns < 1e6 ? 3 : ns < 1e7 ? 2 : 1) + " ms"; };
 
-    svg += "<text x=\"" + num(left) + "\" y=\"" + num(oy + 12) + "\" font-size=\"11\" font-weight=\"600\">" +
-           escape(what) + "</text>";
-    svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
-           "\" fill=\"#fbfcfd\" stroke=\"#c9d1da\"/>";
+    d.text(left, oy + 12, what, 11, {}, TextAnchor::Start, true);
+    d.rect(left, top, w, h, Paint::filled("#fbfcfd").outlined("#c9d1da"));
     for (const DurationHistogram::Bucket& b : buckets) {
         const double x0 = X(static_cast<double>(b.from_ns));
         const double x1 = std::max(x0 + 1.0, X(static_cast<double>(b.to_ns)));
-        svg += "<rect x=\"" + num(x0, 2) + "\" y=\"" + num(Y(static_cast<double>(b.count)), 2) + "\" width=\"" +
-               num(x1 - x0, 2) + "\" height=\"" + num(top + h - Y(static_cast<double>(b.count)), 2) +
-               "\" fill=\"#7fa7d1\"/>";
+        const double y = Y(static_cast<double>(b.count));
+        d.rect(x0, y, x1 - x0, top + h - y, Paint::filled("#7fa7d1"));
     }
     // the ends of the time axis, and the highest count
-    svg += "<text x=\"" + num(left) + "\" y=\"" + num(top + h + 13) + "\" font-size=\"9.5\">" +
-           ms(static_cast<double>(buckets.front().from_ns)) + "</text>";
-    svg += "<text x=\"" + num(left + w) + "\" y=\"" + num(top + h + 13) + "\" font-size=\"9.5\" text-anchor=\"end\">" +
-           ms(static_cast<double>(buckets.back().to_ns)) + "</text>";
-    svg += "<text x=\"" + num(left + w / 2) + "\" y=\"" + num(top + h + 25) +
-           "\" font-size=\"9.5\" text-anchor=\"middle\" fill=\"#56606b\">logarithmic time</text>";
-    svg += "<text x=\"" + num(left - 4) + "\" y=\"" + num(top + 8) + "\" font-size=\"9.5\" text-anchor=\"end\">" +
-           std::to_string(highest) + "</text>";
-    svg +=
-        "<text x=\"" + num(left - 4) + "\" y=\"" + num(top + h) + "\" font-size=\"9.5\" text-anchor=\"end\">0</text>";
+    d.text(left, top + h + 13, ms(static_cast<double>(buckets.front().from_ns)), 9.5);
+    d.text(left + w, top + h + 13, ms(static_cast<double>(buckets.back().to_ns)), 9.5, {}, TextAnchor::End);
+    d.text(left + w / 2, top + h + 25, "logarithmic time", 9.5, "#56606b", TextAnchor::Middle);
+    d.text(left - 4, top + 8, std::to_string(highest), 9.5, {}, TextAnchor::End);
+    d.text(left - 4, top + h, "0", 9.5, {}, TextAnchor::End);
     // p50, p99 and max: a line each, labelled on a row of its own so that close ones stay readable
     struct Mark {
         const char* name;
@@ -375,40 +359,38 @@ std::string histogramElements(const DurationHistogram& histogram, const std::str
     for (std::size_t i = 0; i < std::size(marks); ++i) {
         const double x = X(marks[i].ns);
         const double labelY = oy + 22.0 + 11.0 * static_cast<double>(i);
-        svg += "<line x1=\"" + num(x, 2) + "\" x2=\"" + num(x, 2) + "\" y1=\"" + num(labelY + 2) + "\" y2=\"" +
-               num(top + h) + "\" stroke=\"" + marks[i].colour + "\" stroke-dasharray=\"3,2\"/>";
+        d.line(x, labelY + 2, x, top + h, Paint::line(marks[i].colour, 1.0, {3, 2}));
         const bool rightSide = x < left + w * 0.6;
-        svg += "<text x=\"" + num(x + (rightSide ? 3 : -3), 2) + "\" y=\"" + num(labelY) +
-               "\" font-size=\"9.5\" fill=\"" + marks[i].colour + "\" text-anchor=\"" + (rightSide ? "start" : "end") +
-               "\">" + marks[i].name + " " + ms(marks[i].ns) + "</text>";
+        d.text(x + (rightSide ? 3 : -3), labelY, std::string(marks[i].name) + " " + ms(marks[i].ns), 9.5,
+               marks[i].colour, rightSide ? TextAnchor::Start : TextAnchor::End);
     }
-    return svg;
-}
-
-std::string svgOpen(int width, int height)
-{
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + std::to_string(width) +
-           "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
-           std::to_string(height) + "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">";
 }
 
 } // namespace
 
-std::string durationHistogramSvg(const DurationHistogram& histogram, const std::string& what, int width, int height)
+Drawing durationHistogramDrawing(const DurationHistogram& histogram, const std::string& what, int width, int height)
 {
+    Drawing d;
     if (histogram.count() == 0)
-        return {};
-    return svgOpen(width, height) + histogramElements(histogram, what, 0, 0, width, height) + "</svg>";
+        return d;
+    d.role = "chart";
+    d.width = width;
+    d.height = height;
+    histogramShapes(d, histogram, what, 0, 0, width, height);
+    return d;
 }
 
-std::string frameTimingSvg(const FrameStats& frames, int width, int height)
+Drawing frameTimingDrawing(const FrameStats& frames, int width, int height)
 {
     const int each = width / static_cast<int>(kFrameTimings.size());
-    std::string svg = svgOpen(width, height);
+    Drawing d;
+    d.role = "chart";
+    d.width = width;
+    d.height = height;
     for (std::size_t i = 0; i < kFrameTimings.size(); ++i)
-        svg += histogramElements(frames.*kFrameTimings[i].histogram, kFrameTimings[i].name,
-                                 static_cast<double>(each) * static_cast<double>(i), 0, each, height);
-    return svg + "</svg>";
+        histogramShapes(d, frames.*kFrameTimings[i].histogram, kFrameTimings[i].name,
+                        static_cast<double>(each) * static_cast<double>(i), 0, each, height);
+    return d;
 }
 
 namespace {
@@ -504,7 +486,7 @@ std::string reportToHtml(const Report& report)
         meta("Command", "<code>" + escape(info.command) + "</code>");
     h += "</table>";
 
-    h += "<h2>Topology</h2><div class=\"topology-box\">" + topologySvg(report.topology) + "</div>";
+    h += "<h2>Topology</h2><div class=\"topology-box\">" + toSvg(topologyDrawing(report.topology)) + "</div>";
     if (report.snapshots.size() > 1) {
         h += "<p class=\"note\">The topology as last recorded. It changed " +
              std::to_string(report.snapshots.size() - 1) + " time(s):";
@@ -541,7 +523,7 @@ std::string reportToHtml(const Report& report)
         h += "<section class=\"allocator\" id=\"a-" + escape(a.id) + "\"><h3>" + escape(a.id) + "</h3>";
         h += "<p class=\"sub\">" + escape(a.filterName) + (a.pinName.empty() ? "" : " · pin " + escape(a.pinName)) +
              (a.format.empty() ? "" : " · " + escape(a.format)) + "</p>";
-        h += occupancySvg(a, info.duration_ns, 1000, 170);
+        h += toSvg(occupancyDrawing(a, info.duration_ns, 1000, 170));
         h += "<div class=\"legend\"><span class=\"swatch\" style=\"background:#7fa7d1\"></span>min–max allocated"
              "<span class=\"swatch\" style=\"background:#1f4e85;height:2px\"></span>mean"
              "<span class=\"swatch\" style=\"border-top:2px dashed #7a4d00;height:0\"></span>frames"
@@ -579,7 +561,7 @@ std::string reportToHtml(const Report& report)
                      msCell(static_cast<double>(d->percentile_ns(0.99))) + msCell(static_cast<double>(d->max_ns())) +
                      msCell(d->count() ? d->mean_ns() : -1.0) + "</tr>";
             }
-            h += "</table>" + frameTimingSvg(fs, 1000, 160);
+            h += "</table>" + toSvg(frameTimingDrawing(fs, 1000, 160));
         }
         if (!a.episodes.empty()) {
             h += "<table><tr><th>starvation episode</th><th class=\"n\">from</th><th class=\"n\">to</th>"

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The Windows build's Qt Test suites, run under wine (cmake/wine-run.sh): the window's models, topology canvas,
+# live graph, frame timing, property editor, main window and recording parts, and recordings with their reports -
+# everything that needs no Linux device. Included from tests/CMakeLists.txt when cross-building.
+# Then tests/windows/windows-e2e.sh: the programs themselves under wine, and recordings between Windows and Linux.
+
+set(KSSCOPE_TEST_FONT_DIR "/usr/share/fonts/truetype/dejavu")
+# the suites and the programs they start find Qt's DLLs and plugins beside them
+ksscope_windows_runtime_into("${CMAKE_CURRENT_BINARY_DIR}")
+
+include(ui/topology.cmake)
+include(ui/graphs.cmake)
+ksscope_add_test(tst_models SOURCES ui/tst_models.cpp LABELS ui)
+target_link_libraries(tst_models PRIVATE KsScope::ui)
+ksscope_add_test(tst_propertyeditor SOURCES ui/tst_propertyeditor.cpp LABELS "ui;threads" TIMEOUT 300)
+target_link_libraries(tst_propertyeditor PRIVATE KsScope::ui)
+ksscope_add_test(tst_mainwindow SOURCES ui/tst_mainwindow.cpp LABELS "ui;threads" TIMEOUT 600)
+target_link_libraries(tst_mainwindow PRIVATE KsScope::ui)
+target_compile_definitions(tst_mainwindow PRIVATE KSSCOPE_GUI_PATH="$<TARGET_FILE:ksscope>")
+add_dependencies(tst_mainwindow ksscope)
+ksscope_add_test(tst_recordingui SOURCES ui/tst_recordingui.cpp LABELS "ui;threads;recording" TIMEOUT 600)
+target_link_libraries(tst_recordingui PRIVATE KsScope::ui)
+target_compile_definitions(tst_recordingui PRIVATE KSSCOPE_GUI_PATH="$<TARGET_FILE:ksscope>")
+add_dependencies(tst_recordingui ksscope)
+ksscope_add_test(tst_recording SOURCES core/tst_recording.cpp LABELS "unit;threads;recording" TIMEOUT 600)
+target_link_libraries(tst_recording PRIVATE SQLite::SQLite3 KsScope::report)
+target_compile_definitions(tst_recording PRIVATE KSSCOPE_HAVE_REPORT=1)
+add_dependencies(tst_recording ksscope-cli)
+
+# the programs under wine, and recordings between Windows and Linux: needs a Linux build's ksscope-cli (the dev
+# preset's, which the test command builds first)
+set(KSSCOPE_NATIVE_BUILD_DIR "${PROJECT_SOURCE_DIR}/build/dev" CACHE PATH
+    "a Linux build of KsScope, for the Windows build's end-to-end test (recordings between the two)")
+add_test(NAME windows_e2e COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/windows/windows-e2e.sh" "${PROJECT_BINARY_DIR}"
+    "${KSSCOPE_NATIVE_BUILD_DIR}" "${PROJECT_SOURCE_DIR}/resources/scenarios" "${CMAKE_CURRENT_BINARY_DIR}/windows-e2e")
+set_tests_properties(windows_e2e PROPERTIES LABELS "ui;recording" TIMEOUT 600 RUN_SERIAL TRUE)
