@@ -52,8 +52,10 @@ macro(ksscope_windows_deps prefix)
     foreach(_module Core Gui Widgets PrintSupport Concurrent)
         list(APPEND KSSCOPE_WINDOWS_DLLS "${prefix}/qt6/bin/Qt6${_module}.dll")
     endforeach()
-    file(GLOB _libs "${prefix}/qcustomplot/bin/*.dll" "${prefix}/graphviz/bin/*.dll" "${prefix}/sqlite3/bin/*.dll")
-    list(APPEND KSSCOPE_WINDOWS_DLLS ${_libs})
+    # ksscope-cli.exe (static otherwise) loads these for recordings and reports: they need only Windows' own DLLs
+    file(GLOB KSSCOPE_WINDOWS_CLI_DLLS "${prefix}/graphviz/bin/*.dll" "${prefix}/sqlite3/bin/*.dll")
+    file(GLOB _libs "${prefix}/qcustomplot/bin/*.dll")
+    list(APPEND KSSCOPE_WINDOWS_DLLS ${_libs} ${KSSCOPE_WINDOWS_CLI_DLLS})
     set(KSSCOPE_WINDOWS_PLUGINS platforms/qwindows.dll platforms/qoffscreen.dll styles/qwindowsvistastyle.dll
                                 imageformats/qico.dll)
     foreach(_file IN LISTS KSSCOPE_WINDOWS_DLLS)
@@ -64,9 +66,13 @@ macro(ksscope_windows_deps prefix)
 endmacro()
 
 # Copies what a program with the window loads (ksscope_windows_deps) into \a dir, the program's folder in the build
-# tree, so that it runs there under wine; the Qt Test suites use the same folder.
+# tree, so that it runs there under wine; the Qt Test suites add Qt6Test.dll (TEST).
 function(ksscope_windows_runtime_into dir)
+    cmake_parse_arguments(ARG "TEST" "" "" ${ARGN})
     file(COPY ${KSSCOPE_WINDOWS_DLLS} DESTINATION "${dir}")
+    if(ARG_TEST)
+        file(COPY "${KSSCOPE_WINDOWS_DEPS_PREFIX}/qt6/bin/Qt6Test.dll" DESTINATION "${dir}")
+    endif()
     foreach(_plugin IN LISTS KSSCOPE_WINDOWS_PLUGINS)
         get_filename_component(_kind "${_plugin}" DIRECTORY)
         file(COPY "${KSSCOPE_WINDOWS_DEPS_PREFIX}/qt6/plugins/${_plugin}" DESTINATION "${dir}/${_kind}")

@@ -195,10 +195,13 @@ check_nsis() {
         local v
         v=$(wine "$target/bin/ksscope.exe" --version </dev/null 2>/dev/null) || fail "the installed ksscope.exe --version failed"
         [[ "$v" == "ksscope "* ]] || fail "the installed ksscope.exe --version says \"$v\""
-        # the installed window on the simulated devices, offscreen: a screenshot
+        # the installed window on the simulated devices, offscreen (wine passes no QT_* variable: the prefix's
+        # environment holds them): a screenshot
         rm -f "$out/installed.png"
-        QT_QPA_PLATFORM=offscreen QT_QPA_FONTDIR=/usr/share/fonts/truetype/dejavu \
-            wine "$target/bin/ksscope.exe" --size 800x600 --screenshot "$out/installed.png" --after 2 \
+        wine reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /t REG_SZ /d offscreen /f </dev/null >/dev/null 2>&1
+        wine reg add 'HKCU\Environment' /v QT_QPA_FONTDIR /t REG_SZ /d 'Z:\usr\share\fonts\truetype\dejavu' /f \
+            </dev/null >/dev/null 2>&1
+        wine "$target/bin/ksscope.exe" --size 800x600 --screenshot "$out/installed.png" --after 2 \
             </dev/null >/dev/null 2>&1 || fail "the installed ksscope.exe could not take a screenshot"
         [[ -s "$out/installed.png" ]] || fail "the installed ksscope.exe wrote no screenshot"
         # recordings open in the window; the Start menu has it

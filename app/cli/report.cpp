@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 extern char** environ;
+#elif defined(_WIN32)
+#include <io.h>
+#include <windows.h>
 #endif
 
 namespace ksscope::cli {
@@ -37,6 +40,9 @@ public:
     {
 #if defined(__unix__)
         if (!isatty(STDERR_FILENO))
+            return true;
+#elif defined(_WIN32)
+        if (!_isatty(_fileno(stderr)))
             return true;
 #endif
         m_shown = true;
@@ -58,7 +64,7 @@ std::filesystem::path selfDirectory()
         return self.parent_path();
 #elif defined(_WIN32)
     std::wstring name(32768, L'\0');
-    const DWORD n = GetModuleFileNameW(nullptr, name.data(), static_cast<DWORD>(name.size()));
+    const ::DWORD n = GetModuleFileNameW(nullptr, name.data(), static_cast<::DWORD>(name.size()));
     if (n > 0 && n < name.size()) {
         name.resize(n);
         return std::filesystem::path(name).parent_path();
@@ -105,7 +111,7 @@ int runProgram(const std::vector<std::string>& args)
     if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &process))
         return -1;
     WaitForSingleObject(process.hProcess, INFINITE);
-    DWORD code = 1;
+    ::DWORD code = 1;
     GetExitCodeProcess(process.hProcess, &code);
     CloseHandle(process.hThread);
     CloseHandle(process.hProcess);

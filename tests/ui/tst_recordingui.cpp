@@ -164,8 +164,11 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        // settings of this run's own (the folder used last), not shared with other tests running beside it
+        // settings of this run's own (the folder used last), not shared with other tests running beside it; on
+        // Windows they are in the registry, under this test's own name, emptied first
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("settings")));
+        QCoreApplication::setOrganizationName(QStringLiteral("KsScope tests"));
+        QSettings().clear();
         if (!recordingSupported())
             QSKIP("built without SQLite: no recordings");
         m_fixture = m_dir.filePath(QStringLiteral("fixture.ksrec"));

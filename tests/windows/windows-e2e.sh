@@ -28,8 +28,9 @@ cli="$native/app/ksscope-cli"
 for f in "$cli_exe" "$gui_exe" "$cli"; do
     [[ -x "$f" || -f "$f" ]] || { echo "windows-e2e: $f is missing: build the win and dev presets first" >&2; exit 1; }
 done
-# the window draws offscreen under wine, with the build machine's fonts
-export QT_QPA_PLATFORM=offscreen QT_QPA_FONTDIR=/usr/share/fonts/truetype/dejavu
+# the window draws offscreen under wine, with the build machine's fonts: the wine prefix's environment says so
+# (cmake/wine-prefix.sh), as wine passes no QT_* variable on
+[[ -n "${WINEPREFIX:-}" ]] || { echo "windows-e2e: run it from ctest (WINEPREFIX: cmake/wine-prefix.sh)" >&2; exit 1; }
 
 step() { printf '\n--- %s\n' "$*"; }
 fail() { echo "windows-e2e: FAIL: $*" >&2; exit 1; }

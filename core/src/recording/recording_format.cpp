@@ -47,7 +47,7 @@ std::string hostName()
         return name;
 #elif defined(_WIN32)
     char name[MAX_COMPUTERNAME_LENGTH + 1] = {};
-    DWORD size = sizeof name;
+    ::DWORD size = sizeof name;
     if (GetComputerNameA(name, &size))
         return std::string(name, size);
 #endif
