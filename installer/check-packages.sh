@@ -166,7 +166,7 @@ check_nsis() {
                 comdlg32.dll | winspool.drv | ws2_32.dll | mpr.dll | userenv.dll | version.dll | winmm.dll | \
                 netapi32.dll | uxtheme.dll | dwmapi.dll | imm32.dll | shlwapi.dll | setupapi.dll | cfgmgr32.dll | \
                 uuid.dll | msvcrt.dll | d3d9.dll | d3d11.dll | dxgi.dll | dwrite.dll | wtsapi32.dll | \
-                authz.dll | rpcrt4.dll | ksuser.dll | api-ms-win-*) ;;
+                authz.dll | rpcrt4.dll | ksuser.dll | shcore.dll | d2d1.dll | dwrite.dll | api-ms-win-*) ;;
             *) missing+=("$dll") ;;
             esac
         done < <(find "$stage/bin" \( -iname '*.exe' -o -iname '*.dll' \) -exec x86_64-w64-mingw32-objdump -p {} \; |
@@ -192,11 +192,9 @@ check_nsis() {
     wine "$target/bin/ksscope-cli.exe" --backend sim --scenario 'C:\KsScope\scenarios\starvation.json' list \
         </dev/null >/dev/null 2>&1 || fail "the installed ksscope-cli.exe cannot read its installed scenarios"
     if ((gui)); then
-        local v
-        v=$(wine "$target/bin/ksscope.exe" --version </dev/null 2>/dev/null) || fail "the installed ksscope.exe --version failed"
-        [[ "$v" == "ksscope "* ]] || fail "the installed ksscope.exe --version says \"$v\""
         # the installed window on the simulated devices, offscreen (wine passes no QT_* variable: the prefix's
-        # environment holds them): a screenshot
+        # environment holds them): a screenshot. (Its text output is checked by tst_mainwindow under wine: a window
+        # program started by wine from a Linux shell has no standard output.)
         rm -f "$out/installed.png"
         wine reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /t REG_SZ /d offscreen /f </dev/null >/dev/null 2>&1
         wine reg add 'HKCU\Environment' /v QT_QPA_FONTDIR /t REG_SZ /d 'Z:\usr\share\fonts\truetype\dejavu' /f \

@@ -35,8 +35,13 @@ namespace {
 /// from, when there is one and nothing else receives it.
 void useParentConsole()
 {
-    const HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
-    if ((err == nullptr || err == INVALID_HANDLE_VALUE) && AttachConsole(ATTACH_PARENT_PROCESS)) {
+    const HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (out != nullptr && out != INVALID_HANDLE_VALUE) {
+        // redirected (a pipe, a file, wine): --help and --version go there, not into a message box
+        qputenv("QT_COMMAND_LINE_PARSER_NO_GUI_MESSAGE_BOXES", "1");
+        return;
+    }
+    if (AttachConsole(ATTACH_PARENT_PROCESS)) {
         (void)std::freopen("CONOUT$", "w", stdout);
         (void)std::freopen("CONOUT$", "w", stderr);
     }

@@ -4,6 +4,7 @@
 #include "eventmodel.h"
 #include "frametimingwidget.h"
 #include "guiprocess.h"
+#include "ksscope/version.h"
 #include "lanewidget.h"
 #include "livegraphwidget.h"
 #include "mainwindow.h"
@@ -266,6 +267,10 @@ private Q_SLOTS:
         QImage shot(png);
         QVERIFY(!shot.isNull());
         QVERIFY(distinctColors(shot) > 40);
+
+        // text on standard output, also from the Windows program (a window program there, without a console)
+        QCOMPARE(gui.run({QStringLiteral("--version")}, &out), 0);
+        QVERIFY2(out.startsWith("ksscope " KSSCOPE_VERSION), out.constData());
 
         QByteArray err;
         // invalid values exit 4, as in ksscope-cli
