@@ -14,11 +14,12 @@ function(ksscope_stage_host_headers target dir)
 endfunction()
 
 # The libraries scripts/windows-deps cross-builds from Debian's source packages, under \a prefix: Qt 6 (qt6/),
-# QCustomPlot (qcustomplot/), SQLite (sqlite3/) and Graphviz (graphviz/). Qt's host tools (moc, rcc, uic) are the
-# build machine's own Qt 6 of the same version. Offers the targets the native build finds: SQLite::SQLite3,
-# PkgConfig::GRAPHVIZ (Graphviz with its dot layout plugin linked), and Qt's and QCustomPlot's packages.
+# QCustomPlot (qcustomplot/), SQLite (sqlite3/), Graphviz (graphviz/) and cpp-httplib (httplib/). Qt's host tools
+# (moc, rcc, uic) are the build machine's own Qt 6 of the same version. Offers the targets the native build finds:
+# SQLite::SQLite3, PkgConfig::GRAPHVIZ (Graphviz with its dot layout plugin linked), Qt's and QCustomPlot's
+# packages, and KsScope::httplib-client.
 macro(ksscope_windows_deps prefix)
-    foreach(_part qt6 qcustomplot sqlite3 graphviz)
+    foreach(_part qt6 qcustomplot sqlite3 graphviz httplib)
         if(NOT EXISTS "${prefix}/${_part}")
             message(FATAL_ERROR "${prefix}/${_part} is missing: run scripts/windows-deps ensure")
         endif()
@@ -38,6 +39,11 @@ macro(ksscope_windows_deps prefix)
         INTERFACE_INCLUDE_DIRECTORIES "${prefix}/graphviz/include/graphviz"
         INTERFACE_LINK_LIBRARIES "${prefix}/graphviz/lib/libgvplugin_dot_layout.dll.a;${prefix}/graphviz/lib/libgvc.dll.a;${prefix}/graphviz/lib/libcgraph.dll.a;${prefix}/graphviz/lib/libcdt.dll.a"
         INTERFACE_COMPILE_DEFINITIONS "KSSCOPE_GRAPHVIZ_LINKED_DOT_PLUGIN=1")
+    # cpp-httplib's header-only httplib.h (from Debian's source; its binary package ships it split, with a
+    # library): the agent backend, without TLS or compression, over Winsock
+    add_library(KsScope::httplib-client INTERFACE IMPORTED GLOBAL)
+    set_target_properties(KsScope::httplib-client PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${prefix}/httplib/include"
+                                                             INTERFACE_LINK_LIBRARIES "ws2_32")
     set(KSSCOPE_WINDOWS_DEPS_PREFIX "${prefix}")
     # What a program with the window loads at run time: the compiler's runtime, the Qt modules and plugins it uses,
     # QCustomPlot, Graphviz with its dot layout, SQLite. DLLs go next to the program; a plugin into the folder its

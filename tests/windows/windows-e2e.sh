@@ -5,7 +5,8 @@
 #   ksscope-cli.exe records the simulated devices; the Linux ksscope-cli reports on that recording, and
 #   ksscope-cli.exe on one recorded on Linux, and both reports of one recording agree; ksscope.exe shows the
 #   simulated pipeline moving (a screenshot that is not blank), replays a recording made on Linux, and draws the
-#   PDF report (rendered with pdftoppm); ksscope-cli.exe report --format pdf runs ksscope.exe for it.
+#   PDF report (rendered with pdftoppm); ksscope-cli.exe report --format pdf runs ksscope.exe for it; both Windows
+#   programs watch a Linux agent (ksscope-cli serve) over loopback.
 #
 #   windows-e2e.sh WIN_BUILD NATIVE_BUILD SCENARIOS OUT
 # WIN_BUILD: the win preset's build folder; NATIVE_BUILD: a Linux build (ksscope-cli); OUT: a scratch folder.
@@ -153,5 +154,34 @@ check_pdf linux.pdf 2 "linux.pdf by ksscope.exe"
 "$wine_run" "$cli_exe" report --recording windows.ksrec --format pdf -o windows.pdf >cli.log 2>&1 ||
     fail "ksscope-cli.exe report --format pdf: $(cat cli.log)"
 check_pdf windows.pdf 2 "windows.pdf by ksscope-cli.exe"
+
+step "ksscope-cli.exe and ksscope.exe watch an agent on Linux (ksscope-cli serve, the starvation scenario)"
+"$cli" --scenario "$scenarios/starvation.json" serve --listen 127.0.0.1:0 --duration 60 >agent.log 2>&1 &
+agent=$!
+trap 'kill $agent 2>/dev/null || true' EXIT
+port=
+for _ in $(seq 100); do
+    port=$(sed -n 's|.*at http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' agent.log)
+    [[ -n "$port" ]] && break
+    sleep 0.1
+done
+[[ -n "$port" ]] || fail "the Linux agent did not start: $(cat agent.log)"
+"$wine_run" "$cli_exe" --agent "http://127.0.0.1:$port" watch --duration 4 --json >agent-watch.json 2>cli.log ||
+    fail "ksscope-cli.exe --agent: $(cat cli.log)"
+python3 - <<'EOF2'
+import json, sys
+summary = [json.loads(l) for l in open('agent-watch.json') if '"type":"summary"' in l]
+assert summary, 'ksscope-cli.exe --agent printed no summary'
+allocators = {a['id']: a for a in summary[-1]['allocators']}
+ids = [i for i in allocators if i.startswith('agent@127.0.0.1:') and i.endswith(':sim:avshws/pin0/allocator')]
+assert ids, f'no allocator of the agent in {list(allocators)}'
+a = allocators[ids[0]]
+print(f"{ids[0]}: {a['samples']} samples, {a['starvationCount']} starvation episode(s), {a['drops']} dropped")
+assert a['samples'] > 100 and a['starvationCount'] >= 1 and a['drops'] >= 1, a
+EOF2
+"$wine_run" "$gui_exe" --agent "http://127.0.0.1:$port" --size 1280x800 --screenshot agent.png --after 4 >gui.log 2>&1 ||
+    fail "ksscope.exe --agent: $(cat gui.log)"
+check_png agent.png 1280 800 "ksscope.exe watching the Linux agent"
+kill $agent 2>/dev/null || true
 
 step "passed"

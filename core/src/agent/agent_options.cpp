@@ -3,11 +3,16 @@
 
 #include "ksscope/agent.h"
 
-#include <arpa/inet.h>
 #include <array>
 #include <charconv>
 #include <fstream>
-#include <sys/stat.h>
+
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#endif
 
 namespace ksscope::agent {
 
