@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Creates the wine prefix the Windows build's tests share ($WINEPREFIX), once before them. wine passes no QT_*
+# Creates the wine prefix the Windows build's tests share ($WINEPREFIX), once before them (and readies the one the
+# installer check installs into). wine passes no QT_*
 # variable from the Linux environment to Windows programs, so what the Qt programs under test need is set in the
 # prefix's own environment (HKCU\Environment), which every program started in it reads: the offscreen platform
 # (no display), the build machine's DejaVu fonts for it, and Qt Test's output on stdout rather than the debugger.

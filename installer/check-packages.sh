@@ -12,6 +12,7 @@
 #
 # Installing needs root or sudo. Exits non-zero, saying what was wrong, on the first failure.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() {
@@ -193,12 +194,10 @@ check_nsis() {
         </dev/null >/dev/null 2>&1 || fail "the installed ksscope-cli.exe cannot read its installed scenarios"
     if ((gui)); then
         # the installed window on the simulated devices, offscreen (wine passes no QT_* variable: the prefix's
-        # environment holds them): a screenshot. (Its text output is checked by tst_mainwindow under wine: a window
+        # environment holds them, as for the tests): a screenshot. (Its text output is checked by tst_mainwindow under wine: a window
         # program started by wine from a Linux shell has no standard output.)
         rm -f "$out/installed.png"
-        wine reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /t REG_SZ /d offscreen /f </dev/null >/dev/null 2>&1
-        wine reg add 'HKCU\Environment' /v QT_QPA_FONTDIR /t REG_SZ /d 'Z:\usr\share\fonts\truetype\dejavu' /f \
-            </dev/null >/dev/null 2>&1
+        "$here/../cmake/wine-prefix.sh"
         wine "$target/bin/ksscope.exe" --size 800x600 --screenshot "$out/installed.png" --after 2 \
             </dev/null >/dev/null 2>&1 || fail "the installed ksscope.exe could not take a screenshot"
         [[ -s "$out/installed.png" ]] || fail "the installed ksscope.exe wrote no screenshot"

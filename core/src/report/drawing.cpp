@@ -1,68 +1,73 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ksscope/drawing.h"
 
+#include "markup.h"
+
 #include <cstdio>
 #include <string_view>
 
 namespace ksscope {
 
-Shape& Drawing::rect(double x, double y, double w, double h, Paint paint, double radius)
+namespace {
+
+/// A new shape of \a kind painted with \a paint, at the end of \a shapes.
+Shape& append(std::vector<Shape>& shapes, Shape::Kind kind, Paint paint)
 {
     Shape& s = shapes.emplace_back();
-    s.kind = Shape::Kind::Rect;
+    s.kind = kind;
+    s.paint = std::move(paint);
+    return s;
+}
+
+} // namespace
+
+Shape& Drawing::rect(double x, double y, double w, double h, Paint paint, double radius)
+{
+    Shape& s = append(shapes, Shape::Kind::Rect, std::move(paint));
     s.x = x;
     s.y = y;
     s.w = w;
     s.h = h;
     s.radius = radius;
-    s.paint = std::move(paint);
     return s;
 }
 
 Shape& Drawing::circle(double cx, double cy, double r, Paint paint)
 {
-    Shape& s = shapes.emplace_back();
-    s.kind = Shape::Kind::Circle;
+    Shape& s = append(shapes, Shape::Kind::Circle, std::move(paint));
     s.x = cx;
     s.y = cy;
     s.w = r;
-    s.paint = std::move(paint);
     return s;
 }
 
 Shape& Drawing::line(double x1, double y1, double x2, double y2, Paint paint)
 {
-    Shape& s = shapes.emplace_back();
-    s.kind = Shape::Kind::Line;
+    Shape& s = append(shapes, Shape::Kind::Line, std::move(paint));
     s.x = x1;
     s.y = y1;
     s.x2 = x2;
     s.y2 = y2;
-    s.paint = std::move(paint);
     return s;
 }
 
 Shape& Drawing::path(std::vector<PathStep> steps, Paint paint)
 {
-    Shape& s = shapes.emplace_back();
-    s.kind = Shape::Kind::Path;
+    Shape& s = append(shapes, Shape::Kind::Path, std::move(paint));
     s.path = std::move(steps);
-    s.paint = std::move(paint);
     return s;
 }
 
 Shape& Drawing::text(double x, double y, std::string text, double fontSize, std::string colour, TextAnchor anchor,
                      bool bold)
 {
-    Shape& s = shapes.emplace_back();
-    s.kind = Shape::Kind::Text;
+    Shape& s = append(shapes, Shape::Kind::Text, Paint::filled(std::move(colour)));
     s.x = x;
     s.y = y;
     s.text = std::move(text);
     s.fontSize = fontSize;
     s.anchor = anchor;
     s.bold = bold;
-    s.paint.fill = std::move(colour);
     return s;
 }
 
@@ -79,31 +84,6 @@ std::string num(double v)
     if (!s.empty() && s.back() == '.')
         s.pop_back();
     return s == "-0" ? "0" : s;
-}
-
-std::string escape(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
 }
 
 std::string attr(const char* name, const std::string& value)
@@ -161,6 +141,31 @@ std::string pathData(const std::vector<PathStep>& steps)
 
 } // namespace
 
+std::string escapeMarkup(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string toSvg(const Drawing& drawing)
 {
     const std::string w = num(drawing.width);
@@ -195,7 +200,7 @@ std::string toSvg(const Drawing& drawing)
                                                    : std::string()) +
                    (s.rotate != 0 ? attr("transform", "rotate(" + num(s.rotate) + " " + num(s.x) + " " + num(s.y) + ")")
                                   : std::string()) +
-                   paintAttributes(s.paint, true) + ">" + escape(s.text) + "</text>";
+                   paintAttributes(s.paint, true) + ">" + escapeMarkup(s.text) + "</text>";
             break;
         }
     }

@@ -6,6 +6,7 @@
 #include "ksscope/graphviz_context.h"
 #include "ksscope/report.h"
 #include "ksscope/version.h"
+#include "markup.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,31 +22,6 @@
 namespace ksscope {
 
 namespace {
-
-std::string escape(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
 
 std::string num(double value, int decimals = 1)
 {
@@ -447,12 +423,13 @@ std::string reportToHtml(const Report& report)
 
     std::string h;
     h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-    h += "<meta name=\"generator\" content=\"KsScope " + escape(KSSCOPE_VERSION_FULL) + "\">";
-    h += "<title>KsScope status report – " + escape(info.host) + " " + escape(info.startedUtc) + "</title>";
+    h += "<meta name=\"generator\" content=\"KsScope " + escapeMarkup(KSSCOPE_VERSION_FULL) + "\">";
+    h += "<title>KsScope status report – " + escapeMarkup(info.host) + " " + escapeMarkup(info.startedUtc) + "</title>";
     h += "<style>" + std::string(kStyle) + "</style></head><body><main>\n";
     h += "<h1>KsScope status report</h1>";
-    h += "<p class=\"sub\">" + escape(backends) + " on " + escape(info.host.empty() ? "an unnamed host" : info.host) +
-         ", recorded " + escape(info.startedUtc) + " for " + formatDuration(duration) + "</p>";
+    h += "<p class=\"sub\">" + escapeMarkup(backends) + " on " +
+         escapeMarkup(info.host.empty() ? "an unnamed host" : info.host) + ", recorded " +
+         escapeMarkup(info.startedUtc) + " for " + formatDuration(duration) + "</p>";
     h += "<div class=\"cards\">";
     auto card = [&](const std::string& value, const std::string& label, bool bad = false) {
         h += std::string("<div class=\"card") + (bad ? " bad" : "") + "\"><b>" + value + "</b><span>" + label +
@@ -470,20 +447,20 @@ std::string reportToHtml(const Report& report)
     auto meta = [&](const char* key, const std::string& value) {
         h += "<tr><td>" + std::string(key) + "</td><td>" + value + "</td></tr>";
     };
-    meta("Recording", escape(info.path));
-    meta("Host", escape(info.host) + (info.os.empty() ? "" : " (" + escape(info.os) + ")"));
-    meta("Backends", escape(backends));
+    meta("Recording", escapeMarkup(info.path));
+    meta("Host", escapeMarkup(info.host) + (info.os.empty() ? "" : " (" + escapeMarkup(info.os) + ")"));
+    meta("Backends", escapeMarkup(backends));
     if (!info.scenario.empty())
-        meta("Scenario", escape(info.scenario));
-    meta("Started", escape(info.startedUtc));
-    meta("Ended", info.closedCleanly ? escape(info.endedUtc)
+        meta("Scenario", escapeMarkup(info.scenario));
+    meta("Started", escapeMarkup(info.startedUtc));
+    meta("Ended", info.closedCleanly ? escapeMarkup(info.endedUtc)
                                      : "not closed: KsScope stopped while recording; the recording ends at its last "
                                        "commit");
     meta("Duration", formatDuration(duration) + " (" + num(duration, 3) + " s)");
     meta("Sampling", num(info.rateHz, 0) + " Hz" + (info.buffersRecorded ? ", per-buffer states recorded" : ""));
-    meta("Recorded by", "KsScope " + escape(info.ksscopeVersion));
+    meta("Recorded by", "KsScope " + escapeMarkup(info.ksscopeVersion));
     if (!info.command.empty())
-        meta("Command", "<code>" + escape(info.command) + "</code>");
+        meta("Command", "<code>" + escapeMarkup(info.command) + "</code>");
     h += "</table>";
 
     h += "<h2>Topology</h2><div class=\"topology-box\">" + toSvg(topologyDrawing(report.topology)) + "</div>";
@@ -492,7 +469,7 @@ std::string reportToHtml(const Report& report)
              std::to_string(report.snapshots.size() - 1) + " time(s):";
         std::size_t shown = 0;
         for (std::size_t i = 1; i < report.snapshots.size() && shown < 20; ++i, ++shown)
-            h += (shown ? ", " : " ") + escape(report.snapshots[i].reason) + " at " +
+            h += (shown ? ", " : " ") + escapeMarkup(report.snapshots[i].reason) + " at " +
                  seconds(report.snapshots[i].t_ns, 2);
         h += ".</p>";
     }
@@ -504,7 +481,8 @@ std::string reportToHtml(const Report& report)
     for (const AllocatorReport& a : report.allocators) {
         const auto& f = a.info.status.Framing;
         h += std::string("<tr") + (a.stats.starvationCount > 0 ? " class=\"starved\"" : "") + ">";
-        h += td("<a href=\"#a-" + escape(a.id) + "\">" + escape(a.id) + "</a>" + (a.stats.gone ? " (gone)" : ""));
+        h += td("<a href=\"#a-" + escapeMarkup(a.id) + "\">" + escapeMarkup(a.id) + "</a>" +
+                (a.stats.gone ? " (gone)" : ""));
         h += td(std::string(allocatorModeName(a.info.mode)));
         h += td(std::to_string(f.Frames) + " × " + formatBytes(f.FrameSize), true);
         h += td(num(a.stats.meanAllocated, 2), true) + td(num(a.p50, 0), true) + td(num(a.p90, 0), true) +
@@ -520,9 +498,10 @@ std::string reportToHtml(const Report& report)
     for (const AllocatorReport& a : report.allocators) {
         const auto& f = a.info.status.Framing;
         const auto& p = a.info.properties;
-        h += "<section class=\"allocator\" id=\"a-" + escape(a.id) + "\"><h3>" + escape(a.id) + "</h3>";
-        h += "<p class=\"sub\">" + escape(a.filterName) + (a.pinName.empty() ? "" : " · pin " + escape(a.pinName)) +
-             (a.format.empty() ? "" : " · " + escape(a.format)) + "</p>";
+        h += "<section class=\"allocator\" id=\"a-" + escapeMarkup(a.id) + "\"><h3>" + escapeMarkup(a.id) + "</h3>";
+        h += "<p class=\"sub\">" + escapeMarkup(a.filterName) +
+             (a.pinName.empty() ? "" : " · pin " + escapeMarkup(a.pinName)) +
+             (a.format.empty() ? "" : " · " + escapeMarkup(a.format)) + "</p>";
         h += toSvg(occupancyDrawing(a, info.duration_ns, 1000, 170));
         h += "<div class=\"legend\"><span class=\"swatch\" style=\"background:#7fa7d1\"></span>min–max allocated"
              "<span class=\"swatch\" style=\"background:#1f4e85;height:2px\"></span>mean"
@@ -531,8 +510,9 @@ std::string reportToHtml(const Report& report)
         h += "<table><tr><th>framing</th><th>properties</th><th>occupancy</th><th>flow</th></tr><tr>";
         h += td(std::to_string(f.Frames) + " frames × " + std::to_string(f.FrameSize) + " bytes<br>alignment " +
                 std::to_string(f.FileAlignment + 1) + ", pool " + (f.PoolType == 1 ? "paged" : "non-paged") +
-                "<br>flags " + escape(framingFlagsToString(f.OptionsFlags)) + "<br>" +
-                escape(guidName(a.info.memoryType)) + ", " + std::string(allocatorModeName(a.info.mode)) + " mode");
+                "<br>flags " + escapeMarkup(framingFlagsToString(f.OptionsFlags)) + "<br>" +
+                escapeMarkup(guidName(a.info.memoryType)) + ", " + std::string(allocatorModeName(a.info.mode)) +
+                " mode");
         h += td("cBuffers " + std::to_string(p.cBuffers) + "<br>cbBuffer " + std::to_string(p.cbBuffer) +
                 "<br>cbAlign " + std::to_string(p.cbAlign) + "<br>cbPrefix " + std::to_string(p.cbPrefix));
         h += td("min " + std::to_string(a.stats.minAllocated) + ", mean " + num(a.stats.meanAllocated, 2) + ", max " +
@@ -546,7 +526,8 @@ std::string reportToHtml(const Report& report)
             const FrameStats& fs = a.frames;
             h += "<p><b>Every frame followed:</b> " + std::to_string(fs.frames) + " frames, " +
                  std::to_string(fs.dropped) + " dropped" +
-                 (a.drops.empty() ? std::string() : " (sequence numbers " + escape(droppedRangesText(a.drops)) + ")") +
+                 (a.drops.empty() ? std::string()
+                                  : " (sequence numbers " + escapeMarkup(droppedRangesText(a.drops)) + ")") +
                  ", " + std::to_string(fs.errors) + " marked bad.</p>";
             h += "<table><tr><th>per frame</th><th class=\"n\">frames</th><th class=\"n\">min</th>"
                  "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th><th class=\"n\">max</th>"
@@ -593,7 +574,7 @@ std::string reportToHtml(const Report& report)
             const std::string kind(eventKindName(e.kind));
             h += "<tr>" + td(seconds(e.t_ns), true);
             h.append("<td class=\"kind kind-").append(kind).append("\">").append(kind).append("</td>");
-            h += td(escape(e.id)) + td(escape(e.message)) + "</tr>";
+            h += td(escapeMarkup(e.id)) + td(escapeMarkup(e.message)) + "</tr>";
         }
         h += "</table>";
         if (report.events.size() > kMaxEvents)
@@ -604,13 +585,14 @@ std::string reportToHtml(const Report& report)
         h += "<h2>Edits</h2><table><tr><th class=\"n\">time</th><th>allocator</th><th>kind</th><th>requested</th>"
              "<th>actual</th><th>result</th></tr>";
         for (const RecordedEdit& e : report.edits)
-            h += "<tr>" + td(seconds(e.t_ns), true) + td(escape(e.allocatorId)) + td(escape(e.kind)) +
-                 td("<code>" + escape(e.requested) + "</code>") + td("<code>" + escape(e.actual) + "</code>") +
-                 td((e.applied ? "applied" : "refused: ") + escape(e.applied ? "" : e.message)) + "</tr>";
+            h += "<tr>" + td(seconds(e.t_ns), true) + td(escapeMarkup(e.allocatorId)) + td(escapeMarkup(e.kind)) +
+                 td("<code>" + escapeMarkup(e.requested) + "</code>") +
+                 td("<code>" + escapeMarkup(e.actual) + "</code>") +
+                 td((e.applied ? "applied" : "refused: ") + escapeMarkup(e.applied ? "" : e.message)) + "</tr>";
         h += "</table>";
     }
-    h += "<footer>Generated " + escape(report.generatedUtc) + " by KsScope " + escape(KSSCOPE_VERSION_FULL) + " from " +
-         escape(info.path) + ".</footer>";
+    h += "<footer>Generated " + escapeMarkup(report.generatedUtc) + " by KsScope " +
+         escapeMarkup(KSSCOPE_VERSION_FULL) + " from " + escapeMarkup(info.path) + ".</footer>";
     h += "</main></body></html>\n";
     return h;
 }
