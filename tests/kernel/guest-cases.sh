@@ -89,9 +89,13 @@ else
 T=/sys/kernel/tracing
 [ -e $T/instances ] || mount -t tracefs nodev $T
 v4l2-ctl -d /dev/video0 --set-parm=30 -c percentage_of_dropped_buffers=20 >/dev/null 2>&1
-ksscope-cli frames --backend v4l2 --json --duration 12 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
+# both run until the stream is over (ksscope-cli stops on SIGTERM with its summary, trace-cmd when its command ends),
+# however long the guest takes to start them
+rm -f /tmp/ctl.done
+ksscope-cli frames --backend v4l2 --json --duration 120 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
 ks=$!
-trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat sleep 11 >/dev/null 2>&1 &
+trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat \
+    sh -c 'while [ ! -e /tmp/ctl.done ]; do sleep 0.1; done' >/dev/null 2>&1 &
 tc=$!
 # stream once both trace: KsScope's monitor has filtered its instance's events to the watched node (its first tick),
 # and trace-cmd has enabled its events on the top buffer
@@ -105,7 +109,10 @@ v4l2-ctl -d /dev/video0 --stream-mmap=4 --stream-count=60 --stream-sleep=10 --ve
 ctl=$!
 echo "v4l2-ctl pid: $ctl"
 wait $ctl
+sleep 0.5
+touch /tmp/ctl.done
 wait $tc
+kill -TERM $ks
 wait $ks
 rc=$?
 v4l2-ctl -d /dev/video0 -c percentage_of_dropped_buffers=0 >/dev/null 2>&1
