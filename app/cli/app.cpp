@@ -18,8 +18,9 @@ namespace ksscope::cli {
 
 namespace {
 
-const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value,
-5 the recording could not be written to its end (watching went on).
+const char* const kFooter = R"(Exit codes: 0 ok, 2 usage error, 3 device or backend error, 4 invalid value (or a value
+the driver adjusted), 5 the recording could not be written to its end (watching went on), 6 the doctor found a link
+the kernel would refuse to stream.
 IDs are allocator, pin or filter ids as `list` prints them, e.g. sim:avshws/pin0/allocator or sim:avshws/pin0.
 Documentation: docs/CLI.md, docs/JSON.md, docs/SCENARIOS.md, docs/RECORDING.md, docs/AGENT.md.)";
 
@@ -261,6 +262,47 @@ int run(int argc, char** argv)
         ->check(numberIn(0.001, kMaxSeconds));
     serveCmd->add_option("ID", serve.ids, "allocator, pin or filter ids (default: all)");
 
+    std::vector<std::string> formatIds;
+    auto* formatsCmd = app.add_subcommand(
+        "formats", "each pin's active format and the formats, sizes and frame intervals it offers, with selections");
+    formatsCmd->add_flag("--json", json, "print JSON");
+    formatsCmd->add_option("ID", formatIds, "pin or filter ids (default: all)");
+
+    std::string formatText;
+    auto* setFormat = app.add_subcommand(
+        "set-format", "set a pin's active format (a subdevice pad's or a video node's), as media-ctl -V writes it");
+    setFormat->add_option("PIN", id, "pin id")->required();
+    setFormat
+        ->add_option("FORMAT", formatText,
+                     "e.g. 'SGRBG8_1X8/640x480 field:none colorspace:srgb' (a pad) or 'YUYV/640x480 @1/30' (a video "
+                     "node); parts left out keep their value")
+        ->required();
+    setFormat->add_flag("--dry-run", dryRun, "ask the driver what it would choose, change nothing");
+
+    std::vector<std::string> controlIds;
+    auto* controlsCmd = app.add_subcommand("controls", "every control of the filters' devices, with values and ranges");
+    controlsCmd->add_flag("--json", json, "print JSON");
+    controlsCmd->add_option("FILTER", controlIds, "filter ids (default: every filter with controls)");
+
+    std::vector<std::string> controlSets;
+    auto* setControl = app.add_subcommand(
+        "set-control", "set controls of one filter, checked against their ranges first; a button's KEY alone presses it");
+    setControl->add_option("FILTER", id, "filter id")->required();
+    setControl->add_option("KEY=VALUE", controlSets, "control key (as `controls` prints it), name or id, and value")
+        ->required();
+    setControl->add_flag("--dry-run", dryRun, "check the values, change nothing");
+
+    std::vector<std::string> doctorIds;
+    bool doctorFix = false;
+    bool doctorReverse = false;
+    auto* doctorCmd = app.add_subcommand(
+        "doctor", "check every enabled link as the kernel does before it streams: what would fail (exit 6), warnings, "
+                  "and the edit that fixes each");
+    doctorCmd->add_flag("--json", json, "print JSON");
+    doctorCmd->add_flag("--fix", doctorFix, "apply the fixes: each failing link's sink set to its source's format");
+    doctorCmd->add_flag("--reverse", doctorReverse, "with --fix: set each source to its sink's format instead");
+    doctorCmd->add_option("ID", doctorIds, "only links of these filters or pins (default: all)");
+
     auto* backends = app.add_subcommand("backends", "list the backends, whether they are available, and self-tests");
     backends->add_flag("--self-test", selfTest, "run each available backend's self-test");
     backends->add_flag("--json", json, "print JSON");
@@ -294,8 +336,9 @@ int run(int argc, char** argv)
                     known = known || sub->get_name() == arg;
                 if (!known) {
                     std::cerr << "ksscope-cli: unknown command \"" << arg
-                              << "\"; commands: list, status, watch, frames, serve, report, diff, set-mode, "
-                                 "set-properties, set-link, backends\n";
+                              << "\"; commands: list, status, watch, frames, formats, controls, doctor, serve, "
+                                 "report, diff, set-mode, set-properties, set-link, set-format, set-control, "
+                                 "backends\n";
                     return ExitUsage;
                 }
                 break;
@@ -344,6 +387,21 @@ int run(int argc, char** argv)
             return runSetLink(global, linkFrom, linkTo, linkState);
         if (backends->parsed())
             return runBackends(global, selfTest, json);
+        if (formatsCmd->parsed())
+            return runFormats(global, formatIds, json);
+        if (setFormat->parsed())
+            return runSetFormat(global, id, formatText, dryRun);
+        if (controlsCmd->parsed())
+            return runControls(global, controlIds, json);
+        if (setControl->parsed())
+            return runSetControl(global, id, controlSets, dryRun);
+        if (doctorCmd->parsed()) {
+            if (doctorReverse && !doctorFix) {
+                std::cerr << "ksscope-cli: doctor: --reverse goes with --fix\n";
+                return ExitUsage;
+            }
+            return runDoctor(global, doctorIds, json, doctorFix, doctorReverse);
+        }
         if (serveCmd->parsed())
             return runServe(global, serve);
 #if defined(KSSCOPE_WITH_REPORTS)

@@ -72,6 +72,19 @@ int runSetMode(const GlobalOptions& global, const std::string& id, const std::st
 int runSetProperties(const GlobalOptions& global, const std::string& id, const PropertyRequest& request, bool dryRun);
 int runSetLink(const GlobalOptions& global, const std::string& from, const std::string& to, const std::string& state);
 int runBackends(const GlobalOptions& global, bool selfTest, bool json);
+/// `formats`: each pin's active format, the formats, sizes and intervals it offers, its selections.
+int runFormats(const GlobalOptions& global, const std::vector<std::string>& ids, bool json);
+/// `set-format PIN FORMAT`: the pin's active format (media-ctl's notation); exit 4 when the driver chose otherwise.
+int runSetFormat(const GlobalOptions& global, const std::string& pinId, const std::string& text, bool dryRun);
+/// `controls`: every control of the filters named (all with controls when none is).
+int runControls(const GlobalOptions& global, const std::vector<std::string>& ids, bool json);
+/// `set-control FILTER KEY=VALUE...`: checked first, then set in order and read back; a button's KEY alone presses it.
+int runSetControl(const GlobalOptions& global, const std::string& filterId, const std::vector<std::string>& sets,
+                  bool dryRun);
+/// `doctor`: the enabled links the kernel would refuse to stream, and warnings; exit 6 when anything would fail.
+/// --fix applies each error link's first fix (the sink set to the source's format; \a reverse: the source to the
+/// sink's) until nothing fails or no fix helps.
+int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, bool json, bool fix, bool reverse);
 
 struct ServeOptions {
     std::string listen = "127.0.0.1:9464";

@@ -21,6 +21,34 @@ ALLOCATOR_PROPERTIES PropertyRequest::mergedWith(const ALLOCATOR_PROPERTIES& cur
     return out;
 }
 
+StreamFormat streamFormatOf(const MediaFormat& format)
+{
+    StreamFormat f;
+    f.space = FormatSpace::KsSubtype;
+    f.subtype = format.subtype;
+    f.width = format.width;
+    f.height = format.height;
+    if (format.avgTimePerFrame > 0)
+        f.interval = {static_cast<std::uint32_t>(format.avgTimePerFrame), 10'000'000};
+    f.sizeImage = format.imageSize();
+    return f;
+}
+
+std::vector<PinFormats> Backend::formats()
+{
+    std::vector<PinFormats> out;
+    const Topology t = topology();
+    for (const FilterInfo& f : t.filters)
+        for (const PinInfo& p : f.pins) {
+            PinFormats pf;
+            pf.pinId = p.id;
+            pf.active = streamFormatOf(p.format);
+            pf.readOnlyReason = "backend \"" + name() + "\" cannot change formats";
+            out.push_back(std::move(pf));
+        }
+    return out;
+}
+
 std::vector<std::string> BackendFactory::names()
 {
     std::vector<std::string> names;
@@ -121,6 +149,46 @@ std::string Session::deviceNode(const std::string& allocatorId)
 {
     Backend* backend = backendFor(allocatorId);
     return backend ? backend->deviceNode(allocatorId) : std::string();
+}
+
+std::vector<PinFormats> Session::formats()
+{
+    std::vector<PinFormats> out;
+    for (const auto& b : m_backends) {
+        std::vector<PinFormats> f = b->formats();
+        out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
+    }
+    return out;
+}
+
+FormatChange Session::setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode)
+{
+    if (Backend* backend = backendFor(pinId))
+        return backend->setFormat(pinId, format, mode);
+    FormatChange change;
+    change.pinId = pinId;
+    change.requested = format;
+    change.status = {hresultFromWin32(kErrorNotFound), "no pin \"" + pinId + "\" in the devices open"};
+    return change;
+}
+
+std::vector<ControlInfo> Session::controls(const std::string& filterId, std::string& error)
+{
+    if (Backend* backend = backendFor(filterId))
+        return backend->controls(filterId, error);
+    error = "no filter \"" + filterId + "\" in the devices open";
+    return {};
+}
+
+ControlChange Session::setControl(const std::string& filterId, const std::string& control, const ControlValue& value)
+{
+    if (Backend* backend = backendFor(filterId))
+        return backend->setControl(filterId, control, value);
+    ControlChange change;
+    change.filterId = filterId;
+    change.requested = value;
+    change.status = {hresultFromWin32(kErrorNotFound), "no filter \"" + filterId + "\" in the devices open"};
+    return change;
 }
 
 ProcessInfo Session::holderProcess(const std::string& allocatorId, std::int32_t holder)

@@ -352,4 +352,142 @@ Status topologyFromJson(const nlohmann::json& document, Topology& out)
     return Status::ok();
 }
 
+namespace {
+
+nlohmann::json fractionToJson(const Fraction& f)
+{
+    return f.known() ? nlohmann::json{{"numerator", f.numerator}, {"denominator", f.denominator}} : nlohmann::json();
+}
+
+nlohmann::json intervalRangeToJson(const IntervalRange& r)
+{
+    if (r.kind == RangeKind::Discrete)
+        return fractionToJson(r.min);
+    return {{"kind", r.kind == RangeKind::Stepwise ? "stepwise" : "continuous"},
+            {"min", fractionToJson(r.min)},
+            {"max", fractionToJson(r.max)},
+            {"step", fractionToJson(r.step)}};
+}
+
+nlohmann::json sizeRangeToJson(const SizeRange& s)
+{
+    nlohmann::json intervals = nlohmann::json::array();
+    for (const IntervalRange& i : s.intervals)
+        intervals.push_back(intervalRangeToJson(i));
+    if (s.kind == RangeKind::Discrete)
+        return {{"kind", "discrete"}, {"width", s.minWidth}, {"height", s.minHeight}, {"intervals", intervals}};
+    return {{"kind", s.kind == RangeKind::Stepwise ? "stepwise" : "continuous"},
+            {"minWidth", s.minWidth},
+            {"maxWidth", s.maxWidth},
+            {"stepWidth", s.stepWidth},
+            {"minHeight", s.minHeight},
+            {"maxHeight", s.maxHeight},
+            {"stepHeight", s.stepHeight},
+            {"intervals", intervals}};
+}
+
+} // namespace
+
+nlohmann::json streamFormatToJson(const StreamFormat& f)
+{
+    nlohmann::json j{{"space", formatSpaceName(f.space)},
+                     {"code", f.code},
+                     {"codeName", f.codeName()},
+                     {"width", f.width},
+                     {"height", f.height},
+                     {"interval", fractionToJson(f.interval)},
+                     {"text", f.toString()}};
+    if (f.space != FormatSpace::KsSubtype) {
+        j["field"] = fieldName(f.field);
+        j["colorspace"] = colorspaceName(f.colorspace);
+        j["xfer"] = xferFuncName(f.xferFunc);
+        j["ycbcr"] = ycbcrEncName(f.ycbcrEnc);
+        j["quantization"] = quantizationName(f.quantization);
+    }
+    if (f.space == FormatSpace::PixelFormat) {
+        j["bytesPerLine"] = f.bytesPerLine;
+        j["sizeImage"] = f.sizeImage;
+    }
+    return j;
+}
+
+nlohmann::json pinFormatsToJson(const PinFormats& p)
+{
+    nlohmann::json formats = nlohmann::json::array();
+    for (const FormatOption& o : p.options) {
+        nlohmann::json sizes = nlohmann::json::array();
+        for (const SizeRange& s : o.sizes)
+            sizes.push_back(sizeRangeToJson(s));
+        StreamFormat named = p.active;
+        named.code = o.code;
+        named.subtype = o.subtype;
+        formats.push_back({{"code", o.code},
+                           {"codeName", named.codeName()},
+                           {"description", o.description},
+                           {"flags", o.flags},
+                           {"sizes", sizes}});
+    }
+    nlohmann::json selections = nlohmann::json::array();
+    for (const SelectionInfo& s : p.selections)
+        selections.push_back({{"target", s.target},
+                              {"left", s.rect.left},
+                              {"top", s.rect.top},
+                              {"width", s.rect.width},
+                              {"height", s.rect.height}});
+    return {{"pin", p.pinId},
+            {"node", p.node},
+            {"driver", p.driver},
+            {"active", p.active.known() ? streamFormatToJson(p.active) : nlohmann::json()},
+            {"formats", formats},
+            {"selections", selections},
+            {"readOnlyReason", p.readOnlyReason},
+            {"error", p.error}};
+}
+
+nlohmann::json controlToJson(const ControlInfo& c)
+{
+    nlohmann::json flags = nlohmann::json::array();
+    for (std::uint32_t bit = 1; bit != 0 && bit <= kControlFlagModifyLayout; bit <<= 1)
+        if (c.flags & bit)
+            flags.push_back(controlFlagsText(bit));
+    nlohmann::json menu = nlohmann::json::array();
+    for (const ControlMenuEntry& e : c.menu)
+        menu.push_back({{"index", e.index}, {"name", e.name}});
+    nlohmann::json value;
+    if (c.valueKnown)
+        value = (c.type == ControlType::String || c.type == ControlType::Compound) ? nlohmann::json(c.value.text)
+                                                                                  : nlohmann::json(c.value.number);
+    return {{"filter", c.filterId},
+            {"id", c.id},
+            {"key", c.key},
+            {"name", c.name},
+            {"class", c.className},
+            {"type", controlTypeName(c.type)},
+            {"minimum", c.minimum},
+            {"maximum", c.maximum},
+            {"step", c.step},
+            {"default", c.defaultValue},
+            {"flags", flags},
+            {"menu", menu},
+            {"value", value},
+            {"valueText", c.valueText()},
+            {"error", c.error}};
+}
+
+nlohmann::json findingToJson(const Finding& f)
+{
+    nlohmann::json fixes = nlohmann::json::array();
+    for (const FormatFix& fix : f.fixes)
+        fixes.push_back({{"pin", fix.pinId}, {"format", fix.format.toString()}, {"summary", fix.summary}});
+    return {{"severity", severityName(f.severity)},
+            {"link", f.link},
+            {"from", f.from},
+            {"to", f.to.empty() ? nlohmann::json() : nlohmann::json(f.to)},
+            {"attribute", f.attribute},
+            {"source", f.sourceValue},
+            {"sink", f.sinkValue},
+            {"message", f.message},
+            {"fixes", fixes}};
+}
+
 } // namespace ksscope

@@ -258,6 +258,49 @@ Status WatchSession::setMode(const std::string& allocatorId, KSALLOCATORMODE mod
     return status;
 }
 
+FormatChange WatchSession::setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode)
+{
+    std::lock_guard edits(m_editMutex);
+    if (mode == ApplyMode::DryRun)
+        return m_session.setFormat(pinId, format, mode);
+    beginEdit();
+    FormatChange change = m_session.setFormat(pinId, format, mode);
+    endEdit([&](const Topology&) {
+        return RecordedEdit{editTime(),
+                            pinId,
+                            "format",
+                            change.applied,
+                            nlohmann::json{{"format", change.requested.toString()}}.dump(),
+                            nlohmann::json{{"format", change.actual.toString()}}.dump(),
+                            change.status.code(),
+                            change.status.message()};
+    });
+    return change;
+}
+
+ControlChange WatchSession::setControl(const std::string& filterId, const std::string& control,
+                                       const ControlValue& value)
+{
+    std::lock_guard edits(m_editMutex);
+    beginEdit();
+    ControlChange change = m_session.setControl(filterId, control, value);
+    endEdit([&](const Topology&) {
+        const std::string key = change.before.key.empty() ? control : change.before.key;
+        auto valueJson = [&](const ControlValue& v) {
+            return change.before.type == ControlType::String ? nlohmann::json(v.text) : nlohmann::json(v.number);
+        };
+        return RecordedEdit{editTime(),
+                            filterId,
+                            "control",
+                            change.applied,
+                            nlohmann::json{{"control", key}, {"value", valueJson(change.requested)}}.dump(),
+                            nlohmann::json{{"control", key}, {"value", valueJson(change.actual)}}.dump(),
+                            change.status.code(),
+                            change.status.message()};
+    });
+    return change;
+}
+
 std::shared_ptr<Monitor> WatchSession::drain(SampleBatch& batch)
 {
     std::shared_ptr<Monitor> m;

@@ -5,6 +5,8 @@
 /// The backend interface (one per device family: sim, v4l2, ks), its factory, and Session, which opens
 /// several backends and presents them as one device set.
 
+#include "ksscope/controls.h"
+#include "ksscope/formats.h"
 #include "ksscope/hresult.h"
 #include "ksscope/model.h"
 #include "ksscope/sample_source.h"
@@ -122,6 +124,9 @@ private:
     std::map<std::string, std::string> m_values;
 };
 
+/// A KS pin's format (a subtype, size and time per frame) as a StreamFormat.
+[[nodiscard]] StreamFormat streamFormatOf(const MediaFormat& format);
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -175,6 +180,38 @@ public:
         (void)to;
         (void)enabled;
         return {E_NOTIMPL, "backend \"" + name() + "\" has no connections that can be changed"};
+    }
+
+    /// What each pin streams and offers (formats.h). By default the pins' formats as topology() gives them, read-only.
+    virtual std::vector<PinFormats> formats();
+    /// Sets the active format of \a pinId to \a format, which the driver may adjust (FormatChange::actual says how);
+    /// a dry run asks what it would choose without changing anything.
+    virtual FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode)
+    {
+        FormatChange change;
+        change.pinId = pinId;
+        change.requested = format;
+        change.status = {E_NOTIMPL, "backend \"" + name() + "\" cannot change formats"};
+        (void)mode;
+        return change;
+    }
+    /// The controls of \a filterId, read now; empty when it has none. A filter whose node cannot be read gives its
+    /// reason in \a error.
+    virtual std::vector<ControlInfo> controls(const std::string& filterId, std::string& error)
+    {
+        (void)filterId;
+        (void)error;
+        return {};
+    }
+    /// Sets control \a control (its key, name or id) of \a filterId to \a value, checked against the control first,
+    /// and reads it back.
+    virtual ControlChange setControl(const std::string& filterId, const std::string& control, const ControlValue& value)
+    {
+        ControlChange change;
+        change.filterId = filterId;
+        change.requested = value;
+        change.status = {E_NOTIMPL, "backend \"" + name() + "\" has no controls (" + control + ")"};
+        return change;
     }
 
     /// Whether an edit stays after this process ends (false for devices that live inside it, such as simulated ones).
@@ -249,6 +286,14 @@ public:
     [[nodiscard]] Backend* backendFor(std::string_view id);
     [[nodiscard]] const std::vector<std::unique_ptr<Backend>>& backends() const { return m_backends; }
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId);
+    /// Every backend's formats (Backend::formats).
+    [[nodiscard]] std::vector<PinFormats> formats();
+    /// Backend::setFormat of the backend that owns \a pinId.
+    FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode);
+    /// Backend::controls of the backend that owns \a filterId.
+    [[nodiscard]] std::vector<ControlInfo> controls(const std::string& filterId, std::string& error);
+    /// Backend::setControl of the backend that owns \a filterId.
+    ControlChange setControl(const std::string& filterId, const std::string& control, const ControlValue& value);
     /// Backend::deviceNode of the backend that owns \a allocatorId; empty when none.
     [[nodiscard]] std::string deviceNode(const std::string& allocatorId);
     /// Backend::holderProcess of the backend that owns \a allocatorId; not known (pid -1) when none.

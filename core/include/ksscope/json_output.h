@@ -4,6 +4,8 @@
 /// \file json_output.h
 /// The stable JSON documents of `ksscope-cli list --json` and `status --json` (docs/JSON.md).
 
+#include "ksscope/controls.h"
+#include "ksscope/doctor.h"
 #include "ksscope/frames.h"
 #include "ksscope/model.h"
 #include "ksscope/samples.h"
@@ -36,5 +38,17 @@ inline constexpr int kJsonSchemaVersion = 1;
 [[nodiscard]] nlohmann::json frameStatsToJson(const FrameStats& stats);
 /// {"type":"event","t","id","kind","message"}
 [[nodiscard]] nlohmann::json eventToJson(const MonitorEvent& event);
+
+/// {"space","code","codeName","width","height","field","colorspace","xfer","ycbcr","quantization","interval",
+/// "bytesPerLine","sizeImage","text"}: names as media-ctl prints them; "text" is the whole format in its notation
+[[nodiscard]] nlohmann::json streamFormatToJson(const StreamFormat& format);
+/// {"pin","node","driver","active":{...},"formats":[{"code","codeName","description","flags","sizes":[...]}],
+/// "selections":[...],"readOnlyReason","error"}
+[[nodiscard]] nlohmann::json pinFormatsToJson(const PinFormats& formats);
+/// {"filter","id","key","name","class","type","minimum","maximum","step","default","flags":[...],"menu":[...],
+/// "value","valueText","error"}
+[[nodiscard]] nlohmann::json controlToJson(const ControlInfo& control);
+/// {"severity","link","from","to","attribute","source","sink","message","fixes":[{"pin","format","summary"}]}
+[[nodiscard]] nlohmann::json findingToJson(const Finding& finding);
 
 } // namespace ksscope

@@ -22,6 +22,7 @@ enum ExitCode : int {
     ExitDevice = 3, ///< a device, backend or system error (including a file that cannot be written)
     ExitInvalidValue = 4, ///< an invalid value: an option out of range, a malformed scenario or recording
     ExitRecording = 5, ///< the recording could not be written to the end (watching went on)
+    ExitDoctor = 6, ///< the pipeline doctor found a link the kernel would refuse to stream (STREAMON: EPIPE)
 };
 
 /// The exit code for a failed Status: a missing file or options that do not go together (ERROR_BAD_ARGUMENTS) are a

@@ -77,6 +77,11 @@ public:
     /// KsSetAllocatorMode through the owning backend, recorded as setProperties is.
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply);
 
+    /// Backend::setFormat through the owning backend, recorded as setProperties is (kind "format").
+    FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode);
+    /// Backend::setControl through the owning backend, recorded as setProperties is (kind "control").
+    ControlChange setControl(const std::string& filterId, const std::string& control, const ControlValue& value);
+
     /// Moves what the monitor has new into \a batch and hands it to the recorder. Returns the monitor it came from
     /// (the allocator indexes of the batch are its allocatorIds()).
     std::shared_ptr<Monitor> drain(SampleBatch& batch);

@@ -14,6 +14,7 @@ if(KSSCOPE_WITH_V4L2)
     pkg_check_modules(LIBTRACEFS REQUIRED IMPORTED_TARGET libtracefs libtraceevent)
     set_package_properties(PkgConfig PROPERTIES TYPE REQUIRED PURPOSE "finds libudev for the v4l2 backend")
     ksscope_backend(v4l2 registerV4l2Backend SOURCES src/v4l2/v4l2_backend_linux.cpp src/v4l2/v4l2_device_linux.cpp
+                    src/v4l2/v4l2_formats_linux.cpp
                     src/v4l2/v4l2_stream_linux.cpp src/v4l2/hotplug_linux.cpp src/v4l2/tracefs_reader_linux.cpp
                     src/v4l2/trace_source_linux.cpp src/v4l2/owner_source_linux.cpp)
     target_link_libraries(ksscope-core PRIVATE PkgConfig::LIBUDEV PkgConfig::LIBTRACEFS)

@@ -54,39 +54,6 @@ std::string MediaGraph::subdevNodeOf(std::uint32_t entityId) const
     return {};
 }
 
-std::string mbusCodeName(std::uint32_t code)
-{
-    switch (code) {
-    case 0x1017:
-        return "RGB565_1X16";
-    case 0x1013:
-        return "BGR888_1X24";
-    case 0x100a:
-        return "RGB888_1X24";
-    case 0x2006:
-        return "UYVY8_2X8";
-    case 0x2008:
-        return "YUYV8_2X8";
-    case 0x200f:
-        return "UYVY8_1X16";
-    case 0x2011:
-        return "YUYV8_1X16";
-    case 0x3001:
-        return "SBGGR8_1X8";
-    case 0x3013:
-        return "SGBRG8_1X8";
-    case 0x3002:
-        return "SGRBG8_1X8";
-    case 0x3014:
-        return "SRGGB8_1X8";
-    default:
-        break;
-    }
-    char text[16];
-    std::snprintf(text, sizeof text, "0x%04x", code);
-    return text;
-}
-
 std::string PadFormat::toString() const
 {
     if (!known)

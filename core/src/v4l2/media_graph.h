@@ -5,6 +5,7 @@
 // Linux backend fills these structures from ioctls; the mapping is unit-tested anywhere.
 
 #include "ksscope/allocator.h"
+#include "ksscope/formats.h"
 #include "ksscope/model.h"
 
 #include <cstdint>
@@ -91,9 +92,6 @@ struct PadFormat {
     [[nodiscard]] std::string toString() const; ///< "SRGGB8_1X8 640x480"
 };
 using PadFormatLookup = std::function<PadFormat(const MediaEntity&, const MediaPad&)>;
-
-/// Name of a media bus format code ("RGB888_1X24"), or its hex value.
-[[nodiscard]] std::string mbusCodeName(std::uint32_t code);
 
 /// Walks the pipeline that \a entityId belongs to (entities joined by enabled data links) and describes the
 /// first link whose two ends disagree in size or media bus code, e.g.

@@ -10,6 +10,7 @@
 #include "owner_source_linux.h"
 #include "trace_source_linux.h"
 #include "v4l2_device_linux.h"
+#include "v4l2_formats_linux.h"
 #include "v4l2_stream_linux.h"
 
 #include <algorithm>
@@ -624,6 +625,154 @@ public:
         return {hresultFromWin32(kErrorNotFound), "no data link from \"" + from + "\" to \"" + to + "\""};
     }
 
+    /// Every pad's formats (subdevice pads through their subdevice node, a video node's pad through the node) and
+    /// every standalone node's.
+    std::vector<PinFormats> formats() override
+    {
+        std::lock_guard lock(m_mutex);
+        std::vector<PinFormats> out;
+        for (MediaGraph& graph : m_graphs) {
+            readMediaGraph(graph.info.path, graph);
+            for (const MediaEntity& entity : graph.entities)
+                for (const MediaPad& pad : graph.pads)
+                    if (pad.entityId == entity.id)
+                        if (std::optional<PinFormats> f = padFormatsLocked(graph, entity, pad))
+                            out.push_back(std::move(*f));
+        }
+        for (const FilterInfo& f : m_standalone)
+            for (const PinInfo& p : f.pins)
+                if (const Queue* q = findQueue(p.allocatorId)) {
+                    PinFormats pf = readVideoNodeFormats(q->devnode, q->caps.bufType);
+                    pf.pinId = p.id;
+                    pf.driver = q->caps.driver;
+                    pf.readOnlyReason = videoNodeLockedReason(*q);
+                    out.push_back(std::move(pf));
+                }
+        return out;
+    }
+
+    FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode) override
+    {
+        std::lock_guard lock(m_mutex);
+        FormatChange change;
+        change.pinId = pinId;
+        change.requested = format;
+        const std::optional<PinTarget> target = pinTargetLocked(pinId);
+        if (!target) {
+            change.status = {hresultFromWin32(kErrorNotFound), "no pad or video node pin \"" + pinId + "\""};
+            return change;
+        }
+        const PinFormats now = target->subdev.empty() ? readVideoNodeFormats(target->node, target->bufType)
+                                                      : readSubdevPadFormats(target->subdev, target->pad);
+        change.before = now.active;
+        if (!now.error.empty()) {
+            change.status = {E_FAIL, target->label + ": " + now.error};
+            return change;
+        }
+        const FormatSpace space = target->subdev.empty() ? FormatSpace::PixelFormat : FormatSpace::MediaBus;
+        if (format.space != space) {
+            change.status = {E_INVALIDARG, target->label + " takes " +
+                                               (space == FormatSpace::MediaBus
+                                                    ? std::string("a media bus code (e.g. SGRBG8_1X8)")
+                                                    : std::string("a pixel format (e.g. YUYV)")) +
+                                               ", not a " + std::string(formatSpaceName(format.space)) + " format"};
+            return change;
+        }
+        if (target->subdev.empty()) {
+            if (const Queue* q = findQueue(target->allocatorId); q && mode == ApplyMode::Apply)
+                if (const std::string busy = videoNodeLockedReason(*q); !busy.empty()) {
+                    change.status = {hresultFromErrno(EBUSY), target->label + ": " + busy};
+                    return change;
+                }
+        }
+        const bool dryRun = mode == ApplyMode::DryRun;
+        const Status s = target->subdev.empty()
+                             ? writeVideoNodeFormat(target->node, target->bufType, format, dryRun, change)
+                             : writeSubdevPadFormat(target->subdev, target->pad, format, dryRun, change);
+        if (!s) {
+            change.status = {s.code(), target->label + ": " + s.message()};
+            return change;
+        }
+        change.applied = !dryRun;
+        const std::string adjusted = change.adjustments();
+        const std::string what = target->label + (dryRun ? " would be " : " set to ") + change.actual.toString();
+        change.status = adjusted.empty()
+                            ? Status{S_OK, what}
+                            : Status{S_FALSE, what + "; the driver " + (dryRun ? "would choose" : "chose") +
+                                                  " that instead of what was asked (" + adjusted + ")"};
+        if (change.applied)
+            emit({BackendEvent::Kind::AllocatorReconfigured, pinId, change.status.message(), S_OK});
+        return change;
+    }
+
+    std::vector<ControlInfo> controls(const std::string& filterId, std::string& error) override
+    {
+        std::string node;
+        {
+            std::lock_guard lock(m_mutex);
+            node = controlNodeLocked(filterId, error);
+        }
+        return node.empty() ? std::vector<ControlInfo>{} : readControls(node, filterId, error);
+    }
+
+    ControlChange setControl(const std::string& filterId, const std::string& control,
+                             const ControlValue& value) override
+    {
+        ControlChange change;
+        change.filterId = filterId;
+        change.requested = value;
+        std::string error;
+        std::string node;
+        {
+            std::lock_guard lock(m_mutex);
+            node = controlNodeLocked(filterId, error);
+        }
+        if (node.empty()) {
+            change.status = {hresultFromWin32(kErrorNotFound), error};
+            return change;
+        }
+        const std::vector<ControlInfo> all = readControls(node, filterId, error);
+        const ControlInfo* c = findControl(all, control);
+        if (!c) {
+            std::string keys;
+            for (const ControlInfo& i : all)
+                if (i.type != ControlType::Class)
+                    keys += (keys.empty() ? "" : ", ") + i.key;
+            change.status = {E_INVALIDARG, "no control \"" + control + "\" on " + node +
+                                               (keys.empty() ? std::string(" (it has none)") : "; it has " + keys)};
+            return change;
+        }
+        change.before = *c;
+        if (Status s = checkControlValue(*c, value); !s) {
+            change.status = s;
+            return change;
+        }
+        if (Status s = writeControl(node, *c, value, change); !s) {
+            change.status = s;
+            return change;
+        }
+        change.applied = true;
+        ControlInfo after = *c;
+        after.value = change.actual;
+        after.valueKnown = c->valueKnown;
+        const std::string what = c->type == ControlType::Button
+                                     ? "control \"" + c->name + "\" pressed on " + node
+                                     : "control \"" + c->name + "\" set to " +
+                                           (after.valueKnown ? after.valueText() : std::to_string(value.number)) +
+                                           " on " + node;
+        change.status = change.adjusted()
+                            ? Status{S_FALSE, what + " (the driver stored that instead of " +
+                                                  [&] {
+                                                      ControlInfo asked = *c;
+                                                      asked.value = value;
+                                                      return asked.valueText();
+                                                  }() +
+                                                  ")"}
+                            : Status{S_OK, what};
+        emit({BackendEvent::Kind::AllocatorReconfigured, filterId, change.status.message(), S_OK});
+        return change;
+    }
+
     void setEventSink(EventSink sink) override
     {
         std::lock_guard lock(m_sinkMutex);
@@ -710,6 +859,99 @@ private:
                         return padFormat(graph, e, p);
                     });
         }
+        return {};
+    }
+
+    /// Where a pin's format is read and set.
+    struct PinTarget {
+        std::string label; ///< "\"Sensor A\":0" or the node
+        std::string subdev; ///< a subdevice pad: its node
+        std::uint32_t pad = 0;
+        std::string node; ///< a video node
+        std::uint32_t bufType = 0;
+        std::string allocatorId; ///< the video node's queue
+    };
+
+    std::optional<PinTarget> pinTargetLocked(const std::string& pinId)
+    {
+        for (MediaGraph& graph : m_graphs)
+            for (const MediaEntity& entity : graph.entities)
+                for (const MediaPad& pad : graph.pads) {
+                    if (pad.entityId != entity.id || GraphIds::pin(graph, entity, pad) != pinId)
+                        continue;
+                    PinTarget t;
+                    t.label = "\"" + entity.name + "\":" + std::to_string(pad.index);
+                    t.subdev = graph.subdevNodeOf(entity.id);
+                    t.pad = pad.index;
+                    if (t.subdev.empty()) {
+                        t.allocatorId = GraphIds::allocator(graph, entity);
+                        const Queue* q = findQueue(t.allocatorId);
+                        if (!q)
+                            return std::nullopt;
+                        t.node = q->devnode;
+                        t.bufType = q->caps.bufType;
+                    }
+                    return t;
+                }
+        for (const FilterInfo& f : m_standalone)
+            for (const PinInfo& p : f.pins)
+                if (p.id == pinId)
+                    if (const Queue* q = findQueue(p.allocatorId))
+                        return PinTarget{q->devnode, {}, 0, q->devnode, q->caps.bufType, q->allocatorId};
+        return std::nullopt;
+    }
+
+    std::optional<PinFormats> padFormatsLocked(const MediaGraph& graph, const MediaEntity& entity,
+                                               const MediaPad& pad)
+    {
+        PinFormats pf;
+        if (const std::string subdev = graph.subdevNodeOf(entity.id); !subdev.empty()) {
+            pf = readSubdevPadFormats(subdev, pad.index);
+        } else if (const Queue* q = findQueue(GraphIds::allocator(graph, entity)); q && q->caps.bufType) {
+            pf = readVideoNodeFormats(q->devnode, q->caps.bufType);
+            pf.readOnlyReason = videoNodeLockedReason(*q);
+        } else {
+            return std::nullopt;
+        }
+        pf.pinId = GraphIds::pin(graph, entity, pad);
+        pf.driver = graph.info.driver;
+        return pf;
+    }
+
+    /// Why a video node's format cannot change now: KsScope or another process has buffers on its queue.
+    std::string videoNodeLockedReason(const Queue& q)
+    {
+        if (m_owned.count(q.allocatorId))
+            return "KsScope streams " + q.devnode + ": stop that stream to change its format";
+        Fd fd(::open(q.devnode.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+        std::vector<BufferQuery> buffers;
+        std::uint32_t count = 0;
+        if (fd.valid() && queryBuffers(fd.get(), q.caps.bufType, buffers, count) == 0 && !buffers.empty())
+            return "the queue of " + q.devnode + " has " + std::to_string(buffers.size()) +
+                   " buffers (a process streams it): its format can change once they are freed";
+        return {};
+    }
+
+    /// The node whose controls are \a filterId's: an entity's subdevice or video node, or a standalone node.
+    std::string controlNodeLocked(const std::string& filterId, std::string& error)
+    {
+        for (const MediaGraph& graph : m_graphs)
+            for (const MediaEntity& entity : graph.entities) {
+                if (GraphIds::filter(graph, entity) != filterId)
+                    continue;
+                if (std::string n = graph.subdevNodeOf(entity.id); !n.empty())
+                    return n;
+                if (std::string n = graph.videoNodeOf(entity.id); !n.empty())
+                    return n;
+                error = "\"" + entity.name + "\" has no device node: it has no controls of its own";
+                return {};
+            }
+        for (const FilterInfo& f : m_standalone)
+            if (f.id == filterId)
+                for (const PinInfo& p : f.pins)
+                    if (const Queue* q = findQueue(p.allocatorId))
+                        return q->devnode;
+        error = "no filter \"" + filterId + "\"";
         return {};
     }
 
