@@ -87,7 +87,8 @@ int run(int argc, char** argv)
     app.add_option("--backend", global.backends,
                    "backend to use (repeatable or comma-separated; default: every available backend)")
         ->delimiter(',')
-        ->type_name("NAME");
+        ->type_name("NAME")
+        ->allow_extra_args(false); // one value per occurrence: the ids after it stay the command's
     // each backend's options, as its registration declares them
     std::vector<std::pair<std::string, CLI::Option*>> backendOptions;
     std::map<std::string, std::string> backendValues;

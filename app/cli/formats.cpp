@@ -159,11 +159,11 @@ int runSetFormat(const GlobalOptions& global, const std::string& pinId, const st
         return exitCodeFor(change.status);
     }
     std::cout << "  " << (dryRun ? "would be: " : "now:       ") << change.actual.toString() << "\n";
-    if (const std::string adjusted = change.adjustments(); !adjusted.empty()) {
-        std::cerr << "ksscope-cli: set-format " << pinId << ": the driver " << (dryRun ? "would choose " : "chose ")
-                  << change.actual.toString() << " instead (" << adjusted << ")"
+    if (!change.adjustments().empty()) {
+        // "<pad> set to <chosen>; the driver chose that instead of what was asked (<what changed>)"
+        std::cerr << "ksscope-cli: set-format: " << change.status.message()
                   << (dryRun ? std::string()
-                             : "; it is set so; restore with: ksscope-cli set-format " + quoted(pinId) + " " +
+                             : "; restore the format before with: ksscope-cli set-format " + quoted(pinId) + " " +
                                    quoted(change.before.toString()))
                   << "\n";
         return ExitInvalidValue;
@@ -314,31 +314,51 @@ int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, 
         }
     nlohmann::json applied = nlohmann::json::array();
     if (fix) {
-        // one link at a time, in pipeline order: fixing one can move the mismatch downstream
-        std::set<std::string> tried;
+        // one link at a time, in pipeline order (fixing one can move a mismatch downstream); each link's fixes in
+        // turn until it passes
+        const auto failing = [](const std::vector<Finding>& list, const std::string& from, const std::string& to) {
+            return std::any_of(list.begin(), list.end(), [&](const Finding& f) {
+                return f.severity == Severity::Error && f.from == from && f.to == to;
+            });
+        };
+        std::set<std::string> givenUp;
         for (int round = 0; round < 32 && anyError(findings); ++round) {
             const auto next = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) {
-                return f.severity == Severity::Error && !f.fixes.empty() && !tried.count(f.from + ">" + f.to);
+                return f.severity == Severity::Error && !givenUp.count(f.from + ">" + f.to);
             });
             if (next == findings.end())
                 break;
-            tried.insert(next->from + ">" + next->to);
-            const FormatFix& chosen = reverse && next->fixes.size() > 1 ? next->fixes[1] : next->fixes.front();
-            const FormatChange change = watch.setFormat(chosen.pinId, chosen.format, ApplyMode::Apply);
-            if (!json)
-                std::cout << (change.status ? "fixed:  " : "failed: ") << chosen.summary << "\n"
-                          << "        " << fixCommand(chosen) << "\n"
-                          << (change.status ? "" : "        " + change.status.message() + "\n")
-                          << (change.adjustments().empty() ? ""
-                                                           : "        the driver chose " + change.actual.toString() +
-                                                                 " (" + change.adjustments() + ")\n");
-            applied.push_back({{"pin", chosen.pinId},
-                               {"format", chosen.format.toString()},
-                               {"summary", chosen.summary},
-                               {"ok", change.status.isOk()},
-                               {"actual", change.actual.toString()},
-                               {"message", change.status.message()}});
-            std::tie(topology, findings) = examine();
+            const std::string from = next->from;
+            const std::string to = next->to;
+            std::vector<FormatFix> order = next->fixes;
+            if (reverse && order.size() > 1)
+                std::swap(order[0], order[1]);
+            bool passes = false;
+            for (const FormatFix& chosen : order) {
+                const FormatChange change = watch.setFormat(chosen.pinId, chosen.format, ApplyMode::Apply);
+                std::tie(topology, findings) = examine();
+                passes = change.status.isOk() && !failing(findings, from, to);
+                if (!json)
+                    std::cout << (passes ? "fixed:   " : "tried:   ") << chosen.summary << "\n"
+                              << "         " << fixCommand(chosen) << "\n"
+                              << (change.status ? "" : "         " + change.status.message() + "\n")
+                              << (change.adjustments().empty()
+                                      ? ""
+                                      : "         the driver chose " + change.actual.toString() + " (" +
+                                            change.adjustments() + ")\n");
+                applied.push_back({{"pin", chosen.pinId},
+                                   {"format", chosen.format.toString()},
+                                   {"summary", chosen.summary},
+                                   {"command", fixCommand(chosen)},
+                                   {"ok", change.status.isOk()},
+                                   {"passes", passes},
+                                   {"actual", change.actual.toString()},
+                                   {"message", change.status.message()}});
+                if (passes)
+                    break;
+            }
+            if (!passes)
+                givenUp.insert(from + ">" + to);
         }
     }
     int errors = 0;

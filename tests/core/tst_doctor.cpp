@@ -126,6 +126,8 @@ private slots:
         QCOMPARE(fourccName(fourcc("Y10")), std::string("Y10"));
         QCOMPARE(fourcc("Y10"), 0x20303159U);
         QVERIFY(!fourccFromName("TOOLONG").has_value());
+        QCOMPARE(fourccName(fourcc("Y16") | 0x80000000U), std::string("Y16-BE"));
+        QCOMPARE(fourccFromName("Y16-BE").value_or(0), fourcc("Y16") | 0x80000000U);
         // how codes are written to memory, both ways
         QCOMPARE(pixelFormatsOfMbusCode(kSgrbg8), std::vector<std::uint32_t>{fourcc("GRBG")});
         const auto codes = mbusCodesOfPixelFormat(fourcc("RGB3"));

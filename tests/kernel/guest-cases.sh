@@ -197,6 +197,111 @@ case_begin vimc-epipe
 ksscope-cli status --backend v4l2 --settle 0.2 --stream "$VIMC/Raw_Capture_0" 2>&1
 case_end $?
 
+# ---- formats, controls and the doctor (after vimc-epipe, which needs vimc's formats as loaded) ----
+MEDIA=$(vimc_media)
+RAW=$(media-ctl -d "$MEDIA" -e "Raw Capture 0")
+RGB=$(media-ctl -d "$MEDIA" -e "RGB/YUV Capture")
+# streams 3 frames from a capture node: "stream WHEN frames=N" and v4l2-ctl's STREAMON complaint, if any (v4l2-ctl
+# exits 0 either way)
+try_stream() {
+    v4l2-ctl -d "$1" --stream-mmap=3 --stream-count=3 >/tmp/stream.log 2>&1
+    echo "stream $2 frames=$(tr -cd '<' </tmp/stream.log | wc -c)"
+    tr '\r' '\n' </tmp/stream.log | grep -i "STREAMON" | sed "s/^[[:space:]]*/stream $2: /" | head -1
+}
+# the pipeline of Sensor A with every link agreeing: SGRBG8 640x480, progressive
+vimc_agree() {
+    media-ctl -d "$MEDIA" -V '"Sensor A":0[fmt:SGRBG8_1X8/640x480 field:none]' >/dev/null 2>&1
+    media-ctl -d "$MEDIA" -V '"Debayer A":0[fmt:SGRBG8_1X8/640x480 field:none]' >/dev/null 2>&1
+    v4l2-ctl -d "$RAW" -v width=640,height=480,pixelformat=GRBG,field=none >/dev/null 2>&1
+}
+
+case_begin doctor-vimc-as-loaded
+# vimc as loaded: the sensors give RGB888_1X24, the debayers' sinks take SRGGB8_1X8
+ksscope-cli doctor --backend v4l2 --json 2>&1
+echo "doctor rc=$?"
+ksscope-cli doctor --backend v4l2 --fix 2>&1
+echo "fix rc=$?"
+ksscope-cli doctor --backend v4l2 2>&1
+echo "after rc=$?"
+case_end 0
+
+case_begin doctor-size
+vimc_agree
+try_stream "$RAW" agreeing
+v4l2-ctl -d "$RAW" -v width=320,height=240 2>&1
+try_stream "$RAW" before
+ksscope-cli doctor --backend v4l2 --json "$VIMC/Raw_Capture_0" 2>&1
+echo "doctor rc=$?"
+# the fix as the doctor prints it
+fix=$(ksscope-cli doctor --backend v4l2 "$VIMC/Raw_Capture_0" 2>&1 | grep -m1 ' fix: ' | sed 's/.* fix: //')
+echo "running: $fix"
+eval "$fix --backend v4l2" 2>&1
+echo "fix rc=$?"
+try_stream "$RAW" after
+case_end 0
+
+case_begin doctor-code
+vimc_agree
+media-ctl -d "$MEDIA" -V '"Debayer A":0[fmt:SRGGB8_1X8/640x480]' 2>&1
+try_stream "$RGB" before
+ksscope-cli doctor --backend v4l2 --json "$VIMC/Debayer_A" 2>&1
+echo "doctor rc=$?"
+ksscope-cli doctor --backend v4l2 --fix "$VIMC/Debayer_A" 2>&1
+echo "fix rc=$?"
+try_stream "$RGB" after
+case_end 0
+
+case_begin doctor-field
+vimc_agree
+media-ctl -d "$MEDIA" -V '"Debayer A":0[fmt:SGRBG8_1X8/640x480 field:interlaced]' 2>&1
+v4l2-ctl -d "$RAW" -v field=interlaced 2>&1
+try_stream "$RGB" before-rgb
+try_stream "$RAW" before-raw
+ksscope-cli doctor --backend v4l2 --json "$VIMC/Sensor_A" 2>&1
+echo "doctor rc=$?"
+ksscope-cli doctor --backend v4l2 --fix "$VIMC/Sensor_A" 2>&1
+echo "fix rc=$?"
+try_stream "$RGB" after-rgb
+try_stream "$RAW" after-raw
+media-ctl -d "$MEDIA" -p 2>&1 | grep -A2 "pad0: Sink" | head -3
+case_end 0
+
+case_begin format-adjusted
+vimc_agree
+ksscope-cli set-format --backend v4l2 "$VIMC/Raw_Capture_0/pad0" 'GRBG/641x481' 2>&1
+echo "set rc=$?"
+ksscope-cli set-format --backend v4l2 "$VIMC/Sensor_A/pad0" 'NOTACODE/640x480' 2>&1
+echo "bad code rc=$?"
+ksscope-cli set-format --backend v4l2 "$VIMC/Sensor_A/pad0" 'YUYV/640x480' 2>&1
+echo "wrong space rc=$?"
+v4l2-ctl -d "$RAW" -V 2>&1 | grep "Width/Height"
+case_end 0
+
+case_begin vivid-formats
+v4l2-ctl -d /dev/video0 --list-formats-ext 2>&1
+echo "--- ksscope"
+ksscope-cli formats --backend v4l2 --json "$CAP" 2>&1
+case_end $?
+
+case_begin vivid-controls
+ksscope-cli controls --backend v4l2 --json "$CAP" 2>&1
+echo "controls rc=$?"
+before=$(v4l2-ctl -d /dev/video0 -C brightness 2>&1)
+echo "before: $before"
+ksscope-cli set-control --backend v4l2 "$CAP" brightness=200 test_pattern=3 2>&1
+echo "set rc=$?"
+echo "read back: $(v4l2-ctl -d /dev/video0 -C brightness 2>&1) $(v4l2-ctl -d /dev/video0 -C test_pattern 2>&1)"
+ksscope-cli set-control --backend v4l2 "$CAP" brightness=300 2>&1
+echo "range rc=$?"
+ksscope-cli set-control --backend v4l2 "$CAP" test_pattern=99 2>&1
+echo "menu rc=$?"
+ksscope-cli set-control --backend v4l2 "$CAP" no_such_control=1 2>&1
+echo "unknown rc=$?"
+echo "unchanged: $(v4l2-ctl -d /dev/video0 -C brightness 2>&1)"
+ksscope-cli set-control --backend v4l2 "$CAP" "brightness=${before##* }" 2>&1
+echo "restored: $(v4l2-ctl -d /dev/video0 -C brightness 2>&1)"
+case_end 0
+
 case_begin fault-streamon
 v4l2-ctl -d /dev/video0 -c inject_vidioc_streamon_error=1 2>&1
 ksscope-cli status --backend v4l2 --settle 0.2 --stream "$CAP:buffers=4" "$CAP" 2>&1

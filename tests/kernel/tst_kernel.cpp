@@ -37,6 +37,50 @@ QJsonObject firstJsonObject(const QString& text)
     return QJsonDocument::fromJson(text.mid(start).toUtf8()).object();
 }
 
+/// The first JSON document of \a text that starts with a line "{" and ends with a line "}" (text may follow it).
+QJsonObject firstJsonDocument(const QString& text)
+{
+    static const QRegularExpression open(QStringLiteral("^\\{$"), QRegularExpression::MultilineOption);
+    static const QRegularExpression close(QStringLiteral("^\\}$"), QRegularExpression::MultilineOption);
+    const qsizetype start = text.indexOf(open);
+    const qsizetype end = start < 0 ? -1 : text.indexOf(close, start);
+    if (end < 0)
+        return {};
+    return QJsonDocument::fromJson(text.mid(start, end - start + 1).toUtf8()).object();
+}
+
+/// The doctor's findings in \a doc as "severity link attribute source sink" lines.
+QStringList findingsOf(const QJsonObject& doc)
+{
+    QStringList out;
+    for (const auto v : doc.value(QStringLiteral("findings")).toArray()) {
+        const QJsonObject f = v.toObject();
+        out << QStringList{f.value(QStringLiteral("severity")).toString(), f.value(QStringLiteral("link")).toString(),
+                           f.value(QStringLiteral("attribute")).toString(), f.value(QStringLiteral("source")).toString(),
+                           f.value(QStringLiteral("sink")).toString()}
+                   .join(QLatin1Char(' '));
+    }
+    return out;
+}
+
+/// The media-ctl format of an entity's pad in `media-ctl -p` output: "RGB888_1X24/640x480".
+QString mediaCtlFormat(const QString& mediaCtl, const QString& entity, int pad)
+{
+    bool inEntity = false;
+    bool inPad = false;
+    static const QRegularExpression fmt(QStringLiteral("\\[fmt:(\\S+)"));
+    for (const QString& line : mediaCtl.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QStringLiteral("- entity ")))
+            inEntity = line.contains(QStringLiteral(": ") + entity + QStringLiteral(" ("));
+        else if (inEntity && line.contains(QRegularExpression(QStringLiteral("^\\s+pad\\d+:"))))
+            inPad = line.trimmed().startsWith(QStringLiteral("pad%1:").arg(pad));
+        else if (inEntity && inPad)
+            if (const auto m = fmt.match(line); m.hasMatch())
+                return m.captured(1);
+    }
+    return {};
+}
+
 QJsonObject lastJsonLine(const QString& text, const QString& type)
 {
     QJsonObject found;
@@ -573,6 +617,182 @@ private slots:
                      QStringLiteral("formats differ across link \"[^\"]+\":\\d \\[[A-Z0-9_]+ \\d+x\\d+\\] -> "))),
                  qPrintable(c.output));
     }
+    /// vimc as loaded: both sensors give RGB888_1X24 where the debayers take SRGGB8_1X8, as media-ctl shows; the
+    /// doctor names those links with both values and exits 6, and its fixes leave no link failing.
+    void doctorFindsVimcAsLoaded()
+    {
+        const Case& c = get("doctor-vimc-as-loaded");
+        const QString mediaCtl = get("media-ctl-vimc").output;
+        const QString sensor = mediaCtlFormat(mediaCtl, QStringLiteral("Sensor A"), 0);
+        const QString debayer = mediaCtlFormat(mediaCtl, QStringLiteral("Debayer A"), 0);
+        QCOMPARE(sensor, QStringLiteral("RGB888_1X24/640x480"));
+        QCOMPARE(debayer, QStringLiteral("SRGGB8_1X8/640x480"));
+        const QStringList findings = findingsOf(firstJsonDocument(c.output));
+        QVERIFY2(findings.contains(QStringLiteral("error \"Sensor A\":0 -> \"Debayer A\":0 code ") +
+                                   sensor.section(QLatin1Char('/'), 0, 0) + QLatin1Char(' ') +
+                                   debayer.section(QLatin1Char('/'), 0, 0)),
+                 qPrintable(findings.join(QLatin1Char('\n'))));
+        QVERIFY2(findings.contains(
+                     QStringLiteral("error \"Sensor B\":0 -> \"Debayer B\":0 code RGB888_1X24 SRGGB8_1X8")),
+                 qPrintable(findings.join(QLatin1Char('\n'))));
+        QVERIFY2(c.output.contains(QStringLiteral("doctor rc=6")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("fix rc=0")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("no findings: every enabled link's ends agree\nafter rc=0")),
+                 qPrintable(c.output));
+    }
+
+    /// One attribute out of step on a link, set with media-ctl or v4l2-ctl: STREAMON fails with EPIPE, the doctor names
+    /// the link, the attribute and both values and exits 6, and after its fix the node streams.
+    void doctorFixesWhatStreamonRefuses_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QStringList>("streams");
+        QTest::newRow("size") << QStringLiteral("doctor-size")
+                              << QStringList{QStringLiteral(
+                                     "error \"Sensor A\":0 -> \"Raw Capture 0\":0 size 640x480 320x240")}
+                              << QStringList{QStringLiteral("")};
+        QTest::newRow("code") << QStringLiteral("doctor-code")
+                              << QStringList{QStringLiteral(
+                                     "error \"Sensor A\":0 -> \"Debayer A\":0 code SGRBG8_1X8 SRGGB8_1X8")}
+                              << QStringList{QStringLiteral("")};
+        QTest::newRow("field") << QStringLiteral("doctor-field")
+                               << QStringList{QStringLiteral(
+                                                  "error \"Sensor A\":0 -> \"Debayer A\":0 field none interlaced"),
+                                              QStringLiteral(
+                                                  "error \"Sensor A\":0 -> \"Raw Capture 0\":0 field none interlaced")}
+                               << QStringList{QStringLiteral("-rgb"), QStringLiteral("-raw")};
+    }
+    void doctorFixesWhatStreamonRefuses()
+    {
+        QFETCH(QString, name);
+        QFETCH(QStringList, expected);
+        QFETCH(QStringList, streams);
+        const Case& c = get(name.toLatin1().constData());
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        for (const QString& s : streams) {
+            QVERIFY2(c.output.contains(QStringLiteral("stream before%1: VIDIOC_STREAMON returned -1 (Broken pipe)").arg(s)),
+                     qPrintable(c.output));
+            QVERIFY2(c.output.contains(QStringLiteral("stream after%1 frames=3\n").arg(s)), qPrintable(c.output));
+            QVERIFY2(!c.output.contains(QStringLiteral("stream after%1:").arg(s)), qPrintable(c.output));
+        }
+        if (name == QStringLiteral("doctor-size")) // vimc streamed before the size was changed
+            QVERIFY2(c.output.contains(QStringLiteral("stream agreeing frames=3\n")), qPrintable(c.output));
+        const QJsonObject doc = firstJsonDocument(c.output);
+        const QStringList findings = findingsOf(doc);
+        QCOMPARE(findings, expected);
+        QCOMPARE(doc.value(QStringLiteral("errors")).toInt(), expected.size());
+        for (const auto f : doc.value(QStringLiteral("findings")).toArray())
+            QVERIFY(!f.toObject().value(QStringLiteral("fixes")).toArray().isEmpty());
+        QVERIFY2(c.output.contains(QStringLiteral("doctor rc=6")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("fix rc=0")), qPrintable(c.output));
+    }
+
+    /// A format the driver adjusts, a code that does not exist, a pixel format for a pad: named, exit 4.
+    void badFormatsAreNamed()
+    {
+        const Case& c = get("format-adjusted");
+        QVERIFY2(c.output.contains(QStringLiteral("\"Raw Capture 0\":0 set to GRBG/640x480")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("(size 641x481 -> 640x480)")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("set rc=4")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("\"NOTACODE\" is not a media bus code")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("bad code rc=4")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("\"YUYV\" is not a media bus code")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("wrong space rc=4")), qPrintable(c.output));
+        // the driver's choice is what the node has now
+        QVERIFY2(c.output.contains(QRegularExpression(QStringLiteral("Width/Height\\s+: 640/480"))), qPrintable(c.output));
+    }
+
+    /// vivid's formats, sizes and frame intervals as `v4l2-ctl --list-formats-ext` lists them.
+    void vividFormatsEqualV4l2Ctl()
+    {
+        const Case& c = get("vivid-formats");
+        QVERIFY2(c.rc == 0, qPrintable(c.output));
+        const QString ctl = c.output.section(QStringLiteral("--- ksscope"), 0, 0);
+        QStringList theirs;
+        QString format;
+        QString size;
+        static const QRegularExpression fmtRe(QStringLiteral("^\\s+\\[\\d+\\]: '(.+)' \\((.+?)(?:, .*)?\\)$"));
+        static const QRegularExpression sizeRe(QStringLiteral("^\\s+Size: Discrete (\\d+x\\d+)$"));
+        static const QRegularExpression ivalRe(QStringLiteral("^\\s+Interval: Discrete ([0-9.]+)s"));
+        for (const QString& line : ctl.split(QLatin1Char('\n'))) {
+            if (const auto m = fmtRe.match(line); m.hasMatch()) {
+                format = m.captured(1).remove(QLatin1Char(' ')) + QStringLiteral(" (") + m.captured(2) + QLatin1Char(')');
+                theirs << format;
+            } else if (const auto sm = sizeRe.match(line); sm.hasMatch()) {
+                size = sm.captured(1);
+                theirs << format + QLatin1Char(' ') + size;
+            } else if (const auto im = ivalRe.match(line); im.hasMatch()) {
+                theirs << format + QLatin1Char(' ') + size + QLatin1Char(' ') + im.captured(1);
+            }
+        }
+        QStringList ours;
+        const QJsonObject doc = firstJsonDocument(c.output.section(QStringLiteral("--- ksscope"), 1));
+        const QJsonArray pins = doc.value(QStringLiteral("pins")).toArray();
+        QCOMPARE(pins.size(), 1);
+        for (const auto fv : pins[0].toObject().value(QStringLiteral("formats")).toArray()) {
+            const QJsonObject f = fv.toObject();
+            const QString name = f.value(QStringLiteral("codeName")).toString() + QStringLiteral(" (") +
+                                 f.value(QStringLiteral("description")).toString() + QLatin1Char(')');
+            ours << name;
+            for (const auto sv : f.value(QStringLiteral("sizes")).toArray()) {
+                const QJsonObject s = sv.toObject();
+                QCOMPARE(s.value(QStringLiteral("kind")).toString(), QStringLiteral("discrete"));
+                const QString wh = QStringLiteral("%1x%2").arg(s.value(QStringLiteral("width")).toInt())
+                                       .arg(s.value(QStringLiteral("height")).toInt());
+                ours << name + QLatin1Char(' ') + wh;
+                for (const auto iv : s.value(QStringLiteral("intervals")).toArray()) {
+                    const QJsonObject i = iv.toObject();
+                    const double seconds = i.value(QStringLiteral("numerator")).toDouble() /
+                                           i.value(QStringLiteral("denominator")).toDouble();
+                    ours << name + QLatin1Char(' ') + wh + QLatin1Char(' ') + QString::number(seconds, 'f', 3);
+                }
+            }
+        }
+        QVERIFY(theirs.size() > 20);
+        QCOMPARE(ours, theirs);
+        // the active format is what v4l2-ctl's default shows: 640x360 YUYV
+        const QJsonObject active = pins[0].toObject().value(QStringLiteral("active")).toObject();
+        QCOMPARE(active.value(QStringLiteral("text")).toString().section(QLatin1Char(' '), 0, 0),
+                 QStringLiteral("YUYV/640x360"));
+    }
+
+    /// A control set through KsScope reads back the same with v4l2-ctl -C; a value out of range, a menu index that
+    /// does not exist and an unknown control are named and change nothing.
+    void vividControlsReadBack()
+    {
+        const Case& c = get("vivid-controls");
+        QVERIFY2(c.output.contains(QStringLiteral("controls rc=0")), qPrintable(c.output));
+        const QJsonObject doc = firstJsonDocument(c.output);
+        QJsonObject brightness;
+        bool button = false;
+        for (const auto fv : doc.value(QStringLiteral("filters")).toArray())
+            for (const auto cv : fv.toObject().value(QStringLiteral("controls")).toArray()) {
+                const QJsonObject o = cv.toObject();
+                if (o.value(QStringLiteral("key")).toString() == QStringLiteral("brightness"))
+                    brightness = o;
+                button = button || (o.value(QStringLiteral("key")).toString() ==
+                                        QStringLiteral("inject_vidioc_streamon_error") &&
+                                    o.value(QStringLiteral("type")).toString() == QStringLiteral("button"));
+            }
+        QVERIFY(button);
+        QCOMPARE(brightness.value(QStringLiteral("maximum")).toInt(), 255);
+        static const QRegularExpression before(QStringLiteral("before: brightness: (\\d+)"));
+        const auto m = before.match(c.output);
+        QVERIFY2(m.hasMatch(), qPrintable(c.output));
+        QCOMPARE(brightness.value(QStringLiteral("value")).toInt(), m.captured(1).toInt());
+        QVERIFY2(c.output.contains(QStringLiteral("set rc=0")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("read back: brightness: 200 test_pattern: 3")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("300 is out of range; the driver allows 0 to 255")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("range rc=4")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("menu index 99 does not exist")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("menu rc=4")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("no control \"no_such_control\"")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("unknown rc=4")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("unchanged: brightness: 200")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("restored: brightness: ") + m.captured(1)), qPrintable(c.output));
+    }
+
     void injectedStreamonErrorIsReported()
     {
         const Case& c = get("fault-streamon");

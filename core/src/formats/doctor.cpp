@@ -315,6 +315,11 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
             fix.format = matched(target, other);
             if (fix.format == target.active)
                 return;
+            // a format the pin does not offer would only be adjusted back
+            if (!target.options.empty() &&
+                std::none_of(target.options.begin(), target.options.end(),
+                             [&](const FormatOption& o) { return o.accepts(fix.format); }))
+                return;
             fix.summary = "set " + pinLabel(topology, target.pinId) + " to " + fix.format.toString() + " (" + whose +
                           ")";
             fixes.push_back(std::move(fix));

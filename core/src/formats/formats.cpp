@@ -219,6 +219,10 @@ std::optional<std::uint32_t> quantizationFromName(std::string_view name)
 
 std::string fourccName(std::uint32_t fourcc)
 {
+    // bit 31 marks the big-endian variant of a format (v4l2_fourcc_be): "Y16-BE"
+    const bool bigEndian = (fourcc & 0x80000000U) != 0;
+    if (bigEndian)
+        fourcc &= 0x7fffffffU;
     std::string s;
     for (int i = 0; i < 4; ++i) {
         const char c = static_cast<char>((fourcc >> (8 * i)) & 0xff);
@@ -231,13 +235,17 @@ std::string fourccName(std::uint32_t fourcc)
     }
     while (!s.empty() && s.back() == ' ')
         s.pop_back();
-    return s;
+    return bigEndian ? s + "-BE" : s;
 }
 
 std::optional<std::uint32_t> fourccFromName(std::string_view name)
 {
     if (name.size() > 2 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X'))
         return parseUnsigned(name);
+    if (name.size() > 3 && name.substr(name.size() - 3) == "-BE") {
+        const auto little = fourccFromName(name.substr(0, name.size() - 3));
+        return little ? std::optional<std::uint32_t>(*little | 0x80000000U) : std::nullopt;
+    }
     if (name.empty() || name.size() > 4)
         return std::nullopt;
     std::uint32_t v = 0;
