@@ -383,8 +383,12 @@ int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, 
                          .dump(2)
                   << "\n";
     } else {
-        for (const Finding& f : findings) {
+        for (std::size_t n = 0; n < findings.size(); ++n) {
+            const Finding& f = findings[n];
             std::cout << padded(std::string(severityName(f.severity)) + ":", 9) << f.message << "\n";
+            // a link's fixes once, after its last finding
+            if (n + 1 < findings.size() && findings[n + 1].from == f.from && findings[n + 1].to == f.to)
+                continue;
             for (std::size_t i = 0; i < f.fixes.size(); ++i)
                 std::cout << "         " << (i == 0 ? "fix: " : "or:  ") << fixCommand(f.fixes[i]) << "\n";
         }
@@ -393,7 +397,8 @@ int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, 
         else
             std::cout << errors << (errors == 1 ? " error, " : " errors, ") << warnings
                       << (warnings == 1 ? " warning" : " warnings")
-                      << (errors ? ": streaming the pipelines with errors fails (STREAMON: EPIPE)" : "") << "\n";
+                      << (errors ? ": the pipelines with errors cannot stream (V4L2: STREAMON fails with EPIPE)" : "")
+                      << "\n";
     }
     return errors ? ExitDoctor : ExitOk;
 }

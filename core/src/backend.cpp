@@ -4,6 +4,8 @@
 #include "ksscope/backend_registry.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 
 namespace ksscope {
 
@@ -21,6 +23,25 @@ ALLOCATOR_PROPERTIES PropertyRequest::mergedWith(const ALLOCATOR_PROPERTIES& cur
     return out;
 }
 
+Fraction intervalOf100ns(REFERENCE_TIME time)
+{
+    // KS keeps a time per frame in 100 ns units, rounded: 333333 is 1/30 s, 333667 is 1001/30000 s (29.97 fps)
+    const double fps = 1.0e7 / static_cast<double>(time);
+    for (const std::uint32_t scale : {1U, 1001U}) {
+        const double whole = std::round(fps * scale / (scale == 1 ? 1.0 : 1000.0));
+        if (whole >= 1 && whole <= 100000) {
+            const Fraction f = scale == 1 ? Fraction{1, static_cast<std::uint32_t>(whole)}
+                                          : Fraction{1001, static_cast<std::uint32_t>(whole) * 1000};
+            if (std::llround(f.value() * 1.0e7) == time)
+                return f;
+        }
+    }
+    std::uint64_t n = static_cast<std::uint64_t>(time);
+    std::uint64_t d = 10'000'000;
+    const std::uint64_t g = std::gcd(n, d);
+    return {static_cast<std::uint32_t>(n / g), static_cast<std::uint32_t>(d / g)};
+}
+
 StreamFormat streamFormatOf(const MediaFormat& format)
 {
     StreamFormat f;
@@ -29,7 +50,7 @@ StreamFormat streamFormatOf(const MediaFormat& format)
     f.width = format.width;
     f.height = format.height;
     if (format.avgTimePerFrame > 0)
-        f.interval = {static_cast<std::uint32_t>(format.avgTimePerFrame), 10'000'000};
+        f.interval = intervalOf100ns(format.avgTimePerFrame);
     f.sizeImage = format.imageSize();
     return f;
 }

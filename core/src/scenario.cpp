@@ -223,6 +223,135 @@ MediaFormat readFormat(const Reader& r, const json& obj, const std::string& path
     return f;
 }
 
+/// "width": 640 or [160, 1920]
+std::pair<std::uint32_t, std::uint32_t> readSpan(const Reader& r, const json& obj, const std::string& path,
+                                                 const std::string& key, std::uint32_t max)
+{
+    const std::string p = Reader::join(path, key);
+    if (!obj.contains(key))
+        r.fail(path, "missing \"" + key + "\" (a number, or [min, max])");
+    const json& v = obj[key];
+    auto whole = [&](const json& n) {
+        if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > max)
+            r.fail(p, "must be a whole number from 1 to " + std::to_string(max) + ", or [min, max] of them; got " +
+                          v.dump());
+        return static_cast<std::uint32_t>(n.get<std::int64_t>());
+    };
+    if (v.is_array()) {
+        if (v.size() != 2)
+            r.fail(p, "a range is [min, max]; got " + v.dump());
+        const auto lo = whole(v[0]);
+        const auto hi = whole(v[1]);
+        if (lo > hi)
+            r.fail(p, "the least value comes first: [" + std::to_string(hi) + ", " + std::to_string(lo) + "]");
+        return {lo, hi};
+    }
+    const auto one = whole(v);
+    return {one, one};
+}
+
+DataRangeSpec readDataRange(const Reader& r, const json& obj, const std::string& path)
+{
+    r.onlyKeys(obj, path, {"subtype", "width", "height", "fps"});
+    DataRangeSpec d;
+    d.line = r.line(path);
+    d.subtype = r.string(obj, path, "subtype");
+    std::tie(d.minWidth, d.maxWidth) = readSpan(r, obj, path, "width", 16384);
+    std::tie(d.minHeight, d.maxHeight) = readSpan(r, obj, path, "height", 16384);
+    if (obj.contains("fps")) {
+        const json& v = obj["fps"];
+        const std::string p = Reader::join(path, "fps");
+        auto rate = [&](const json& n) {
+            if (!n.is_number() || n.get<double>() < 0.1 || n.get<double>() > 1000)
+                r.fail(p, "must be frames per second from 0.1 to 1000, or [min, max] of them; got " + v.dump());
+            return n.get<double>();
+        };
+        if (v.is_array() && v.size() == 2) {
+            d.minFps = rate(v[0]);
+            d.maxFps = rate(v[1]);
+            if (d.minFps > d.maxFps)
+                r.fail(p, "the least rate comes first");
+        } else if (v.is_array()) {
+            r.fail(p, "a range is [min, max]; got " + v.dump());
+        } else {
+            d.minFps = d.maxFps = rate(v);
+        }
+    }
+    return d;
+}
+
+ControlSpec readControl(const Reader& r, const json& obj, const std::string& path)
+{
+    r.onlyKeys(obj, path, {"name", "type", "min", "max", "step", "default", "menu", "action", "target", "durationMs"});
+    ControlSpec c;
+    c.line = r.line(path);
+    c.name = r.string(obj, path, "name");
+    if (c.name.empty() || c.name.size() > 31)
+        r.fail(Reader::join(path, "name"), "must be 1 to 31 characters (as a V4L2 control's name)");
+    const std::string type = r.string(obj, path, "type");
+    auto signedNumber = [&](const char* key, std::int64_t fallback) {
+        if (!obj.contains(key))
+            return fallback;
+        const json& v = obj[key];
+        if (!v.is_number_integer())
+            r.fail(Reader::join(path, key), "must be a whole number, got " + v.dump());
+        return v.get<std::int64_t>();
+    };
+    if (type == "int") {
+        c.type = ControlType::Integer;
+        c.minimum = signedNumber("min", 0);
+        c.maximum = signedNumber("max", 0);
+        c.step = signedNumber("step", 1);
+        if (c.minimum > c.maximum)
+            r.fail(Reader::join(path, "max"), "must not be less than \"min\"");
+        if (c.step < 1)
+            r.fail(Reader::join(path, "step"), "must be 1 or more");
+    } else if (type == "bool") {
+        c.type = ControlType::Boolean;
+        c.maximum = 1;
+    } else if (type == "menu") {
+        c.type = ControlType::Menu;
+        const json& menu = r.array(obj, path, "menu", true);
+        if (menu.empty())
+            r.fail(Reader::join(path, "menu"), "a menu needs at least one entry");
+        for (std::size_t i = 0; i < menu.size(); ++i) {
+            if (!menu[i].is_string())
+                r.fail(Reader::join(path, "menu") + "[" + std::to_string(i) + "]", "must be a string");
+            c.menu.push_back(menu[i].get<std::string>());
+        }
+        c.maximum = static_cast<std::int64_t>(c.menu.size()) - 1;
+    } else if (type == "button") {
+        c.type = ControlType::Button;
+        c.action = r.string(obj, path, "action");
+        if (c.action != "consumer-stall")
+            r.fail(Reader::join(path, "action"), "must be \"consumer-stall\", got \"" + c.action + "\"");
+        c.target = r.string(obj, path, "target");
+        c.durationMs = r.number(obj, path, "durationMs", 1, 60000);
+    } else {
+        r.fail(Reader::join(path, "type"), "must be \"int\", \"bool\", \"menu\" or \"button\", got \"" + type + "\"");
+    }
+    if (c.type == ControlType::Boolean && obj.contains("default")) {
+        if (!obj["default"].is_boolean())
+            r.fail(Reader::join(path, "default"), "must be true or false");
+        c.defaultValue = obj["default"].get<bool>() ? 1 : 0;
+    } else if (c.type != ControlType::Button) {
+        c.defaultValue = signedNumber("default", c.minimum);
+        if (c.defaultValue < c.minimum || c.defaultValue > c.maximum)
+            r.fail(Reader::join(path, "default"), "must be from " + std::to_string(c.minimum) + " to " +
+                                                        std::to_string(c.maximum));
+    } else if (obj.contains("default")) {
+        r.fail(Reader::join(path, "default"), "a button has no value");
+    }
+    for (const char* key : {"min", "max", "step"})
+        if (obj.contains(key) && c.type != ControlType::Integer)
+            r.fail(Reader::join(path, key), "only an \"int\" control has a range");
+    if (c.type != ControlType::Button)
+        for (const char* key : {"action", "target", "durationMs"})
+            if (obj.contains(key))
+                r.fail(Reader::join(path, key), "only a \"button\" has an action");
+    return c;
+}
+
 FramingSpec readFraming(const Reader& r, const json& obj, const std::string& path, const MediaFormat& format)
 {
     r.onlyKeys(obj, path, {"frames", "frameSize", "alignment", "prefix", "memoryType", "flags", "mode", "poolType"});
@@ -312,7 +441,7 @@ Scenario readScenario(const Reader& r, const json& root)
         const json& fobj = filters[fi];
         if (!fobj.is_object())
             r.fail(fp, "must be an object");
-        r.onlyKeys(fobj, fp, {"id", "name", "kind", "categories", "pins"});
+        r.onlyKeys(fobj, fp, {"id", "name", "kind", "categories", "pins", "controls"});
         FilterSpec f;
         f.line = r.line(fp);
         f.id = r.string(fobj, fp, "id");
@@ -339,7 +468,8 @@ Scenario readScenario(const Reader& r, const json& root)
             const json& pobj = pins[pi];
             if (!pobj.is_object())
                 r.fail(pp, "must be an object");
-            r.onlyKeys(pobj, pp, {"id", "name", "direction", "category", "format", "framing", "fillMs", "consumer"});
+            r.onlyKeys(pobj, pp,
+                       {"id", "name", "direction", "category", "format", "framing", "fillMs", "consumer", "dataRanges"});
             PinSpec p;
             p.line = r.line(pp);
             p.id = r.string(pobj, pp, "id");
@@ -364,7 +494,25 @@ Scenario readScenario(const Reader& r, const json& root)
             }
             if (pobj.contains("consumer"))
                 p.consumer = readConsumer(r, r.object(pobj, pp, "consumer"), pp + ".consumer");
+            const json& ranges = r.array(pobj, pp, "dataRanges", false);
+            for (std::size_t ri = 0; ri < ranges.size(); ++ri) {
+                const std::string rp = pp + ".dataRanges[" + std::to_string(ri) + "]";
+                if (!ranges[ri].is_object())
+                    r.fail(rp, "must be an object");
+                p.dataRanges.push_back(readDataRange(r, ranges[ri], rp));
+            }
             f.pins.push_back(std::move(p));
+        }
+        const json& controls = r.array(fobj, fp, "controls", false);
+        std::set<std::string> controlKeys;
+        for (std::size_t ci = 0; ci < controls.size(); ++ci) {
+            const std::string cp = fp + ".controls[" + std::to_string(ci) + "]";
+            if (!controls[ci].is_object())
+                r.fail(cp, "must be an object");
+            ControlSpec c = readControl(r, controls[ci], cp);
+            if (!controlKeys.insert(controlKey(c.name)).second)
+                r.fail(cp + ".name", "a control named like \"" + c.name + "\" exists already in this filter");
+            f.controls.push_back(std::move(c));
         }
         if (f.kind == "capture" && inputs > 0)
             r.fail(fp + ".pins", "a capture filter has output pins only");
@@ -412,6 +560,20 @@ Scenario readScenario(const Reader& r, const json& root)
                        "input pin \"" + full + "\" is not connected: add a connection to it or remove it");
         }
     }
+
+    // a button's consumer stall: at a consuming pin, as the fault of that kind
+    for (std::size_t fi = 0; fi < s.filters.size(); ++fi)
+        for (std::size_t ci = 0; ci < s.filters[fi].controls.size(); ++ci) {
+            const ControlSpec& c = s.filters[fi].controls[ci];
+            if (c.type != ControlType::Button)
+                continue;
+            const PinSpec* pin = s.findPin(c.target);
+            if (!pin || !(pin->direction == PinDirection::Input || !connected.count(c.target)))
+                r.fail("filters[" + std::to_string(fi) + "].controls[" + std::to_string(ci) + "].target",
+                       "\"" + c.target +
+                           "\" is not a consuming pin (an input pin, or an output pin with no connection, as "
+                           "\"filter/pin\")");
+        }
 
     const json& faults = r.array(root, "", "faults", false);
     for (std::size_t i = 0; i < faults.size(); ++i) {

@@ -496,6 +496,144 @@ private slots:
         QCOMPARE(serve.exitCode(), 0);
         QVERIFY(serve.readAllStandardOutput().contains("served"));
     }
+    /// Formats, controls and the doctor on the simulated devices: what is wrong and how to fix it, named.
+    void formatAndControlErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        const QString mismatch = scenario("mismatch.json");
+        auto sim = [&](std::initializer_list<QString> args) {
+            QStringList all{QStringLiteral("--scenario"), mismatch, QStringLiteral("--backend"), QStringLiteral("sim")};
+            for (const QString& a : args)
+                all << a;
+            return all;
+        };
+        QTest::newRow("control out of range")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("brightness=300")}) << 4
+            << QStringLiteral("control \"Brightness\" (brightness): 300 is out of range; the driver allows 0 to 255");
+        QTest::newRow("menu index missing")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("test_pattern=7")}) << 4
+            << QStringLiteral("menu index 7 does not exist; the driver offers 0 (Off), 1 (Colour Bars), 2 (Moving Box)");
+        QTest::newRow("menu name missing")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("test_pattern=Plaid")})
+            << 4 << QStringLiteral("\"Plaid\" is not one of its menu entries");
+        QTest::newRow("unknown control")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("zoom=2")}) << 4
+            << QStringLiteral("no control \"zoom\"; it has: brightness backlight_compensation test_pattern");
+        QTest::newRow("control without value")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("brightness")}) << 2
+            << QStringLiteral("give brightness=VALUE (0 - 255, default 128)");
+        QTest::newRow("control of no filter")
+            << sim({QStringLiteral("set-control"), QStringLiteral("sim:nothing"), QStringLiteral("brightness=1")}) << 3
+            << QStringLiteral("no simulated filter \"sim:nothing\"");
+        QTest::newRow("format adjusted")
+            << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"), QStringLiteral("NV12/4000x3000")})
+            << 4
+            << QStringLiteral("sim:camera/out set to NV12/1920x1080 @1/60; the simulated pin chose that instead of what "
+                              "was asked (size 4000x3000 -> 1920x1080)");
+        QTest::newRow("format of a fixed pin")
+            << QStringList{QStringLiteral("set-format"), QStringLiteral("--backend"), QStringLiteral("sim"),
+                           QStringLiteral("sim:avshws/pin0"), QStringLiteral("RGB24/640x480")}
+            << 4 << QStringLiteral("the scenario gives this pin one format, YUY2/320x240 @1001/30000");
+        QTest::newRow("format text")
+            << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"), QStringLiteral("NV12/wide")}) << 4
+            << QStringLiteral("\"wide\" is not a size: give WIDTHxHEIGHT, e.g. 640x480");
+        QTest::newRow("format of no pin")
+            << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/nope"), QStringLiteral("NV12/640x480")})
+            << 3 << QStringLiteral("\"sim:camera/nope\" is no pin or filter with formats");
+        QTest::newRow("doctor --reverse alone") << sim({QStringLiteral("doctor"), QStringLiteral("--reverse")}) << 2
+                                                << QStringLiteral("--reverse goes with --fix");
+        QTest::newRow("doctor of no filter") << sim({QStringLiteral("doctor"), QStringLiteral("sim:nothing")}) << 3
+                                             << QStringLiteral("\"sim:nothing\" is no filter or pin");
+    }
+    void formatAndControlErrors()
+    {
+        errors();
+    }
+
+    /// The doctor on the mismatch scenario: each connection, attribute and both values; exit 6; the fixes as commands
+    /// that work; --fix settles every connection (exit 0); the default scenario has nothing to find.
+    void doctorOnTheMismatchScenario()
+    {
+        const QStringList sim{QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--scenario"),
+                              scenario("mismatch.json")};
+        const Run r = cli(QStringList{QStringLiteral("doctor"), QStringLiteral("--json")} + sim);
+        QCOMPARE(r.exitCode, 6);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value(QStringLiteral("errors")).toInt(), 4);
+        QCOMPARE(doc.value(QStringLiteral("warnings")).toInt(), 1);
+        QStringList seen;
+        for (const auto v : doc.value(QStringLiteral("findings")).toArray()) {
+            const QJsonObject f = v.toObject();
+            seen << f.value(QStringLiteral("to")).toString() + QLatin1Char(' ') +
+                        f.value(QStringLiteral("attribute")).toString() + QLatin1Char(' ') +
+                        f.value(QStringLiteral("source")).toString() + QLatin1Char(' ') +
+                        f.value(QStringLiteral("sink")).toString().section(QLatin1Char(' '), 0, 1);
+        }
+        QCOMPARE(seen, (QStringList{QStringLiteral("sim:encoder/in subtype YUY2 NV12"),
+                                    QStringLiteral("sim:encoder/in data-range YUY2 1280x720 accepts NV12"),
+                                    QStringLiteral("sim:encoder/in frame-interval 1/60 s (60 fps) offers 1/30"),
+                                    QStringLiteral("sim:preview/in size 1920x1080 1280x720"),
+                                    QStringLiteral("sim:preview/in data-range NV12 1920x1080 accepts NV12")}));
+        // the first fix of the camera's connection, as a command: the camera set to what the encoder takes
+        const QJsonObject first = doc.value(QStringLiteral("findings")).toArray()[0].toObject();
+        const QJsonArray fixes = first.value(QStringLiteral("fixes")).toArray();
+        QCOMPARE(fixes.size(), 1); // the encoder takes NV12 only: setting it to YUY2 is not offered
+        QCOMPARE(fixes[0].toObject().value(QStringLiteral("command")).toString(),
+                 QStringLiteral("ksscope-cli set-format 'sim:camera/out' 'NV12/1280x720 @1/30'"));
+        const Run set = cli(QStringList{QStringLiteral("set-format"), QStringLiteral("sim:camera/out"),
+                                        QStringLiteral("NV12/1280x720 @1/30")} +
+                            sim);
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        QVERIFY2(set.out.contains("now:       NV12/1280x720 @1/30"), set.out.constData());
+
+        const Run fixed = cli(QStringList{QStringLiteral("doctor"), QStringLiteral("--fix")} + sim);
+        QVERIFY2(fixed.exitCode == 0, fixed.out.constData());
+        QCOMPARE(fixed.out.count("fixed:   set "), 2);
+        QVERIFY2(fixed.out.contains("no findings: every enabled link's ends agree"), fixed.out.constData());
+
+        const Run plain = cli({QStringLiteral("doctor"), QStringLiteral("--backend"), QStringLiteral("sim")});
+        QCOMPARE(plain.exitCode, 0);
+        QVERIFY(plain.out.contains("no findings"));
+    }
+
+    /// formats and controls as JSON: the camera's two data ranges, the controls with their values, a button pressed.
+    void formatsAndControlsOfTheSimulatedCamera()
+    {
+        const QStringList sim{QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--scenario"),
+                              scenario("mismatch.json")};
+        const Run f = cli(QStringList{QStringLiteral("formats"), QStringLiteral("--json"), QStringLiteral("sim:camera")} +
+                          sim);
+        QCOMPARE(f.exitCode, 0);
+        const QJsonArray pins = QJsonDocument::fromJson(f.out).object().value(QStringLiteral("pins")).toArray();
+        QCOMPARE(pins.size(), 1);
+        const QJsonObject camera = pins[0].toObject();
+        QCOMPARE(camera.value(QStringLiteral("active")).toObject().value(QStringLiteral("text")).toString(),
+                 QStringLiteral("YUY2/1280x720 @1/60"));
+        QCOMPARE(camera.value(QStringLiteral("formats")).toArray().size(), 2);
+        QCOMPARE(camera.value(QStringLiteral("formats")).toArray()[1].toObject().value(QStringLiteral("codeName")).toString(),
+                 QStringLiteral("NV12"));
+
+        const Run c = cli(QStringList{QStringLiteral("controls"), QStringLiteral("--json")} + sim);
+        QCOMPARE(c.exitCode, 0);
+        const QJsonArray filters = QJsonDocument::fromJson(c.out).object().value(QStringLiteral("filters")).toArray();
+        QCOMPARE(filters.size(), 1); // only the camera has controls
+        QStringList keys;
+        for (const auto v : filters[0].toObject().value(QStringLiteral("controls")).toArray())
+            keys << v.toObject().value(QStringLiteral("key")).toString() + QLatin1Char('=') +
+                        v.toObject().value(QStringLiteral("valueText")).toString();
+        QCOMPARE(keys, (QStringList{QStringLiteral("brightness=128"), QStringLiteral("backlight_compensation=false"),
+                                    QStringLiteral("test_pattern=Off (0)"), QStringLiteral("stall_preview=")}));
+        const Run set = cli(QStringList{QStringLiteral("set-control"), QStringLiteral("sim:camera"),
+                                        QStringLiteral("brightness=0x40"), QStringLiteral("test_pattern=moving box"),
+                                        QStringLiteral("stall_preview")} +
+                            sim);
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        QCOMPARE(set.out, QByteArray("brightness: 128 -> 64\ntest_pattern: Off (0) -> Moving Box (2)\nstall_preview: "
+                                     "pressed\n"));
+    }
+
     void errors()
     {
         QFETCH(QStringList, args);

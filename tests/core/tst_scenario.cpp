@@ -66,6 +66,7 @@ private slots:
         QTest::newRow("default") << QStringLiteral("default.json");
         QTest::newRow("starvation") << QStringLiteral("starvation.json");
         QTest::newRow("faults") << QStringLiteral("faults.json");
+        QTest::newRow("mismatch") << QStringLiteral("mismatch.json");
     }
     void shippedScenariosAreValid()
     {
@@ -140,6 +141,56 @@ private slots:
         QTest::newRow("no filters") << QStringLiteral("{\"ksscopeScenario\": 1, \"name\": \"x\", \"filters\": []}") << 1
                                     << QStringLiteral("filters: must hold at least one filter");
     }
+    /// Data ranges and controls: read as written, and what is wrong in them named with its line.
+    void rangesAndControls()
+    {
+        const auto r = loadScenarioFile(std::string(KSSCOPE_SCENARIO_DIR) + "/mismatch.json");
+        const Scenario* s = ok(r);
+        QVERIFY(s);
+        const PinSpec* camera = s->findPin("camera/out");
+        QCOMPARE(camera->dataRanges.size(), std::size_t{2});
+        QCOMPARE(camera->dataRanges[1].subtype, std::string("NV12"));
+        QCOMPARE(camera->dataRanges[1].maxWidth, 1920u);
+        QCOMPARE(camera->dataRanges[1].maxFps, 60.0);
+        const FilterSpec* f = s->findFilter("camera");
+        QCOMPARE(f->controls.size(), std::size_t{4});
+        QCOMPARE(f->controls[2].type, ControlType::Menu);
+        QCOMPARE(f->controls[2].menu.size(), std::size_t{3});
+        QCOMPARE(f->controls[3].target, std::string("preview/in"));
+
+        const QString base = QString::fromUtf8(kMinimal);
+        auto withRanges = [&](const char* ranges) {
+            return QString(base).replace(QStringLiteral("\"framing\": { \"frames\": 2 }"),
+                                         QStringLiteral("\"framing\": { \"frames\": 2 },\n\"dataRanges\": ") +
+                                             QLatin1String(ranges));
+        };
+        auto withControls = [&](const char* controls) {
+            return QString(base).replace(QStringLiteral("\"kind\": \"capture\","),
+                                         QStringLiteral("\"kind\": \"capture\",\n\"controls\": ") +
+                                             QLatin1String(controls) + QLatin1Char(','));
+        };
+        const std::pair<QString, QString> bad[] = {
+            {withRanges(R"([{"subtype": "NV12", "width": [640, 320], "height": 240}])"), QStringLiteral("the least value comes first")},
+            {withRanges(R"([{"subtype": "NV12", "width": 320}])"), QStringLiteral("missing \"height\"")},
+            {withRanges(R"([{"subtype": "NV12", "width": 320, "height": 240, "fps": [30]}])"), QStringLiteral("a range is [min, max]")},
+            {withControls(R"([{"name": "Gain", "type": "float"}])"), QStringLiteral("must be \"int\", \"bool\", \"menu\" or \"button\"")},
+            {withControls(R"([{"name": "Gain", "type": "int", "min": 0, "max": 10, "default": 11}])"), QStringLiteral("must be from 0 to 10")},
+            {withControls(R"([{"name": "Mode", "type": "menu", "menu": []}])"), QStringLiteral("a menu needs at least one entry")},
+            {withControls(R"([{"name": "Go", "type": "button", "action": "explode", "target": "cap/out", "durationMs": 5}])"), QStringLiteral("must be \"consumer-stall\"")},
+            {withControls(R"([{"name": "Go", "type": "button", "action": "consumer-stall", "target": "cap/nope", "durationMs": 5}])"), QStringLiteral("\"cap/nope\" is not a consuming pin")},
+            {withControls(R"([{"name": "Gain", "type": "bool"}, {"name": "gain", "type": "bool"}])"), QStringLiteral("a control named like \"gain\" exists already")},
+            {withControls(R"([{"name": "Flip", "type": "bool", "min": 0}])"), QStringLiteral("only an \"int\" control has a range")},
+        };
+        for (const auto& [text, fragment] : bad) {
+            const auto result = parseScenario(text.toStdString(), "bad.json");
+            const auto* e = std::get_if<ScenarioError>(&result);
+            QVERIFY2(e, qPrintable(text));
+            const QString message = QString::fromStdString(e->toString());
+            QVERIFY2(message.contains(fragment), qPrintable(message));
+            QVERIFY2(e->line > 1, qPrintable(message));
+        }
+    }
+
     void rejected()
     {
         QFETCH(QString, text);

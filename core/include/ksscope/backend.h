@@ -124,6 +124,8 @@ private:
     std::map<std::string, std::string> m_values;
 };
 
+/// A KS time per frame (100 ns units) as a fraction of a second: 1/30 for 333333, 1001/30000 for 333667.
+[[nodiscard]] Fraction intervalOf100ns(REFERENCE_TIME time);
 /// A KS pin's format (a subtype, size and time per frame) as a StreamFormat.
 [[nodiscard]] StreamFormat streamFormatOf(const MediaFormat& format);
 

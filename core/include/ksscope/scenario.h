@@ -5,6 +5,7 @@
 /// Scenarios for the simulated devices: filters, pins, framing, formats, consumer timing and faults,
 /// read from JSON with errors that name file:line, the offending field and what is allowed.
 
+#include "ksscope/controls.h"
 #include "ksscope/hresult.h"
 #include "ksscope/model.h"
 
@@ -40,6 +41,34 @@ struct FramingSpec {
     KSALLOCATORMODE mode = KsAllocatorMode_Kernel;
 };
 
+/// A format a pin accepts (a KSDATARANGE): a subtype with sizes and frame rates from..to.
+struct DataRangeSpec {
+    std::string subtype;
+    std::uint32_t minWidth = 0;
+    std::uint32_t maxWidth = 0;
+    std::uint32_t minHeight = 0;
+    std::uint32_t maxHeight = 0;
+    double minFps = 0.0; ///< 0: any
+    double maxFps = 0.0; ///< 0: any
+    int line = 0;
+};
+
+/// A control of a simulated filter: a value the filter keeps (int, bool, menu) or a button whose action runs on
+/// the simulated pipeline.
+struct ControlSpec {
+    std::string name;
+    ControlType type = ControlType::Integer;
+    std::int64_t minimum = 0;
+    std::int64_t maximum = 0;
+    std::int64_t step = 1;
+    std::int64_t defaultValue = 0;
+    std::vector<std::string> menu;
+    std::string action; ///< buttons: "consumer-stall"
+    std::string target; ///< buttons: the pin ("filter/pin") the action applies to
+    double durationMs = 0.0; ///< consumer-stall: how long
+    int line = 0;
+};
+
 struct PinSpec {
     std::string id;
     std::string name;
@@ -49,6 +78,7 @@ struct PinSpec {
     FramingSpec framing; ///< output pins
     double fillMs = 1.0; ///< output pins: time the producer holds a frame while filling it
     std::optional<ConsumerSpec> consumer; ///< input pins, and output pins with no connection (the application)
+    std::vector<DataRangeSpec> dataRanges; ///< the formats the pin accepts; empty: only its format
     int line = 0;
 };
 
@@ -58,6 +88,7 @@ struct FilterSpec {
     std::string kind; ///< capture | transform | render
     std::vector<Guid> categories;
     std::vector<PinSpec> pins;
+    std::vector<ControlSpec> controls;
     int line = 0;
 };
 

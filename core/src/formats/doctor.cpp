@@ -38,7 +38,7 @@ struct LinkCheck {
     std::vector<Finding> findings;
 
     void add(Severity severity, std::string attribute, std::string sourceValue, std::string sinkValue,
-             const std::string& why)
+             const std::string& why, const std::string& lead = {})
     {
         Finding f;
         f.severity = severity;
@@ -48,8 +48,8 @@ struct LinkCheck {
         f.attribute = std::move(attribute);
         f.sourceValue = std::move(sourceValue);
         f.sinkValue = std::move(sinkValue);
-        f.message = "link " + link + ": " + f.attribute + " differs: source " + f.sourceValue + ", sink " +
-                    f.sinkValue + (why.empty() ? std::string() : " - " + why);
+        f.message = "link " + link + ": " + (lead.empty() ? f.attribute + " differs" : lead) + ": source " +
+                    f.sourceValue + ", sink " + f.sinkValue + (why.empty() ? std::string() : " - " + why);
         findings.push_back(std::move(f));
     }
 
@@ -58,7 +58,9 @@ struct LinkCheck {
         const StreamFormat& a = source.active;
         const StreamFormat& b = sink.active;
         if (a.width != b.width || a.height != b.height)
-            add(Severity::Error, "size", a.sizeText(), b.sizeText(), "width and height must match, or STREAMON fails");
+            add(Severity::Error, "size", a.sizeText(), b.sizeText(),
+                a.space == FormatSpace::KsSubtype ? "a KS connection has one format: both pins must stream it"
+                                                  : "width and height must match, or STREAMON fails");
     }
 
     void field()
@@ -139,7 +141,8 @@ struct LinkCheck {
         for (const IntervalRange* i : offered)
             list += (list.empty() ? "" : ", ") + i->toString();
         add(Severity::Warning, "frame-interval", wanted.describe(), "offers " + list,
-            "the sink offers no such frame interval at " + sink.active.sizeText());
+            "the source's rate is one the sink does not take at " + sink.active.sizeText(),
+            "the sink offers no such frame interval");
     }
 
     void run()
@@ -172,7 +175,7 @@ struct LinkCheck {
                 std::none_of(sink.options.begin(), sink.options.end(),
                              [&](const FormatOption& o) { return o.accepts(a); }))
                 add(Severity::Error, "data-range", a.subtype + " " + a.sizeText(), "accepts " + rangesText(),
-                    "the sink pin's data ranges do not include the source's format");
+                    "the connection cannot be made in this format", "the source's format is outside the sink's data ranges");
         } else {
             add(Severity::Error, "format-type", std::string(formatSpaceName(a.space)),
                 std::string(formatSpaceName(b.space)), "the two ends describe formats of different kinds");

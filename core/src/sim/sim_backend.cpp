@@ -5,6 +5,8 @@
 
 #include "sim_backend.h"
 
+#include "sim_formats.h"
+
 #include "allocator_pin.h"
 #include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
@@ -57,7 +59,7 @@ struct SimBackend::Channel {
     const PinSpec* outputSpec = nullptr;
     ConsumerSpec consumer; // of the input pin, or of the application
     ComPtr<KsMemAllocator> allocator;
-    double framePeriodSeconds = 0.0;
+    std::atomic<double> framePeriodSeconds{0.0}; // a format edit of the producing pin changes it while streaming
 
     std::mutex queueMutex;
     std::condition_variable queueCv;
@@ -76,21 +78,29 @@ struct SimBackend::Filter {
     const FilterSpec* spec = nullptr;
     std::string id; // "sim:filter"
     std::vector<std::unique_ptr<Pin>> pins;
+    std::vector<ControlInfo> controls; // their values now; guarded by m_controlMutex
     std::atomic<bool> removed{false};
 };
 
 /// A simulated pin: its id, its scenario entry and its IKsPin, whose allocator is the channel's.
 class SimBackend::Pin {
 public:
-    Pin(std::string id, const PinSpec* spec) : m_id(std::move(id)), m_spec(spec), m_ksPin(AllocatorPin::create()) { }
+    Pin(std::string id, const PinSpec* spec)
+        : m_id(std::move(id)), m_spec(spec), m_format(spec->format), m_ksPin(AllocatorPin::create())
+    {
+    }
     void assign(const ComPtr<KsMemAllocator>& allocator) { m_ksPin->assign(ComPtr<IMemAllocator>(allocator)); }
     [[nodiscard]] const std::string& id() const { return m_id; }
     [[nodiscard]] const PinSpec* spec() const { return m_spec; }
     [[nodiscard]] ComPtr<IKsPin> ksPin() const { return ComPtr<IKsPin>(m_ksPin); }
+    /// The format now (the scenario's until an edit); read and set under the backend's control mutex.
+    [[nodiscard]] const MediaFormat& format() const { return m_format; }
+    void setFormat(const MediaFormat& format) { m_format = format; }
 
 private:
     std::string m_id;
     const PinSpec* m_spec;
+    MediaFormat m_format;
     ComPtr<AllocatorPin> m_ksPin;
 };
 
@@ -205,6 +215,7 @@ Status SimBackend::open()
         filter->id = "sim:" + fs.id;
         for (const PinSpec& ps : fs.pins)
             filter->pins.push_back(std::make_unique<Pin>(filter->id + "/" + ps.id, &ps));
+        filter->controls = controlsOf(fs, filter->id);
         m_filters.push_back(std::move(filter));
     }
     // one allocator per output pin, shared with the input pin it connects to
@@ -412,12 +423,15 @@ bool SimBackend::sleepUntil(Clock::time_point deadline)
 
 void SimBackend::captureLoop(Channel* channel, Filter* filter)
 {
-    const auto period =
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(channel->framePeriodSeconds));
+    const auto periodNow = [channel] {
+        return std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(channel->framePeriodSeconds.load(std::memory_order_relaxed)));
+    };
     const auto fill = fromMs(channel->outputSpec->fillMs);
-    auto next = Clock::now() + period;
+    auto next = Clock::now() + periodNow();
     std::uint64_t frameNumber = 0;
     while (sleepUntil(next)) {
+        const auto period = periodNow(); // a format edit may change the rate
         // frames whose time passed while we were late are skipped, as avshws counts them
         const auto now = Clock::now();
         if (now - next > period) {
@@ -822,7 +836,7 @@ Topology SimBackend::topology()
             p.name = ps->name;
             p.direction = ps->direction;
             p.category = ps->category;
-            p.format = ps->format;
+            p.format = pin->format();
             for (auto& c : m_channels)
                 if (!c->removed && (c->outputPinId == p.id || c->inputPinId == p.id))
                     p.allocatorId = c->id;
@@ -994,6 +1008,134 @@ Status SimBackend::setConnectionEnabled(const std::string& from, const std::stri
         return {E_INVALIDARG, "the connection " + from + " -> " + to +
                                   " is immutable: simulated pins share their allocator for the whole run"};
     return {hresultFromWin32(kErrorNotFound), "no connection from \"" + from + "\" to \"" + to + "\""};
+}
+
+std::vector<PinFormats> SimBackend::formats()
+{
+    std::lock_guard control(m_controlMutex);
+    std::vector<PinFormats> out;
+    for (auto& filter : m_filters) {
+        if (filter->removed)
+            continue;
+        for (auto& pin : filter->pins) {
+            PinFormats p;
+            p.pinId = pin->id();
+            p.active = streamFormatOf(pin->format());
+            p.options = formatOptionsOf(*pin->spec());
+            if (pin->spec()->dataRanges.empty())
+                p.readOnlyReason = "the scenario gives this pin one format (no \"dataRanges\")";
+            out.push_back(std::move(p));
+        }
+    }
+    return out;
+}
+
+FormatChange SimBackend::setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode)
+{
+    FormatChange change;
+    change.pinId = pinId;
+    change.requested = format;
+    std::lock_guard control(m_controlMutex);
+    Pin* pin = nullptr;
+    for (auto& filter : m_filters)
+        for (auto& p : filter->pins)
+            if (p->id() == pinId && !filter->removed)
+                pin = p.get();
+    if (!pin) {
+        change.status = {hresultFromWin32(kErrorNotFound), "no simulated pin \"" + pinId + "\""};
+        return change;
+    }
+    change.before = streamFormatOf(pin->format());
+    if (format.space != FormatSpace::KsSubtype) {
+        change.status = {E_INVALIDARG, pinId + " is a simulated KS pin: give a subtype and size (e.g. YUY2/640x480)"};
+        return change;
+    }
+    if (pin->spec()->dataRanges.empty()) {
+        change.status = {E_INVALIDARG,
+                         pinId + ": the scenario gives this pin one format, " + change.before.toString() +
+                             " (add \"dataRanges\" to the pin to let it take others)"};
+        return change;
+    }
+    const MediaFormat adjusted = adjustFormat(*pin->spec(), pin->format(), format);
+    change.actual = streamFormatOf(adjusted);
+    // a time per frame as KS keeps it (100 ns units): the rate asked, not its rounding, is what the pin took
+    if (format.interval.known() && change.actual.interval.known() &&
+        std::abs(change.actual.interval.value() - format.interval.value()) < 1e-7)
+        change.actual.interval = format.interval;
+    if (mode == ApplyMode::Apply) {
+        pin->setFormat(adjusted);
+        for (auto& c : m_channels)
+            if (c->outputPinId == pinId && adjusted.framesPerSecond() > 0)
+                c->framePeriodSeconds = 1.0 / adjusted.framesPerSecond();
+        change.applied = true;
+    }
+    const std::string what = pinId + (change.applied ? " set to " : " would be ") + change.actual.toString();
+    const std::string adjustments = change.adjustments();
+    change.status = adjustments.empty() ? Status{S_OK, what}
+                                        : Status{S_FALSE, what + "; the simulated pin " +
+                                                              (change.applied ? "chose" : "would choose") +
+                                                              " that instead of what was asked (" + adjustments + ")"};
+    if (change.applied)
+        emit({BackendEvent::Kind::AllocatorReconfigured, pinId, change.status.message(), S_OK});
+    return change;
+}
+
+std::vector<ControlInfo> SimBackend::controls(const std::string& filterId, std::string& error)
+{
+    std::lock_guard control(m_controlMutex);
+    Filter* filter = findFilter(filterId);
+    if (!filter || filter->removed) {
+        error = "no simulated filter \"" + filterId + "\"";
+        return {};
+    }
+    return filter->controls;
+}
+
+ControlChange SimBackend::setControl(const std::string& filterId, const std::string& control,
+                                     const ControlValue& value)
+{
+    ControlChange change;
+    change.filterId = filterId;
+    change.requested = value;
+    std::lock_guard lock(m_controlMutex);
+    Filter* filter = findFilter(filterId);
+    if (!filter || filter->removed) {
+        change.status = {hresultFromWin32(kErrorNotFound), "no simulated filter \"" + filterId + "\""};
+        return change;
+    }
+    const ControlInfo* found = findControl(filter->controls, control);
+    if (!found) {
+        change.status = {E_INVALIDARG, "no control \"" + control + "\" on " + filterId};
+        return change;
+    }
+    const auto index = static_cast<std::size_t>(found - filter->controls.data());
+    ControlInfo& c = filter->controls[index];
+    change.before = c;
+    if (Status s = checkControlValue(c, value); !s) {
+        change.status = s;
+        return change;
+    }
+    std::string what;
+    if (c.type == ControlType::Button) {
+        // the button's action: the consumer at its target stalls for its duration
+        const ControlSpec& spec = filter->spec->controls[index];
+        const std::string pinId = "sim:" + spec.target;
+        const auto until = Clock::now() + fromMs(spec.durationMs);
+        for (auto& ch : m_channels)
+            if (ch->inputPinId == pinId || (ch->inputPinId.empty() && ch->outputPinId == pinId))
+                ch->stallUntil.store(until.time_since_epoch().count());
+        change.actual = value;
+        what = "control \"" + c.name + "\" pressed: the consumer at " + pinId + " stalls for " +
+               std::to_string(static_cast<long long>(spec.durationMs)) + " ms";
+    } else {
+        c.value = value;
+        change.actual = value;
+        what = "control \"" + c.name + "\" of " + filterId + " set to " + c.valueText();
+    }
+    change.applied = true;
+    change.status = {S_OK, what};
+    emit({BackendEvent::Kind::AllocatorReconfigured, filterId, what, S_OK});
+    return change;
 }
 
 } // namespace ksscope::sim

@@ -50,6 +50,10 @@ public:
                                  ApplyMode mode) override;
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override;
     Status setConnectionEnabled(const std::string& from, const std::string& to, bool enabled) override;
+    std::vector<PinFormats> formats() override;
+    FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode) override;
+    std::vector<ControlInfo> controls(const std::string& filterId, std::string& error) override;
+    ControlChange setControl(const std::string& filterId, const std::string& control, const ControlValue& value) override;
     void setEventSink(EventSink sink) override;
     /// Every frame of the simulated allocators as it moves (GetBuffer, filled, taken, given back), unless asked to
     /// poll.
