@@ -5,6 +5,8 @@
 #include "diffdialog.h"
 #include "eventlogview.h"
 #include "eventmodel.h"
+#include "formats/doctorpanel.h"
+#include "formats/formatspart.h"
 #include "frametimingwidget.h"
 #include "ids.h"
 #include "ksscope/device_id.h"
@@ -141,7 +143,8 @@ MainWindow::MainWindow(QWidget* parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // the docks' layout of an earlier version (other docks) is not restored over this version's
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kDockLayoutVersion);
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1500, 900);
     m_replayBar->hide(); // restoreState() shows what was shown last time; replays show it
@@ -213,6 +216,13 @@ void MainWindow::createDocks()
     resizeDocks({graphsDock, eventsDock}, {900, 500}, Qt::Horizontal);
     resizeDocks({graphsDock}, {330}, Qt::Vertical);
     resizeDocks({devicesDock, propertiesDock}, {400, 340}, Qt::Horizontal);
+
+    // formats and controls beside the properties, the doctor beside the events
+    m_formatsPart = new FormatsPart(m_controller, m_undoStack, m_scene, this);
+    m_formatsPart->createDocks(propertiesDock, eventsDock);
+    connect(m_formatsPart, &FormatsPart::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(m_formatsPart, &FormatsPart::selectRequested, this, &MainWindow::selectIds);
+    eventsDock->raise();
 }
 
 void MainWindow::createActions()
@@ -339,6 +349,7 @@ void MainWindow::onAboutToOpen(const SessionRequest& request)
 void MainWindow::onOpened(bool ok)
 {
     updateReplayState();
+    m_formatsPart->sessionChanged();
     if (!ok)
         return;
     rebuildSeriesSource();
@@ -475,6 +486,7 @@ void MainWindow::applySelection()
     m_selecting = true;
     m_devices->setSelectedIds(m_selectedIds);
     m_scene->setSelectedIds(m_selectedIds);
+    m_formatsPart->setSelection(m_selectedIds);
     m_selecting = false;
 
     // graphs: the selected allocators, or every allocator while nothing is selected
@@ -585,7 +597,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         stopRecording();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/state"), saveState(kDockLayoutVersion));
     settings.setValue(QStringLiteral("graphs/windowSeconds"), m_graphs->windowSeconds());
     m_scene->saveUserPositions();
     event->accept();

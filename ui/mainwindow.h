@@ -26,6 +26,7 @@ namespace ksscope::ui {
 
 class DiffDialog;
 class ExportPart;
+class FormatsPart;
 class EventLogView;
 class EventModel;
 class FrameTimingWidget;
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     static constexpr int kRefreshIntervalMs = 33; // ~30 Hz
+    static constexpr int kDockLayoutVersion = 2; // raised when docks are added or removed
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -112,6 +114,7 @@ public:
     [[nodiscard]] QTreeView* deviceView() const { return m_devices->view(); }
     [[nodiscard]] QTableView* eventView() const { return m_eventView; }
     [[nodiscard]] QUndoStack* undoStack() const { return m_undoStack; }
+    [[nodiscard]] FormatsPart* formatsPart() const { return m_formatsPart; }
 
     /// What the window shows, in one line: "shown: sim 5 filters (...); v4l2 ...; 12 edges, 9 badges".
     [[nodiscard]] QString shownSummary() const;
@@ -166,6 +169,7 @@ private:
     OpenPart* m_open;
     SamplingPart* m_sampling;
     ExportPart* m_export = nullptr;
+    FormatsPart* m_formatsPart = nullptr;
     QTimer* m_tick;
     QTimer* m_topologyRefresh;
 

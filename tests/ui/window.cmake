@@ -4,6 +4,8 @@
 # Windows build, tests/windows.
 ksscope_add_test(tst_models SOURCES ui/tst_models.cpp LABELS ui)
 target_link_libraries(tst_models PRIVATE KsScope::ui)
+ksscope_add_test(tst_formatsui SOURCES ui/tst_formatsui.cpp LABELS "ui;threads" TIMEOUT 180)
+target_link_libraries(tst_formatsui PRIVATE KsScope::ui)
 ksscope_add_test(tst_propertyeditor SOURCES ui/tst_propertyeditor.cpp LABELS "ui;threads" TIMEOUT 180)
 target_link_libraries(tst_propertyeditor PRIVATE KsScope::ui)
 foreach(_suite tst_mainwindow tst_recordingui)

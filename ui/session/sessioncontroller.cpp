@@ -355,6 +355,63 @@ void SessionController::setMode(quint64 ticket, const QString& allocatorId, KSAL
     });
 }
 
+void SessionController::requestFormats()
+{
+    post([this, devices = m_devices] {
+        if (!devices->watch)
+            return;
+        std::vector<PinFormats> formats = devices->watch->session().formats();
+        std::vector<Finding> findings = diagnose(devices->watch->session().topology(), formats);
+        reply([this, formats = std::move(formats), findings = std::move(findings)] {
+            Q_EMIT formatsReady(formats, findings);
+        });
+    });
+}
+
+void SessionController::setFormat(quint64 ticket, const QString& pinId, const StreamFormat& format, ApplyMode mode)
+{
+    post([this, devices = m_devices, ticket, pinId, format, mode] {
+        FormatChange change;
+        if (!devices->watch) {
+            change.pinId = pinId.toStdString();
+            change.status = {E_FAIL, "no open device owns " + pinId.toStdString()};
+        } else {
+            change = devices->watch->setFormat(pinId.toStdString(), format, mode);
+        }
+        reply([this, ticket, change, mode] { Q_EMIT formatResult(ticket, change, mode); });
+    });
+    requestFormats();
+}
+
+void SessionController::requestControls(const QString& filterId)
+{
+    post([this, devices = m_devices, filterId] {
+        if (!devices->watch)
+            return;
+        std::string error;
+        std::vector<ControlInfo> controls = devices->watch->session().controls(filterId.toStdString(), error);
+        reply([this, filterId, controls = std::move(controls), error] {
+            Q_EMIT controlsReady(filterId, controls, QString::fromStdString(error));
+        });
+    });
+}
+
+void SessionController::setControl(quint64 ticket, const QString& filterId, const QString& control,
+                                   const ControlValue& value)
+{
+    post([this, devices = m_devices, ticket, filterId, control, value] {
+        ControlChange change;
+        if (!devices->watch) {
+            change.filterId = filterId.toStdString();
+            change.status = {E_FAIL, "no open device owns " + filterId.toStdString()};
+        } else {
+            change = devices->watch->setControl(filterId.toStdString(), control.toStdString(), value);
+        }
+        reply([this, ticket, change] { Q_EMIT controlResult(ticket, change); });
+    });
+    requestControls(filterId);
+}
+
 void SessionController::setConnectionEnabled(const QString& fromPin, const QString& toPin, bool enabled)
 {
     post([this, devices = m_devices, fromPin, toPin, enabled] {

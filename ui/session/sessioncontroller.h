@@ -3,6 +3,7 @@
 
 #include "ksscope/backend.h"
 #include "ksscope/backend_registry.h"
+#include "ksscope/doctor.h"
 #include "ksscope/monitor.h"
 #include "ksscope/watch_session.h"
 
@@ -108,6 +109,18 @@ public:
     /// Reads the allocator through IKsPin::KsPeekAllocator and IKsAllocatorEx.
     void requestDetails(const QString& allocatorId);
 
+    /// Reads every pin's formats and diagnoses the enabled links with them (Backend::formats, ksscope::diagnose);
+    /// formatsReady() carries them.
+    void requestFormats();
+    /// A pin's format (WatchSession::setFormat: recorded); formatResult() carries \a ticket back, then the formats are
+    /// read again.
+    void setFormat(quint64 ticket, const QString& pinId, const ksscope::StreamFormat& format, ksscope::ApplyMode mode);
+    /// Reads a filter's controls; controlsReady() carries them.
+    void requestControls(const QString& filterId);
+    /// Sets a control (WatchSession::setControl: recorded); controlResult() carries \a ticket back, then the filter's
+    /// controls are read again.
+    void setControl(quint64 ticket, const QString& filterId, const QString& control, const ksscope::ControlValue& value);
+
     /// Blocks until the device thread has handled everything posted so far (tests).
     void waitForIdle();
 
@@ -121,6 +134,11 @@ Q_SIGNALS:
                     ksscope::ApplyMode apply);
     void connectionResult(const QString& fromPin, const QString& toPin, bool enabled, const ksscope::Status& status);
     void detailsReady(const ksscope::ui::AllocatorDetails& details);
+    void formatsReady(const std::vector<ksscope::PinFormats>& formats, const std::vector<ksscope::Finding>& findings);
+    void formatResult(quint64 ticket, const ksscope::FormatChange& change, ksscope::ApplyMode mode);
+    void controlsReady(const QString& filterId, const std::vector<ksscope::ControlInfo>& controls,
+                       const QString& error);
+    void controlResult(quint64 ticket, const ksscope::ControlChange& change);
     /// A problem worth a line in the status bar and the event log.
     void problem(const QString& message);
 

@@ -464,9 +464,30 @@ void EdgeItem::detach(PortItem* port)
         m_to = nullptr;
 }
 
+namespace {
+constexpr qreal kMarkRadius = 9.0; // the doctor's mark at a link's middle
+}
+
+void EdgeItem::setMark(int severity, const QString& text)
+{
+    if (severity == m_markSeverity && text == m_markText)
+        return;
+    prepareGeometryChange();
+    m_markSeverity = severity;
+    m_markText = text;
+    updateToolTip();
+    update();
+}
+
 QRectF EdgeItem::boundingRect() const
 {
-    return m_path.controlPointRect().united(m_arrow.controlPointRect()).adjusted(-3, -3, 3, 3);
+    QRectF r = m_path.controlPointRect().united(m_arrow.controlPointRect()).adjusted(-3, -3, 3, 3);
+    if (m_markSeverity >= 0 && !m_path.isEmpty()) {
+        const QPointF mid = m_path.pointAtPercent(0.5);
+        r = r.united(QRectF(mid.x() - kMarkRadius - 2, mid.y() - kMarkRadius - 2, 2 * kMarkRadius + 4,
+                            2 * kMarkRadius + 4));
+    }
+    return r;
 }
 
 QPainterPath EdgeItem::shape() const
@@ -496,6 +517,14 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* /*option
         color = goneColor(palette);
         style = Qt::DashLine;
     }
+    // the doctor's finding: an error in red, a warning in the warning colour
+    const QColor markColor = m_markSeverity == 0   ? QColor(0xd3, 0x2f, 0x2f)
+                             : m_markSeverity == 1 ? warningColor(palette)
+                                                   : palette.color(QPalette::Mid);
+    if (m_markSeverity == 0 || m_markSeverity == 1) {
+        color = markColor;
+        width += 1.2;
+    }
     if (isSelected()) {
         color = palette.color(QPalette::Highlight);
         width += 1.0;
@@ -508,6 +537,19 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* /*option
     painter->setPen(Qt::NoPen);
     painter->setBrush(color);
     painter->drawPath(m_arrow);
+    if (m_markSeverity >= 0) {
+        const QPointF mid = m_path.pointAtPercent(0.5);
+        const QRectF disc(mid.x() - kMarkRadius, mid.y() - kMarkRadius, 2 * kMarkRadius, 2 * kMarkRadius);
+        painter->setPen(QPen(palette.color(QPalette::Base), 1.5));
+        painter->setBrush(markColor);
+        painter->drawEllipse(disc);
+        QFont font = painter->font();
+        font.setBold(true);
+        font.setPixelSize(13);
+        painter->setFont(font);
+        painter->setPen(Qt::white);
+        painter->drawText(disc, Qt::AlignCenter, m_markSeverity == 2 ? QStringLiteral("i") : QStringLiteral("!"));
+    }
 }
 
 QVariant EdgeItem::itemChange(GraphicsItemChange change, const QVariant& value)
@@ -527,6 +569,8 @@ void EdgeItem::updateToolTip()
         tip += QStringLiteral("\nImmutable: this link cannot be enabled or disabled");
     else if (isDynamic())
         tip += QStringLiteral("\nDynamic: can be enabled or disabled while streaming");
+    if (!m_markText.isEmpty())
+        tip += QStringLiteral("\n\n") + m_markText;
     setToolTip(tip);
 }
 

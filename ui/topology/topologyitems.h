@@ -155,6 +155,12 @@ public:
     // Whether the link's state may be changed by the user: not immutable and both ends present.
     [[nodiscard]] bool canToggle() const { return !isImmutable() && !isGone(); }
 
+    // A finding of the pipeline doctor on this link: drawn in the severity's colour with a mark at its middle, and
+    // \a text in its tooltip. \a severity -1 clears it (0 error, 1 warning, 2 note, as ksscope::Severity).
+    void setMark(int severity, const QString& text);
+    [[nodiscard]] int markSeverity() const { return m_markSeverity; }
+    [[nodiscard]] const QString& markText() const { return m_markText; }
+
     // The curve, in scene coordinates (the item stays at the origin).
     [[nodiscard]] const QPainterPath& path() const { return m_path; }
     // Follows \a route (Bezier control points from layoutGraph(), scene coordinates) while both nodes stay where
@@ -186,6 +192,8 @@ private:
     QPainterPath m_path;
     QPainterPath m_arrow;
     mutable QPainterPath m_shape; // for hit tests, made by shape() when first needed
+    int m_markSeverity = -1;
+    QString m_markText;
 };
 
 // "allocated/frames" of an allocator, on the port of the pin that owns it. Updated live, so cheap to change.

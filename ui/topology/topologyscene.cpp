@@ -229,6 +229,8 @@ void TopologyScene::rebuild()
         auto* item = new EdgeItem(from, to, connection.flags);
         addItem(item);
         m_edges.insert(id, item);
+        if (const auto mark = m_linkMarks.constFind(id); mark != m_linkMarks.constEnd())
+            item->setMark(mark->severity, mark->text);
     }
 
     layOut();
@@ -365,6 +367,18 @@ void TopologyScene::removeFilter(const QString& filterId)
     m_structureKey = structureKey(m_shown);
     updateSceneRect();
     m_lastSelection = selectedIds(); // the caller removed it: not a selection by the user
+}
+
+void TopologyScene::setLinkMarks(const QHash<QString, LinkMark>& marks)
+{
+    m_linkMarks = marks;
+    for (auto it = m_edges.cbegin(); it != m_edges.cend(); ++it) {
+        const auto mark = marks.constFind(it.key());
+        if (mark == marks.constEnd())
+            it.value()->setMark(-1, {});
+        else
+            it.value()->setMark(mark->severity, mark->text);
+    }
 }
 
 void TopologyScene::setAllocatorLive(const QString& allocatorId, quint32 allocated, quint32 frames, bool starving)

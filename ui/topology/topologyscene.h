@@ -41,6 +41,14 @@ public:
     // Live occupancy of an allocator: repaints its badge only, and only when something changed.
     void setAllocatorLive(const QString& allocatorId, quint32 allocated, quint32 frames, bool starving);
 
+    // The pipeline doctor's marks: by EdgeItem::connectionId(), the worst severity on the link (0 error, 1 warning, 2
+    // note) and the findings' text for its tooltip. Links not named lose their mark.
+    struct LinkMark {
+        int severity = 0;
+        QString text;
+    };
+    void setLinkMarks(const QHash<QString, LinkMark>& marks);
+
     // Selects the items with these ids (filter, pin, allocator or EdgeItem::connectionId()) without emitting
     // selectedIdsChanged().
     void setSelectedIds(const QStringList& ids);
@@ -112,6 +120,7 @@ private:
     QHash<QString, EdgeItem*> m_edges; // by EdgeItem::connectionId()
     QHash<QString, BadgeItem*> m_badges;
 
+    QHash<QString, LinkMark> m_linkMarks; // kept for links (re)built later
     QHash<QString, QPointF> m_userPositions;
     QHash<QString, QPointF> m_dragStart; // positions of the selected nodes when a press began
     QStringList m_lastSelection; // as last emitted or set, so that only user changes are emitted
