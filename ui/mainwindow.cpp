@@ -550,12 +550,14 @@ void MainWindow::updateStatusBar()
 QString MainWindow::shownSummary() const
 {
     const QStringList backends = m_devices->summary();
+    const QString doctor = m_formatsPart->summary();
     return tr("shown: %1; %2 nodes, %3 edges, %4 badges, %5 graph series")
-        .arg(backends.isEmpty() ? tr("nothing") : backends.join(QStringLiteral("; ")))
-        .arg(m_scene->nodeCount())
-        .arg(m_scene->edgeCount())
-        .arg(m_scene->badgeCount())
-        .arg(m_graphSeries.size());
+               .arg(backends.isEmpty() ? tr("nothing") : backends.join(QStringLiteral("; ")))
+               .arg(m_scene->nodeCount())
+               .arg(m_scene->edgeCount())
+               .arg(m_scene->badgeCount())
+               .arg(m_graphSeries.size()) +
+           (doctor.isEmpty() ? QString() : QStringLiteral("\n") + doctor);
 }
 
 void MainWindow::about()

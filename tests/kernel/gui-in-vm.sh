@@ -15,6 +15,7 @@ HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 BUILD=${1:?usage: gui-in-vm.sh BUILD_DIR OUT.png [SECONDS]}
 OUT=${2:?usage: gui-in-vm.sh BUILD_DIR OUT.png [SECONDS]}
 AFTER=${3:-6}
+EXTRA=${4:-} # a program of the window's own checks, run in the guest after the screenshot
 GUI=$BUILD/app/gui/ksscope
 [ -x "$GUI" ] || { echo "gui-in-vm: $GUI is not built" >&2; exit 2; }
 
@@ -27,6 +28,11 @@ FONTS=/usr/share/fonts/truetype/dejavu
 BUNDLE=$(mktemp -d)
 trap 'rm -rf "$BUNDLE"' EXIT
 cp "$GUI" "$BUNDLE/"
+RUN_EXTRA=""
+if [ -n "$EXTRA" ]; then
+    cp "$EXTRA" "$BUNDLE/"
+    RUN_EXTRA="$(basename "$EXTRA") -maxwarnings 0 2>&1; echo \"window checks rc=\$?\"; "
+fi
 mkdir -p "$BUNDLE/plugins/platforms" "$BUNDLE/fonts"
 cp "$QT_PLUGINS/platforms/libqoffscreen.so" "$BUNDLE/plugins/platforms/"
 cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$BUNDLE/fonts/"
@@ -47,7 +53,7 @@ fi
 COMMAND="${UNTRACE}export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
 FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
 mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
-ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; \
+ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; ${RUN_EXTRA}\
 if [ -f /tmp/shot.png ]; then echo KSSCOPE-PNG-BEGIN; base64 /tmp/shot.png; echo KSSCOPE-PNG-END; fi; exit \$rc"
 
 set +e

@@ -84,6 +84,7 @@ void FormatsPart::sessionChanged()
     m_pinFormats.clear();
     m_undoTickets.clear();
     m_doctorRaised = false;
+    m_checkedOnce = false;
     m_pin.clear();
     m_filter.clear();
     m_formats->setPin(nullptr, {});
@@ -92,6 +93,25 @@ void FormatsPart::sessionChanged()
     m_scene->setLinkMarks({});
     if (m_controller->isOpen())
         m_controller->requestFormats();
+}
+
+QString FormatsPart::summary() const
+{
+    if (!m_checkedOnce)
+        return {};
+    int errors = 0;
+    int warnings = 0;
+    QStringList marked;
+    for (const Finding& f : m_doctor->findings()) {
+        errors += f.severity == Severity::Error;
+        warnings += f.severity == Severity::Warning;
+        if (f.severity != Severity::Note && !f.to.empty())
+            marked << QStringLiteral("%1 (%2)").arg(QString::fromStdString(f.link), QString::fromStdString(f.attribute));
+    }
+    QString text = tr("doctor: %1 error(s), %2 warning(s)").arg(errors).arg(warnings);
+    if (!marked.isEmpty())
+        text += tr("; marked: %1").arg(marked.join(QStringLiteral(", ")));
+    return text;
 }
 
 QString FormatsPart::label(const QString& pinId) const
@@ -147,6 +167,7 @@ void FormatsPart::showPin()
 void FormatsPart::onFormatsReady(const std::vector<PinFormats>& formats, const std::vector<Finding>& findings)
 {
     m_pinFormats = formats;
+    m_checkedOnce = true;
     showPin();
     m_doctor->setFindings(findings);
     QHash<QString, TopologyScene::LinkMark> marks;

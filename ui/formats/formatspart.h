@@ -47,6 +47,9 @@ public:
     [[nodiscard]] DoctorPanel* doctorPanel() const { return m_doctor; }
     [[nodiscard]] QDockWidget* doctorDock() const { return m_doctorDock; }
     [[nodiscard]] const std::vector<PinFormats>& formats() const { return m_pinFormats; }
+    /// The doctor in one line: "doctor: 2 error(s), 0 warning(s); marked: \"Sensor A\":0 -> \"Debayer A\":0 (code)";
+    /// empty before the first check.
+    [[nodiscard]] QString summary() const;
 
 Q_SIGNALS:
     void statusMessage(const QString& message);
@@ -79,7 +82,8 @@ private:
     QString m_filter; // whose controls are shown
     quint64 m_nextTicket = 1;
     QSet<quint64> m_undoTickets; // edits made by undo/redo: not pushed again
-    bool m_doctorRaised = false; // the doctor was shown for this session's first errors
+    bool m_doctorRaised = false;
+    bool m_checkedOnce = false; // the doctor was shown for this session's first errors
 };
 
 } // namespace ksscope::ui
