@@ -220,7 +220,8 @@ void MainWindow::createDocks()
     // formats and controls beside the properties, the doctor beside the events
     m_formatsPart = new FormatsPart(m_controller, m_undoStack, m_scene, this);
     m_formatsPart->createDocks(propertiesDock, eventsDock);
-    connect(m_formatsPart, &FormatsPart::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(m_formatsPart, &FormatsPart::statusMessage, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(m_formatsPart, &FormatsPart::selectRequested, this, &MainWindow::selectIds);
     eventsDock->raise();
 }

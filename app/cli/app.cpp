@@ -287,7 +287,8 @@ int run(int argc, char** argv)
 
     std::vector<std::string> controlSets;
     auto* setControl = app.add_subcommand(
-        "set-control", "set controls of one filter, checked against their ranges first; a button's KEY alone presses it");
+        "set-control",
+        "set controls of one filter, checked against their ranges first; a button's KEY alone presses it");
     setControl->add_option("FILTER", id, "filter id")->required();
     setControl->add_option("KEY=VALUE", controlSets, "control key (as `controls` prints it), name or id, and value")
         ->required();

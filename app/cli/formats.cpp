@@ -225,8 +225,8 @@ int runSetControl(const GlobalOptions& global, const std::string& filterId, cons
     std::string error;
     const std::vector<ControlInfo> controls = watch.session().controls(filterId, error);
     if (controls.empty()) {
-        std::cerr << "ksscope-cli: set-control " << filterId << ": "
-                  << (error.empty() ? "it has no controls" : error) << "\n";
+        std::cerr << "ksscope-cli: set-control " << filterId << ": " << (error.empty() ? "it has no controls" : error)
+                  << "\n";
         return ExitDevice;
     }
     // every value is checked before any is set

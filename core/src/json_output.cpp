@@ -456,21 +456,14 @@ nlohmann::json controlToJson(const ControlInfo& c)
     nlohmann::json value;
     if (c.valueKnown)
         value = (c.type == ControlType::String || c.type == ControlType::Compound) ? nlohmann::json(c.value.text)
-                                                                                  : nlohmann::json(c.value.number);
-    return {{"filter", c.filterId},
-            {"id", c.id},
-            {"key", c.key},
-            {"name", c.name},
-            {"class", c.className},
-            {"type", controlTypeName(c.type)},
-            {"minimum", c.minimum},
-            {"maximum", c.maximum},
-            {"step", c.step},
-            {"default", c.defaultValue},
-            {"flags", flags},
-            {"menu", menu},
-            {"value", value},
-            {"valueText", c.valueText()},
+                                                                                   : nlohmann::json(c.value.number);
+    return {{"filter", c.filterId}, {"id", c.id},
+            {"key", c.key},         {"name", c.name},
+            {"class", c.className}, {"type", controlTypeName(c.type)},
+            {"minimum", c.minimum}, {"maximum", c.maximum},
+            {"step", c.step},       {"default", c.defaultValue},
+            {"flags", flags},       {"menu", menu},
+            {"value", value},       {"valueText", c.valueText()},
             {"error", c.error}};
 }
 

@@ -337,8 +337,8 @@ ControlSpec readControl(const Reader& r, const json& obj, const std::string& pat
     } else if (c.type != ControlType::Button) {
         c.defaultValue = signedNumber("default", c.minimum);
         if (c.defaultValue < c.minimum || c.defaultValue > c.maximum)
-            r.fail(Reader::join(path, "default"), "must be from " + std::to_string(c.minimum) + " to " +
-                                                        std::to_string(c.maximum));
+            r.fail(Reader::join(path, "default"),
+                   "must be from " + std::to_string(c.minimum) + " to " + std::to_string(c.maximum));
     } else if (obj.contains("default")) {
         r.fail(Reader::join(path, "default"), "a button has no value");
     }
@@ -468,8 +468,9 @@ Scenario readScenario(const Reader& r, const json& root)
             const json& pobj = pins[pi];
             if (!pobj.is_object())
                 r.fail(pp, "must be an object");
-            r.onlyKeys(pobj, pp,
-                       {"id", "name", "direction", "category", "format", "framing", "fillMs", "consumer", "dataRanges"});
+            r.onlyKeys(
+                pobj, pp,
+                {"id", "name", "direction", "category", "format", "framing", "fillMs", "consumer", "dataRanges"});
             PinSpec p;
             p.line = r.line(pp);
             p.id = r.string(pobj, pp, "id");

@@ -514,7 +514,8 @@ private slots:
             << QStringLiteral("control \"Brightness\" (brightness): 300 is out of range; the driver allows 0 to 255");
         QTest::newRow("menu index missing")
             << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("test_pattern=7")}) << 4
-            << QStringLiteral("menu index 7 does not exist; the driver offers 0 (Off), 1 (Colour Bars), 2 (Moving Box)");
+            << QStringLiteral(
+                   "menu index 7 does not exist; the driver offers 0 (Off), 1 (Colour Bars), 2 (Moving Box)");
         QTest::newRow("menu name missing")
             << sim({QStringLiteral("set-control"), QStringLiteral("sim:camera"), QStringLiteral("test_pattern=Plaid")})
             << 4 << QStringLiteral("\"Plaid\" is not one of its menu entries");
@@ -530,15 +531,16 @@ private slots:
         QTest::newRow("format adjusted")
             << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"), QStringLiteral("NV12/4000x3000")})
             << 4
-            << QStringLiteral("sim:camera/out set to NV12/1920x1080 @1/60; the simulated pin chose that instead of what "
-                              "was asked (size 4000x3000 -> 1920x1080)");
+            << QStringLiteral(
+                   "sim:camera/out set to NV12/1920x1080 @1/60; the simulated pin chose that instead of what "
+                   "was asked (size 4000x3000 -> 1920x1080)");
         QTest::newRow("format of a fixed pin")
             << QStringList{QStringLiteral("set-format"), QStringLiteral("--backend"), QStringLiteral("sim"),
                            QStringLiteral("sim:avshws/pin0"), QStringLiteral("RGB24/640x480")}
             << 4 << QStringLiteral("the scenario gives this pin one format, YUY2/320x240 @1001/30000");
-        QTest::newRow("format text")
-            << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"), QStringLiteral("NV12/wide")}) << 4
-            << QStringLiteral("\"wide\" is not a size: give WIDTHxHEIGHT, e.g. 640x480");
+        QTest::newRow("format text") << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"),
+                                             QStringLiteral("NV12/wide")})
+                                     << 4 << QStringLiteral("\"wide\" is not a size: give WIDTHxHEIGHT, e.g. 640x480");
         QTest::newRow("format of no pin")
             << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/nope"), QStringLiteral("NV12/640x480")})
             << 3 << QStringLiteral("\"sim:camera/nope\" is no pin or filter with formats");
@@ -547,10 +549,7 @@ private slots:
         QTest::newRow("doctor of no filter") << sim({QStringLiteral("doctor"), QStringLiteral("sim:nothing")}) << 3
                                              << QStringLiteral("\"sim:nothing\" is no filter or pin");
     }
-    void formatAndControlErrors()
-    {
-        errors();
-    }
+    void formatAndControlErrors() { errors(); }
 
     /// The doctor on the mismatch scenario: each connection, attribute and both values; exit 6; the fixes as commands
     /// that work; --fix settles every connection (exit 0); the default scenario has nothing to find.
@@ -603,8 +602,8 @@ private slots:
     {
         const QStringList sim{QStringLiteral("--backend"), QStringLiteral("sim"), QStringLiteral("--scenario"),
                               scenario("mismatch.json")};
-        const Run f = cli(QStringList{QStringLiteral("formats"), QStringLiteral("--json"), QStringLiteral("sim:camera")} +
-                          sim);
+        const Run f =
+            cli(QStringList{QStringLiteral("formats"), QStringLiteral("--json"), QStringLiteral("sim:camera")} + sim);
         QCOMPARE(f.exitCode, 0);
         const QJsonArray pins = QJsonDocument::fromJson(f.out).object().value(QStringLiteral("pins")).toArray();
         QCOMPARE(pins.size(), 1);
@@ -612,7 +611,11 @@ private slots:
         QCOMPARE(camera.value(QStringLiteral("active")).toObject().value(QStringLiteral("text")).toString(),
                  QStringLiteral("YUY2/1280x720 @1/60"));
         QCOMPARE(camera.value(QStringLiteral("formats")).toArray().size(), 2);
-        QCOMPARE(camera.value(QStringLiteral("formats")).toArray()[1].toObject().value(QStringLiteral("codeName")).toString(),
+        QCOMPARE(camera.value(QStringLiteral("formats"))
+                     .toArray()[1]
+                     .toObject()
+                     .value(QStringLiteral("codeName"))
+                     .toString(),
                  QStringLiteral("NV12"));
 
         const Run c = cli(QStringList{QStringLiteral("controls"), QStringLiteral("--json")} + sim);

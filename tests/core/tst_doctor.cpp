@@ -87,7 +87,8 @@ std::vector<PinFormats> agreeing()
 PinFormats& find(std::vector<PinFormats>& formats, const std::string& suffix)
 {
     for (PinFormats& p : formats)
-        if (p.pinId.size() >= suffix.size() && p.pinId.compare(p.pinId.size() - suffix.size(), suffix.size(), suffix) == 0)
+        if (p.pinId.size() >= suffix.size() &&
+            p.pinId.compare(p.pinId.size() - suffix.size(), suffix.size(), suffix) == 0)
             return p;
     qFatal("no pin %s", suffix.c_str());
 }
@@ -161,13 +162,20 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("named");
-        QTest::newRow("code") << "NOTACODE/640x480" << "\"NOTACODE\" is not a media bus code";
-        QTest::newRow("size") << "SGRBG8_1X8/640by480" << "\"640by480\" is not a size";
-        QTest::newRow("zero") << "0x480" << "\"0x480\" is not a size";
-        QTest::newRow("field") << "field:sideways" << "field \"sideways\" is not known: use one of any, none";
-        QTest::newRow("part") << "depth:8" << "unknown format part \"depth:\"";
-        QTest::newRow("interval") << "@30" << "\"@30\" is not a frame interval";
-        QTest::newRow("empty") << "  " << "no format given";
+        QTest::newRow("code") << "NOTACODE/640x480"
+                              << "\"NOTACODE\" is not a media bus code";
+        QTest::newRow("size") << "SGRBG8_1X8/640by480"
+                              << "\"640by480\" is not a size";
+        QTest::newRow("zero") << "0x480"
+                              << "\"0x480\" is not a size";
+        QTest::newRow("field") << "field:sideways"
+                               << "field \"sideways\" is not known: use one of any, none";
+        QTest::newRow("part") << "depth:8"
+                              << "unknown format part \"depth:\"";
+        QTest::newRow("interval") << "@30"
+                                  << "\"@30\" is not a frame interval";
+        QTest::newRow("empty") << "  "
+                               << "no format given";
     }
     void badFormatTextIsNamed()
     {
@@ -197,10 +205,7 @@ private slots:
         QCOMPARE(Fraction({1001, 30000}).describe(), std::string("1001/30000 s (29.97 fps)"));
     }
 
-    void agreeingLinksHaveNoFindings()
-    {
-        QVERIFY(diagnose(vimcLike(), agreeing()).empty());
-    }
+    void agreeingLinksHaveNoFindings() { QVERIFY(diagnose(vimcLike(), agreeing()).empty()); }
 
     /// The three attributes of the kernel's rule, each named with both values; a disabled link is not checked.
     void subdevLinkMismatches_data()
@@ -209,9 +214,15 @@ private slots:
         QTest::addColumn<QString>("attribute");
         QTest::addColumn<QString>("source");
         QTest::addColumn<QString>("sink");
-        QTest::newRow("size") << 0 << "size" << "640x480" << "320x240";
-        QTest::newRow("code") << 1 << "code" << "SGRBG8_1X8" << "SRGGB8_1X8";
-        QTest::newRow("field") << 2 << "field" << "none" << "interlaced";
+        QTest::newRow("size") << 0 << "size"
+                              << "640x480"
+                              << "320x240";
+        QTest::newRow("code") << 1 << "code"
+                              << "SGRBG8_1X8"
+                              << "SRGGB8_1X8";
+        QTest::newRow("field") << 2 << "field"
+                               << "none"
+                               << "interlaced";
     }
     void subdevLinkMismatches()
     {
@@ -270,7 +281,8 @@ private slots:
         QCOMPARE(findings[0].attribute, std::string("pixel-format"));
         QCOMPARE(findings[0].sourceValue, std::string("SGRBG8_1X8"));
         QCOMPARE(findings[0].sinkValue, std::string("RGGB"));
-        QVERIFY2(findings[0].message.find("written to memory as GRBG") != std::string::npos, findings[0].message.c_str());
+        QVERIFY2(findings[0].message.find("written to memory as GRBG") != std::string::npos,
+                 findings[0].message.c_str());
         // the sink's fix picks the pixel format the code is written as; the reverse the code written as RGGB
         QCOMPARE(findings[0].fixes[0].format.code, fourcc("GRBG"));
         QCOMPARE(findings[0].fixes[1].format.code, kSrggb8);
@@ -340,8 +352,10 @@ private slots:
     void ksConnections()
     {
         Topology t;
-        FilterInfo cam{"sim:cam", "Camera", "sim", "capture", {}, {PinInfo{"sim:cam/out", "Out", PinDirection::Output, {}, {}, {}}}};
-        FilterInfo enc{"sim:enc", "Encoder", "sim", "transform", {}, {PinInfo{"sim:enc/in", "In", PinDirection::Input, {}, {}, {}}}};
+        FilterInfo cam{"sim:cam", "Camera", "sim",
+                       "capture", {},       {PinInfo{"sim:cam/out", "Out", PinDirection::Output, {}, {}, {}}}};
+        FilterInfo enc{"sim:enc",   "Encoder", "sim",
+                       "transform", {},        {PinInfo{"sim:enc/in", "In", PinDirection::Input, {}, {}, {}}}};
         t.filters = {cam, enc};
         t.connections = {{"sim:cam/out", "sim:enc/in", ConnectionEnabled}};
         StreamFormat out;
@@ -357,7 +371,14 @@ private slots:
         PinFormats sink = pin("sim:enc/in", in, {});
         FormatOption nv12;
         nv12.subtype = "NV12";
-        nv12.sizes = {SizeRange{RangeKind::Continuous, 160, 1920, 1, 120, 1080, 1, {IntervalRange{RangeKind::Continuous, {1, 30}, {1, 1}, {}}}}};
+        nv12.sizes = {SizeRange{RangeKind::Continuous,
+                                160,
+                                1920,
+                                1,
+                                120,
+                                1080,
+                                1,
+                                {IntervalRange{RangeKind::Continuous, {1, 30}, {1, 1}, {}}}}};
         sink.options = {nv12};
         std::vector<Finding> findings = diagnose(t, {source, sink});
         QCOMPARE(findings.size(), std::size_t(3));
@@ -381,7 +402,15 @@ private slots:
         capture.active.interval = {1, 40};
         FormatOption rgb;
         rgb.code = fourcc("RGB3");
-        rgb.sizes = {SizeRange{RangeKind::Discrete, 320, 320, 1, 240, 240, 1, {IntervalRange{RangeKind::Discrete, {1, 30}, {1, 30}, {}}, IntervalRange{RangeKind::Discrete, {1, 25}, {1, 25}, {}}}}};
+        rgb.sizes = {SizeRange{RangeKind::Discrete,
+                               320,
+                               320,
+                               1,
+                               240,
+                               240,
+                               1,
+                               {IntervalRange{RangeKind::Discrete, {1, 30}, {1, 30}, {}},
+                                IntervalRange{RangeKind::Discrete, {1, 25}, {1, 25}, {}}}}};
         capture.options = {rgb};
         const std::vector<Finding> findings = diagnose(vimcLike(), formats);
         QCOMPARE(findings.size(), std::size_t(1));

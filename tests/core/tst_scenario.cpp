@@ -170,16 +170,27 @@ private slots:
                                              QLatin1String(controls) + QLatin1Char(','));
         };
         const std::pair<QString, QString> bad[] = {
-            {withRanges(R"([{"subtype": "NV12", "width": [640, 320], "height": 240}])"), QStringLiteral("the least value comes first")},
+            {withRanges(R"([{"subtype": "NV12", "width": [640, 320], "height": 240}])"),
+             QStringLiteral("the least value comes first")},
             {withRanges(R"([{"subtype": "NV12", "width": 320}])"), QStringLiteral("missing \"height\"")},
-            {withRanges(R"([{"subtype": "NV12", "width": 320, "height": 240, "fps": [30]}])"), QStringLiteral("a range is [min, max]")},
-            {withControls(R"([{"name": "Gain", "type": "float"}])"), QStringLiteral("must be \"int\", \"bool\", \"menu\" or \"button\"")},
-            {withControls(R"([{"name": "Gain", "type": "int", "min": 0, "max": 10, "default": 11}])"), QStringLiteral("must be from 0 to 10")},
-            {withControls(R"([{"name": "Mode", "type": "menu", "menu": []}])"), QStringLiteral("a menu needs at least one entry")},
-            {withControls(R"([{"name": "Go", "type": "button", "action": "explode", "target": "cap/out", "durationMs": 5}])"), QStringLiteral("must be \"consumer-stall\"")},
-            {withControls(R"([{"name": "Go", "type": "button", "action": "consumer-stall", "target": "cap/nope", "durationMs": 5}])"), QStringLiteral("\"cap/nope\" is not a consuming pin")},
-            {withControls(R"([{"name": "Gain", "type": "bool"}, {"name": "gain", "type": "bool"}])"), QStringLiteral("a control named like \"gain\" exists already")},
-            {withControls(R"([{"name": "Flip", "type": "bool", "min": 0}])"), QStringLiteral("only an \"int\" control has a range")},
+            {withRanges(R"([{"subtype": "NV12", "width": 320, "height": 240, "fps": [30]}])"),
+             QStringLiteral("a range is [min, max]")},
+            {withControls(R"([{"name": "Gain", "type": "float"}])"),
+             QStringLiteral("must be \"int\", \"bool\", \"menu\" or \"button\"")},
+            {withControls(R"([{"name": "Gain", "type": "int", "min": 0, "max": 10, "default": 11}])"),
+             QStringLiteral("must be from 0 to 10")},
+            {withControls(R"([{"name": "Mode", "type": "menu", "menu": []}])"),
+             QStringLiteral("a menu needs at least one entry")},
+            {withControls(
+                 R"([{"name": "Go", "type": "button", "action": "explode", "target": "cap/out", "durationMs": 5}])"),
+             QStringLiteral("must be \"consumer-stall\"")},
+            {withControls(
+                 R"([{"name": "Go", "type": "button", "action": "consumer-stall", "target": "cap/nope", "durationMs": 5}])"),
+             QStringLiteral("\"cap/nope\" is not a consuming pin")},
+            {withControls(R"([{"name": "Gain", "type": "bool"}, {"name": "gain", "type": "bool"}])"),
+             QStringLiteral("a control named like \"gain\" exists already")},
+            {withControls(R"([{"name": "Flip", "type": "bool", "min": 0}])"),
+             QStringLiteral("only an \"int\" control has a range")},
         };
         for (const auto& [text, fragment] : bad) {
             const auto result = parseScenario(text.toStdString(), "bad.json");

@@ -56,8 +56,8 @@ QStringList findingsOf(const QJsonObject& doc)
     for (const auto v : doc.value(QStringLiteral("findings")).toArray()) {
         const QJsonObject f = v.toObject();
         out << QStringList{f.value(QStringLiteral("severity")).toString(), f.value(QStringLiteral("link")).toString(),
-                           f.value(QStringLiteral("attribute")).toString(), f.value(QStringLiteral("source")).toString(),
-                           f.value(QStringLiteral("sink")).toString()}
+                           f.value(QStringLiteral("attribute")).toString(),
+                           f.value(QStringLiteral("source")).toString(), f.value(QStringLiteral("sink")).toString()}
                    .join(QLatin1Char(' '));
     }
     return out;
@@ -632,9 +632,9 @@ private slots:
                                    sensor.section(QLatin1Char('/'), 0, 0) + QLatin1Char(' ') +
                                    debayer.section(QLatin1Char('/'), 0, 0)),
                  qPrintable(findings.join(QLatin1Char('\n'))));
-        QVERIFY2(findings.contains(
-                     QStringLiteral("error \"Sensor B\":0 -> \"Debayer B\":0 code RGB888_1X24 SRGGB8_1X8")),
-                 qPrintable(findings.join(QLatin1Char('\n'))));
+        QVERIFY2(
+            findings.contains(QStringLiteral("error \"Sensor B\":0 -> \"Debayer B\":0 code RGB888_1X24 SRGGB8_1X8")),
+            qPrintable(findings.join(QLatin1Char('\n'))));
         QVERIFY2(c.output.contains(QStringLiteral("doctor rc=6")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("fix rc=0")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("no findings: every enabled link's ends agree\nafter rc=0")),
@@ -656,12 +656,11 @@ private slots:
                               << QStringList{QStringLiteral(
                                      "error \"Sensor A\":0 -> \"Debayer A\":0 code SGRBG8_1X8 SRGGB8_1X8")}
                               << QStringList{QStringLiteral("")};
-        QTest::newRow("field") << QStringLiteral("doctor-field")
-                               << QStringList{QStringLiteral(
-                                                  "error \"Sensor A\":0 -> \"Debayer A\":0 field none interlaced"),
-                                              QStringLiteral(
-                                                  "error \"Sensor A\":0 -> \"Raw Capture 0\":0 field none interlaced")}
-                               << QStringList{QStringLiteral("-rgb"), QStringLiteral("-raw")};
+        QTest::newRow("field")
+            << QStringLiteral("doctor-field")
+            << QStringList{QStringLiteral("error \"Sensor A\":0 -> \"Debayer A\":0 field none interlaced"),
+                           QStringLiteral("error \"Sensor A\":0 -> \"Raw Capture 0\":0 field none interlaced")}
+            << QStringList{QStringLiteral("-rgb"), QStringLiteral("-raw")};
     }
     void doctorFixesWhatStreamonRefuses()
     {
@@ -671,8 +670,9 @@ private slots:
         const Case& c = get(name.toLatin1().constData());
         QVERIFY2(c.rc == 0, qPrintable(c.output));
         for (const QString& s : streams) {
-            QVERIFY2(c.output.contains(QStringLiteral("stream before%1: VIDIOC_STREAMON returned -1 (Broken pipe)").arg(s)),
-                     qPrintable(c.output));
+            QVERIFY2(
+                c.output.contains(QStringLiteral("stream before%1: VIDIOC_STREAMON returned -1 (Broken pipe)").arg(s)),
+                qPrintable(c.output));
             QVERIFY2(c.output.contains(QStringLiteral("stream after%1 frames=3\n").arg(s)), qPrintable(c.output));
             QVERIFY2(!c.output.contains(QStringLiteral("stream after%1:").arg(s)), qPrintable(c.output));
         }
@@ -700,7 +700,8 @@ private slots:
         QVERIFY2(c.output.contains(QStringLiteral("\"YUYV\" is not a media bus code")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("wrong space rc=4")), qPrintable(c.output));
         // the driver's choice is what the node has now
-        QVERIFY2(c.output.contains(QRegularExpression(QStringLiteral("Width/Height\\s+: 640/480"))), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QRegularExpression(QStringLiteral("Width/Height\\s+: 640/480"))),
+                 qPrintable(c.output));
     }
 
     /// vivid's formats, sizes and frame intervals as `v4l2-ctl --list-formats-ext` lists them.
@@ -717,7 +718,8 @@ private slots:
         static const QRegularExpression ivalRe(QStringLiteral("^\\s+Interval: Discrete ([0-9.]+)s"));
         for (const QString& line : ctl.split(QLatin1Char('\n'))) {
             if (const auto m = fmtRe.match(line); m.hasMatch()) {
-                format = m.captured(1).remove(QLatin1Char(' ')) + QStringLiteral(" (") + m.captured(2) + QLatin1Char(')');
+                format =
+                    m.captured(1).remove(QLatin1Char(' ')) + QStringLiteral(" (") + m.captured(2) + QLatin1Char(')');
                 theirs << format;
             } else if (const auto sm = sizeRe.match(line); sm.hasMatch()) {
                 size = sm.captured(1);
@@ -738,7 +740,8 @@ private slots:
             for (const auto sv : f.value(QStringLiteral("sizes")).toArray()) {
                 const QJsonObject s = sv.toObject();
                 QCOMPARE(s.value(QStringLiteral("kind")).toString(), QStringLiteral("discrete"));
-                const QString wh = QStringLiteral("%1x%2").arg(s.value(QStringLiteral("width")).toInt())
+                const QString wh = QStringLiteral("%1x%2")
+                                       .arg(s.value(QStringLiteral("width")).toInt())
                                        .arg(s.value(QStringLiteral("height")).toInt());
                 ours << name + QLatin1Char(' ') + wh;
                 for (const auto iv : s.value(QStringLiteral("intervals")).toArray()) {
@@ -771,9 +774,9 @@ private slots:
                 const QJsonObject o = cv.toObject();
                 if (o.value(QStringLiteral("key")).toString() == QStringLiteral("brightness"))
                     brightness = o;
-                button = button || (o.value(QStringLiteral("key")).toString() ==
-                                        QStringLiteral("inject_vidioc_streamon_error") &&
-                                    o.value(QStringLiteral("type")).toString() == QStringLiteral("button"));
+                button = button ||
+                         (o.value(QStringLiteral("key")).toString() == QStringLiteral("inject_vidioc_streamon_error") &&
+                          o.value(QStringLiteral("type")).toString() == QStringLiteral("button"));
             }
         QVERIFY(button);
         QCOMPARE(brightness.value(QStringLiteral("maximum")).toInt(), 255);
@@ -783,7 +786,8 @@ private slots:
         QCOMPARE(brightness.value(QStringLiteral("value")).toInt(), m.captured(1).toInt());
         QVERIFY2(c.output.contains(QStringLiteral("set rc=0")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("read back: brightness: 200 test_pattern: 3")), qPrintable(c.output));
-        QVERIFY2(c.output.contains(QStringLiteral("300 is out of range; the driver allows 0 to 255")), qPrintable(c.output));
+        QVERIFY2(c.output.contains(QStringLiteral("300 is out of range; the driver allows 0 to 255")),
+                 qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("range rc=4")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("menu index 99 does not exist")), qPrintable(c.output));
         QVERIFY2(c.output.contains(QStringLiteral("menu rc=4")), qPrintable(c.output));

@@ -18,8 +18,9 @@ private Q_SLOTS:
         QFile::remove(png);
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(QStringLiteral(KSSCOPE_KERNEL_DIR "/gui-in-vm.sh"),
-                {QStringLiteral(KSSCOPE_BUILD_DIR), png, QStringLiteral("6"), QStringLiteral(KSSCOPE_WINDOW_TEST_PATH)});
+        p.start(
+            QStringLiteral(KSSCOPE_KERNEL_DIR "/gui-in-vm.sh"),
+            {QStringLiteral(KSSCOPE_BUILD_DIR), png, QStringLiteral("6"), QStringLiteral(KSSCOPE_WINDOW_TEST_PATH)});
         QVERIFY(p.waitForFinished(600'000));
         const QString output = QString::fromUtf8(p.readAll());
         if (p.exitCode() == 125)
@@ -40,7 +41,8 @@ private Q_SLOTS:
                 colors.insert(image.pixel(x, y));
         QVERIFY2(colors.size() > 40, qPrintable(QString::number(colors.size())));
         // vimc as loaded: the doctor marks the links whose codes disagree, in red on the canvas
-        QVERIFY2(output.contains(QStringLiteral("marked: \"Sensor A\":0 -> \"Debayer A\":0 (code)")), qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("marked: \"Sensor A\":0 -> \"Debayer A\":0 (code)")),
+                 qPrintable(output));
         int red = 0; // the marks' red (0xd32f2f), antialiased at the canvas's scale
         for (int y = 0; y < image.height(); ++y)
             for (int x = 0; x < image.width(); ++x) {

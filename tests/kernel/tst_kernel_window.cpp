@@ -29,8 +29,8 @@ const QString kVimc = QStringLiteral("v4l2:vimc.platform_vimc");
 int brightnessByV4l2Ctl()
 {
     QProcess p;
-    p.start(QStringLiteral("v4l2-ctl"), {QStringLiteral("-d"), QStringLiteral("/dev/video0"), QStringLiteral("-C"),
-                                         QStringLiteral("brightness")});
+    p.start(QStringLiteral("v4l2-ctl"),
+            {QStringLiteral("-d"), QStringLiteral("/dev/video0"), QStringLiteral("-C"), QStringLiteral("brightness")});
     if (!p.waitForFinished(10000))
         return -1;
     const QString out = QString::fromUtf8(p.readAllStandardOutput()).trimmed();

@@ -103,7 +103,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(second->markSeverity(), -1, 10000);
         QCOMPARE(errorsOf(doctor), 2);
         QCOMPARE(window.undoStack()->count(), 1);
-        QVERIFY2(window.undoStack()->undoText().startsWith(QStringLiteral("Set \"Hardware Encoder\"/Scaled Output to NV12/1280x720")),
+        QVERIFY2(window.undoStack()->undoText().startsWith(
+                     QStringLiteral("Set \"Hardware Encoder\"/Scaled Output to NV12/1280x720")),
                  qPrintable(window.undoStack()->undoText()));
         // undo: the encoder's output is 1920x1080 again, and the link is marked again
         window.undoStack()->undo();
@@ -188,7 +189,8 @@ private Q_SLOTS:
                     if (ticket == 999)
                         refused = c;
                 });
-        window.controller()->setControl(999, QStringLiteral("sim:camera"), QStringLiteral("brightness"), ControlValue{300, {}});
+        window.controller()->setControl(999, QStringLiteral("sim:camera"), QStringLiteral("brightness"),
+                                        ControlValue{300, {}});
         QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), 5000);
         const ControlChange change = *refused;
         QVERIFY(!change.status);

@@ -8,11 +8,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-
-#include <QScrollBar>
 
 #include <algorithm>
 #include <limits>
@@ -64,13 +63,13 @@ void ControlsPanel::setControls(const QString& filterId, const QString& label, c
     m_filterId = filterId;
     m_controls = controls;
     m_refresh->setEnabled(true);
-    const int editable = static_cast<int>(std::count_if(controls.begin(), controls.end(), [](const ControlInfo& c) {
-        return c.type != ControlType::Class;
-    }));
-    m_title->setText(controls.empty() ? tr("<b>%1</b>: no controls%2")
-                                            .arg(label.toHtmlEscaped(),
-                                                 error.isEmpty() ? QString() : QStringLiteral(" (") + error + QLatin1Char(')'))
-                                      : tr("<b>%1</b>: %n control(s)", nullptr, editable).arg(label.toHtmlEscaped()));
+    const int editable = static_cast<int>(std::count_if(
+        controls.begin(), controls.end(), [](const ControlInfo& c) { return c.type != ControlType::Class; }));
+    m_title->setText(controls.empty()
+                         ? tr("<b>%1</b>: no controls%2")
+                               .arg(label.toHtmlEscaped(),
+                                    error.isEmpty() ? QString() : QStringLiteral(" (") + error + QLatin1Char(')'))
+                         : tr("<b>%1</b>: %n control(s)", nullptr, editable).arg(label.toHtmlEscaped()));
     const int scroll = m_tree->verticalScrollBar() ? m_tree->verticalScrollBar()->value() : 0;
     m_tree->clear();
     QTreeWidgetItem* heading = nullptr;
@@ -129,8 +128,9 @@ QWidget* ControlsPanel::editorFor(const ControlInfo& c)
                            QVariant::fromValue<qint64>(e.index));
         combo->setCurrentIndex(combo->findData(QVariant::fromValue<qint64>(c.value.number)));
         combo->setEnabled(editable);
-        connect(combo, &QComboBox::activated, this,
-                [emitEdit, combo](int) { emitEdit(ControlValue{combo->currentData().toLongLong(), {}}); });
+        connect(combo, &QComboBox::activated, this, [emitEdit, combo](int) {
+            emitEdit(ControlValue{combo->currentData().toLongLong(), {}});
+        });
         return combo;
     }
     case ControlType::Integer:
@@ -149,8 +149,8 @@ QWidget* ControlsPanel::editorFor(const ControlInfo& c)
         [[fallthrough]];
     case ControlType::Integer64:
     case ControlType::String: {
-        auto* edit = new QLineEdit(QString::fromStdString(c.type == ControlType::String ? c.value.text : c.valueText()),
-                                   m_tree);
+        auto* edit =
+            new QLineEdit(QString::fromStdString(c.type == ControlType::String ? c.value.text : c.valueText()), m_tree);
         edit->setEnabled(editable);
         connect(edit, &QLineEdit::editingFinished, this, [this, c, edit, emitEdit] {
             std::string error;

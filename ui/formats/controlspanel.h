@@ -33,7 +33,8 @@ public:
 
 Q_SIGNALS:
     /// The person changed \a control to \a value (a button: pressed it).
-    void editRequested(const QString& filterId, const ksscope::ControlInfo& control, const ksscope::ControlValue& value);
+    void editRequested(const QString& filterId, const ksscope::ControlInfo& control,
+                       const ksscope::ControlValue& value);
     void refreshRequested();
 
 private:

@@ -26,8 +26,8 @@ QIcon severityIcon(Severity severity)
 
 DoctorPanel::DoctorPanel(QWidget* parent)
     : QWidget(parent), m_summary(new QLabel(this)), m_tree(new QTreeWidget(this)), m_detail(new QLabel(this)),
-      m_fix(new QPushButton(this)), m_fixOther(new QPushButton(this)), m_recheck(new QPushButton(tr("Check again"), this)),
-      m_status(new QLabel(this))
+      m_fix(new QPushButton(this)), m_fixOther(new QPushButton(this)),
+      m_recheck(new QPushButton(tr("Check again"), this)), m_status(new QLabel(this))
 {
     m_summary->setWordWrap(true);
     m_tree->setColumnCount(5);
@@ -82,20 +82,19 @@ void DoctorPanel::setFindings(const std::vector<Finding>& findings)
     for (const Finding& f : m_findings) {
         errors += f.severity == Severity::Error;
         warnings += f.severity == Severity::Warning;
-        auto* item = new QTreeWidgetItem(m_tree, {QString::fromStdString(std::string(severityName(f.severity))),
-                                                  QString::fromStdString(f.link), QString::fromStdString(f.attribute),
-                                                  QString::fromStdString(f.sourceValue),
-                                                  QString::fromStdString(f.sinkValue)});
+        auto* item =
+            new QTreeWidgetItem(m_tree, {QString::fromStdString(std::string(severityName(f.severity))),
+                                         QString::fromStdString(f.link), QString::fromStdString(f.attribute),
+                                         QString::fromStdString(f.sourceValue), QString::fromStdString(f.sinkValue)});
         item->setIcon(0, severityIcon(f.severity));
         item->setToolTip(1, QString::fromStdString(f.message));
     }
     if (m_findings.empty())
         m_summary->setText(tr("No findings: every enabled link's ends agree."));
     else
-        m_summary->setText(tr("%n error(s)", nullptr, errors) + QStringLiteral(", ") +
-                           tr("%n warning(s)", nullptr, warnings) +
-                           (errors ? tr(": the pipelines with errors cannot stream (V4L2: STREAMON fails with EPIPE)")
-                                   : QString()));
+        m_summary->setText(
+            tr("%n error(s)", nullptr, errors) + QStringLiteral(", ") + tr("%n warning(s)", nullptr, warnings) +
+            (errors ? tr(": the pipelines with errors cannot stream (V4L2: STREAMON fails with EPIPE)") : QString()));
     m_summary->setStyleSheet(errors ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
     if (!chosenFrom.isEmpty())
         selectLink(chosenFrom, chosenTo);
@@ -105,7 +104,8 @@ void DoctorPanel::setFindings(const std::vector<Finding>& findings)
 void DoctorPanel::selectLink(const QString& fromPin, const QString& toPin)
 {
     for (std::size_t i = 0; i < m_findings.size(); ++i)
-        if (QString::fromStdString(m_findings[i].from) == fromPin && QString::fromStdString(m_findings[i].to) == toPin) {
+        if (QString::fromStdString(m_findings[i].from) == fromPin &&
+            QString::fromStdString(m_findings[i].to) == toPin) {
             const QSignalBlocker block(m_tree);
             m_tree->setCurrentItem(m_tree->topLevelItem(static_cast<int>(i)));
             showChosen();

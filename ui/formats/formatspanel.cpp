@@ -149,8 +149,9 @@ void FormatsPanel::setPin(const PinFormats* formats, const QString& label)
     m_code->clear();
     for (const FormatOption& o : formats->options) {
         const QString name = codeNameOf(m_active, o);
-        m_code->addItem(o.description.empty() ? name : name + QStringLiteral(" (") +
-                                                           QString::fromStdString(o.description) + QLatin1Char(')'),
+        m_code->addItem(o.description.empty()
+                            ? name
+                            : name + QStringLiteral(" (") + QString::fromStdString(o.description) + QLatin1Char(')'),
                         name);
         auto* top = new QTreeWidgetItem(m_offered, {name, QString::fromStdString(o.description)});
         top->setData(0, Qt::UserRole, name);
@@ -172,7 +173,8 @@ void FormatsPanel::setPin(const PinFormats* formats, const QString& label)
     for (const SelectionInfo& s : formats->selections)
         selections << QStringLiteral("%1: %2").arg(QString::fromStdString(s.target),
                                                    QString::fromStdString(s.rect.toString()));
-    m_selections->setText(selections.isEmpty() ? QString() : tr("Selections: %1").arg(selections.join(QStringLiteral(", "))));
+    m_selections->setText(selections.isEmpty() ? QString()
+                                               : tr("Selections: %1").arg(selections.join(QStringLiteral(", "))));
     if (editorTouched)
         m_code->setCurrentText(codeText); // keep what the person is typing; the values below stay as they are
     else

@@ -45,9 +45,8 @@ FormatsPart::FormatsPart(SessionController* controller, QUndoStack* undoStack, T
             m_controller->requestControls(m_filter);
     });
     connect(m_doctor, &DoctorPanel::recheckRequested, m_controller, &SessionController::requestFormats);
-    connect(m_doctor, &DoctorPanel::fixRequested, this, [this](const FormatFix& fix) {
-        applyFormat(QString::fromStdString(fix.pinId), fix.format, false);
-    });
+    connect(m_doctor, &DoctorPanel::fixRequested, this,
+            [this](const FormatFix& fix) { applyFormat(QString::fromStdString(fix.pinId), fix.format, false); });
     connect(m_doctor, &DoctorPanel::linkChosen, this, [this](const QString& from, const QString& to) {
         Q_EMIT selectRequested({to.isEmpty() ? from : EdgeItem::connectionId(from, to)});
     });
@@ -106,7 +105,8 @@ QString FormatsPart::summary() const
         errors += f.severity == Severity::Error;
         warnings += f.severity == Severity::Warning;
         if (f.severity != Severity::Note && !f.to.empty())
-            marked << QStringLiteral("%1 (%2)").arg(QString::fromStdString(f.link), QString::fromStdString(f.attribute));
+            marked << QStringLiteral("%1 (%2)").arg(QString::fromStdString(f.link),
+                                                    QString::fromStdString(f.attribute));
     }
     QString text = tr("doctor: %1 error(s), %2 warning(s)").arg(errors).arg(warnings);
     if (!marked.isEmpty())
@@ -180,11 +180,11 @@ void FormatsPart::onFormatsReady(const std::vector<PinFormats>& formats, const s
             mark.severity = static_cast<int>(f.severity);
         else
             mark.severity = std::min(mark.severity, static_cast<int>(f.severity));
-        mark.text += (mark.text.isEmpty() ? QString() : QStringLiteral("\n")) +
-                     QStringLiteral("%1: %2 - source %3, sink %4")
-                         .arg(QString::fromStdString(std::string(severityName(f.severity))),
-                              QString::fromStdString(f.attribute), QString::fromStdString(f.sourceValue),
-                              QString::fromStdString(f.sinkValue));
+        mark.text +=
+            (mark.text.isEmpty() ? QString() : QStringLiteral("\n")) +
+            QStringLiteral("%1: %2 - source %3, sink %4")
+                .arg(QString::fromStdString(std::string(severityName(f.severity))), QString::fromStdString(f.attribute),
+                     QString::fromStdString(f.sourceValue), QString::fromStdString(f.sinkValue));
     }
     m_scene->setLinkMarks(marks);
     if (anyError(findings) && !m_doctorRaised && m_doctorDock) {
@@ -219,10 +219,9 @@ void FormatsPart::onFormatResult(quint64 ticket, const FormatChange& change, App
     m_doctor->setStatus(message, adjusted);
     Q_EMIT statusMessage(message);
     if (!fromUndo && !(change.actual == change.before))
-        m_undoStack->push(new FormatCommand(pinId, label(pinId), change.before, change.actual,
-                                            [this](const QString& pin, const StreamFormat& f) {
-                                                applyFormat(pin, f, true);
-                                            }));
+        m_undoStack->push(
+            new FormatCommand(pinId, label(pinId), change.before, change.actual,
+                              [this](const QString& pin, const StreamFormat& f) { applyFormat(pin, f, true); }));
 }
 
 void FormatsPart::applyControl(const QString& filterId, const QString& key, const ControlValue& value, bool fromUndo)

@@ -119,7 +119,8 @@ public:
     void requestControls(const QString& filterId);
     /// Sets a control (WatchSession::setControl: recorded); controlResult() carries \a ticket back, then the filter's
     /// controls are read again.
-    void setControl(quint64 ticket, const QString& filterId, const QString& control, const ksscope::ControlValue& value);
+    void setControl(quint64 ticket, const QString& filterId, const QString& control,
+                    const ksscope::ControlValue& value);
 
     /// Blocks until the device thread has handled everything posted so far (tests).
     void waitForIdle();

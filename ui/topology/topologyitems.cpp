@@ -484,8 +484,8 @@ QRectF EdgeItem::boundingRect() const
     QRectF r = m_path.controlPointRect().united(m_arrow.controlPointRect()).adjusted(-3, -3, 3, 3);
     if (m_markSeverity >= 0 && !m_path.isEmpty()) {
         const QPointF mid = m_path.pointAtPercent(0.5);
-        r = r.united(QRectF(mid.x() - kMarkRadius - 2, mid.y() - kMarkRadius - 2, 2 * kMarkRadius + 4,
-                            2 * kMarkRadius + 4));
+        r = r.united(
+            QRectF(mid.x() - kMarkRadius - 2, mid.y() - kMarkRadius - 2, 2 * kMarkRadius + 4, 2 * kMarkRadius + 4));
     }
     return r;
 }

@@ -47,7 +47,7 @@ std::optional<std::int64_t> parseInteger(std::string_view text)
         if (magnitude > static_cast<std::uint64_t>(INT64_MAX) + 1)
             return std::nullopt;
         return magnitude == static_cast<std::uint64_t>(INT64_MAX) + 1 ? INT64_MIN
-                                                                       : -static_cast<std::int64_t>(magnitude);
+                                                                      : -static_cast<std::int64_t>(magnitude);
     }
     if (base == 10 && magnitude > static_cast<std::uint64_t>(INT64_MAX))
         return std::nullopt;
@@ -100,16 +100,11 @@ std::string_view controlTypeName(ControlType type)
 std::string controlFlagsText(std::uint32_t flags)
 {
     static const std::pair<std::uint32_t, const char*> names[] = {
-        {kControlFlagDisabled, "disabled"},
-        {kControlFlagGrabbed, "grabbed"},
-        {kControlFlagReadOnly, "read-only"},
-        {kControlFlagUpdate, "update"},
-        {kControlFlagInactive, "inactive"},
-        {kControlFlagSlider, "slider"},
-        {kControlFlagWriteOnly, "write-only"},
-        {kControlFlagVolatile, "volatile"},
-        {kControlFlagHasPayload, "has-payload"},
-        {kControlFlagExecuteOnWrite, "execute-on-write"},
+        {kControlFlagDisabled, "disabled"},          {kControlFlagGrabbed, "grabbed"},
+        {kControlFlagReadOnly, "read-only"},         {kControlFlagUpdate, "update"},
+        {kControlFlagInactive, "inactive"},          {kControlFlagSlider, "slider"},
+        {kControlFlagWriteOnly, "write-only"},       {kControlFlagVolatile, "volatile"},
+        {kControlFlagHasPayload, "has-payload"},     {kControlFlagExecuteOnWrite, "execute-on-write"},
         {kControlFlagModifyLayout, "modify-layout"},
     };
     std::string out;
@@ -245,7 +240,8 @@ Status checkControlValue(const ControlInfo& c, const ControlValue& value)
         return Status::ok();
     case ControlType::Boolean:
         if (v != 0 && v != 1)
-            return {E_INVALIDARG, label(c) + ": " + std::to_string(v) + " is not a boolean: give 0 or 1 (false or true)"};
+            return {E_INVALIDARG,
+                    label(c) + ": " + std::to_string(v) + " is not a boolean: give 0 or 1 (false or true)"};
         return Status::ok();
     case ControlType::Menu:
     case ControlType::IntegerMenu:
@@ -311,8 +307,8 @@ std::optional<ControlValue> parseControlValue(const ControlInfo& c, std::string_
             break;
         }
         const std::string l = lower(t);
-        const auto it = std::find_if(c.menu.begin(), c.menu.end(),
-                                     [&](const ControlMenuEntry& e) { return lower(e.name) == l; });
+        const auto it =
+            std::find_if(c.menu.begin(), c.menu.end(), [&](const ControlMenuEntry& e) { return lower(e.name) == l; });
         if (it == c.menu.end()) {
             error = label(c) + ": \"" + t + "\" is not one of its menu entries: " + menuList(c);
             return std::nullopt;

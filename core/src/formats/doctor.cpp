@@ -171,11 +171,11 @@ struct LinkCheck {
                 add(Severity::Error, "subtype", a.subtype, b.subtype,
                     "a KS connection has one format: both pins must stream it");
             size();
-            if (!sink.options.empty() &&
-                std::none_of(sink.options.begin(), sink.options.end(),
-                             [&](const FormatOption& o) { return o.accepts(a); }))
+            if (!sink.options.empty() && std::none_of(sink.options.begin(), sink.options.end(),
+                                                      [&](const FormatOption& o) { return o.accepts(a); }))
                 add(Severity::Error, "data-range", a.subtype + " " + a.sizeText(), "accepts " + rangesText(),
-                    "the connection cannot be made in this format", "the source's format is outside the sink's data ranges");
+                    "the connection cannot be made in this format",
+                    "the source's format is outside the sink's data ranges");
         } else {
             add(Severity::Error, "format-type", std::string(formatSpaceName(a.space)),
                 std::string(formatSpaceName(b.space)), "the two ends describe formats of different kinds");
@@ -319,12 +319,11 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
             if (fix.format == target.active)
                 return;
             // a format the pin does not offer would only be adjusted back
-            if (!target.options.empty() &&
-                std::none_of(target.options.begin(), target.options.end(),
-                             [&](const FormatOption& o) { return o.accepts(fix.format); }))
+            if (!target.options.empty() && std::none_of(target.options.begin(), target.options.end(),
+                                                        [&](const FormatOption& o) { return o.accepts(fix.format); }))
                 return;
-            fix.summary = "set " + pinLabel(topology, target.pinId) + " to " + fix.format.toString() + " (" + whose +
-                          ")";
+            fix.summary =
+                "set " + pinLabel(topology, target.pinId) + " to " + fix.format.toString() + " (" + whose + ")";
             fixes.push_back(std::move(fix));
         };
         fixFor(*sink->second, *source->second, "the source's format");
@@ -345,8 +344,8 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
             if (s.contains(p.active.width, p.active.height))
                 for (const IntervalRange& i : s.intervals)
                     offered.push_back(&i);
-        if (offered.empty() ||
-            std::any_of(offered.begin(), offered.end(), [&](const IntervalRange* i) { return i->contains(p.active.interval); }))
+        if (offered.empty() || std::any_of(offered.begin(), offered.end(),
+                                           [&](const IntervalRange* i) { return i->contains(p.active.interval); }))
             continue;
         Finding f;
         f.severity = Severity::Warning;
@@ -358,8 +357,8 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
         for (const IntervalRange* i : offered)
             list += (list.empty() ? "" : ", ") + i->toString();
         f.sinkValue = "offers " + list;
-        f.message = f.link + ": frame interval " + f.sourceValue + " is not one it offers for " +
-                    p.active.codeName() + " " + p.active.sizeText() + " (" + list + ")";
+        f.message = f.link + ": frame interval " + f.sourceValue + " is not one it offers for " + p.active.codeName() +
+                    " " + p.active.sizeText() + " (" + list + ")";
         out.push_back(std::move(f));
     }
     return out;
@@ -367,7 +366,8 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
 
 bool anyError(const std::vector<Finding>& findings)
 {
-    return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::Error; });
+    return std::any_of(findings.begin(), findings.end(),
+                       [](const Finding& f) { return f.severity == Severity::Error; });
 }
 
 } // namespace ksscope

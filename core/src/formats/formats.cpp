@@ -21,10 +21,9 @@ struct NamedValue {
 
 // media-ctl's names (libv4l2subdev), videodev2.h's values
 constexpr std::array kFields{
-    NamedValue{"any", 0},        NamedValue{"none", 1},      NamedValue{"top", 2},
-    NamedValue{"bottom", 3},     NamedValue{"interlaced", 4}, NamedValue{"seq-tb", 5},
-    NamedValue{"seq-bt", 6},     NamedValue{"alternate", 7}, NamedValue{"interlaced-tb", 8},
-    NamedValue{"interlaced-bt", 9},
+    NamedValue{"any", 0},           NamedValue{"none", 1},          NamedValue{"top", 2},    NamedValue{"bottom", 3},
+    NamedValue{"interlaced", 4},    NamedValue{"seq-tb", 5},        NamedValue{"seq-bt", 6}, NamedValue{"alternate", 7},
+    NamedValue{"interlaced-tb", 8}, NamedValue{"interlaced-bt", 9},
 };
 constexpr std::array kColorspaces{
     NamedValue{"default", 0}, NamedValue{"smpte170m", 1}, NamedValue{"smpte240m", 2}, NamedValue{"rec709", 3},
@@ -37,9 +36,9 @@ constexpr std::array kXferFuncs{
     NamedValue{"smpte240m", 4}, NamedValue{"none", 5}, NamedValue{"dcip3", 6}, NamedValue{"smpte2084", 7},
 };
 constexpr std::array kYcbcrEncs{
-    NamedValue{"default", 0}, NamedValue{"601", 1},    NamedValue{"709", 2},     NamedValue{"xv601", 3},
-    NamedValue{"xv709", 4},   NamedValue{"sycc", 5},   NamedValue{"bt2020", 6},  NamedValue{"bt2020c", 7},
-    NamedValue{"smpte240m", 8},
+    NamedValue{"default", 0}, NamedValue{"601", 1},     NamedValue{"709", 2},
+    NamedValue{"xv601", 3},   NamedValue{"xv709", 4},   NamedValue{"sycc", 5},
+    NamedValue{"bt2020", 6},  NamedValue{"bt2020c", 7}, NamedValue{"smpte240m", 8},
 };
 constexpr std::array kQuantizations{
     NamedValue{"default", 0},
@@ -47,8 +46,7 @@ constexpr std::array kQuantizations{
     NamedValue{"lim-range", 2},
 };
 
-template <std::size_t N>
-std::string nameOf(const std::array<NamedValue, N>& table, std::uint32_t value)
+template <std::size_t N> std::string nameOf(const std::array<NamedValue, N>& table, std::uint32_t value)
 {
     for (const NamedValue& v : table)
         if (v.value == value)
@@ -88,8 +86,7 @@ std::optional<std::uint32_t> valueOf(const std::array<NamedValue, N>& table, std
     return std::nullopt;
 }
 
-template <std::size_t N>
-std::string namesOf(const std::array<NamedValue, N>& table)
+template <std::size_t N> std::string namesOf(const std::array<NamedValue, N>& table)
 {
     std::string out;
     for (const NamedValue& v : table)
@@ -295,7 +292,8 @@ std::vector<std::uint32_t> mbusCodesOfPixelFormat(std::uint32_t pixelFormat)
     std::vector<std::uint32_t> out;
     for (const CodeMapping& m : codeMappings())
         if (m.pixelFormat == pixelFormat)
-            if (const auto code = mbusCodeFromName(m.mbus); code && std::find(out.begin(), out.end(), *code) == out.end())
+            if (const auto code = mbusCodeFromName(m.mbus);
+                code && std::find(out.begin(), out.end(), *code) == out.end())
                 out.push_back(*code);
     return out;
 }
@@ -503,9 +501,8 @@ std::string SizeRange::toString() const
     if (kind == RangeKind::Discrete)
         return least;
     return least + " - " + std::to_string(maxWidth) + "x" + std::to_string(maxHeight) +
-           (kind == RangeKind::Stepwise
-                ? " (step " + std::to_string(stepWidth) + "x" + std::to_string(stepHeight) + ")"
-                : std::string());
+           (kind == RangeKind::Stepwise ? " (step " + std::to_string(stepWidth) + "x" + std::to_string(stepHeight) + ")"
+                                        : std::string());
 }
 
 bool FormatOption::accepts(const StreamFormat& format) const
@@ -513,9 +510,8 @@ bool FormatOption::accepts(const StreamFormat& format) const
     const bool sameCode = format.space == FormatSpace::KsSubtype ? subtype == format.subtype : code == format.code;
     if (!sameCode)
         return false;
-    return sizes.empty() || std::any_of(sizes.begin(), sizes.end(), [&](const SizeRange& s) {
-               return s.contains(format.width, format.height);
-           });
+    return sizes.empty() || std::any_of(sizes.begin(), sizes.end(),
+                                        [&](const SizeRange& s) { return s.contains(format.width, format.height); });
 }
 
 std::string Rect::toString() const

@@ -5,11 +5,10 @@
 
 #include "sim_backend.h"
 
-#include "sim_formats.h"
-
 #include "allocator_pin.h"
 #include "ksscope/backend_registry.h"
 #include "ksscope/device_id.h"
+#include "sim_formats.h"
 #include "transition_source.h"
 
 #include <algorithm>
@@ -1051,9 +1050,8 @@ FormatChange SimBackend::setFormat(const std::string& pinId, const StreamFormat&
         return change;
     }
     if (pin->spec()->dataRanges.empty()) {
-        change.status = {E_INVALIDARG,
-                         pinId + ": the scenario gives this pin one format, " + change.before.toString() +
-                             " (add \"dataRanges\" to the pin to let it take others)"};
+        change.status = {E_INVALIDARG, pinId + ": the scenario gives this pin one format, " + change.before.toString() +
+                                           " (add \"dataRanges\" to the pin to let it take others)"};
         return change;
     }
     const MediaFormat adjusted = adjustFormat(*pin->spec(), pin->format(), format);
@@ -1071,10 +1069,10 @@ FormatChange SimBackend::setFormat(const std::string& pinId, const StreamFormat&
     }
     const std::string what = pinId + (change.applied ? " set to " : " would be ") + change.actual.toString();
     const std::string adjustments = change.adjustments();
-    change.status = adjustments.empty() ? Status{S_OK, what}
-                                        : Status{S_FALSE, what + "; the simulated pin " +
-                                                              (change.applied ? "chose" : "would choose") +
-                                                              " that instead of what was asked (" + adjustments + ")"};
+    change.status = adjustments.empty()
+                        ? Status{S_OK, what}
+                        : Status{S_FALSE, what + "; the simulated pin " + (change.applied ? "chose" : "would choose") +
+                                              " that instead of what was asked (" + adjustments + ")"};
     if (change.applied)
         emit({BackendEvent::Kind::AllocatorReconfigured, pinId, change.status.message(), S_OK});
     return change;
@@ -1091,8 +1089,7 @@ std::vector<ControlInfo> SimBackend::controls(const std::string& filterId, std::
     return filter->controls;
 }
 
-ControlChange SimBackend::setControl(const std::string& filterId, const std::string& control,
-                                     const ControlValue& value)
+ControlChange SimBackend::setControl(const std::string& filterId, const std::string& control, const ControlValue& value)
 {
     ControlChange change;
     change.filterId = filterId;

@@ -53,7 +53,8 @@ public:
     std::vector<PinFormats> formats() override;
     FormatChange setFormat(const std::string& pinId, const StreamFormat& format, ApplyMode mode) override;
     std::vector<ControlInfo> controls(const std::string& filterId, std::string& error) override;
-    ControlChange setControl(const std::string& filterId, const std::string& control, const ControlValue& value) override;
+    ControlChange setControl(const std::string& filterId, const std::string& control,
+                             const ControlValue& value) override;
     void setEventSink(EventSink sink) override;
     /// Every frame of the simulated allocators as it moves (GetBuffer, filled, taken, given back), unless asked to
     /// poll.

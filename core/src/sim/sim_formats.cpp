@@ -14,8 +14,8 @@ namespace {
 std::uint32_t bitsOf(const std::string& subtype)
 {
     static const std::pair<const char*, std::uint32_t> kBits[] = {
-        {"YUY2", 16}, {"UYVY", 16}, {"YVYU", 16}, {"NV12", 12}, {"I420", 12}, {"YV12", 12},
-        {"RGB24", 24}, {"RGB32", 32}, {"ARGB32", 32}, {"RGB565", 16}, {"Y800", 8}, {"GREY", 8},
+        {"YUY2", 16},  {"UYVY", 16},  {"YVYU", 16},   {"NV12", 12},   {"I420", 12}, {"YV12", 12},
+        {"RGB24", 24}, {"RGB32", 32}, {"ARGB32", 32}, {"RGB565", 16}, {"Y800", 8},  {"GREY", 8},
     };
     for (const auto& [name, bits] : kBits)
         if (subtype == name)
@@ -58,8 +58,8 @@ std::vector<FormatOption> formatOptionsOf(const PinSpec& spec)
             it->subtype = d.subtype;
         }
         SizeRange size;
-        size.kind = d.minWidth == d.maxWidth && d.minHeight == d.maxHeight ? RangeKind::Discrete
-                                                                           : RangeKind::Continuous;
+        size.kind =
+            d.minWidth == d.maxWidth && d.minHeight == d.maxHeight ? RangeKind::Discrete : RangeKind::Continuous;
         size.minWidth = d.minWidth;
         size.maxWidth = d.maxWidth;
         size.minHeight = d.minHeight;

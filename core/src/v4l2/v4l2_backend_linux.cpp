@@ -671,11 +671,11 @@ public:
         }
         const FormatSpace space = target->subdev.empty() ? FormatSpace::PixelFormat : FormatSpace::MediaBus;
         if (format.space != space) {
-            change.status = {E_INVALIDARG, target->label + " takes " +
-                                               (space == FormatSpace::MediaBus
-                                                    ? std::string("a media bus code (e.g. SGRBG8_1X8)")
-                                                    : std::string("a pixel format (e.g. YUYV)")) +
-                                               ", not a " + std::string(formatSpaceName(format.space)) + " format"};
+            change.status = {E_INVALIDARG,
+                             target->label + " takes " +
+                                 (space == FormatSpace::MediaBus ? std::string("a media bus code (e.g. SGRBG8_1X8)")
+                                                                 : std::string("a pixel format (e.g. YUYV)")) +
+                                 ", not a " + std::string(formatSpaceName(format.space)) + " format"};
             return change;
         }
         if (target->subdev.empty()) {
@@ -760,15 +760,14 @@ public:
                                      : "control \"" + c->name + "\" set to " +
                                            (after.valueKnown ? after.valueText() : std::to_string(value.number)) +
                                            " on " + node;
-        change.status = change.adjusted()
-                            ? Status{S_FALSE, what + " (the driver stored that instead of " +
-                                                  [&] {
-                                                      ControlInfo asked = *c;
-                                                      asked.value = value;
-                                                      return asked.valueText();
-                                                  }() +
-                                                  ")"}
-                            : Status{S_OK, what};
+        change.status = change.adjusted() ? Status{S_FALSE, what + " (the driver stored that instead of " +
+                                                                [&] {
+                                                                    ControlInfo asked = *c;
+                                                                    asked.value = value;
+                                                                    return asked.valueText();
+                                                                }() +
+                                                                ")"}
+                                          : Status{S_OK, what};
         emit({BackendEvent::Kind::AllocatorReconfigured, filterId, change.status.message(), S_OK});
         return change;
     }
@@ -901,8 +900,7 @@ private:
         return std::nullopt;
     }
 
-    std::optional<PinFormats> padFormatsLocked(const MediaGraph& graph, const MediaEntity& entity,
-                                               const MediaPad& pad)
+    std::optional<PinFormats> padFormatsLocked(const MediaGraph& graph, const MediaEntity& entity, const MediaPad& pad)
     {
         PinFormats pf;
         if (const std::string subdev = graph.subdevNodeOf(entity.id); !subdev.empty()) {

@@ -114,9 +114,12 @@ struct SelectionTarget {
     const char* name;
 };
 constexpr SelectionTarget kSelectionTargets[] = {
-    {V4L2_SEL_TGT_CROP, "crop"},          {V4L2_SEL_TGT_CROP_DEFAULT, "crop.default"},
-    {V4L2_SEL_TGT_CROP_BOUNDS, "crop.bounds"}, {V4L2_SEL_TGT_COMPOSE, "compose"},
-    {V4L2_SEL_TGT_COMPOSE_DEFAULT, "compose.default"}, {V4L2_SEL_TGT_COMPOSE_BOUNDS, "compose.bounds"},
+    {V4L2_SEL_TGT_CROP, "crop"},
+    {V4L2_SEL_TGT_CROP_DEFAULT, "crop.default"},
+    {V4L2_SEL_TGT_CROP_BOUNDS, "crop.bounds"},
+    {V4L2_SEL_TGT_COMPOSE, "compose"},
+    {V4L2_SEL_TGT_COMPOSE_DEFAULT, "compose.default"},
+    {V4L2_SEL_TGT_COMPOSE_BOUNDS, "compose.bounds"},
 };
 
 Rect rectOf(const v4l2_rect& r)
@@ -425,8 +428,8 @@ Status writeVideoNodeFormat(const std::string& node, std::uint32_t bufType, cons
             parm.parm.capture.timeperframe = {wanted.interval.numerator, wanted.interval.denominator};
         if (const int err = xioctl(fd.get(), VIDIOC_S_PARM, &parm))
             return {hresultFromErrno(err), writeFailure(err, "VIDIOC_S_PARM on " + node)};
-        change.actual.interval = fraction(isOutput(bufType) ? parm.parm.output.timeperframe
-                                                            : parm.parm.capture.timeperframe);
+        change.actual.interval =
+            fraction(isOutput(bufType) ? parm.parm.output.timeperframe : parm.parm.capture.timeperframe);
     }
     return Status::ok();
 }
