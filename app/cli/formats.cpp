@@ -39,6 +39,15 @@ bool selectFormats(const std::vector<PinFormats>& all, const std::vector<std::st
     return true;
 }
 
+/// "from>to": a link as one key
+std::string linkKey(const std::string& from, const std::string& to)
+{
+    std::string key = from;
+    key += '>';
+    key += to;
+    return key;
+}
+
 std::string quoted(const std::string& text)
 {
     return "'" + text + "'";
@@ -324,7 +333,7 @@ int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, 
         std::set<std::string> givenUp;
         for (int round = 0; round < 32 && anyError(findings); ++round) {
             const auto next = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) {
-                return f.severity == Severity::Error && !givenUp.count(f.from + ">" + f.to);
+                return f.severity == Severity::Error && !givenUp.count(linkKey(f.from, f.to));
             });
             if (next == findings.end())
                 break;
@@ -358,7 +367,7 @@ int runDoctor(const GlobalOptions& global, const std::vector<std::string>& ids, 
                     break;
             }
             if (!passes)
-                givenUp.insert(from + ">" + to);
+                givenUp.insert(linkKey(from, to));
         }
     }
     int errors = 0;

@@ -36,8 +36,8 @@ Fraction intervalOf100ns(REFERENCE_TIME time)
                 return f;
         }
     }
-    std::uint64_t n = static_cast<std::uint64_t>(time);
-    std::uint64_t d = 10'000'000;
+    const auto n = static_cast<std::uint64_t>(time);
+    const std::uint64_t d = 10'000'000;
     const std::uint64_t g = std::gcd(n, d);
     return {static_cast<std::uint32_t>(n / g), static_cast<std::uint32_t>(d / g)};
 }

@@ -411,14 +411,14 @@ nlohmann::json streamFormatToJson(const StreamFormat& f)
     return j;
 }
 
-nlohmann::json pinFormatsToJson(const PinFormats& p)
+nlohmann::json pinFormatsToJson(const PinFormats& pin)
 {
     nlohmann::json formats = nlohmann::json::array();
-    for (const FormatOption& o : p.options) {
+    for (const FormatOption& o : pin.options) {
         nlohmann::json sizes = nlohmann::json::array();
         for (const SizeRange& s : o.sizes)
             sizes.push_back(sizeRangeToJson(s));
-        StreamFormat named = p.active;
+        StreamFormat named = pin.active;
         named.code = o.code;
         named.subtype = o.subtype;
         formats.push_back({{"code", o.code},
@@ -428,20 +428,20 @@ nlohmann::json pinFormatsToJson(const PinFormats& p)
                            {"sizes", sizes}});
     }
     nlohmann::json selections = nlohmann::json::array();
-    for (const SelectionInfo& s : p.selections)
+    for (const SelectionInfo& s : pin.selections)
         selections.push_back({{"target", s.target},
                               {"left", s.rect.left},
                               {"top", s.rect.top},
                               {"width", s.rect.width},
                               {"height", s.rect.height}});
-    return {{"pin", p.pinId},
-            {"node", p.node},
-            {"driver", p.driver},
-            {"active", p.active.known() ? streamFormatToJson(p.active) : nlohmann::json()},
+    return {{"pin", pin.pinId},
+            {"node", pin.node},
+            {"driver", pin.driver},
+            {"active", pin.active.known() ? streamFormatToJson(pin.active) : nlohmann::json()},
             {"formats", formats},
             {"selections", selections},
-            {"readOnlyReason", p.readOnlyReason},
-            {"error", p.error}};
+            {"readOnlyReason", pin.readOnlyReason},
+            {"error", pin.error}};
 }
 
 nlohmann::json controlToJson(const ControlInfo& c)

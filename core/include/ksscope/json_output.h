@@ -44,7 +44,7 @@ inline constexpr int kJsonSchemaVersion = 1;
 [[nodiscard]] nlohmann::json streamFormatToJson(const StreamFormat& format);
 /// {"pin","node","driver","active":{...},"formats":[{"code","codeName","description","flags","sizes":[...]}],
 /// "selections":[...],"readOnlyReason","error"}
-[[nodiscard]] nlohmann::json pinFormatsToJson(const PinFormats& formats);
+[[nodiscard]] nlohmann::json pinFormatsToJson(const PinFormats& pin);
 /// {"filter","id","key","name","class","type","minimum","maximum","step","default","flags":[...],"menu":[...],
 /// "value","valueText","error"}
 [[nodiscard]] nlohmann::json controlToJson(const ControlInfo& control);

@@ -420,7 +420,9 @@ std::optional<StreamFormat> parseStreamFormat(std::string_view text, const Strea
                 return std::nullopt;
             }
             if (!v) {
-                error = key + " \"" + value + "\" is not known: use one of " + allowed;
+                error = key;
+                error += " \"" + value + "\" is not known: use one of ";
+                error += allowed;
                 return std::nullopt;
             }
         } else {
@@ -497,7 +499,7 @@ bool SizeRange::contains(std::uint32_t width, std::uint32_t height) const
 
 std::string SizeRange::toString() const
 {
-    const std::string least = std::to_string(minWidth) + "x" + std::to_string(minHeight);
+    std::string least = std::to_string(minWidth) + "x" + std::to_string(minHeight);
     if (kind == RangeKind::Discrete)
         return least;
     return least + " - " + std::to_string(maxWidth) + "x" + std::to_string(maxHeight) +
