@@ -36,6 +36,12 @@ fi
 mkdir -p "$BUNDLE/plugins/platforms" "$BUNDLE/fonts"
 cp "$QT_PLUGINS/platforms/libqoffscreen.so" "$BUNDLE/plugins/platforms/"
 cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$BUNDLE/fonts/"
+# Graphviz's dot layout is a plugin it loads from its own folder (GVBINDIR), with its config
+GV=$(dirname "$(find /usr/lib -name 'libgvplugin_dot_layout.so.*' -print -quit)")
+if ls "$GV"/config6* >/dev/null 2>&1; then
+    mkdir -p "$BUNDLE/graphviz"
+    cp "$GV"/libgvplugin_dot_layout.so.* "$GV"/config6* "$BUNDLE/graphviz/"
+fi
 cat >"$BUNDLE/fonts/fonts.conf" <<'CONF'
 <?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -51,7 +57,7 @@ if [ -n "${KSSCOPE_GUEST_POLL:-}" ]; then
     UNTRACE="umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
 fi
 COMMAND="${UNTRACE}export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
-FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
+FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf GVBINDIR=/usr/local/bin/graphviz XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
 mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
 ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; ${RUN_EXTRA}\
 if [ -f /tmp/shot.png ]; then echo KSSCOPE-PNG-BEGIN; base64 /tmp/shot.png; echo KSSCOPE-PNG-END; fi; exit \$rc"
