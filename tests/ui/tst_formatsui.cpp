@@ -6,6 +6,7 @@
 #include "formats/doctorpanel.h"
 #include "formats/formatspanel.h"
 #include "formats/formatspart.h"
+#include "ksscope/recording.h"
 #include "mainwindow.h"
 #include "session/sessioncontroller.h"
 #include "topology/topologyitems.h"
@@ -19,6 +20,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -137,6 +139,59 @@ private Q_SLOTS:
         formats->findChildren<QSpinBox*>()[0]->setValue(4000);
         apply->click();
         QTRY_VERIFY_WITH_TIMEOUT(saysSomewhere(formats, QStringLiteral("size 4000x720 -> 1920x720")), 5000);
+    }
+
+    /// While recording, a format edit and a control edit are recorded with what was asked and what the device chose.
+    void editsAreRecorded()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath(QStringLiteral("edits.ksrec")).toStdString();
+        SessionController controller;
+        QSignalSpy opened(&controller, &SessionController::opened);
+        controller.open(mismatch());
+        QVERIFY(opened.wait(15000));
+        QVERIFY(opened.front().at(0).toBool());
+        Recorder::Options options;
+        options.path = path;
+        options.backends = {"sim"};
+        options.rateHz = 50;
+        std::shared_ptr<Recorder> recorder;
+        const Status started = controller.startRecording(options, recorder);
+        QVERIFY2(started, started.toString().c_str());
+        int results = 0;
+        connect(&controller, &SessionController::formatResult, this, [&results] { ++results; });
+        connect(&controller, &SessionController::controlResult, this, [&results] { ++results; });
+        StreamFormat wanted;
+        wanted.space = FormatSpace::KsSubtype;
+        wanted.subtype = "NV12";
+        wanted.width = 4000; // the pin takes up to 1920
+        wanted.height = 720;
+        controller.setFormat(1, QStringLiteral("sim:camera/out"), wanted, ApplyMode::Apply);
+        controller.setControl(2, QStringLiteral("sim:camera"), QStringLiteral("brightness"), ControlValue{77, {}});
+        QTRY_COMPARE_WITH_TIMEOUT(results, 2, 10000);
+        SampleBatch batch;
+        (void)controller.drain(batch);
+        const std::shared_ptr<Recorder> taken = controller.takeRecorder();
+        QVERIFY(taken);
+        QVERIFY(taken->finish(controller.monitor()->now_ns()));
+
+        Status status;
+        const std::unique_ptr<Recording> recording = Recording::open(path, status);
+        QVERIFY2(recording, status.toString().c_str());
+        std::vector<RecordedEdit> edits;
+        QVERIFY(recording->edits(edits));
+        QCOMPARE(edits.size(), std::size_t(2));
+        QCOMPARE(edits[0].kind, std::string("format"));
+        QCOMPARE(edits[0].allocatorId, std::string("sim:camera/out"));
+        QVERIFY(edits[0].applied);
+        QCOMPARE(edits[0].requested, std::string(R"({"format":"NV12/4000x720"})"));
+        QCOMPARE(edits[0].actual, std::string(R"({"format":"NV12/1920x720 @1/60"})"));
+        QVERIFY2(edits[0].message.find("instead of what was asked (size 4000x720 -> 1920x720)") != std::string::npos,
+                 edits[0].message.c_str());
+        QCOMPARE(edits[1].kind, std::string("control"));
+        QCOMPARE(edits[1].allocatorId, std::string("sim:camera"));
+        QCOMPARE(edits[1].actual, std::string(R"({"control":"brightness","value":77})"));
     }
 
     void controlsEditUndoAndRefuse()
