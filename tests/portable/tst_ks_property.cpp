@@ -88,6 +88,18 @@ TEST_CASE("the pin factories of a camera filter are read and mapped to pins")
     CHECK(info.direction == PinDirection::Output);
     CHECK(info.format.majorType == "video");
     CHECK(info.format.subtype == "YUY2");
+
+    // the data ranges as the pin's formats: one per subtype, the first one's as the active format, read-only
+    const PinFormats formats = toPinFormats(pins[0], "ks:usb-camera");
+    CHECK(formats.pinId == "ks:usb-camera/pin0");
+    REQUIRE(formats.options.size() == 2);
+    CHECK(formats.options[0].subtype == "YUY2");
+    CHECK(formats.options[1].subtype == "MJPG");
+    CHECK(formats.options[1].description == "video");
+    CHECK(formats.active.space == FormatSpace::KsSubtype);
+    CHECK(formats.active.subtype == "YUY2");
+    CHECK(formats.optionFor(formats.active) == &formats.options[0]);
+    CHECK(!formats.readOnlyReason.empty());
 }
 
 TEST_CASE("a variable reply is read after a size query")

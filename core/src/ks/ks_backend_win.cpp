@@ -316,6 +316,28 @@ public:
         return t;
     }
 
+    /// Each pin factory's data ranges; a pin KsScope connected streams its graph's format.
+    std::vector<PinFormats> formats() override
+    {
+        const Topology t = topology();
+        std::lock_guard lock(m_mutex);
+        std::vector<PinFormats> out;
+        for (const Filter& f : m_filters)
+            for (const PinFactory& factory : f.factories) {
+                PinFormats p = toPinFormats(factory, f.id);
+                if (const PinInfo* pin = t.findPin(p.pinId); pin && !pin->allocatorId.empty()) {
+                    const StreamFormat connected = streamFormatOf(pin->format);
+                    p.active.width = connected.width;
+                    p.active.height = connected.height;
+                    p.active.interval = connected.interval;
+                    if (!connected.subtype.empty())
+                        p.active.subtype = connected.subtype;
+                }
+                out.push_back(std::move(p));
+            }
+        return out;
+    }
+
     std::shared_ptr<AllocatorProbe> probe(const std::string& allocatorId) override
     {
         std::lock_guard lock(m_mutex);

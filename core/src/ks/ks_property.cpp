@@ -496,4 +496,26 @@ PinInfo toPinInfo(const PinFactory& factory, const std::string& filterId)
     return pin;
 }
 
+PinFormats toPinFormats(const PinFactory& factory, const std::string& filterId)
+{
+    PinFormats out;
+    out.pinId = pinId(filterId, factory.id);
+    out.active.space = FormatSpace::KsSubtype;
+    for (const KsDataRange& range : factory.dataRanges) {
+        const std::string subtype = subtypeName(range.SubFormat);
+        if (std::none_of(out.options.begin(), out.options.end(),
+                         [&](const FormatOption& o) { return o.subtype == subtype; })) {
+            FormatOption o;
+            o.subtype = subtype;
+            o.description = majorTypeName(range.MajorFormat);
+            out.options.push_back(std::move(o));
+        }
+    }
+    if (!factory.dataRanges.empty())
+        out.active.subtype = subtypeName(factory.dataRanges.front().SubFormat);
+    out.readOnlyReason = "a KS pin's format is negotiated when a graph connects it (KsScope connects pins with "
+                         "--connect); its data ranges are shown";
+    return out;
+}
+
 } // namespace ksscope::ks

@@ -8,6 +8,7 @@
 // The structures are declared here with the Windows layouts; ks_abi_win.cpp checks them against the Windows
 // headers.
 
+#include "ksscope/formats.h"
 #include "ksscope/hresult.h"
 #include "ksscope/ks_types.h"
 #include "ksscope/model.h"
@@ -216,5 +217,10 @@ Status readPinFactories(PropertyClient& filter, std::vector<PinFactory>& out);
 /// The model's view of a pin factory: id "<filterId>/pin<N>", its name (or "Pin N"), direction, category
 /// and the format of its first data range.
 [[nodiscard]] PinInfo toPinInfo(const PinFactory& factory, const std::string& filterId);
+
+/// What a pin factory streams and offers: one format option per data range subtype (the head of each KSDATARANGE:
+/// sizes and rates are in the range's format-specific tail, not read), the format of its first data range as the
+/// active one until a graph connects the pin; read-only.
+[[nodiscard]] PinFormats toPinFormats(const PinFactory& factory, const std::string& filterId);
 
 } // namespace ksscope::ks
