@@ -459,7 +459,7 @@ bool layoutReport(const Report& report, PdfPages& pages, const std::function<boo
             edits.push_back({secondsText(e.t_ns), q(e.allocatorId), q(e.kind), q(e.requested), q(e.actual),
                              e.applied ? QStringLiteral("applied") : QStringLiteral("refused: ") + q(e.message)});
         pages.table({{QStringLiteral("time"), 0.1, true},
-                     {QStringLiteral("allocator"), 0.22},
+                     {QStringLiteral("allocator, pin or filter"), 0.22},
                      {QStringLiteral("kind"), 0.1},
                      {QStringLiteral("requested"), 0.2},
                      {QStringLiteral("actual"), 0.2},

@@ -582,7 +582,8 @@ std::string reportToHtml(const Report& report)
                  std::to_string(report.events.size()) + " events; all of them are in the JSON report.</p>";
     }
     if (!report.edits.empty()) {
-        h += "<h2>Edits</h2><table><tr><th class=\"n\">time</th><th>allocator</th><th>kind</th><th>requested</th>"
+        h += "<h2>Edits</h2><table><tr><th class=\"n\">time</th><th>allocator, pin or "
+             "filter</th><th>kind</th><th>requested</th>"
              "<th>actual</th><th>result</th></tr>";
         for (const RecordedEdit& e : report.edits)
             h += "<tr>" + td(seconds(e.t_ns), true) + td(escapeMarkup(e.allocatorId)) + td(escapeMarkup(e.kind)) +
