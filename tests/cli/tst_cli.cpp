@@ -532,7 +532,7 @@ private slots:
             << sim({QStringLiteral("set-format"), QStringLiteral("sim:camera/out"), QStringLiteral("NV12/4000x3000")})
             << 4
             << QStringLiteral(
-                   "sim:camera/out set to NV12/1920x1080 @1/60; the simulated pin chose that instead of what "
+                   "\"USB Camera\"/Capture set to NV12/1920x1080 @1/60; the simulated pin chose that instead of what "
                    "was asked (size 4000x3000 -> 1920x1080)");
         QTest::newRow("format of a fixed pin")
             << QStringList{QStringLiteral("set-format"), QStringLiteral("--backend"), QStringLiteral("sim"),

@@ -1036,10 +1036,13 @@ FormatChange SimBackend::setFormat(const std::string& pinId, const StreamFormat&
     change.requested = format;
     std::lock_guard control(m_controlMutex);
     Pin* pin = nullptr;
+    std::string label; // as the doctor names the pin: "\"USB Camera\"/Capture"
     for (auto& filter : m_filters)
         for (auto& p : filter->pins)
-            if (p->id() == pinId && !filter->removed)
+            if (p->id() == pinId && !filter->removed) {
                 pin = p.get();
+                label = "\"" + filter->spec->name + "\"/" + p->spec()->name;
+            }
     if (!pin) {
         change.status = {hresultFromWin32(kErrorNotFound), "no simulated pin \"" + pinId + "\""};
         return change;
@@ -1067,7 +1070,7 @@ FormatChange SimBackend::setFormat(const std::string& pinId, const StreamFormat&
                 c->framePeriodSeconds = 1.0 / adjusted.framesPerSecond();
         change.applied = true;
     }
-    const std::string what = pinId + (change.applied ? " set to " : " would be ") + change.actual.toString();
+    const std::string what = label + (change.applied ? " set to " : " would be ") + change.actual.toString();
     const std::string adjustments = change.adjustments();
     change.status = adjustments.empty()
                         ? Status{S_OK, what}
