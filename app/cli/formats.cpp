@@ -75,11 +75,8 @@ void printFormats(const Topology& topology, const PinFormats& p)
     if (!p.readOnlyReason.empty())
         std::cout << "  read-only:  " << p.readOnlyReason << "\n";
     for (const FormatOption& o : p.options) {
-        StreamFormat named = p.active;
-        named.code = o.code;
-        named.subtype = o.subtype;
-        std::cout << "  format:     " << named.codeName() << (o.description.empty() ? "" : " (" + o.description + ")")
-                  << "\n";
+        std::cout << "  format:     " << o.codeName(p.active.space)
+                  << (o.description.empty() ? "" : " (" + o.description + ")") << "\n";
         for (const SizeRange& s : o.sizes) {
             std::cout << "    size:     " << s.toString() << "\n";
             for (const IntervalRange& i : s.intervals)

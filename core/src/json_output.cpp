@@ -418,11 +418,8 @@ nlohmann::json pinFormatsToJson(const PinFormats& pin)
         nlohmann::json sizes = nlohmann::json::array();
         for (const SizeRange& s : o.sizes)
             sizes.push_back(sizeRangeToJson(s));
-        StreamFormat named = pin.active;
-        named.code = o.code;
-        named.subtype = o.subtype;
         formats.push_back({{"code", o.code},
-                           {"codeName", named.codeName()},
+                           {"codeName", o.codeName(pin.active.space)},
                            {"description", o.description},
                            {"flags", o.flags},
                            {"sizes", sizes}});

@@ -14,18 +14,6 @@
 
 namespace ksscope::ui {
 
-namespace {
-
-QString codeNameOf(const StreamFormat& base, const FormatOption& option)
-{
-    StreamFormat named = base;
-    named.code = option.code;
-    named.subtype = option.subtype;
-    return QString::fromStdString(named.codeName());
-}
-
-} // namespace
-
 FormatsPanel::FormatsPanel(QWidget* parent)
     : QWidget(parent), m_title(new QLabel(this)), m_activeLabel(new QLabel(this)), m_code(new QComboBox(this)),
       m_width(new QSpinBox(this)), m_height(new QSpinBox(this)), m_field(new QComboBox(this)),
@@ -148,7 +136,7 @@ void FormatsPanel::setPin(const PinFormats* formats, const QString& label)
     const QString codeText = m_code->currentText();
     m_code->clear();
     for (const FormatOption& o : formats->options) {
-        const QString name = codeNameOf(m_active, o);
+        const QString name = QString::fromStdString(o.codeName(m_active.space));
         m_code->addItem(o.description.empty()
                             ? name
                             : name + QStringLiteral(" (") + QString::fromStdString(o.description) + QLatin1Char(')'),

@@ -150,6 +150,8 @@ struct FormatOption {
     std::vector<SizeRange> sizes; ///< empty when the driver lists none
     /// Whether \a format's code or subtype is this option's and its size one of the sizes (or no sizes are listed).
     [[nodiscard]] bool accepts(const StreamFormat& format) const;
+    /// Its code's name in \a space, as StreamFormat::codeName names it ("SGRBG8_1X8", "YUYV", "NV12").
+    [[nodiscard]] std::string codeName(FormatSpace space) const;
 };
 
 struct Rect {
@@ -180,6 +182,8 @@ struct PinFormats {
 
     /// The options for \a format's code, or null.
     [[nodiscard]] const FormatOption* optionFor(const StreamFormat& format) const;
+    /// The frame intervals the pin offers for its active format at its active size (empty when it lists none).
+    [[nodiscard]] std::vector<const IntervalRange*> offeredIntervals() const;
 };
 
 /// What a format edit asked for, found before, and what the driver chose.

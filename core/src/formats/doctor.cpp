@@ -21,6 +21,34 @@ bool validatesColorimetry(const std::string& driver)
     return driver == "vimc";
 }
 
+/// Whether \a interval is among \a offered, or nothing is offered to check it against.
+bool takes(const std::vector<const IntervalRange*>& offered, const Fraction& interval)
+{
+    return offered.empty() ||
+           std::any_of(offered.begin(), offered.end(), [&](const IntervalRange* i) { return i->contains(interval); });
+}
+
+/// "1/30 s (30 fps), 1/25 s (25 fps)"
+std::string intervalsText(const std::vector<const IntervalRange*>& offered)
+{
+    std::string list;
+    for (const IntervalRange* i : offered)
+        list += (list.empty() ? "" : ", ") + i->toString();
+    return list;
+}
+
+/// Of the \a candidates for \a target's code, the first one the pin offers, else the first; 0 when there are none.
+std::uint32_t offeredCode(const std::vector<std::uint32_t>& candidates, const PinFormats& target)
+{
+    const auto offered = std::find_if(candidates.begin(), candidates.end(), [&](std::uint32_t c) {
+        return std::any_of(target.options.begin(), target.options.end(),
+                           [c](const FormatOption& opt) { return opt.code == c; });
+    });
+    if (offered != candidates.end())
+        return *offered;
+    return candidates.empty() ? 0 : candidates.front();
+}
+
 std::string pixelFormatList(const std::vector<std::uint32_t>& codes)
 {
     std::string out;
@@ -126,21 +154,10 @@ struct LinkCheck {
         const Fraction& wanted = source.active.interval;
         if (!wanted.known())
             return;
-        const FormatOption* option = sink.optionFor(sink.active);
-        if (!option)
+        const std::vector<const IntervalRange*> offered = sink.offeredIntervals();
+        if (takes(offered, wanted))
             return;
-        std::vector<const IntervalRange*> offered;
-        for (const SizeRange& s : option->sizes)
-            if (s.contains(sink.active.width, sink.active.height))
-                for (const IntervalRange& i : s.intervals)
-                    offered.push_back(&i);
-        if (offered.empty() ||
-            std::any_of(offered.begin(), offered.end(), [&](const IntervalRange* i) { return i->contains(wanted); }))
-            return;
-        std::string list;
-        for (const IntervalRange* i : offered)
-            list += (list.empty() ? "" : ", ") + i->toString();
-        add(Severity::Warning, "frame-interval", wanted.describe(), "offers " + list,
+        add(Severity::Warning, "frame-interval", wanted.describe(), "offers " + intervalsText(offered),
             "the source's rate is one the sink does not take at " + sink.active.sizeText(),
             "the sink offers no such frame interval");
     }
@@ -192,8 +209,7 @@ struct LinkCheck {
             std::string sizes;
             for (const SizeRange& s : o.sizes)
                 sizes += (sizes.empty() ? "" : ", ") + s.toString();
-            out += (out.empty() ? "" : "; ") + (o.subtype.empty() ? fourccName(o.code) : o.subtype) +
-                   (sizes.empty() ? "" : " " + sizes);
+            out += (out.empty() ? "" : "; ") + o.codeName(sink.active.space) + (sizes.empty() ? "" : " " + sizes);
         }
         return out;
     }
@@ -209,26 +225,12 @@ StreamFormat matched(const PinFormats& target, const PinFormats& other)
     if (f.space == o.space) {
         f.code = o.code;
         f.subtype = o.subtype;
-    } else if (f.space == FormatSpace::PixelFormat && o.space == FormatSpace::MediaBus) {
-        std::vector<std::uint32_t> candidates = pixelFormatsOfMbusCode(o.code);
-        const auto offered = std::find_if(candidates.begin(), candidates.end(), [&](std::uint32_t c) {
-            return std::any_of(target.options.begin(), target.options.end(),
-                               [c](const FormatOption& opt) { return opt.code == c; });
-        });
-        if (offered != candidates.end())
-            f.code = *offered;
-        else if (!candidates.empty())
-            f.code = candidates.front();
-    } else if (f.space == FormatSpace::MediaBus && o.space == FormatSpace::PixelFormat) {
-        std::vector<std::uint32_t> candidates = mbusCodesOfPixelFormat(o.code);
-        const auto offered = std::find_if(candidates.begin(), candidates.end(), [&](std::uint32_t c) {
-            return std::any_of(target.options.begin(), target.options.end(),
-                               [c](const FormatOption& opt) { return opt.code == c; });
-        });
-        if (offered != candidates.end())
-            f.code = *offered;
-        else if (!candidates.empty())
-            f.code = candidates.front();
+    } else if (f.space != FormatSpace::KsSubtype && o.space != FormatSpace::KsSubtype) {
+        // a pixel format against a media bus code: the one the other end's is written as (or written from)
+        const std::vector<std::uint32_t> candidates =
+            f.space == FormatSpace::PixelFormat ? pixelFormatsOfMbusCode(o.code) : mbusCodesOfPixelFormat(o.code);
+        if (const std::uint32_t code = offeredCode(candidates, target))
+            f.code = code;
     }
     if (f.space != FormatSpace::KsSubtype) {
         f.field = o.field;
@@ -336,16 +338,10 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
     }
     // a pin whose own frame interval is not one it offers
     for (const PinFormats& p : formats) {
-        const FormatOption* option = p.active.interval.known() ? p.optionFor(p.active) : nullptr;
-        if (!option)
+        if (!p.active.interval.known())
             continue;
-        std::vector<const IntervalRange*> offered;
-        for (const SizeRange& s : option->sizes)
-            if (s.contains(p.active.width, p.active.height))
-                for (const IntervalRange& i : s.intervals)
-                    offered.push_back(&i);
-        if (offered.empty() || std::any_of(offered.begin(), offered.end(),
-                                           [&](const IntervalRange* i) { return i->contains(p.active.interval); }))
+        const std::vector<const IntervalRange*> offered = p.offeredIntervals();
+        if (takes(offered, p.active.interval))
             continue;
         Finding f;
         f.severity = Severity::Warning;
@@ -353,9 +349,7 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
         f.link = pinLabel(topology, p.pinId);
         f.attribute = "frame-interval";
         f.sourceValue = p.active.interval.describe();
-        std::string list;
-        for (const IntervalRange* i : offered)
-            list += (list.empty() ? "" : ", ") + i->toString();
+        const std::string list = intervalsText(offered);
         f.sinkValue = "offers " + list;
         f.message = f.link + ": frame interval " + f.sourceValue + " is not one it offers for " + p.active.codeName() +
                     " " + p.active.sizeText() + " (" + list + ")";

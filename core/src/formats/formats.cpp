@@ -516,6 +516,15 @@ bool FormatOption::accepts(const StreamFormat& format) const
                                         [&](const SizeRange& s) { return s.contains(format.width, format.height); });
 }
 
+std::string FormatOption::codeName(FormatSpace space) const
+{
+    StreamFormat named;
+    named.space = space;
+    named.code = code;
+    named.subtype = subtype;
+    return named.codeName();
+}
+
 std::string Rect::toString() const
 {
     return "(" + std::to_string(left) + "," + std::to_string(top) + ")/" + std::to_string(width) + "x" +
@@ -528,6 +537,17 @@ const FormatOption* PinFormats::optionFor(const StreamFormat& format) const
         if (format.space == FormatSpace::KsSubtype ? o.subtype == format.subtype : o.code == format.code)
             return &o;
     return nullptr;
+}
+
+std::vector<const IntervalRange*> PinFormats::offeredIntervals() const
+{
+    std::vector<const IntervalRange*> out;
+    if (const FormatOption* option = optionFor(active))
+        for (const SizeRange& s : option->sizes)
+            if (s.contains(active.width, active.height))
+                for (const IntervalRange& i : s.intervals)
+                    out.push_back(&i);
+    return out;
 }
 
 std::string FormatChange::adjustments() const
