@@ -97,6 +97,7 @@ struct Monitor::Watched {
     FrameTracker frames; // from the buffers' transitions, where a source reports them
     bool transitions = false; // a source reports them: drops and deliveries come from the frames
     bool framesMade = false; // a source hands over frame records made elsewhere (a recording's)
+    std::int64_t lastReading_ns = INT64_MIN; // one reading per time: a later one at the same time follows it by 1 ns
 
     [[nodiscard]] bool gone() const { return tracker.gone(); }
     /// A device event (AllocatorTracker::apply).
@@ -494,6 +495,11 @@ void Monitor::process(std::size_t index, std::int64_t t_ns, const AllocatorReadi
                       TickOutput& out)
 {
     Watched& w = *m_watched[index];
+    // an allocator has one state at a time: two readings given the same time (a source's own and the tick's, or
+    // readings clamped onto one tick) are kept in order, each at its own nanosecond
+    if (w.lastReading_ns != INT64_MIN && t_ns <= w.lastReading_ns)
+        t_ns = w.lastReading_ns + 1;
+    w.lastReading_ns = t_ns;
     m_intervalScratch.clear();
     AllocatorReading exact;
     const AllocatorReading* r = &reading;

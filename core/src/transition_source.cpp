@@ -80,8 +80,10 @@ void TransitionSource::report(std::size_t index, std::int64_t t_ns, SampleSink& 
     reading.status.AllocatedFrames = allocated(w);
     reading.mode = w.queue.mode;
     w.reportedAllocated = reading.status.AllocatedFrames;
+    // one reading per time: a tick whose clock has not moved past the last move's reads a nanosecond after it
+    w.reported_ns = std::max(t_ns, w.reported_ns + 1);
     // drops and deliveries: the monitor counts them from the transitions
-    sink.reading(index, t_ns, reading, true);
+    sink.reading(index, w.reported_ns, reading, true);
 }
 
 void TransitionSource::apply(const BufferEvent& event, SampleSink& sink, LaneUpdate* lane)
@@ -152,11 +154,15 @@ void TransitionSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
     const auto due = std::find_if(m_later.begin(), m_later.end(), [to](const BufferEvent& e) { return e.t_ns > to; });
     m_events.assign(m_later.begin(), due);
     m_later.erase(m_later.begin(), due);
-    // each at its own time (those placed after the last tick share it): a buffer's moves keep their order and none
-    // replaces another at the same time in a recording
-    for (std::size_t i = 1; i < m_events.size(); ++i)
-        if (m_events[i].t_ns <= m_events[i - 1].t_ns && m_events[i - 1].t_ns < to)
-            m_events[i].t_ns = m_events[i - 1].t_ns + 1;
+    // each at its own time, after every one handed over before (those placed after the last tick share its time,
+    // those that waited may have it): a buffer's moves keep their order and none replaces another in a recording
+    for (BufferEvent& e : m_events) {
+        const std::int64_t at = std::max({e.t_ns, from, m_lastEvent_ns + 1});
+        if (at > e.t_ns && e.happened_ns < 0)
+            e.happened_ns = std::max<std::int64_t>(e.t_ns, 0);
+        e.t_ns = at;
+        m_lastEvent_ns = at;
+    }
     for (const BufferEvent& e : m_events)
         if (mine(e.allocator) && !sink.watchedGone(e.allocator))
             apply(e, sink, lane ? &*lane : nullptr);

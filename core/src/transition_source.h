@@ -63,6 +63,7 @@ private:
         std::vector<BufferState> states; ///< by buffer index
         std::vector<std::int32_t> holders; ///< by buffer index: the thread that took it while it is held, else -1
         std::uint32_t reportedAllocated = UINT32_MAX;
+        std::int64_t reported_ns = -1; ///< the time of the last reading (one per time)
     };
     void watchNew(SampleSink& sink);
     void apply(const BufferEvent& event, SampleSink& sink, LaneUpdate* lane);
@@ -74,6 +75,7 @@ private:
     std::vector<BufferEvent> m_later; // collected with times after the tick they were collected at
     std::int64_t m_origin_ns = 0;
     std::int64_t m_lastTick_ns = -1;
+    std::int64_t m_lastEvent_ns = -1; // the time of the last transition handed over
     bool m_paused = false;
     std::size_t m_laneTracked = Lanes::kNone;
 };

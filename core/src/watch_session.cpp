@@ -312,7 +312,7 @@ std::shared_ptr<Monitor> WatchSession::drain(SampleBatch& batch)
     }
     m->takeNew(batch);
     if (recorder && (!batch.samples.empty() || !batch.events.empty() || !batch.bufferChanges.empty() ||
-                     !batch.topologies.empty())) {
+                     !batch.topologies.empty() || !batch.frames.empty() || !batch.droppedFrames.empty())) {
         recorder->add(batch, m->allocatorIds());
         for (const TopologySnapshot& snapshot : batch.topologies)
             recordSnapshot(*recorder, snapshot);
