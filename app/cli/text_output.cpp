@@ -18,15 +18,35 @@ std::string connectionFlagsText(std::uint32_t flags)
     return out;
 }
 
+/// A device's or pin's details, several to a line as "name: value".
+void printDetails(const std::vector<Detail>& details, const std::string& indent)
+{
+    std::string line;
+    for (const Detail& d : details) {
+        std::string item = d.name + ": " + d.value;
+        if (!line.empty() && line.size() + item.size() + 2 > 110) {
+            std::cout << indent << line << "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : "; ") + item;
+    }
+    if (!line.empty())
+        std::cout << indent << line << "\n";
+}
+
 } // namespace
 
 std::string allocatorLine(const AllocatorInfo& a)
 {
     const auto& f = a.status.Framing;
     char text[512];
-    std::snprintf(text, sizeof text, "%s mode, %u x %u bytes, align %d, prefix %d, allocated %u/%u, %s, flags %s%s",
+    // an allocator whose occupancy nobody samples shows no count of allocated frames, not a made-up 0
+    const std::string allocated = a.unsampledReason.empty() ? "allocated " + std::to_string(a.status.AllocatedFrames) +
+                                                                  "/" + std::to_string(f.Frames)
+                                                            : std::string("occupancy not sampled");
+    std::snprintf(text, sizeof text, "%s mode, %u x %u bytes, align %d, prefix %d, %s, %s, flags %s%s",
                   std::string(allocatorModeName(a.mode)).c_str(), f.Frames, f.FrameSize, a.properties.cbAlign,
-                  a.properties.cbPrefix, a.status.AllocatedFrames, f.Frames, guidName(a.memoryType).c_str(),
+                  a.properties.cbPrefix, allocated.c_str(), guidName(a.memoryType).c_str(),
                   framingFlagsToString(f.OptionsFlags).c_str(), a.committed ? ", committed" : "");
     return text;
 }
@@ -38,12 +58,17 @@ void printTopology(const Topology& topology)
         for (const auto& g : f.categories)
             cats += (cats.empty() ? "" : ", ") + guidName(g);
         std::cout << f.id << "  \"" << f.name << "\"  [" << f.kind << (cats.empty() ? "" : "; " + cats) << "]\n";
+        printDetails(f.details, "    ");
         for (const PinInfo& p : f.pins) {
             const std::string format = p.format.toString();
             std::cout << "  " << pinDirectionName(p.direction) << "  " << p.id << "  \"" << p.name << "\""
                       << (format.empty() ? "" : "  " + format) << "\n";
-            if (const AllocatorInfo* a = topology.findAllocator(p.allocatorId))
+            printDetails(p.details, "        ");
+            if (const AllocatorInfo* a = topology.findAllocator(p.allocatorId)) {
                 std::cout << "        allocator " << a->id << ": " << allocatorLine(*a) << "\n";
+                if (!a->unsampledReason.empty() && a->pinIds.front() == p.id)
+                    std::cout << "          (" << a->unsampledReason << ")\n";
+            }
         }
     }
     if (!topology.connections.empty()) {

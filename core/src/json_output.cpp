@@ -47,8 +47,20 @@ json allocatorToJson(const AllocatorInfo& a)
         {"pins", pins},
         {"editable", a.readOnlyReason.empty()},
         {"readOnlyReason", a.readOnlyReason.empty() ? json(nullptr) : json(a.readOnlyReason)},
+        {"sampled", a.unsampledReason.empty()},
+        {"unsampledReason", a.unsampledReason.empty() ? json(nullptr) : json(a.unsampledReason)},
     };
 }
+
+namespace {
+json detailsToJson(const std::vector<Detail>& details)
+{
+    json out = json::array();
+    for (const Detail& d : details)
+        out.push_back({{"name", d.name}, {"value", d.value}});
+    return out;
+}
+} // namespace
 
 json topologyToJson(const Topology& topology)
 {
@@ -76,6 +88,7 @@ json topologyToJson(const Topology& topology)
                        {"avgTimePerFrame", p.format.avgTimePerFrame}}}};
             const AllocatorInfo* a = p.allocatorId.empty() ? nullptr : topology.findAllocator(p.allocatorId);
             pin["allocator"] = a ? allocatorToJson(*a) : json(nullptr);
+            pin["details"] = detailsToJson(p.details);
             pins.push_back(std::move(pin));
         }
         filters.push_back({{"id", f.id},
@@ -83,7 +96,8 @@ json topologyToJson(const Topology& topology)
                            {"backend", f.backend},
                            {"kind", f.kind},
                            {"categories", categories},
-                           {"pins", pins}});
+                           {"pins", pins},
+                           {"details", detailsToJson(f.details)}});
     }
     json connections = json::array();
     for (const ConnectionInfo& c : topology.connections)
@@ -263,7 +277,28 @@ public:
             info.pinIds.push_back(pins[i].get<std::string>());
         }
         info.readOnlyReason = optionalString(a, "readOnlyReason", path);
+        info.unsampledReason = optionalString(a, "unsampledReason", path);
         return info;
+    }
+
+    /// An optional "details" array of {"name", "value"} strings.
+    static std::vector<Detail> details(const json& object, const std::string& path)
+    {
+        std::vector<Detail> out;
+        const auto it = object.find("details");
+        if (it == object.end() || it->is_null())
+            return out;
+        const std::string dp = path + ".details";
+        if (!it->is_array())
+            fail(dp, "expected an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const std::string ip = dp + "[" + std::to_string(i) + "]";
+            const json& d = (*it)[i];
+            if (!d.is_object())
+                fail(ip, "expected an object with name and value");
+            out.push_back({string(d, "name", ip), string(d, "value", ip)});
+        }
+        return out;
     }
 
     static MediaFormat format(const json& pin, const std::string& path)
@@ -318,6 +353,7 @@ public:
                 if (const std::string category = optionalString(pj, "category", pp); !category.empty())
                     pin.category = guid(category, pp + ".category");
                 pin.format = format(pj, pp);
+                pin.details = details(pj, pp);
                 const json& a = member(pj, "allocator", pp);
                 if (!a.is_null()) {
                     AllocatorInfo info = allocator(a, pp + ".allocator");
@@ -327,6 +363,7 @@ public:
                 }
                 filter.pins.push_back(std::move(pin));
             }
+            filter.details = details(f, path);
             out.filters.push_back(std::move(filter));
         }
         const json& connections = array(doc, "connections", root);

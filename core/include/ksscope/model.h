@@ -50,9 +50,21 @@ struct AllocatorInfo {
     double framePeriodSeconds = 0.0; ///< of the producing pin, for starvation detection
     std::vector<std::string> pinIds; ///< the pins that share it (output first)
     std::string readOnlyReason; ///< empty when edits are possible
+    /// Why its occupancy is not sampled, when it is not (PipeWire tells no client how many of a link's buffers are in
+    /// use): views say so instead of drawing a number; empty when it is sampled.
+    std::string unsampledReason = {};
 
     /// The filter it belongs to: that of its first (producing) pin; empty without pins.
     [[nodiscard]] std::string filterId() const;
+};
+
+/// One thing a backend tells of a device or pin beyond the model's own fields, as shown ("media.class" /
+/// "Video/Source", "quantum" / "1024/48000"): PipeWire's node properties and profiler times, a port's buffer
+/// parameters.
+struct Detail {
+    std::string name;
+    std::string value;
+    bool operator==(const Detail&) const = default;
 };
 
 struct PinInfo {
@@ -62,6 +74,7 @@ struct PinInfo {
     Guid category;
     MediaFormat format;
     std::string allocatorId; ///< empty when the pin has no allocator
+    std::vector<Detail> details = {}; ///< what its backend tells of it beyond these fields (a PipeWire port's Buffers)
 };
 
 struct FilterInfo {
@@ -71,6 +84,7 @@ struct FilterInfo {
     std::string kind; ///< "capture", "transform", "render", "entity", ...
     std::vector<Guid> categories;
     std::vector<PinInfo> pins;
+    std::vector<Detail> details = {}; ///< what its backend tells of it beyond these fields, in the order shown
 };
 
 /// Connection flags (Media Controller link flags use the same bits).
