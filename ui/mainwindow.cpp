@@ -413,7 +413,8 @@ void MainWindow::onTick()
         live.gone = stats.gone;
         live.framesPerSecond = stats.framesPerSecond;
         m_scene->setAllocatorLive(id, live.allocated, live.frames, live.starving && !live.gone);
-        m_graphs->setFramesPerSecond(id, stats.framesPerSecond);
+        const AllocatorInfo* info = m_controller->topology().findAllocator(m_allocatorIds[i]);
+        m_graphs->setFramesPerSecond(id, info && !info->unsampledReason.empty() ? -1.0 : stats.framesPerSecond);
     }
     m_devices->model()->updateLive(m_live);
 
@@ -499,7 +500,10 @@ void MainWindow::applySelection()
         const auto it = std::find(m_allocatorIds.begin(), m_allocatorIds.end(), id.toStdString());
         if (it == m_allocatorIds.end())
             continue;
-        series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, allocatorLabel(topology, id)});
+        QString label = allocatorLabel(topology, id);
+        if (const AllocatorInfo* a = topology.findAllocator(id.toStdString()); a && !a->unsampledReason.empty())
+            label += tr(" (occupancy not sampled)"); // why: in the tooltips of its badge and device
+        series.append({static_cast<std::size_t>(it - m_allocatorIds.begin()), id, label});
         if (series.size() >= static_cast<qsizetype>(kMaxGraphSeries))
             break;
     }

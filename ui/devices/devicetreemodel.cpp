@@ -21,12 +21,22 @@ struct DeviceTreeModel::Node {
     QString mode;
     AllocatorLive live;
     QString readOnlyReason;
+    QString unsampledReason; // why its occupancy is not sampled (PipeWire), when it is not
+    QStringList details; // "name: value", what the backend tells beyond the model (filters, pins)
     QString signature; // filters: their pins and allocators, to notice when they change
 
     int row = 0; // in parent->children: set on insertion; children are only appended, or all removed
 };
 
 namespace {
+QStringList detailLines(const std::vector<Detail>& details)
+{
+    QStringList lines;
+    for (const Detail& d : details)
+        lines << QStringLiteral("%1: %2").arg(QString::fromStdString(d.name), QString::fromStdString(d.value));
+    return lines;
+}
+
 QString pinSignature(const FilterInfo& filter)
 {
     QString signature;
@@ -116,11 +126,15 @@ QVariant DeviceTreeModel::data(const QModelIndex& index, int role) const
         case FramesColumn:
             return isAllocator ? QVariant(n->live.frames) : QVariant();
         case AllocatedColumn:
+            if (isAllocator && !n->unsampledReason.isEmpty())
+                return QStringLiteral("-"); // not known: no number is made up
             return isAllocator ? QVariant(n->live.allocated) : QVariant();
         case StateColumn:
             if (n->gone)
                 return tr("gone");
             if (isAllocator) {
+                if (!n->unsampledReason.isEmpty())
+                    return tr("not sampled");
                 if (n->live.starving)
                     return tr("starving");
                 if (n->live.framesPerSecond > 0)
@@ -135,8 +149,12 @@ QVariant DeviceTreeModel::data(const QModelIndex& index, int role) const
         QString tip = n->id;
         if (!n->detail.isEmpty())
             tip += QStringLiteral("\n") + n->detail;
+        for (const QString& d : n->details)
+            tip += QStringLiteral("\n") + d;
         if (!n->readOnlyReason.isEmpty())
             tip += QStringLiteral("\n") + tr("read-only: %1").arg(n->readOnlyReason);
+        if (!n->unsampledReason.isEmpty())
+            tip += QStringLiteral("\n") + tr("not sampled: %1").arg(n->unsampledReason);
         if (n->gone)
             tip += QStringLiteral("\n") + tr("gone: showing its last known state");
         return tip;
@@ -228,6 +246,7 @@ void DeviceTreeModel::fillFilter(Node* filterNode, const FilterInfo& filter, con
         pinNode->name = QStringLiteral("%1 (%2)").arg(
             QString::fromStdString(pin.name), QString::fromStdString(std::string(pinDirectionName(pin.direction))));
         pinNode->detail = QString::fromStdString(pin.format.toString());
+        pinNode->details = detailLines(pin.details);
         Node* pinRaw = pinNode.get();
         insertChild(filterNode, std::move(pinNode));
         if (pin.allocatorId.empty())
@@ -241,6 +260,7 @@ void DeviceTreeModel::fillFilter(Node* filterNode, const FilterInfo& filter, con
             allocNode->live.frames = info->status.Framing.Frames;
             allocNode->live.allocated = info->status.AllocatedFrames;
             allocNode->readOnlyReason = QString::fromStdString(info->readOnlyReason);
+            allocNode->unsampledReason = QString::fromStdString(info->unsampledReason);
             if (info->pinIds.size() > 1 && info->pinIds.front() != pin.id)
                 allocNode->name = tr("allocator (shared with %1)").arg(QString::fromStdString(info->pinIds.front()));
         }
@@ -265,6 +285,7 @@ void DeviceTreeModel::setTopology(const Topology& topology)
             node->id = id;
             node->name = QString::fromStdString(filter.name);
             node->detail = QString::fromStdString(filter.kind);
+            node->details = detailLines(filter.details);
             node->signature = pinSignature(filter);
             Node* raw = node.get();
             insertChild(backend, std::move(node));
@@ -273,6 +294,10 @@ void DeviceTreeModel::setTopology(const Topology& topology)
         }
         if (existing->gone)
             setGoneRecursive(existing, false);
+        existing->details = detailLines(filter.details); // the times change each cycle: shown as of now
+        for (const auto& pinNode : existing->children)
+            if (const PinInfo* pin = topology.findPin(pinNode->id.toStdString()))
+                pinNode->details = detailLines(pin->details);
         if (existing->signature != pinSignature(filter)) {
             removeChildren(existing);
             existing->signature = pinSignature(filter);
@@ -335,7 +360,7 @@ void DeviceTreeModel::updateLive(const QHash<QString, AllocatorLive>& live)
                 setGoneRecursive(node, true);
                 continue;
             }
-            if (!changed || node->gone)
+            if (!changed || node->gone || !node->unsampledReason.isEmpty()) // unsampled: the topology's numbers
                 continue;
             cur = v;
             Q_EMIT dataChanged(indexFor(node, FramesColumn), indexFor(node, StateColumn));

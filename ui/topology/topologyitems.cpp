@@ -131,6 +131,14 @@ void FilterNodeItem::setLabels(const QString& name, const QString& kind)
     update();
 }
 
+void FilterNodeItem::setDetails(const QStringList& details)
+{
+    if (details == m_details)
+        return;
+    m_details = details;
+    updateToolTip();
+}
+
 void FilterNodeItem::setGone(bool gone)
 {
     if (gone == m_gone)
@@ -263,6 +271,8 @@ QVariant FilterNodeItem::itemChange(GraphicsItemChange change, const QVariant& v
 void FilterNodeItem::updateToolTip()
 {
     QString tip = QStringLiteral("%1\n%2 (%3)").arg(m_name, m_id, m_kind);
+    for (const QString& d : m_details)
+        tip += QLatin1Char('\n') + d;
     if (m_gone)
         tip += QStringLiteral("\nGone: the device is no longer present");
     setToolTip(tip);
@@ -601,7 +611,9 @@ bool BadgeItem::setValues(std::uint32_t allocated, std::uint32_t frames, bool st
     m_allocated = allocated;
     m_frames = frames;
     m_starving = starving;
-    QString text = QString::number(allocated) + QLatin1Char('/') + QString::number(frames);
+    // unsampled: no count of allocated frames is made up
+    QString text = (m_unsampledReason.isEmpty() ? QString::number(allocated) : QStringLiteral("-")) + QLatin1Char('/') +
+                   QString::number(frames);
     if (text != m_text) {
         const qreal textWidth = m_digitWidth * static_cast<qreal>(text.size() - 1) + m_slashWidth;
         const qreal width = std::max(m_height * 1.6, std::ceil(textWidth) + 2 * kBadgePadding);
@@ -615,6 +627,16 @@ bool BadgeItem::setValues(std::uint32_t allocated, std::uint32_t frames, bool st
         updateToolTip();
     update();
     return true;
+}
+
+void BadgeItem::setUnsampled(const QString& reason)
+{
+    if (reason == m_unsampledReason)
+        return;
+    m_unsampledReason = reason;
+    m_text.clear(); // redrawn with the values it has
+    setValues(m_allocated, m_frames, m_starving);
+    updateToolTip();
 }
 
 void BadgeItem::setGone(bool gone)
@@ -667,6 +689,8 @@ void BadgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
 void BadgeItem::updateToolTip()
 {
     QString tip = QStringLiteral("Allocator %1\nframes allocated / frames").arg(m_id);
+    if (!m_unsampledReason.isEmpty())
+        tip += QStringLiteral("\nOccupancy not sampled: %1").arg(m_unsampledReason);
     if (m_starving)
         tip += QStringLiteral("\nStarving: no free frame");
     setToolTip(tip);

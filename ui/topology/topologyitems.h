@@ -46,6 +46,8 @@ public:
     void setLabels(const QString& name, const QString& kind);
     [[nodiscard]] bool isGone() const { return m_gone; }
     void setGone(bool gone);
+    /// What the backend tells of it beyond the model ("quantum: 1024/48000"), one line each in the tooltip.
+    void setDetails(const QStringList& details);
 
     // Adds a pin; inputs go on the left edge, outputs on the right edge, in the order added.
     PortItem* addPort(const QString& pinId, const QString& name, PinDirection direction, const QString& toolTip);
@@ -68,6 +70,7 @@ private:
     QString m_id;
     QString m_name;
     QString m_kind;
+    QStringList m_details;
     QString m_elidedName; // fitted to the box width by updateGeometry()
     QFont m_nameFont;
     QFont m_kindFont;
@@ -215,6 +218,10 @@ public:
     [[nodiscard]] const QString& text() const { return m_text; }
 
     void setGone(bool gone);
+    /// An allocator whose occupancy nobody samples (\a reason why; empty: sampled): "-/frames", the reason in the
+    /// tooltip, and live values no longer change it.
+    void setUnsampled(const QString& reason);
+    [[nodiscard]] bool isUnsampled() const { return !m_unsampledReason.isEmpty(); }
     // Gone when set so or when its filter is gone.
     [[nodiscard]] bool isGone() const { return m_gone || m_port->isGone(); }
     // Current fill: badgeColor(), warningColor() while starving, goneColor() when gone.
@@ -239,6 +246,7 @@ private:
     std::uint32_t m_frames = 0;
     bool m_starving = false;
     bool m_gone = false;
+    QString m_unsampledReason;
 };
 
 } // namespace ksscope::ui

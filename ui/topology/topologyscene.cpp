@@ -83,6 +83,8 @@ QString portToolTip(const PinInfo& pin)
         tip += QLatin1Char('\n') + qs(pin.format.toString());
     if (!pin.allocatorId.empty())
         tip += QStringLiteral("\nAllocator %1").arg(qs(pin.allocatorId));
+    for (const Detail& d : pin.details)
+        tip += QStringLiteral("\n%1: %2").arg(qs(d.name), qs(d.value));
     return tip;
 }
 
@@ -191,6 +193,10 @@ void TopologyScene::rebuild()
             continue;
         auto* item = new FilterNodeItem(id);
         item->setLabels(qs(filter.name), qs(filter.kind));
+        QStringList details;
+        for (const Detail& d : filter.details)
+            details << QStringLiteral("%1: %2").arg(qs(d.name), qs(d.value));
+        item->setDetails(details);
         for (const PinInfo& pin : filter.pins) {
             const QString pinId = qs(pin.id);
             if (!m_ports.contains(pinId))
@@ -209,8 +215,10 @@ void TopologyScene::rebuild()
         if (!port)
             continue;
         auto* badge = new BadgeItem(it.key(), port);
-        if (const AllocatorInfo* allocator = allocators.value(it.key()))
+        if (const AllocatorInfo* allocator = allocators.value(it.key())) {
+            badge->setUnsampled(qs(allocator->unsampledReason));
             badge->setValues(allocator->status.AllocatedFrames, framesOf(*allocator), false);
+        }
         badge->setGone(m_goneAllocators.contains(it.key()));
         m_badges.insert(it.key(), badge);
     }
@@ -383,7 +391,7 @@ void TopologyScene::setLinkMarks(const QHash<QString, LinkMark>& marks)
 
 void TopologyScene::setAllocatorLive(const QString& allocatorId, quint32 allocated, quint32 frames, bool starving)
 {
-    if (BadgeItem* item = m_badges.value(allocatorId))
+    if (BadgeItem* item = m_badges.value(allocatorId); item && !item->isUnsampled())
         item->setValues(allocated, frames, starving);
 }
 

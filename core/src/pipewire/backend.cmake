@@ -17,6 +17,8 @@ if(KSSCOPE_WITH_PIPEWIRE)
     ksscope_backend(pipewire registerPipewireBackend SOURCES src/pipewire/pipewire_backend.cpp
                     src/pipewire/pipewire_params.cpp)
     target_link_libraries(ksscope-core PRIVATE PkgConfig::LIBPIPEWIRE)
-    # libpipewire's method macros (pw_core_sync, pw_registry_bind, ...) cast in C's way where they are expanded
-    set_source_files_properties(src/pipewire/pipewire_backend.cpp PROPERTIES COMPILE_OPTIONS -Wno-old-style-cast)
+    # libpipewire's method macros (pw_core_sync, pw_registry_bind, ...) cast in C's way, and SPA's pod macros use
+    # GNU statement expressions and compound literals, where they are expanded
+    set_source_files_properties(src/pipewire/pipewire_backend.cpp src/pipewire/pipewire_params.cpp PROPERTIES
+        COMPILE_OPTIONS "-Wno-old-style-cast;-Wno-pedantic")
 endif()

@@ -65,13 +65,13 @@ std::string socketPath(const std::string& remote)
 {
     std::string name = remote;
     if (name.empty()) {
-        const char* env = std::getenv("PIPEWIRE_REMOTE");
+        const char* env = std::getenv("PIPEWIRE_REMOTE"); // NOLINT(concurrency-mt-unsafe): KsScope sets no variable
         name = env && *env ? env : "pipewire-0";
     }
     if (!name.empty() && name.front() == '/')
         return name;
     for (const char* var : {"PIPEWIRE_RUNTIME_DIR", "XDG_RUNTIME_DIR", "USERPROFILE"})
-        if (const char* dir = std::getenv(var); dir && *dir)
+        if (const char* dir = std::getenv(var); dir && *dir) // NOLINT(concurrency-mt-unsafe): as above
             return std::string(dir) + "/" + name;
     return {};
 }
@@ -167,9 +167,9 @@ struct PwBackend final : public ksscope::Backend {
             pw_thread_loop_lock(m_loop);
             report.lines.push_back("ok: connected to the PipeWire daemon at " + socketPath(m_remote) + " (" +
                                    m_serverVersion + "), " + std::to_string(t.filters.size()) + " node(s)");
-            report.lines.push_back(m_profiler ? "ok: the daemon's profiler reports each node's cycle times"
-                                              : "note: the daemon has no profiler (libpipewire-module-profiler): no "
-                                                "cycle times");
+            report.lines.emplace_back(m_profiler ? "ok: the daemon's profiler reports each node's cycle times"
+                                                 : "note: the daemon has no profiler (libpipewire-module-profiler): no "
+                                                   "cycle times");
             pw_thread_loop_unlock(m_loop);
         }
         if (!wasOpen)
@@ -379,7 +379,7 @@ struct PwBackend final : public ksscope::Backend {
     }
 
     /// A sync with the daemon, waited for: everything it sent before is handled after.
-    Status roundTrip()
+    Status roundTrip() const
     {
         const int seq = pw_core_sync(m_core, PW_ID_CORE, 0);
         while (m_doneSeq != seq && !m_lost) {
@@ -621,9 +621,10 @@ struct PwBackend final : public ksscope::Backend {
         }
     }
 
+    /// Its node.name, as pw-top and pw-link name it (the description is among its details).
     static std::string nodeName(const Object& node)
     {
-        for (const char* key : {PW_KEY_NODE_DESCRIPTION, PW_KEY_NODE_NICK, PW_KEY_NODE_NAME, PW_KEY_APP_NAME}) {
+        for (const char* key : {PW_KEY_NODE_NAME, PW_KEY_NODE_DESCRIPTION, PW_KEY_NODE_NICK, PW_KEY_APP_NAME}) {
             auto it = node.props.find(key);
             if (it != node.props.end() && !it->second.empty())
                 return it->second;
@@ -652,7 +653,7 @@ struct PwBackend final : public ksscope::Backend {
     {
         auto it = m_timings.find(nodeId);
         if (it == m_timings.end()) {
-            details.push_back({"cycle", m_profiler ? "no cycle seen (not running)" : "no profiler in the daemon"});
+            details.push_back({"cycle", m_profiler ? "none reported yet (not running?)" : "no profiler in the daemon"});
             return;
         }
         const Timing& t = it->second;
@@ -665,7 +666,8 @@ struct PwBackend final : public ksscope::Backend {
         // PERIOD/RATE as pw-top shows it: the driver's quantum over its rate, a follower's own latency
         std::uint64_t num = isDriver ? static_cast<std::uint64_t>(t.quantum) * t.rateNum : t.block.latencyNum;
         const std::uint32_t denom = isDriver ? t.rateDenom : t.block.latencyDenom;
-        details.push_back({"quantum", std::to_string(num) + "/" + std::to_string(denom)});
+        details.push_back(
+            {"quantum", denom == 0 ? std::string("-") : std::to_string(num) + "/" + std::to_string(denom)});
         const double period =
             t.rateDenom ? static_cast<double>(t.quantum) * t.rateNum / static_cast<double>(t.rateDenom) : 0.0;
         const std::int64_t wait = t.block.awake_ns - t.block.signal_ns;
@@ -695,6 +697,10 @@ struct PwBackend final : public ksscope::Backend {
             else if (o->type == Object::Type::Link && o->linkInfo)
                 links.push_back(o.get());
         }
+        std::map<std::string, int> sameNames;
+        for (const auto& [id, o] : m_objects)
+            if (o->type == Object::Type::Node && o->nodeInfo)
+                ++sameNames[nodeName(*o)];
         std::map<std::uint32_t, std::string> pinOfPort; // port id -> pin id
         std::map<std::uint32_t, const Object*> portById;
         for (const auto& [id, o] : m_objects) {
@@ -703,6 +709,8 @@ struct PwBackend final : public ksscope::Backend {
             FilterInfo f;
             f.id = filterId(id);
             f.name = nodeName(*o);
+            if (sameNames[f.name] > 1) // two streams of one program: told apart by their ids
+                f.name += " (" + std::to_string(id) + ")";
             f.backend = kBackend;
             const std::string mediaClass = prop(*o, PW_KEY_MEDIA_CLASS);
             std::vector<const Object*>& ports = portsOf[id];
@@ -756,13 +764,18 @@ struct PwBackend final : public ksscope::Backend {
             if (!mediaClass.empty())
                 f.details.push_back({"media.class", mediaClass});
             f.details.push_back({"node.name", prop(*o, PW_KEY_NODE_NAME)});
+            if (const std::string description = prop(*o, PW_KEY_NODE_DESCRIPTION); !description.empty())
+                f.details.push_back({"node.description", description});
             std::string state = pw_node_state_as_string(o->nodeInfo->state);
             if (o->nodeInfo->state == PW_NODE_STATE_ERROR && o->nodeInfo->error)
                 state += std::string(": ") + o->nodeInfo->error;
             f.details.push_back({"state", state});
             if (const std::string app = prop(*o, PW_KEY_APP_NAME); !app.empty()) {
                 const std::string pid = prop(*o, PW_KEY_APP_PROCESS_ID);
-                f.details.push_back({"application", app + (pid.empty() ? "" : " (pid " + pid + ")")});
+                std::string application = app;
+                if (!pid.empty())
+                    application += " (pid " + pid + ")";
+                f.details.push_back({"application", application});
             }
             for (const char* key : {PW_KEY_OBJECT_PATH, "api.v4l2.path", PW_KEY_DEVICE_API})
                 if (const std::string v = prop(*o, key); !v.empty())

@@ -74,8 +74,8 @@ std::string shortName(const spa_type_info* table, std::uint32_t value)
 
 bool readBlock(const spa_pod* pod, ProfilerBlock& block)
 {
-    spa_pod_parser parser;
-    spa_pod_frame frame;
+    spa_pod_parser parser{};
+    spa_pod_frame frame{};
     spa_pod_parser_pod(&parser, pod);
     if (spa_pod_parser_push_struct(&parser, &frame) < 0)
         return false;
@@ -96,8 +96,8 @@ bool readBlock(const spa_pod* pod, ProfilerBlock& block)
 
 bool readInfo(const spa_pod* pod, ProfilerPoint& point)
 {
-    spa_pod_parser parser;
-    spa_pod_frame frame;
+    spa_pod_parser parser{};
+    spa_pod_frame frame{};
     spa_pod_parser_pod(&parser, pod);
     if (spa_pod_parser_push_struct(&parser, &frame) < 0)
         return false;
@@ -110,8 +110,8 @@ bool readInfo(const spa_pod* pod, ProfilerPoint& point)
 
 bool readClock(const spa_pod* pod, ProfilerPoint& point)
 {
-    spa_pod_parser parser;
-    spa_pod_frame frame;
+    spa_pod_parser parser{};
+    spa_pod_frame frame{};
     spa_pod_parser_pod(&parser, pod);
     if (spa_pod_parser_push_struct(&parser, &frame) < 0)
         return false;
@@ -204,7 +204,8 @@ Negotiated negotiateBuffers(const std::vector<std::vector<std::uint8_t>>& output
             if (!param)
                 continue;
             std::vector<std::uint8_t> buffer(4096);
-            spa_pod_builder builder = SPA_POD_BUILDER_INIT(buffer.data(), static_cast<std::uint32_t>(buffer.size()));
+            spa_pod_builder builder{};
+            spa_pod_builder_init(&builder, buffer.data(), static_cast<std::uint32_t>(buffer.size()));
             spa_pod* result = nullptr;
             if (spa_pod_filter(&builder, &result, param, filter) < 0 || !result)
                 continue;
@@ -219,11 +220,11 @@ Negotiated negotiateBuffers(const std::vector<std::vector<std::uint8_t>>& output
     }
     auto* param = reinterpret_cast<spa_pod*>(chosen.data());
     spa_pod_fixate(param);
-    std::int32_t buffers = static_cast<std::int32_t>(maxBuffers);
+    auto buffers = static_cast<std::int32_t>(maxBuffers);
     std::int32_t blocks = 1;
     std::int32_t size = 0;
     std::int32_t stride = 0;
-    std::int32_t align = static_cast<std::int32_t>(maxAlign);
+    auto align = static_cast<std::int32_t>(maxAlign);
     std::int32_t dataType = 0;
     if (spa_pod_parse_object(param, SPA_TYPE_OBJECT_ParamBuffers, nullptr, SPA_PARAM_BUFFERS_buffers,
                              SPA_POD_OPT_Int(&buffers), SPA_PARAM_BUFFERS_blocks, SPA_POD_OPT_Int(&blocks),
