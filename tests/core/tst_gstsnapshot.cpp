@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Lines of KsScope's GStreamer tracer read as the model, written here by hand: elements, pads, links through the
+// peers, a pool on the pad that pushes it, a queue's level, caps as formats, and lines that are not the tracer's.
+
+#include "gstreamer/gst_snapshot.h"
+
+#include <QTest>
+
+using namespace ksscope;
+using namespace ksscope::gst;
+
+namespace {
+
+const std::string kLine =
+    R"({"t_ns":1000,"pid":42,"program":"gst-launch-1.0","pipelines":[{"name":"pipeline0","state":"PLAYING",)"
+    R"("elements":[)"
+    R"({"path":"pipeline0.src","name":"src","factory":"v4l2src","klass":"Source/Video","state":"PLAYING",)"
+    R"("device":"/dev/video0","pads":[{"name":"src","direction":"out","peer":"pipeline0.q:sink","pushed":10,)"
+    R"("caps":"video/x-raw, format=(string)YUY2, width=(int)640, height=(int)480, framerate=(fraction)30/1",)"
+    R"("pool":{"name":"src:pool0:src","type":"GstV4l2BufferPool","size":614400,"min":2,"max":4,"outstanding":3,)"
+    R"("active":true}}]},)"
+    R"({"path":"pipeline0.q","name":"q","factory":"queue","klass":"Generic","state":"PLAYING",)"
+    R"("queue":{"buffers":2,"max_buffers":5,"bytes":1228800,"time_ns":66000000},)"
+    R"("pads":[{"name":"sink","direction":"in"},{"name":"src","direction":"out","peer":"pipeline0.sink:sink",)"
+    R"("pushed":8}]},)"
+    R"({"path":"pipeline0.sink","name":"sink","factory":"fakesink","klass":"Sink","state":"PLAYING",)"
+    R"("pads":[{"name":"sink","direction":"in"}]}]}]})";
+
+} // namespace
+
+class TestGstSnapshot : public QObject {
+    Q_OBJECT
+private slots:
+    void elementsPadsAndLinks()
+    {
+        Snapshot s;
+        std::string error;
+        QVERIFY2(readSnapshot(kLine, s, error), error.c_str());
+        QCOMPARE(s.pid, 42);
+        QCOMPARE(s.steady_ns, std::int64_t{1000});
+        const Topology& t = s.topology;
+        QCOMPARE(t.filters.size(), std::size_t{3});
+        const FilterInfo* src = t.findFilter("gstreamer:42.pipeline0.src");
+        QVERIFY(src);
+        QCOMPARE(src->kind, std::string("capture"));
+        QCOMPARE(t.findFilter("gstreamer:42.pipeline0.sink")->kind, std::string("render"));
+        bool device = false;
+        for (const Detail& d : src->details)
+            device = device || (d.name == "device" && d.value == "/dev/video0");
+        QVERIFY(device);
+        QCOMPARE(t.connections.size(), std::size_t{2});
+        QCOMPARE(t.connections[0].from, std::string("gstreamer:42.pipeline0.src/src"));
+        QCOMPARE(t.connections[0].to, std::string("gstreamer:42.pipeline0.q/sink"));
+        const PinInfo* pin = t.findPin("gstreamer:42.pipeline0.src/src");
+        QCOMPARE(pin->format.subtype, std::string("YUY2"));
+        QCOMPARE(pin->format.width, 640u);
+        QCOMPARE(pin->format.avgTimePerFrame, REFERENCE_TIME{333333});
+    }
+
+    /// The pool on the pad that pushes it, shared with the pad it pushes to; the queue's level behind its src pad.
+    void poolsAndQueuesAsAllocators()
+    {
+        Snapshot s;
+        std::string error;
+        QVERIFY(readSnapshot(kLine, s, error));
+        const AllocatorInfo* pool = s.topology.findAllocator("gstreamer:42.pipeline0.src/src/allocator");
+        QVERIFY(pool);
+        QCOMPARE(pool->status.Framing.Frames, 4u);
+        QCOMPARE(pool->status.Framing.FrameSize, 614400u);
+        QCOMPARE(pool->properties.cBuffers, LONG{4});
+        QCOMPARE(pool->pinIds,
+                 (std::vector<std::string>{"gstreamer:42.pipeline0.src/src", "gstreamer:42.pipeline0.q/sink"}));
+        QVERIFY(!pool->readOnlyReason.empty());
+        QCOMPARE(s.readings.at(pool->id).status.AllocatedFrames, 3u);
+        QCOMPARE(s.readings.at(pool->id).deliveredFrames, std::uint64_t{10});
+        QCOMPARE(s.topology.findPin("gstreamer:42.pipeline0.q/sink")->allocatorId, pool->id);
+        const AllocatorInfo* queue = s.topology.findAllocator("gstreamer:42.pipeline0.q/src/allocator");
+        QVERIFY(queue);
+        QCOMPARE(queue->status.Framing.Frames, 5u);
+        QCOMPARE(queue->status.Framing.FrameSize, 614400u);
+        QCOMPARE(s.readings.at(queue->id).status.AllocatedFrames, 2u);
+        QCOMPARE(queue->framePeriodSeconds, 0.0); // its pad has no caps in this line
+    }
+
+    void notATracerLineIsNamed()
+    {
+        Snapshot s;
+        std::string error;
+        for (const char* line : {"", "{", "[]", R"({"pid":1})", R"({"pipelines":{}})", "\x01\x02garbage"}) {
+            error.clear();
+            QVERIFY2(!readSnapshot(line, s, error), line);
+            QVERIFY(error.find("not a line of KsScope's GStreamer tracer") != std::string::npos);
+        }
+        // odd members are left out, not fatal
+        QVERIFY(
+            readSnapshot(R"({"pipelines":[1,{"elements":[2,{"path":"a/b"},{"path":"p.x","pads":[3]}]}]})", s, error));
+        QCOMPARE(s.topology.filters.size(), std::size_t{1});
+        QCOMPARE(s.topology.filters[0].id, std::string("gstreamer:0.p.x"));
+    }
+
+    void capsAsFormats()
+    {
+        const MediaFormat audio = formatOfCaps("audio/x-raw, format=(string)S16LE, rate=(int)48000, channels=(int)2");
+        QCOMPARE(audio.majorType, std::string("audio"));
+        QCOMPARE(audio.subtype, std::string("S16LE"));
+        QCOMPARE(audio.sampleRate, 48000u);
+        QCOMPARE(audio.channels, 2u);
+        QCOMPARE(formatOfCaps("image/jpeg, width=(int)abc").width, 0u);
+        QCOMPARE(formatOfCaps("nonsense").majorType, std::string());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGstSnapshot)
+#include "tst_gstsnapshot.moc"
