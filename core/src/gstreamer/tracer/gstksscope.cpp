@@ -420,11 +420,14 @@ private:
             ++it;
         }
         const char* program = g_get_prgname();
-        return {{"t_ns", steadyNow()},
-                {"pid", getpid()},
-                {"program", program ? program : "?"},
-                {"gstreamer", gst_version_string()},
-                {"pipelines", std::move(pipelines)}};
+        gchar* version = gst_version_string();
+        json line{{"t_ns", steadyNow()},
+                  {"pid", getpid()},
+                  {"program", program ? program : "?"},
+                  {"gstreamer", version ? version : ""},
+                  {"pipelines", std::move(pipelines)}};
+        g_free(version);
+        return line;
     }
 
     int m_interval;
