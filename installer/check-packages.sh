@@ -87,7 +87,7 @@ check_deb() {
     (cd / && timeout 20 /usr/bin/ksscope-cli --backend sim serve --listen 127.0.0.1:0 --duration 5 >"$agentlog" 2>&1) &
     local agentpid=$!
     for _ in $(seq 50); do
-        port=$(sed -n 's|.*at http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$agentlog")
+        port=$(sed -n 's|.*at http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$agentlog" 2>/dev/null || true)
         [[ -n "$port" ]] && break
         sleep 0.1
     done
