@@ -203,7 +203,7 @@ bool readSnapshot(const std::string& line, Snapshot& out, std::string& error)
                         const std::uint64_t max = number(*queue, "max_buffers");
                         const std::uint64_t level = number(*queue, "buffers");
                         a.status.Framing.Frames = clamp32(max);
-                        a.status.Framing.FrameSize = level > 0 ? clamp32(number(*queue, "bytes") / level) : 0;
+                        // a queue holds whatever buffers come: no frame size of its own (its bytes are a detail)
                         a.properties.cBuffers = static_cast<LONG>(clamp32(max));
                         a.committed = true;
                         a.readOnlyReason = kQueueReadOnly;

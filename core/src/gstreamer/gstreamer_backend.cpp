@@ -365,6 +365,22 @@ private:
                 emit(kind, what.first, what.second);
     }
 
+    /// An element's pads, where they lead and their allocators' configuration, as text to compare.
+    static std::string signature(const Topology& t, const FilterInfo& f)
+    {
+        std::string s;
+        for (const PinInfo& p : f.pins) {
+            s += p.id + (p.direction == PinDirection::Input ? "<" : ">") + p.allocatorId + ";";
+            for (const ConnectionInfo& c : t.connections)
+                if (c.from == p.id)
+                    s += "->" + c.to + ";";
+            if (const AllocatorInfo* a = t.findAllocator(p.allocatorId); a && a->pinIds.front() == p.id)
+                s += std::to_string(a->status.Framing.Frames) + "x" + std::to_string(a->status.Framing.FrameSize) +
+                     "/" + std::to_string(a->properties.cBuffers) + ";";
+        }
+        return s;
+    }
+
     /// The devices added, removed and changed between two lines of a process.
     static void diff(const Topology* before, const Snapshot& after,
                      std::vector<std::pair<BackendEvent::Kind, std::pair<std::string, std::string>>>& events)
@@ -386,10 +402,13 @@ private:
             if (!after.topology.findFilter(f.id))
                 events.push_back({BackendEvent::Kind::FilterRemoved,
                                   {f.id, "GStreamer element \"" + f.name + "\" left its pipeline"}});
+        // the elements whose own pads, links or allocators changed
         for (const FilterInfo& f : after.topology.filters)
-            if (before->findFilter(f.id))
+            if (const FilterInfo* was = before->findFilter(f.id);
+                was && signature(*before, *was) != signature(after.topology, f))
                 events.push_back({BackendEvent::Kind::AllocatorReconfigured,
-                                  {f.id, "the pipeline of " + process + " changed (pads, links or pools)"}});
+                                  {f.id, "GStreamer element \"" + f.name + "\" of " + process +
+                                             " changed its pads, links or pool"}});
     }
 
     void run()
