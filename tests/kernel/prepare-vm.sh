@@ -449,8 +449,13 @@ if [ -n "$BIN_DIR" ]; then
     log "adding project binaries from $BIN_DIR"
     cp -rL "$BIN_DIR"/. "$E/usr/local/bin/"
     mapfile -t files < <(find "$E/usr/local/bin" -type f)
+    # without their debug information: the guest's root is its initramfs, in memory, where vivid's buffers need room
+    # too (the symbols stay for backtraces)
     for f in "${files[@]}"; do
-        if is_elf "$f"; then chmod a+x "$f"; fi
+        if is_elf "$f"; then
+            chmod a+x "$f"
+            strip --strip-debug "$f" 2>/dev/null || true
+        fi
     done
     [ ${#files[@]} -eq 0 ] || copy_libs "$E" "$BASE.list" "${files[@]}"
 fi
