@@ -28,6 +28,8 @@ FONTS=/usr/share/fonts/truetype/dejavu
 BUNDLE=$(mktemp -d)
 trap 'rm -rf "$BUNDLE"' EXIT
 cp "$GUI" "$BUNDLE/"
+# the test suite's LeakSanitizer suppressions (sanitizer builds), with the full allocation stacks they need
+cp "$HERE/../lsan.supp" "$BUNDLE/"
 RUN_EXTRA=""
 if [ -n "$EXTRA" ]; then
     cp "$EXTRA" "$BUNDLE/"
@@ -57,7 +59,8 @@ if [ -n "${KSSCOPE_GUEST_POLL:-}" ]; then
     UNTRACE="umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
 fi
 COMMAND="${UNTRACE}export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bin/plugins \
-FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf GVBINDIR=/usr/local/bin/graphviz XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp; \
+FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf GVBINDIR=/usr/local/bin/graphviz XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp \
+LSAN_OPTIONS=suppressions=/usr/local/bin/lsan.supp:fast_unwind_on_malloc=0; \
 mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
 ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; ${RUN_EXTRA}\
 if [ -f /tmp/shot.png ]; then echo KSSCOPE-PNG-BEGIN; base64 /tmp/shot.png; echo KSSCOPE-PNG-END; fi; exit \$rc"
