@@ -233,6 +233,33 @@ json padJson(GstPad* pad)
     return j;
 }
 
+/// What \a add makes of each object \a it gives, as an array; started again when the iterator resyncs (its
+/// container changed meanwhile). Frees the iterator.
+template <typename Add> json collect(GstIterator* it, Add add)
+{
+    json out = json::array();
+    GValue item = G_VALUE_INIT;
+    bool done = false;
+    while (!done) {
+        switch (gst_iterator_next(it, &item)) {
+        case GST_ITERATOR_OK:
+            add(G_OBJECT(g_value_get_object(&item)), out);
+            g_value_reset(&item);
+            break;
+        case GST_ITERATOR_RESYNC:
+            out = json::array();
+            gst_iterator_resync(it);
+            break;
+        default:
+            done = true;
+            break;
+        }
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    return out;
+}
+
 json elementJson(GstElement* element)
 {
     json j{{"path", pathOf(GST_OBJECT(element))}, {"name", GST_OBJECT_NAME(element)}};
@@ -265,27 +292,8 @@ json elementJson(GstElement* element)
                      "current-level-time", &time, nullptr);
         j["queue"] = {{"buffers", level}, {"max_buffers", max}, {"bytes", bytes}, {"time_ns", time}};
     }
-    json pads = json::array();
-    GstIterator* it = gst_element_iterate_pads(element);
-    GValue item = G_VALUE_INIT;
-    bool done = false;
-    while (!done) {
-        switch (gst_iterator_next(it, &item)) {
-        case GST_ITERATOR_OK:
-            pads.push_back(padJson(GST_PAD(g_value_get_object(&item))));
-            g_value_reset(&item);
-            break;
-        case GST_ITERATOR_RESYNC:
-            pads = json::array();
-            gst_iterator_resync(it);
-            break;
-        default:
-            done = true;
-            break;
-        }
-    }
-    g_value_unset(&item);
-    gst_iterator_free(it);
+    json pads = collect(gst_element_iterate_pads(element),
+                        [](GObject* pad, json& out) { out.push_back(padJson(GST_PAD(pad))); });
     j["pads"] = std::move(pads);
     return j;
 }
@@ -293,30 +301,10 @@ json elementJson(GstElement* element)
 /// Every element of the pipeline that is not a bin itself.
 json pipelineJson(GstElement* pipeline)
 {
-    json elements = json::array();
-    GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline));
-    GValue item = G_VALUE_INIT;
-    bool done = false;
-    while (!done) {
-        switch (gst_iterator_next(it, &item)) {
-        case GST_ITERATOR_OK: {
-            auto* element = GST_ELEMENT(g_value_get_object(&item));
-            if (!GST_IS_BIN(element))
-                elements.push_back(elementJson(element));
-            g_value_reset(&item);
-            break;
-        }
-        case GST_ITERATOR_RESYNC:
-            elements = json::array();
-            gst_iterator_resync(it);
-            break;
-        default:
-            done = true;
-            break;
-        }
-    }
-    g_value_unset(&item);
-    gst_iterator_free(it);
+    json elements = collect(gst_bin_iterate_recurse(GST_BIN(pipeline)), [](GObject* object, json& out) {
+        if (!GST_IS_BIN(object))
+            out.push_back(elementJson(GST_ELEMENT(object)));
+    });
     GST_OBJECT_LOCK(pipeline);
     const GstState state = GST_STATE(pipeline);
     GST_OBJECT_UNLOCK(pipeline);
