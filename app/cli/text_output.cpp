@@ -10,6 +10,8 @@ namespace {
 
 std::string connectionFlagsText(std::uint32_t flags)
 {
+    if (flags & ConnectionDeviceNode)
+        return "device node";
     std::string out = (flags & ConnectionEnabled) ? "enabled" : "disabled";
     if (flags & ConnectionImmutable)
         out += ", immutable";

@@ -149,6 +149,7 @@ Topology Session::topology()
     Topology all;
     for (auto& backend : m_backends)
         all.append(backend->topology());
+    linkDeviceNodes(all);
     return all;
 }
 

@@ -89,6 +89,8 @@ json topologyToJson(const Topology& topology)
             const AllocatorInfo* a = p.allocatorId.empty() ? nullptr : topology.findAllocator(p.allocatorId);
             pin["allocator"] = a ? allocatorToJson(*a) : json(nullptr);
             pin["details"] = detailsToJson(p.details);
+            if (!p.deviceNode.empty())
+                pin["deviceNode"] = p.deviceNode;
             pins.push_back(std::move(pin));
         }
         filters.push_back({{"id", f.id},
@@ -354,6 +356,7 @@ public:
                     pin.category = guid(category, pp + ".category");
                 pin.format = format(pj, pp);
                 pin.details = details(pj, pp);
+                pin.deviceNode = optionalString(pj, "deviceNode", pp);
                 const json& a = member(pj, "allocator", pp);
                 if (!a.is_null()) {
                     AllocatorInfo info = allocator(a, pp + ".allocator");

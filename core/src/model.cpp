@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <set>
+#include <utility>
 
 namespace ksscope {
 
@@ -114,6 +117,57 @@ void Topology::append(const Topology& other)
     filters.insert(filters.end(), other.filters.begin(), other.filters.end());
     connections.insert(connections.end(), other.connections.begin(), other.connections.end());
     allocators.insert(allocators.end(), other.allocators.begin(), other.allocators.end());
+}
+
+namespace {
+
+/// The path a device node is known by here (symlinks such as /dev/v4l/by-path/... resolved); the text itself when it
+/// names nothing on this machine (a recording's, a remote one's).
+std::string nodeKey(const std::string& path)
+{
+    std::error_code error;
+    std::filesystem::path real = std::filesystem::canonical(path, error);
+    return error ? path : real.string();
+}
+
+} // namespace
+
+PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinDirection direction)
+{
+    PinInfo pin;
+    pin.id = filterId + "/device";
+    pin.name = "device";
+    pin.direction = direction;
+    pin.details = {{"device node", node}};
+    pin.deviceNode = node;
+    return pin;
+}
+
+void linkDeviceNodes(Topology& topology)
+{
+    struct End {
+        const FilterInfo* filter;
+        const PinInfo* pin;
+        std::string key;
+    };
+    std::vector<End> outputs;
+    std::vector<End> inputs;
+    for (const FilterInfo& f : topology.filters)
+        for (const PinInfo& p : f.pins)
+            if (!p.deviceNode.empty())
+                (p.direction == PinDirection::Output ? outputs : inputs).push_back({&f, &p, nodeKey(p.deviceNode)});
+    if (outputs.empty() || inputs.empty())
+        return;
+    std::set<std::pair<std::string, std::string>> present;
+    for (const ConnectionInfo& c : topology.connections)
+        present.emplace(c.from, c.to);
+    std::vector<ConnectionInfo> added;
+    for (const End& out : outputs)
+        for (const End& in : inputs)
+            if (out.filter != in.filter && out.key == in.key && present.emplace(out.pin->id, in.pin->id).second)
+                added.push_back(
+                    {out.pin->id, in.pin->id, ConnectionEnabled | ConnectionImmutable | ConnectionDeviceNode});
+    topology.connections.insert(topology.connections.end(), added.begin(), added.end());
 }
 
 } // namespace ksscope

@@ -3,7 +3,11 @@
 // peers, a pool on the pad that pushes it, a queue's level, caps as formats, and lines that are not the tracer's.
 
 #include "gstreamer/gst_snapshot.h"
+#include "ksscope/json_output.h"
+#include "v4l2/media_graph.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ksscope;
@@ -55,6 +59,71 @@ private slots:
         QCOMPARE(pin->format.subtype, std::string("YUY2"));
         QCOMPARE(pin->format.width, 640u);
         QCOMPARE(pin->format.avgTimePerFrame, REFERENCE_TIME{333333});
+    }
+
+    /// A v4l2src shows its device node as an input pin, and the session links it below to the queue of the same
+    /// node: the userspace pool above the kernel queue it streams, once, whatever path names the node.
+    void v4l2srcLinksAboveTheQueueOfItsNode()
+    {
+        Snapshot s;
+        std::string error;
+        QVERIFY2(readSnapshot(kLine, s, error), error.c_str());
+        const PinInfo* device = s.topology.findPin("gstreamer:42.pipeline0.src/device");
+        QVERIFY(device);
+        QCOMPARE(device->direction, PinDirection::Input);
+        QCOMPARE(device->deviceNode, std::string("/dev/video0"));
+        QVERIFY(!s.topology.findPin("gstreamer:42.pipeline0.sink/device")); // fakesink streams no node
+
+        v4l2::MediaGraph vivid;
+        vivid.info = {"/dev/media0", "vivid", "vivid", "", "platform:vivid-000", 0x060100};
+        vivid.entities = {{1, "vivid-000-vid-cap", 0x00010001, 0}, {4, "vivid-000-vbi-cap", 0x00010001, 0}};
+        vivid.pads = {{2, 1, v4l2::kPadFlagSink, 0}, {5, 4, v4l2::kPadFlagSink, 0}};
+        vivid.interfaces = {{3, v4l2::kIntfTypeV4lVideo, 81, 0, "/dev/video0"},
+                            {6, v4l2::kIntfTypeV4lVideo, 81, 1, "/dev/vbi0"}};
+        vivid.links = {{7, 3, 1, v4l2::kLinkTypeInterface | v4l2::kLinkFlagEnabled},
+                       {8, 6, 4, v4l2::kLinkTypeInterface | v4l2::kLinkFlagEnabled}};
+        Topology all = v4l2::graphToTopology(vivid);
+        all.append(s.topology);
+        const std::size_t before = all.connections.size();
+        linkDeviceNodes(all);
+        QCOMPARE(all.connections.size(), before + 1); // the vbi node is streamed by nobody
+        const ConnectionInfo& c = all.connections.back();
+        QCOMPARE(c.from, std::string("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/queue"));
+        QCOMPARE(c.to, std::string("gstreamer:42.pipeline0.src/device"));
+        QVERIFY(c.flags & ConnectionDeviceNode);
+        linkDeviceNodes(all); // a second pass (a replayed session's topology has them already) adds nothing
+        QCOMPARE(all.connections.size(), before + 1);
+
+        // written and read back with the pin's node
+        Topology back;
+        QVERIFY(topologyFromJson(topologyToJson(all), back));
+        QCOMPARE(back.findPin("gstreamer:42.pipeline0.src/device")->deviceNode, std::string("/dev/video0"));
+        QCOMPARE(back.connections.back().flags, c.flags);
+
+        // a node named through a link (/dev/v4l/by-id/...) is the same node; another node is not
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString real = dir.filePath(QStringLiteral("video7"));
+        QFile node(real);
+        QVERIFY(node.open(QIODevice::WriteOnly));
+        node.close();
+        const QString byId = dir.filePath(QStringLiteral("usb-camera-video-index0"));
+        QVERIFY(QFile::link(real, byId));
+        Topology linked;
+        linked.filters.push_back({"v4l2:cam", "cam", "v4l2", "video-node", {}, {}});
+        PinInfo queue;
+        queue.id = "v4l2:cam/queue";
+        queue.deviceNode = real.toStdString();
+        linked.filters.back().pins.push_back(queue);
+        linked.filters.push_back({"gstreamer:1.p.src", "src", "gstreamer", "capture", {}, {}});
+        linked.filters.back().pins.push_back(
+            deviceNodePin("gstreamer:1.p.src", byId.toStdString(), PinDirection::Input));
+        linked.filters.push_back({"gstreamer:1.p.other", "other", "gstreamer", "capture", {}, {}});
+        linked.filters.back().pins.push_back(deviceNodePin(
+            "gstreamer:1.p.other", dir.filePath(QStringLiteral("video8")).toStdString(), PinDirection::Input));
+        linkDeviceNodes(linked);
+        QCOMPARE(linked.connections.size(), std::size_t{1});
+        QCOMPARE(linked.connections[0].to, std::string("gstreamer:1.p.src/device"));
     }
 
     /// The pool on the pad that pushes it, shared with the pad it pushes to; the queue's level behind its src pad.

@@ -99,6 +99,30 @@ private slots:
         QCOMPARE(t.filters[0].pins[0].allocatorId,
                  std::string("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/allocator"));
     }
+    /// A video node's queue is a pin of its own beside its pads, naming the node: out of a capture node, into an
+    /// output node (one with a source pad), listed output first by the allocator.
+    void videoNodesGetAQueuePinNamingTheirNode()
+    {
+        const Topology t = graphToTopology(vimcLike());
+        const PinInfo* queue = t.findPin("v4l2:vimc.platform_vimc/Raw_Capture_0/queue");
+        QVERIFY(queue);
+        QCOMPARE(queue->direction, PinDirection::Output);
+        QCOMPARE(queue->deviceNode, std::string("/dev/video1"));
+        QCOMPARE(queue->allocatorId, std::string("v4l2:vimc.platform_vimc/Raw_Capture_0/allocator"));
+        QCOMPARE(t.findFilter("v4l2:vimc.platform_vimc/Raw_Capture_0")->pins.size(), std::size_t{2});
+        QCOMPARE(t.findPin("v4l2:vimc.platform_vimc/RGB_YUV_Capture/queue")->deviceNode, std::string("/dev/video3"));
+        QVERIFY(!t.findPin("v4l2:vimc.platform_vimc/Debayer_A/queue")); // a subdevice has no queue
+        QVERIFY(t.findPin("v4l2:vimc.platform_vimc/Raw_Capture_0/pad0")->deviceNode.empty());
+
+        MediaGraph out;
+        out.info = {"/dev/media0", "vivid", "vivid", "", "platform:vivid-000", 0x060100};
+        out.entities = {{1, "vivid-000-vid-out", 0x00010001, 0}};
+        out.pads = {{2, 1, kPadFlagSource, 0}};
+        out.interfaces = {{3, kIntfTypeV4lVideo, 81, 1, "/dev/video1"}};
+        out.links = {{4, 3, 1, kLinkTypeInterface | kLinkFlagEnabled | kLinkFlagImmutable}};
+        const Topology o = graphToTopology(out);
+        QCOMPARE(o.findPin("v4l2:vivid.platform_vivid-000/vivid-000-vid-out/queue")->direction, PinDirection::Input);
+    }
     void formatMismatchNamesTheLink()
     {
         const MediaGraph g = vimcLike();

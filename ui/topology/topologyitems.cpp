@@ -518,8 +518,13 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* /*option
         return;
     const QPalette palette = paletteOf(this);
     QColor color = palette.color(QPalette::Text);
-    qreal width = isImmutable() ? 2.4 : 1.4;
+    qreal width = isImmutable() && !isDeviceNodeLink() ? 2.4 : 1.4;
     Qt::PenStyle style = Qt::SolidLine;
+    if (isDeviceNodeLink()) { // not a link of one graph: the layers' seam, dash-dotted in the link colour
+        color = palette.color(QPalette::Link);
+        style = Qt::DashDotLine;
+        width = 1.8;
+    }
     if (isGone()) {
         color = goneColor(palette);
         style = Qt::DotLine;
@@ -574,6 +579,14 @@ void EdgeItem::updateToolTip()
     const QString fromName = m_from ? m_from->name() : m_fromPin;
     const QString toName = m_to ? m_to->name() : m_toPin;
     QString tip = QStringLiteral("%1 → %2\n%3 → %4\n").arg(fromName, toName, m_fromPin, m_toPin);
+    if (isDeviceNodeLink()) {
+        tip += QStringLiteral("Device node: the kernel queue and the userspace element that streams it, linked by "
+                              "KsScope (not a link of either graph)");
+        if (!m_markText.isEmpty())
+            tip += QStringLiteral("\n\n") + m_markText;
+        setToolTip(tip);
+        return;
+    }
     tip += isLinkEnabled() ? QStringLiteral("Enabled") : QStringLiteral("Disabled");
     if (isImmutable())
         tip += QStringLiteral("\nImmutable: this link cannot be enabled or disabled");

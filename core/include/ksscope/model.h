@@ -75,6 +75,10 @@ struct PinInfo {
     MediaFormat format;
     std::string allocatorId; ///< empty when the pin has no allocator
     std::vector<Detail> details = {}; ///< what its backend tells of it beyond these fields (a PipeWire port's Buffers)
+    /// The device node (/dev/video0) this pin is the queue of (a V4L2 video node's "queue" pin), or that it streams
+    /// from or to (the "device" pin of a GStreamer v4l2src, of a PipeWire V4L2 node); empty for other pins. Pins of
+    /// two layers naming one node are linked (linkDeviceNodes).
+    std::string deviceNode = {};
 };
 
 struct FilterInfo {
@@ -92,6 +96,9 @@ enum ConnectionFlags : std::uint32_t {
     ConnectionEnabled = 0x1,
     ConnectionImmutable = 0x2,
     ConnectionDynamic = 0x4,
+    /// Not a link of one graph but between layers: a kernel queue and the userspace element or node that streams
+    /// the same device node (linkDeviceNodes). Nothing can enable or disable it.
+    ConnectionDeviceNode = 0x100,
 };
 
 struct ConnectionInfo {
@@ -116,5 +123,16 @@ struct Topology {
     /// readings (allocated frames, committed) may differ.
     [[nodiscard]] bool sameDevices(const Topology& other) const;
 };
+
+/// The pin a userspace element or node that streams a device node shows it by ("device", id FILTER/device):
+/// \a direction Input for one that reads from the node (a source: v4l2src, a PipeWire camera node), Output for one
+/// that writes to it.
+[[nodiscard]] PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinDirection direction);
+
+/// Links the layers of one machine: every output pin naming a device node (PinInfo::deviceNode) to every input pin of
+/// another filter that names the same node - a V4L2 capture queue to the GStreamer v4l2src or PipeWire node reading
+/// it, a v4l2sink to an output queue - as connections flagged ConnectionDeviceNode. Paths that name one node
+/// (/dev/v4l/by-id/... and /dev/video0) match. Connections already present are not added twice.
+void linkDeviceNodes(Topology& topology);
 
 } // namespace ksscope

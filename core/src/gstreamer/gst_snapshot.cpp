@@ -130,8 +130,12 @@ bool readSnapshot(const std::string& line, Snapshot& out, std::string& error)
             f.details.push_back({"state", text(e, "state")});
             f.details.push_back({"pipeline", pipelineText});
             f.details.push_back({"process", out.program + " (pid " + std::to_string(out.pid) + ")"});
-            if (const std::string device = text(e, "device"); !device.empty())
+            if (const std::string device = text(e, "device"); !device.empty()) {
                 f.details.push_back({"device", device});
+                // a sink writes to its node; a source or a memory-to-memory element reads from it
+                const bool sink = text(e, "klass").find("Sink") != std::string::npos;
+                f.pins.push_back(deviceNodePin(f.id, device, sink ? PinDirection::Output : PinDirection::Input));
+            }
             const json* queue = e.contains("queue") && e["queue"].is_object() ? &e["queue"] : nullptr;
             if (queue) {
                 const std::uint64_t max = number(*queue, "max_buffers");

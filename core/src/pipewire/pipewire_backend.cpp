@@ -757,6 +757,11 @@ struct PwBackend final : public ksscope::Backend {
                 portById[p->id] = p;
                 f.pins.push_back(std::move(pin));
             }
+            // a V4L2 node streams a device node the v4l2 backend may show: its pin links the two layers
+            if (const std::string node = prop(*o, "api.v4l2.path"); !node.empty() && used.count("device") == 0)
+                f.pins.push_back(deviceNodePin(f.id, node,
+                                               mediaClass.find("Sink") != std::string::npos ? PinDirection::Output
+                                                                                            : PinDirection::Input));
             f.kind = kindOf(mediaClass, hasIn, hasOut);
             f.details.push_back({"id", std::to_string(id)});
             if (const std::string serial = prop(*o, PW_KEY_OBJECT_SERIAL); !serial.empty())

@@ -224,12 +224,18 @@ Topology graphToTopology(const MediaGraph& graph, const PadFormatLookup& formatO
             }
             filter.pins.push_back(std::move(pin));
         }
-        if (pads.empty() && !node.empty()) {
+        if (!node.empty()) {
+            // the queue userspace streams, a pin of its own beside the pads: a capture node's buffers leave through
+            // it (an output node - one with a source pad - takes them in), and the userspace element streaming the
+            // node links there (linkDeviceNodes)
             PinInfo pin;
             pin.id = filter.id + "/queue";
             pin.name = "queue";
-            pin.direction = PinDirection::Output;
+            const bool output = std::any_of(pads.begin(), pads.end(),
+                                            [](const MediaPad* pad) { return (pad->flags & kPadFlagSink) == 0; });
+            pin.direction = output ? PinDirection::Input : PinDirection::Output;
             pin.allocatorId = allocatorId;
+            pin.deviceNode = node;
             filter.pins.push_back(std::move(pin));
         }
         topology.filters.push_back(std::move(filter));

@@ -1061,9 +1061,11 @@ private:
             PinInfo p;
             p.id = id + "/queue";
             p.name = std::string(bufTypeName(caps.bufType));
-            p.direction = PinDirection::Output;
+            // an output node's queue takes its buffers from userspace
+            p.direction = p.name.find("-output") != std::string::npos ? PinDirection::Input : PinDirection::Output;
             Queue q;
             if (caps.bufType != 0) {
+                p.deviceNode = path;
                 p.allocatorId = id + "/allocator";
                 q.allocatorId = p.allocatorId;
                 q.devnode = path;
@@ -1121,14 +1123,13 @@ private:
             }
             a.framePeriodSeconds =
                 format.avgTimePerFrame > 0 ? static_cast<double>(format.avgTimePerFrame) * 1e-7 : 1.0 / 30.0;
-            for (FilterInfo& f : topology.filters) {
-                for (PinInfo& p : f.pins) {
-                    if (p.allocatorId == q.allocatorId) {
-                        p.format = format;
-                        a.pinIds.push_back(p.id);
-                    }
-                }
-            }
+            for (const PinDirection direction : {PinDirection::Output, PinDirection::Input}) // the output first
+                for (FilterInfo& f : topology.filters)
+                    for (PinInfo& p : f.pins)
+                        if (p.allocatorId == q.allocatorId && p.direction == direction) {
+                            p.format = format;
+                            a.pinIds.push_back(p.id);
+                        }
             topology.allocators.push_back(std::move(a));
         }
         return topology;
