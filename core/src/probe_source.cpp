@@ -57,7 +57,12 @@ void ProbeSource::tick(std::int64_t t_ns, bool paused, SampleSink& sink)
         }
         // readings taken elsewhere, at their times: after what this allocator and the last tick had, up to now
         const std::int64_t origin = sink.steadyOrigin_ns();
-        for (const AllocatorProbe::TakenReading& taken : m_taken) {
+        for (std::size_t k = 0; k < m_taken.size(); ++k) {
+            const AllocatorProbe::TakenReading& taken = m_taken[k];
+            // of what was taken before the monitor started, only the last counts: the state it starts from (the
+            // earlier ones, squeezed onto its start, would count their frames in no time at all)
+            if (k + 1 < m_taken.size() && m_taken[k + 1].steady_ns <= origin)
+                continue;
             const std::int64_t lowest = std::max(p.last_ns, m_lastTick_ns) + 1;
             const std::int64_t at = std::min(std::max(taken.steady_ns - origin, lowest), t_ns);
             sink.reading(index, at, taken.reading, true);

@@ -52,9 +52,28 @@ public:
         std::lock_guard lock(mutex);
         hr = code;
     }
+    /// From now on the readings are taken elsewhere (as a tracer or an agent takes them): \a delivered frames at
+    /// \a steady_ns each.
+    void take(std::int64_t steady_ns, std::uint64_t delivered)
+    {
+        std::lock_guard lock(mutex);
+        AllocatorReading r = value;
+        r.deliveredFrames = delivered;
+        taken.push_back({steady_ns, r});
+        takes = true;
+    }
+    bool takeReadings(std::vector<TakenReading>& out) override
+    {
+        std::lock_guard lock(mutex);
+        out.insert(out.end(), taken.begin(), taken.end());
+        taken.clear();
+        return takes;
+    }
 
 private:
     std::mutex mutex;
+    std::vector<TakenReading> taken;
+    bool takes = false;
     AllocatorReading value;
     std::vector<BufferState> states;
     HRESULT hr = S_OK;
@@ -443,6 +462,26 @@ private slots:
         const auto events = collect(*f.monitor, 200ms);
         QCOMPARE(countKind(events, EventKind::Starvation), 0);
         QCOMPARE(f.monitor->stats(0).starvedMs, 0.0);
+    }
+    /// Readings taken elsewhere before the monitor started (a tracer's lines waiting to be read) give the state it
+    /// starts from, not frames delivered in no time: only the last of them counts.
+    void readingsTakenBeforeTheStartAreNotCountedAsDelivered()
+    {
+        Fixture f;
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
+        for (std::uint64_t k = 1; k <= 100; ++k) // a second of 100 fps before the start
+            f.backend->probeA->take(now - 1'000'000'000 + static_cast<std::int64_t>(k) * 10'000'000 - 10'000'000,
+                                    k);
+        QVERIFY(f.start());
+        waitTicks(*f.monitor);
+        const std::int64_t later = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch())
+                                       .count();
+        f.backend->probeA->take(later, 110);
+        waitTicks(*f.monitor);
+        QCOMPARE(f.monitor->stats(0).delivered, std::uint64_t{10});
     }
     void dropsAreCounted()
     {

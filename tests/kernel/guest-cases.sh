@@ -78,6 +78,33 @@ echo "v4l2-ctl measured: $(v4l2-ctl -d /dev/video0 --set-parm=30 --stream-mmap=4
 ksscope-cli watch --backend v4l2 --json --duration 6 --stream "$CAP:buffers=4,fps=30" "$CAP" 2>&1 | tail -1
 case_end $?
 
+# a traced GStreamer v4l2src streaming vivid's capture node (tests/kernel/gst-guest-files.sh put GStreamer here): its
+# pool above the kernel queue it streams, one canvas; gone when the pipeline ends
+if command -v gst-launch-1.0 >/dev/null 2>&1; then
+export KSSCOPE_GST_DIR=/tmp/ksscope-gst
+GST_PLUGIN_SYSTEM_PATH=/usr/local/bin/gstreamer-1.0 GST_REGISTRY_FORK=no GST_TRACERS=ksscope \
+    gst-launch-1.0 v4l2src device=/dev/video0 ! video/x-raw,framerate=30/1 ! fakesink sync=true >/tmp/gst.log 2>&1 &
+gst=$!
+for i in $(seq 1 100); do [ -S "$KSSCOPE_GST_DIR/gst-$gst.sock" ] && break; sleep 0.1; done
+sleep 1
+case_begin gst-list
+echo "gst-launch-1.0 pid: $gst"
+ksscope-cli list --backend v4l2 --backend gstreamer --json 2>&1
+case_end $?
+case_begin gst-watch
+ksscope-cli watch --backend v4l2 --backend gstreamer --json --rate 50 --duration 3 \
+    "$CAP" "gstreamer:$gst.pipeline0.v4l2src0/src/allocator" 2>&1 | tail -1
+case_end $?
+kill -INT $gst
+wait $gst
+case_begin gst-gone
+echo "gst-launch-1.0: $(tail -n 1 /tmp/gst.log)"
+echo "sockets left: $(ls "$KSSCOPE_GST_DIR" | wc -l)"
+ksscope-cli list --backend v4l2 --backend gstreamer --json 2>&1
+case_end $?
+unset KSSCOPE_GST_DIR
+fi
+
 case_begin traced-frames
 if [ -n "$KSSCOPE_GUEST_POLL" ]; then
     echo "skipped: KSSCOPE_GUEST_POLL"

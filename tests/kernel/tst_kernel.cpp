@@ -135,6 +135,14 @@ private slots:
                             bin.filePath(QStringLiteral("guest-cases.sh"))));
         QVERIFY(QFile::copy(QStringLiteral(KSSCOPE_CONTRACT_CHECK_PATH),
                             bin.filePath(QStringLiteral("ks-contract-check"))));
+#ifdef KSSCOPE_GST_PLUGIN_DIR
+        QProcess files;
+        files.setProcessChannelMode(QProcess::MergedChannels);
+        files.start(QStringLiteral("bash"), {QStringLiteral(KSSCOPE_KERNEL_DIR "/gst-guest-files.sh"), bin.path(),
+                                             QStringLiteral(KSSCOPE_GST_PLUGIN_DIR)});
+        QVERIFY(files.waitForFinished(60000));
+        QVERIFY2(files.exitCode() == 0, files.readAll().constData());
+#endif
         QProcess vm;
         vm.setProcessChannelMode(QProcess::MergedChannels);
         // the guest's root is its initramfs, in memory: sanitizer builds of the programs are large
@@ -189,6 +197,81 @@ private slots:
                                 .value(QStringLiteral("readOnlyReason"))
                                 .toString()
                                 .contains(QStringLiteral("read-only")));
+    }
+
+    /// A traced gst-launch-1.0 v4l2src on vivid's capture node: its element and pool in the same topology as vivid's
+    /// queue, linked below it by the node; the pool's pushes counted at the stream's rate beside the queue's; and
+    /// gone, socket and all, when the pipeline ends.
+    void gstreamerV4l2srcAboveVividsQueue()
+    {
+#ifndef KSSCOPE_GST_PLUGIN_DIR
+        QSKIP("built without the GStreamer tracer");
+#else
+        const Case& list = get("gst-list");
+        QCOMPARE(list.rc, 0);
+        static const QRegularExpression pidRe(QStringLiteral("gst-launch-1.0 pid: (\\d+)"));
+        const QString pid = pidRe.match(list.output).captured(1);
+        QVERIFY2(!pid.isEmpty(), qPrintable(list.output));
+        const QString element = QStringLiteral("gstreamer:%1.pipeline0.v4l2src0").arg(pid);
+        const QJsonObject doc = firstJsonObject(list.output);
+        QJsonObject src;
+        QJsonObject queueAllocator;
+        for (const auto f : doc.value(QStringLiteral("filters")).toArray()) {
+            if (f.toObject().value(QStringLiteral("id")).toString() == element)
+                src = f.toObject();
+            for (const auto p : f.toObject().value(QStringLiteral("pins")).toArray())
+                if (p.toObject().value(QStringLiteral("id")).toString() ==
+                    QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/queue"))
+                    queueAllocator = p.toObject().value(QStringLiteral("allocator")).toObject();
+        }
+        QVERIFY2(!src.isEmpty(), qPrintable(list.output.left(3000)));
+        QJsonObject pool;
+        QString deviceNode;
+        for (const auto p : src.value(QStringLiteral("pins")).toArray()) {
+            const QJsonObject pin = p.toObject();
+            if (pin.value(QStringLiteral("name")).toString() == QStringLiteral("src"))
+                pool = pin.value(QStringLiteral("allocator")).toObject();
+            if (pin.value(QStringLiteral("name")).toString() == QStringLiteral("device"))
+                deviceNode = pin.value(QStringLiteral("deviceNode")).toString();
+        }
+        QCOMPARE(deviceNode, QStringLiteral("/dev/video0"));
+        QCOMPARE(pool.value(QStringLiteral("id")).toString(), element + QStringLiteral("/src/allocator"));
+        QVERIFY(pool.value(QStringLiteral("committed")).toBool());
+        // v4l2src streams the queue's own buffers: the kernel queue has them, the pool hands them downstream
+        QVERIFY2(queueAllocator.value(QStringLiteral("framing")).toObject().value(QStringLiteral("frames")).toInt() >=
+                     2,
+                 QJsonDocument(queueAllocator).toJson().constData());
+        bool linked = false;
+        for (const auto c : doc.value(QStringLiteral("connections")).toArray()) {
+            const QJsonObject o = c.toObject();
+            if (o.value(QStringLiteral("to")).toString() == element + QStringLiteral("/device")) {
+                QCOMPARE(o.value(QStringLiteral("from")).toString(),
+                         QStringLiteral("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/queue"));
+                QVERIFY(o.value(QStringLiteral("flags")).toInt() & 0x100);
+                linked = true;
+            }
+        }
+        QVERIFY2(linked, "no device-node link from vivid's queue to the v4l2src");
+
+        const Case& watch = get("gst-watch");
+        QCOMPARE(watch.rc, 0);
+        const QJsonObject summary = QJsonDocument::fromJson(watch.output.trimmed().toUtf8()).object();
+        const QJsonObject poolStats = allocatorOf(summary, element + QStringLiteral("/src/allocator"));
+        const QJsonObject queueStats = allocatorOf(summary, kCapAllocator);
+        QVERIFY2(!poolStats.isEmpty() && !queueStats.isEmpty(), qPrintable(watch.output));
+        // one stream at 30 fps seen at both layers: every frame the queue gives up, the pool pushes
+        const double poolFps = poolStats.value(QStringLiteral("framesPerSecond")).toDouble();
+        QVERIFY2(poolFps > 24.0 && poolFps < 36.0, qPrintable(watch.output));
+        QVERIFY2(poolStats.value(QStringLiteral("maxAllocated")).toInt() >= 1, qPrintable(watch.output));
+        QVERIFY2(poolStats.value(QStringLiteral("samples")).toInt() > 50, qPrintable(watch.output));
+
+        const Case& gone = get("gst-gone");
+        QCOMPARE(gone.rc, 0);
+        QVERIFY2(gone.output.contains(QStringLiteral("sockets left: 0")), qPrintable(gone.output));
+        for (const auto f : firstJsonObject(gone.output).value(QStringLiteral("filters")).toArray())
+            QVERIFY2(!f.toObject().value(QStringLiteral("id")).toString().startsWith(QStringLiteral("gstreamer:")),
+                     qPrintable(gone.output.left(2000)));
+#endif
     }
 
     void vimcTopologyEqualsMediaCtl()
