@@ -8,6 +8,9 @@
 #
 # The window's summary line ("shown: ...") and its messages come back on stdout; the PNG is written to
 # OUT.png. Exit status: ksscope's, 125 when the VM failed, 3 when no screenshot came back.
+#
+# KSSCOPE_GUEST_GST=DIR (where libgstksscope.so was built): a traced gst-launch-1.0 v4l2src ! queue ! fakesink streams
+# vivid's capture node first, and the window shows the v4l2 and gstreamer backends (gst-guest-files.sh).
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
@@ -44,6 +47,15 @@ if ls "$GV"/config6* >/dev/null 2>&1; then
     mkdir -p "$BUNDLE/graphviz"
     cp "$GV"/libgvplugin_dot_layout.so.* "$GV"/config6* "$BUNDLE/graphviz/"
 fi
+GST=""
+BACKENDS=""
+if [ -n "${KSSCOPE_GUEST_GST:-}" ]; then
+    "$HERE/gst-guest-files.sh" "$BUNDLE" "$KSSCOPE_GUEST_GST"
+    GST="KSSCOPE_GST_DIR=/tmp/runtime/ksscope-gst GST_PLUGIN_SYSTEM_PATH=/usr/local/bin/gstreamer-1.0 GST_REGISTRY_FORK=no \
+GST_TRACERS=ksscope gst-launch-1.0 -q v4l2src device=/dev/video0 ! video/x-raw,framerate=30/1 ! queue ! fakesink sync=true \
+>/tmp/gst.log 2>&1 & sleep 2; "
+    BACKENDS="--backend v4l2 --backend gstreamer --select gstreamer:\$!.pipeline0.v4l2src0/src/allocator"
+fi
 cat >"$BUNDLE/fonts/fonts.conf" <<'CONF'
 <?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -62,7 +74,7 @@ COMMAND="${UNTRACE}export QT_QPA_PLATFORM=offscreen QT_PLUGIN_PATH=/usr/local/bi
 FONTCONFIG_FILE=/usr/local/bin/fonts/fonts.conf GVBINDIR=/usr/local/bin/graphviz XDG_CONFIG_HOME=/tmp/config XDG_RUNTIME_DIR=/tmp/runtime HOME=/tmp \
 LSAN_OPTIONS=suppressions=/usr/local/bin/lsan.supp:fast_unwind_on_malloc=0; \
 mkdir -p /tmp/runtime && chmod 700 /tmp/runtime; \
-ksscope --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; ${RUN_EXTRA}\
+${GST}ksscope $BACKENDS --size 1600x1000 --screenshot /tmp/shot.png --after $AFTER; rc=\$?; ${RUN_EXTRA}\
 if [ -f /tmp/shot.png ]; then echo KSSCOPE-PNG-BEGIN; base64 /tmp/shot.png; echo KSSCOPE-PNG-END; fi; exit \$rc"
 
 set +e
