@@ -55,6 +55,29 @@ StreamFormat streamFormatOf(const MediaFormat& format)
     return f;
 }
 
+PropertyChange Backend::refuseProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                         const std::string& reason)
+{
+    PropertyChange change;
+    const Topology t = topology();
+    const AllocatorInfo* a = t.findAllocator(allocatorId);
+    if (a) {
+        change.requested = request.mergedWith(a->properties);
+        change.actual = a->properties;
+    }
+    change.status = {hresultFromWin32(kErrorAccessDenied),
+                     allocatorId + ": " + (a && !a->readOnlyReason.empty() ? a->readOnlyReason : reason)};
+    return change;
+}
+
+Status Backend::refuseMode(const std::string& allocatorId, const std::string& reason)
+{
+    const Topology t = topology();
+    const AllocatorInfo* a = t.findAllocator(allocatorId);
+    return {hresultFromWin32(kErrorAccessDenied),
+            allocatorId + ": " + (a && !a->readOnlyReason.empty() ? a->readOnlyReason : reason)};
+}
+
 std::vector<PinFormats> Backend::formats()
 {
     std::vector<PinFormats> out;

@@ -132,6 +132,19 @@ std::string nodeKey(const std::string& path)
 
 } // namespace
 
+std::string durationDetail(std::int64_t ns)
+{
+    char text[32];
+    const auto value = static_cast<double>(ns);
+    if (ns < 1'000'000 && ns > -1'000'000)
+        std::snprintf(text, sizeof text, "%.1f µs", value / 1e3);
+    else if (ns < 1'000'000'000 && ns > -1'000'000'000)
+        std::snprintf(text, sizeof text, "%.2f ms", value / 1e6);
+    else
+        std::snprintf(text, sizeof text, "%.2f s", value / 1e9);
+    return text;
+}
+
 PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinDirection direction)
 {
     PinInfo pin;

@@ -468,17 +468,16 @@ private slots:
     void readingsTakenBeforeTheStartAreNotCountedAsDelivered()
     {
         Fixture f;
-        const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now().time_since_epoch())
-                                     .count();
+        const std::int64_t now =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+                .count();
         for (std::uint64_t k = 1; k <= 100; ++k) // a second of 100 fps before the start
-            f.backend->probeA->take(now - 1'000'000'000 + static_cast<std::int64_t>(k) * 10'000'000 - 10'000'000,
-                                    k);
+            f.backend->probeA->take(now - 1'000'000'000 + static_cast<std::int64_t>(k) * 10'000'000 - 10'000'000, k);
         QVERIFY(f.start());
         waitTicks(*f.monitor);
-        const std::int64_t later = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now().time_since_epoch())
-                                       .count();
+        const std::int64_t later =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+                .count();
         f.backend->probeA->take(later, 110);
         waitTicks(*f.monitor);
         QCOMPARE(f.monitor->stats(0).delivered, std::uint64_t{10});

@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,28 @@ struct BackendEvent {
 /// Receives backend events on device threads, possibly while the backend holds its own locks: a sink
 /// queues the event and returns; it must not call back into the backend.
 using EventSink = std::function<void(const BackendEvent&)>;
+
+/// The event sink of a backend whose own threads report (a daemon's loop, a reader of sockets): set and called under
+/// one lock, so that a sink set while they run is never called half-replaced.
+class GuardedEventSink {
+public:
+    void set(EventSink sink)
+    {
+        std::lock_guard lock(m_mutex);
+        m_sink = std::move(sink);
+    }
+    /// Reports \a kind of \a id; an Error carries E_FAIL.
+    void report(BackendEvent::Kind kind, const std::string& id, const std::string& message)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_sink)
+            m_sink({kind, id, message, kind == BackendEvent::Kind::Error ? E_FAIL : S_OK});
+    }
+
+private:
+    std::mutex m_mutex;
+    EventSink m_sink;
+};
 
 /// A cheap handle to one allocator for the sampler thread; read() must be safe from any thread.
 class AllocatorProbe {
@@ -257,6 +280,15 @@ public:
         (void)options;
         return nullptr;
     }
+
+protected:
+    /// For a backend whose allocators cannot be edited (a recording, PipeWire's links, GStreamer's pools): the
+    /// refusal of setProperties - the allocator's properties as they are, the request merged into them, and
+    /// E_ACCESSDENIED naming the allocator and why (its readOnlyReason, else \a reason).
+    PropertyChange refuseProperties(const std::string& allocatorId, const PropertyRequest& request,
+                                    const std::string& reason);
+    /// The refusal of setMode, as refuseProperties says it.
+    Status refuseMode(const std::string& allocatorId, const std::string& reason);
 };
 
 /// Creates backends by name.

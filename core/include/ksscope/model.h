@@ -67,6 +67,9 @@ struct Detail {
     bool operator==(const Detail&) const = default;
 };
 
+/// A duration as details show it: "850.0 µs", "12.34 ms", "1.50 s".
+[[nodiscard]] std::string durationDetail(std::int64_t ns);
+
 struct PinInfo {
     std::string id;
     std::string name;

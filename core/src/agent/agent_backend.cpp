@@ -250,11 +250,7 @@ public:
             answer);
     }
 
-    void setEventSink(EventSink sink) override
-    {
-        std::lock_guard lock(m_sinkMutex);
-        m_sink = std::move(sink);
-    }
+    void setEventSink(EventSink sink) override { m_events.set(std::move(sink)); }
 
     // the agent's machine runs the holders: a thread number of it means nothing here
     [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder) override
@@ -270,13 +266,6 @@ private:
     {
         const std::string p = prefix();
         return localId.rfind(p, 0) == 0 ? localId.substr(p.size()) : std::string();
-    }
-
-    void emit(BackendEvent::Kind kind, const std::string& id, const std::string& message)
-    {
-        std::lock_guard lock(m_sinkMutex);
-        if (m_sink)
-            m_sink({kind, id, message, kind == BackendEvent::Kind::Error ? E_FAIL : S_OK});
     }
 
     [[nodiscard]] httplib::Headers headers() const
@@ -449,13 +438,13 @@ private:
             if (kind == "added" || kind == "removed" || kind == "config")
                 refreshTopology();
             if (kind == "added")
-                emit(BackendEvent::Kind::FilterAdded, id, message);
+                m_events.report(BackendEvent::Kind::FilterAdded, id, message);
             else if (kind == "removed")
-                emit(BackendEvent::Kind::FilterRemoved, id, message);
+                m_events.report(BackendEvent::Kind::FilterRemoved, id, message);
             else if (kind == "config")
-                emit(BackendEvent::Kind::AllocatorReconfigured, id, message);
+                m_events.report(BackendEvent::Kind::AllocatorReconfigured, id, message);
             else if (kind == "error")
-                emit(BackendEvent::Kind::Error, id, m_hostPort + ": " + message);
+                m_events.report(BackendEvent::Kind::Error, id, m_hostPort + ": " + message);
             // starvation and drops are derived here from the samples, as for local devices
         }
     }
@@ -529,7 +518,7 @@ private:
                         filters.push_back(f.id);
                 }
                 for (const std::string& id : filters)
-                    emit(BackendEvent::Kind::FilterAdded, id, "the agent at " + m_hostPort + " is back");
+                    m_events.report(BackendEvent::Kind::FilterAdded, id, "the agent at " + m_hostPort + " is back");
                 wasConnected = true;
             }
 
@@ -573,10 +562,12 @@ private:
             const std::string why = !result             ? httplib::to_string(result.error())
                                     : httpStatus != 200 ? "HTTP " + std::to_string(httpStatus)
                                                         : std::string("the agent closed the stream");
-            emit(BackendEvent::Kind::Error, m_name,
-                 "lost the connection to the agent at " + m_hostPort + " (" + why + "); reconnecting every second");
+            m_events.report(BackendEvent::Kind::Error, m_name,
+                            "lost the connection to the agent at " + m_hostPort + " (" + why +
+                                "); reconnecting every second");
             for (const std::string& id : filters)
-                emit(BackendEvent::Kind::FilterRemoved, id, "the agent at " + m_hostPort + " is unreachable");
+                m_events.report(BackendEvent::Kind::FilterRemoved, id,
+                                "the agent at " + m_hostPort + " is unreachable");
             wasConnected = false;
             if (!pause(1.0))
                 break;
@@ -591,8 +582,7 @@ private:
     bool m_allowEdits = false;
     std::shared_ptr<Shared> m_shared = std::make_shared<Shared>();
 
-    std::mutex m_sinkMutex;
-    EventSink m_sink;
+    GuardedEventSink m_events;
 
     std::mutex m_stopMutex;
     std::condition_variable m_stopCv;

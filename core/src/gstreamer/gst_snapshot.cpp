@@ -45,14 +45,10 @@ std::string kindOf(const std::string& klass)
     return "transform";
 }
 
-std::string durationText(std::uint64_t ns)
+/// A member counted in nanoseconds, as details show durations.
+std::string durationOf(const json& object, const char* key)
 {
-    char buffer[32];
-    if (ns < 1'000'000)
-        std::snprintf(buffer, sizeof buffer, "%.1f µs", static_cast<double>(ns) / 1e3);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.2f ms", static_cast<double>(ns) / 1e6);
-    return buffer;
+    return durationDetail(static_cast<std::int64_t>(number(object, key)));
 }
 
 } // namespace
@@ -142,7 +138,7 @@ bool readSnapshot(const std::string& line, Snapshot& out, std::string& error)
                 f.details.push_back({"queue", std::to_string(number(*queue, "buffers")) + " of " +
                                                   (max ? std::to_string(max) : std::string("unlimited")) +
                                                   " buffers, " + std::to_string(number(*queue, "bytes")) + " bytes, " +
-                                                  durationText(number(*queue, "time_ns"))});
+                                                  durationOf(*queue, "time_ns")});
             }
             if (!e.contains("pads") || !e["pads"].is_array())
                 continue;
@@ -164,10 +160,10 @@ bool readSnapshot(const std::string& line, Snapshot& out, std::string& error)
                 if (pad.contains("pushed"))
                     pin.details.push_back({"pushed", std::to_string(pushedCount)});
                 if (pad.contains("pts"))
-                    pin.details.push_back({"last pts", durationText(number(pad, "pts"))});
+                    pin.details.push_back({"last pts", durationOf(pad, "pts")});
                 if (pad.contains("push_mean_ns"))
-                    pin.details.push_back({"push", durationText(number(pad, "push_mean_ns")) + " mean, " +
-                                                       durationText(number(pad, "push_max_ns")) + " max"});
+                    pin.details.push_back({"push", durationOf(pad, "push_mean_ns") + " mean, " +
+                                                       durationOf(pad, "push_max_ns") + " max"});
                 const std::string peer = text(pad, "peer");
                 const std::size_t colon = peer.rfind(':');
                 const std::string peerPin = colon == std::string::npos

@@ -30,6 +30,7 @@ namespace gst {
 namespace {
 
 constexpr const char* kBackend = "gstreamer";
+constexpr const char* kReadOnly = "GStreamer's pools and queues are read-only here";
 constexpr std::size_t kMaxQueued = 512; // readings of one allocator not yet taken
 constexpr std::size_t kMaxLine = 8U << 20U; // a longer line is not a tracer's
 
@@ -165,31 +166,17 @@ public:
                                  ApplyMode mode) override
     {
         (void)mode;
-        PropertyChange change;
-        const Topology t = topology();
-        const AllocatorInfo* a = t.findAllocator(allocatorId);
-        if (a) {
-            change.requested = request.mergedWith(a->properties);
-            change.actual = a->properties;
-        }
-        change.status = {hresultFromWin32(kErrorAccessDenied),
-                         allocatorId + ": " + (a ? a->readOnlyReason : std::string("not a GStreamer allocator"))};
-        return change;
+        return refuseProperties(allocatorId, request, kReadOnly);
     }
 
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
     {
         (void)mode;
         (void)apply;
-        return {hresultFromWin32(kErrorAccessDenied),
-                allocatorId + ": GStreamer's pools and queues are read-only here"};
+        return refuseMode(allocatorId, kReadOnly);
     }
 
-    void setEventSink(EventSink sink) override
-    {
-        std::lock_guard lock(m_sinkMutex);
-        m_sink = std::move(sink);
-    }
+    void setEventSink(EventSink sink) override { m_events.set(std::move(sink)); }
 
     [[nodiscard]] ProcessInfo holderProcess(const std::string& allocatorId, std::int32_t holder) override
     {
@@ -215,13 +202,6 @@ private:
         if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
             return -1;
         return std::stoi(digits);
-    }
-
-    void emit(BackendEvent::Kind kind, const std::string& id, const std::string& message)
-    {
-        std::lock_guard lock(m_sinkMutex);
-        if (m_sink)
-            m_sink({kind, id, message, S_OK});
     }
 
     bool allSeen()
@@ -362,7 +342,7 @@ private:
         }
         if (m_opened)
             for (const auto& [kind, what] : events)
-                emit(kind, what.first, what.second);
+                m_events.report(kind, what.first, what.second);
     }
 
     /// An element's pads, where they lead and their allocators' configuration, as text to compare.
@@ -428,8 +408,7 @@ private:
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_opened{false};
-    std::mutex m_sinkMutex;
-    EventSink m_sink;
+    GuardedEventSink m_events;
 };
 
 } // namespace

@@ -47,18 +47,6 @@ std::string lookup(const spa_dict* props, const char* key)
     return v ? std::string(v) : std::string();
 }
 
-std::string formatDuration(std::int64_t ns)
-{
-    char text[32];
-    if (ns < 1'000'000)
-        std::snprintf(text, sizeof text, "%.1f µs", static_cast<double>(ns) / 1e3);
-    else if (ns < 1'000'000'000)
-        std::snprintf(text, sizeof text, "%.1f ms", static_cast<double>(ns) / 1e6);
-    else
-        std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ns) / 1e9);
-    return text;
-}
-
 /// The socket a remote name means: an absolute path as it is, else in PIPEWIRE_RUNTIME_DIR, XDG_RUNTIME_DIR or
 /// USERPROFILE, as libpipewire looks.
 std::string socketPath(const std::string& remote)
@@ -230,9 +218,9 @@ struct PwBackend final : public ksscope::Backend {
                 auto* self = static_cast<PwBackend*>(data);
                 if (id == PW_ID_CORE && res == -EPIPE) {
                     self->m_lost = true;
-                    self->emit(BackendEvent::Kind::Error, kBackend,
-                               std::string("the PipeWire daemon closed the connection: ") +
-                                   (message ? message : spa_strerror(res)));
+                    self->m_events.report(BackendEvent::Kind::Error, kBackend,
+                                          std::string("the PipeWire daemon closed the connection: ") +
+                                              (message ? message : spa_strerror(res)));
                     pw_thread_loop_signal(self->m_loop, false);
                 }
             };
@@ -333,28 +321,17 @@ struct PwBackend final : public ksscope::Backend {
                                  ApplyMode mode) override
     {
         (void)mode;
-        PropertyChange change;
-        const Topology t = topology();
-        if (const AllocatorInfo* a = t.findAllocator(allocatorId)) {
-            change.requested = request.mergedWith(a->properties);
-            change.actual = a->properties;
-        }
-        change.status = {hresultFromWin32(kErrorAccessDenied), allocatorId + ": " + kReadOnly};
-        return change;
+        return refuseProperties(allocatorId, request, kReadOnly);
     }
 
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
     {
         (void)mode;
         (void)apply;
-        return {hresultFromWin32(kErrorAccessDenied), allocatorId + ": " + kReadOnly};
+        return refuseMode(allocatorId, kReadOnly);
     }
 
-    void setEventSink(EventSink sink) override
-    {
-        std::lock_guard lock(m_sinkMutex);
-        m_sink = std::move(sink);
-    }
+    void setEventSink(EventSink sink) override { m_events.set(std::move(sink)); }
 
     [[nodiscard]] std::string deviceNode(const std::string& allocatorId) override
     {
@@ -370,13 +347,6 @@ struct PwBackend final : public ksscope::Backend {
     }
 
     // --- on the loop's thread (or under its lock) ---
-
-    void emit(BackendEvent::Kind kind, const std::string& id, const std::string& message)
-    {
-        std::lock_guard lock(m_sinkMutex);
-        if (m_sink)
-            m_sink({kind, id, message, kind == BackendEvent::Kind::Error ? E_FAIL : S_OK});
-    }
 
     /// A sync with the daemon, waited for: everything it sent before is handled after.
     Status roundTrip() const
@@ -462,7 +432,8 @@ struct PwBackend final : public ksscope::Backend {
         case Object::Type::Node:
             m_timings.erase(id);
             if (object->announced)
-                emit(BackendEvent::Kind::FilterRemoved, filterId(id), "node \"" + nodeName(*object) + "\" is gone");
+                m_events.report(BackendEvent::Kind::FilterRemoved, filterId(id),
+                                "node \"" + nodeName(*object) + "\" is gone");
             break;
         case Object::Type::Port:
             changed(object->nodeId, "port " + std::to_string(id) + " is gone");
@@ -484,7 +455,8 @@ struct PwBackend final : public ksscope::Backend {
         auto it = m_objects.find(nodeId);
         if (!m_opened || it == m_objects.end() || !it->second->announced)
             return;
-        emit(BackendEvent::Kind::AllocatorReconfigured, filterId(nodeId), nodeName(*it->second) + ": " + what);
+        m_events.report(BackendEvent::Kind::AllocatorReconfigured, filterId(nodeId),
+                        nodeName(*it->second) + ": " + what);
     }
 
     static void mergeProps(Object& o, const spa_dict* props)
@@ -507,8 +479,8 @@ struct PwBackend final : public ksscope::Backend {
                 PwBackend& b = *o->backend;
                 if (b.m_opened && !o->announced) {
                     o->announced = true;
-                    b.emit(BackendEvent::Kind::FilterAdded, filterId(o->id),
-                           "node \"" + nodeName(*o) + "\" (" + o->props["media.class"] + ") appeared");
+                    b.m_events.report(BackendEvent::Kind::FilterAdded, filterId(o->id),
+                                      "node \"" + nodeName(*o) + "\" (" + o->props["media.class"] + ") appeared");
                 } else if (info->change_mask & PW_NODE_CHANGE_MASK_STATE) {
                     b.changed(o->id, std::string("state ") + pw_node_state_as_string(info->state));
                 }
@@ -677,8 +649,8 @@ struct PwBackend final : public ksscope::Backend {
             std::snprintf(text, sizeof text, "%.2f", period > 0 ? static_cast<double>(ns) / 1e9 / period : 0.0);
             return std::string(text);
         };
-        details.push_back({"wait", formatDuration(wait)});
-        details.push_back({"busy", formatDuration(busy)});
+        details.push_back({"wait", durationDetail(wait)});
+        details.push_back({"busy", durationDetail(busy)});
         details.push_back({"wait/period", share(wait)});
         details.push_back({"busy/period", share(busy)});
         details.push_back(
@@ -870,8 +842,7 @@ struct PwBackend final : public ksscope::Backend {
     std::map<std::uint32_t, std::unique_ptr<Object>> m_objects;
     Object* m_profiler = nullptr;
     std::map<std::uint32_t, Timing> m_timings; // node id -> its last cycle
-    std::mutex m_sinkMutex;
-    EventSink m_sink;
+    GuardedEventSink m_events;
 };
 
 } // namespace

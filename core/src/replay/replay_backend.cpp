@@ -266,21 +266,14 @@ public:
                                  ApplyMode mode) override
     {
         (void)mode;
-        PropertyChange change;
-        const Topology topology = this->topology();
-        if (const AllocatorInfo* a = topology.findAllocator(allocatorId)) {
-            change.requested = request.mergedWith(a->properties);
-            change.actual = a->properties;
-        }
-        change.status = {hresultFromWin32(kErrorAccessDenied), std::string(allocatorId) + " is " + kReadOnly};
-        return change;
+        return refuseProperties(allocatorId, request, kReadOnly);
     }
 
     Status setMode(const std::string& allocatorId, KSALLOCATORMODE mode, ApplyMode apply) override
     {
         (void)mode;
         (void)apply;
-        return {hresultFromWin32(kErrorAccessDenied), allocatorId + " is " + kReadOnly};
+        return refuseMode(allocatorId, kReadOnly);
     }
 
     void setEventSink(EventSink sink) override { (void)sink; }
