@@ -25,6 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const QString kSourceName = QStringLiteral("ksscope-test-src");
+const QString kDeviceNode = QStringLiteral("/dev/video42");
 
 struct Ran {
     int rc = -1;
@@ -157,7 +158,9 @@ private slots:
                       {QStringLiteral("videotestsrc"), QStringLiteral("is-live=true"), QStringLiteral("!"),
                        QStringLiteral("video/x-raw,format=YUY2,width=320,height=240,framerate=30/1"),
                        QStringLiteral("!"), QStringLiteral("pipewiresink"), QStringLiteral("mode=provide"),
-                       QStringLiteral("stream-properties=props,media.class=Video/Source,node.name=") + kSourceName},
+                       // the node tells which device node it streams, as a V4L2 node does (api.v4l2.path)
+                       QStringLiteral("stream-properties=props,media.class=Video/Source,api.v4l2.path=") + kDeviceNode +
+                           QStringLiteral(",node.name=") + kSourceName},
                       env);
         // the consumer logs what the daemon allocated for its port
         QProcessEnvironment consumerEnv = env;
@@ -215,10 +218,21 @@ private slots:
         const QJsonObject linkInfo = dump[link].value(QStringLiteral("info")).toObject();
         QString outPin;
         QString inPin;
+        bool sawDevicePin = false;
         for (const QJsonObject& filter : {source, consumer}) {
             for (const QJsonValue pv : filter.value(QStringLiteral("pins")).toArray()) {
                 const QJsonObject pin = pv.toObject();
                 const QMap<QString, QString> d = details(pin);
+                if (pin.value(QStringLiteral("name")).toString() == QStringLiteral("device")) {
+                    // not a port: the device node the source streams, a pin for the v4l2 backend's queue to link to
+                    QCOMPARE(filter, source);
+                    QCOMPARE(pin.value(QStringLiteral("direction")).toString(), QStringLiteral("in"));
+                    QCOMPARE(pin.value(QStringLiteral("deviceNode")).toString(), kDeviceNode);
+                    QCOMPARE(d.value(QStringLiteral("device node")), kDeviceNode);
+                    QCOMPARE(details(source).value(QStringLiteral("api.v4l2.path")), kDeviceNode);
+                    sawDevicePin = true;
+                    continue;
+                }
                 const int portId = d.value(QStringLiteral("id")).toInt();
                 QVERIFY2(dump.contains(portId), qPrintable(pin.value(QStringLiteral("id")).toString()));
                 const QJsonArray buffers = dump[portId]
@@ -242,6 +256,7 @@ private slots:
             }
         }
         QVERIFY(!outPin.isEmpty() && !inPin.isEmpty());
+        QVERIFY2(sawDevicePin, "the source node's api.v4l2.path is no device pin");
         bool connected = false;
         for (const QJsonValue c : list.value(QStringLiteral("connections")).toArray())
             connected = connected || (c.toObject().value(QStringLiteral("from")).toString() == outPin &&
