@@ -55,6 +55,18 @@ StreamFormat streamFormatOf(const MediaFormat& format)
     return f;
 }
 
+namespace {
+
+/// The refusal of an edit of \a allocatorId: its own read-only reason, else \a reason.
+Status refusal(const AllocatorInfo* allocator, const std::string& allocatorId, const std::string& reason)
+{
+    return {hresultFromWin32(kErrorAccessDenied),
+            allocatorId + ": " +
+                (allocator && !allocator->readOnlyReason.empty() ? allocator->readOnlyReason : reason)};
+}
+
+} // namespace
+
 PropertyChange Backend::refuseProperties(const std::string& allocatorId, const PropertyRequest& request,
                                          const std::string& reason)
 {
@@ -65,17 +77,14 @@ PropertyChange Backend::refuseProperties(const std::string& allocatorId, const P
         change.requested = request.mergedWith(a->properties);
         change.actual = a->properties;
     }
-    change.status = {hresultFromWin32(kErrorAccessDenied),
-                     allocatorId + ": " + (a && !a->readOnlyReason.empty() ? a->readOnlyReason : reason)};
+    change.status = refusal(a, allocatorId, reason);
     return change;
 }
 
 Status Backend::refuseMode(const std::string& allocatorId, const std::string& reason)
 {
     const Topology t = topology();
-    const AllocatorInfo* a = t.findAllocator(allocatorId);
-    return {hresultFromWin32(kErrorAccessDenied),
-            allocatorId + ": " + (a && !a->readOnlyReason.empty() ? a->readOnlyReason : reason)};
+    return refusal(t.findAllocator(allocatorId), allocatorId, reason);
 }
 
 std::vector<PinFormats> Backend::formats()

@@ -168,9 +168,12 @@ void linkDeviceNodes(Topology& topology)
     for (const FilterInfo& f : topology.filters)
         for (const PinInfo& p : f.pins)
             if (!p.deviceNode.empty())
-                (p.direction == PinDirection::Output ? outputs : inputs).push_back({&f, &p, nodeKey(p.deviceNode)});
+                (p.direction == PinDirection::Output ? outputs : inputs).push_back({&f, &p, {}});
     if (outputs.empty() || inputs.empty())
-        return;
+        return; // the usual case: one layer only, no path to resolve
+    for (std::vector<End>* ends : {&outputs, &inputs})
+        for (End& end : *ends)
+            end.key = nodeKey(end.pin->deviceNode);
     std::set<std::pair<std::string, std::string>> present;
     for (const ConnectionInfo& c : topology.connections)
         present.emplace(c.from, c.to);

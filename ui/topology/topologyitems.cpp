@@ -518,7 +518,7 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* /*option
         return;
     const QPalette palette = paletteOf(this);
     QColor color = palette.color(QPalette::Text);
-    qreal width = isImmutable() && !isDeviceNodeLink() ? 2.4 : 1.4;
+    qreal width = isImmutable() ? 2.4 : 1.4;
     Qt::PenStyle style = Qt::SolidLine;
     if (isDeviceNodeLink()) { // not a link of one graph: the layers' seam, dash-dotted in the link colour
         color = palette.color(QPalette::Link);
@@ -582,16 +582,13 @@ void EdgeItem::updateToolTip()
     if (isDeviceNodeLink()) {
         tip += QStringLiteral("Device node: the kernel queue and the userspace element that streams it, linked by "
                               "KsScope (not a link of either graph)");
-        if (!m_markText.isEmpty())
-            tip += QStringLiteral("\n\n") + m_markText;
-        setToolTip(tip);
-        return;
+    } else {
+        tip += isLinkEnabled() ? QStringLiteral("Enabled") : QStringLiteral("Disabled");
+        if (isImmutable())
+            tip += QStringLiteral("\nImmutable: this link cannot be enabled or disabled");
+        else if (isDynamic())
+            tip += QStringLiteral("\nDynamic: can be enabled or disabled while streaming");
     }
-    tip += isLinkEnabled() ? QStringLiteral("Enabled") : QStringLiteral("Disabled");
-    if (isImmutable())
-        tip += QStringLiteral("\nImmutable: this link cannot be enabled or disabled");
-    else if (isDynamic())
-        tip += QStringLiteral("\nDynamic: can be enabled or disabled while streaming");
     if (!m_markText.isEmpty())
         tip += QStringLiteral("\n\n") + m_markText;
     setToolTip(tip);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/videodev2.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -1062,7 +1063,7 @@ private:
             p.id = id + "/queue";
             p.name = std::string(bufTypeName(caps.bufType));
             // an output node's queue takes its buffers from userspace
-            p.direction = p.name.find("-output") != std::string::npos ? PinDirection::Input : PinDirection::Output;
+            p.direction = V4L2_TYPE_IS_OUTPUT(caps.bufType) ? PinDirection::Input : PinDirection::Output;
             Queue q;
             if (caps.bufType != 0) {
                 p.deviceNode = path;
