@@ -118,17 +118,18 @@ T=/sys/kernel/tracing
 v4l2-ctl -d /dev/video0 --set-parm=30 -c percentage_of_dropped_buffers=20 >/dev/null 2>&1
 # both run until the stream is over (ksscope-cli stops on SIGTERM with its summary, trace-cmd when its command ends),
 # however long the guest takes to start them
-rm -f /tmp/ctl.done
+rm -f /tmp/ctl.done /tmp/tc.started
 ksscope-cli frames --backend v4l2 --json --duration 120 "$CAP" >/tmp/frames.json 2>/tmp/frames.err &
 ks=$!
 trace-cmd record -C mono -e vb2 -e v4l2:v4l2_qbuf -e v4l2:v4l2_dqbuf -o /tmp/frames.dat \
-    sh -c 'while [ ! -e /tmp/ctl.done ]; do sleep 0.1; done' >/dev/null 2>&1 &
+    sh -c 'touch /tmp/tc.started; while [ ! -e /tmp/ctl.done ]; do sleep 0.1; done' >/dev/null 2>&1 &
 tc=$!
 # stream once both trace: KsScope's monitor has filtered its instance's events to the watched node (its first tick),
-# and trace-cmd has enabled its events on the top buffer
-for i in $(seq 1 200); do
-    grep -qs "minor == 0" $T/instances/ksscope-*/events/v4l2/v4l2_dqbuf/filter &&
-        [ "$(cat $T/events/vb2/vb2_buf_done/enable)" = 1 ] && break
+# and trace-cmd runs its command (it turns tracing on in the command's process, after enabling the events and
+# starting its readers; events enabled alone are not yet recorded)
+for i in $(seq 1 300); do
+    grep -qs "minor == 0" $T/instances/ksscope-*/events/v4l2/v4l2_dqbuf/filter && [ -e /tmp/tc.started ] &&
+        [ "$(cat $T/tracing_on)" = 1 ] && break
     sleep 0.1
 done
 sleep 0.5
