@@ -12,6 +12,8 @@ std::string connectionFlagsText(std::uint32_t flags)
 {
     if (flags & ConnectionDeviceNode)
         return "device node";
+    if (flags & ConnectionPipeWireStream)
+        return "pipewire stream";
     std::string out = (flags & ConnectionEnabled) ? "enabled" : "disabled";
     if (flags & ConnectionImmutable)
         out += ", immutable";

@@ -181,7 +181,7 @@ Topology Session::topology()
     Topology all;
     for (auto& backend : m_backends)
         all.append(backend->topology());
-    linkDeviceNodes(all);
+    linkLayers(all);
     return all;
 }
 

@@ -91,15 +91,20 @@ json topologyToJson(const Topology& topology)
             pin["details"] = detailsToJson(p.details);
             if (!p.deviceNode.empty())
                 pin["deviceNode"] = p.deviceNode;
+            if (!p.pipewireStream.empty())
+                pin["pipewireStream"] = p.pipewireStream;
             pins.push_back(std::move(pin));
         }
-        filters.push_back({{"id", f.id},
-                           {"name", f.name},
-                           {"backend", f.backend},
-                           {"kind", f.kind},
-                           {"categories", categories},
-                           {"pins", pins},
-                           {"details", detailsToJson(f.details)}});
+        json filter{{"id", f.id},
+                    {"name", f.name},
+                    {"backend", f.backend},
+                    {"kind", f.kind},
+                    {"categories", categories},
+                    {"pins", pins},
+                    {"details", detailsToJson(f.details)}};
+        if (!f.pipewireStream.empty())
+            filter["pipewireStream"] = f.pipewireStream;
+        filters.push_back(std::move(filter));
     }
     json connections = json::array();
     for (const ConnectionInfo& c : topology.connections)
@@ -357,6 +362,7 @@ public:
                 pin.format = format(pj, pp);
                 pin.details = details(pj, pp);
                 pin.deviceNode = optionalString(pj, "deviceNode", pp);
+                pin.pipewireStream = optionalString(pj, "pipewireStream", pp);
                 const json& a = member(pj, "allocator", pp);
                 if (!a.is_null()) {
                     AllocatorInfo info = allocator(a, pp + ".allocator");
@@ -367,6 +373,7 @@ public:
                 filter.pins.push_back(std::move(pin));
             }
             filter.details = details(f, path);
+            filter.pipewireStream = optionalString(f, "pipewireStream", path);
             out.filters.push_back(std::move(filter));
         }
         const json& connections = array(doc, "connections", root);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -156,7 +157,9 @@ PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinD
     return pin;
 }
 
-void linkDeviceNodes(Topology& topology)
+namespace {
+
+void linkDeviceNodes(Topology& topology, std::set<std::pair<std::string, std::string>>& present)
 {
     struct End {
         const FilterInfo* filter;
@@ -174,9 +177,6 @@ void linkDeviceNodes(Topology& topology)
     for (std::vector<End>* ends : {&outputs, &inputs})
         for (End& end : *ends)
             end.key = nodeKey(end.pin->deviceNode);
-    std::set<std::pair<std::string, std::string>> present;
-    for (const ConnectionInfo& c : topology.connections)
-        present.emplace(c.from, c.to);
     std::vector<ConnectionInfo> added;
     for (const End& out : outputs)
         for (const End& in : inputs)
@@ -184,6 +184,56 @@ void linkDeviceNodes(Topology& topology)
                 added.push_back(
                     {out.pin->id, in.pin->id, ConnectionEnabled | ConnectionImmutable | ConnectionDeviceNode});
     topology.connections.insert(topology.connections.end(), added.begin(), added.end());
+}
+
+void linkPipeWireStreams(Topology& topology, std::set<std::pair<std::string, std::string>>& present)
+{
+    // stream -> the elements' pins and the nodes claiming it, by index (pins are added to the filters below)
+    std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> elements;
+    std::map<std::string, std::vector<std::size_t>> nodes;
+    for (std::size_t f = 0; f < topology.filters.size(); ++f) {
+        const FilterInfo& filter = topology.filters[f];
+        if (!filter.pipewireStream.empty())
+            nodes[filter.pipewireStream].push_back(f);
+        for (std::size_t p = 0; p < filter.pins.size(); ++p)
+            if (!filter.pins[p].pipewireStream.empty())
+                elements[filter.pins[p].pipewireStream].emplace_back(f, p);
+    }
+    for (const auto& [stream, ends] : elements) {
+        const auto node = nodes.find(stream);
+        if (ends.size() != 1 || node == nodes.end() || node->second.size() != 1 ||
+            node->second.front() == ends[0].first)
+            continue;
+        const FilterInfo& elementFilter = topology.filters[ends[0].first];
+        const PinInfo element = elementFilter.pins[ends[0].second];
+        const std::string elementName = elementFilter.name;
+        FilterInfo& target = topology.filters[node->second.front()];
+        // the node's end: out of it towards a pipewiresrc, into it from a pipewiresink
+        PinInfo pin;
+        pin.id = target.id + "/gstreamer";
+        pin.name = "gstreamer";
+        pin.direction = element.direction == PinDirection::Input ? PinDirection::Output : PinDirection::Input;
+        pin.details = {{"GStreamer element", elementName}, {"stream", stream}};
+        pin.pipewireStream = stream;
+        if (std::none_of(target.pins.begin(), target.pins.end(), [&](const PinInfo& p) { return p.id == pin.id; }))
+            target.pins.push_back(pin);
+        const auto& [from, to] =
+            pin.direction == PinDirection::Output ? std::pair{pin.id, element.id} : std::pair{element.id, pin.id};
+        if (present.emplace(from, to).second)
+            topology.connections.push_back(
+                {from, to, ConnectionEnabled | ConnectionImmutable | ConnectionPipeWireStream});
+    }
+}
+
+} // namespace
+
+void linkLayers(Topology& topology)
+{
+    std::set<std::pair<std::string, std::string>> present;
+    for (const ConnectionInfo& c : topology.connections)
+        present.emplace(c.from, c.to);
+    linkDeviceNodes(topology, present);
+    linkPipeWireStreams(topology, present);
 }
 
 } // namespace ksscope

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <set>
+
 using namespace ksscope;
 using namespace ksscope::gst;
 
@@ -85,13 +87,13 @@ private slots:
         Topology all = v4l2::graphToTopology(vivid);
         all.append(s.topology);
         const std::size_t before = all.connections.size();
-        linkDeviceNodes(all);
+        linkLayers(all);
         QCOMPARE(all.connections.size(), before + 1); // the vbi node is streamed by nobody
         const ConnectionInfo& c = all.connections.back();
         QCOMPARE(c.from, std::string("v4l2:vivid.platform_vivid-000/vivid-000-vid-cap/queue"));
         QCOMPARE(c.to, std::string("gstreamer:42.pipeline0.src/device"));
         QVERIFY(c.flags & ConnectionDeviceNode);
-        linkDeviceNodes(all); // a second pass (a replayed session's topology has them already) adds nothing
+        linkLayers(all); // a second pass (a replayed session's topology has them already) adds nothing
         QCOMPARE(all.connections.size(), before + 1);
 
         // written and read back with the pin's node
@@ -121,9 +123,78 @@ private slots:
         linked.filters.push_back({"gstreamer:1.p.other", "other", "gstreamer", "capture", {}, {}});
         linked.filters.back().pins.push_back(deviceNodePin(
             "gstreamer:1.p.other", dir.filePath(QStringLiteral("video8")).toStdString(), PinDirection::Input));
-        linkDeviceNodes(linked);
+        linkLayers(linked);
         QCOMPARE(linked.connections.size(), std::size_t{1});
         QCOMPARE(linked.connections[0].to, std::string("gstreamer:1.p.src/device"));
+    }
+
+    /// A pipewiresrc and a pipewiresink show the stream each made as a "pipewire" pin, and the session links it to
+    /// the PipeWire node of that stream (same process, same name) through a pin added to the node: the node's
+    /// buffers into the pipewiresrc, the pipewiresink's into its node. Once; not at all when two nodes claim a stream.
+    void pipewireElementsLinkToTheirStreamsNode()
+    {
+        const std::string line =
+            R"({"t_ns":1,"pid":77,"program":"gst-launch-1.0","pipelines":[{"name":"p","state":"PLAYING","elements":[)"
+            R"({"path":"p.in","name":"in","factory":"pipewiresrc","klass":"Source/Video","state":"PLAYING",)"
+            R"("pipewire_stream":"gst-launch-1.0","pads":[{"name":"src","direction":"out"}]},)"
+            R"({"path":"p.out","name":"out","factory":"pipewiresink","klass":"Sink/Video","state":"PLAYING",)"
+            R"("pipewire_stream":"camera-out","pads":[{"name":"sink","direction":"in"}]}]}]})";
+        Snapshot s;
+        std::string error;
+        QVERIFY2(readSnapshot(line, s, error), error.c_str());
+        const PinInfo* in = s.topology.findPin("gstreamer:77.p.in/pipewire");
+        QVERIFY(in);
+        QCOMPARE(in->direction, PinDirection::Input);
+        QCOMPARE(in->pipewireStream, std::string("77/gst-launch-1.0"));
+        QCOMPARE(s.topology.findPin("gstreamer:77.p.out/pipewire")->direction, PinDirection::Output);
+
+        Topology all;
+        FilterInfo consumer{"pipewire:40", "gst-launch-1.0", "pipewire", "render", {}, {}};
+        consumer.pins.push_back({"pipewire:40/input_0", "input_0", PinDirection::Input, {}, {}, {}});
+        consumer.pipewireStream = "77/gst-launch-1.0";
+        FilterInfo camera{"pipewire:36", "camera", "pipewire", "capture", {}, {}};
+        camera.pipewireStream = "77/camera-out";
+        FilterInfo elsewhere{"pipewire:50", "gst-launch-1.0", "pipewire", "render", {}, {}};
+        elsewhere.pipewireStream = "78/gst-launch-1.0"; // another process's stream of the same name
+        all.filters = {consumer, camera, elsewhere};
+        all.append(s.topology);
+        linkLayers(all);
+        QCOMPARE(all.connections.size(), std::size_t{2});
+        const PinInfo* added = all.findPin("pipewire:40/gstreamer");
+        QVERIFY(added);
+        QCOMPARE(added->direction, PinDirection::Output);
+        std::set<std::pair<std::string, std::string>> links;
+        for (const ConnectionInfo& c : all.connections) {
+            QCOMPARE(c.flags, std::uint32_t{ConnectionEnabled | ConnectionImmutable | ConnectionPipeWireStream});
+            links.emplace(c.from, c.to);
+        }
+        QVERIFY(links.count({"pipewire:40/gstreamer", "gstreamer:77.p.in/pipewire"}));
+        QCOMPARE(all.findPin("pipewire:36/gstreamer")->direction, PinDirection::Input);
+        QVERIFY(links.count({"gstreamer:77.p.out/pipewire", "pipewire:36/gstreamer"}));
+        QVERIFY(!all.findPin("pipewire:50/gstreamer"));
+
+        // a second pass, and a topology written and read back (a replayed session's), add nothing
+        linkLayers(all);
+        Topology back;
+        QVERIFY(topologyFromJson(topologyToJson(all), back));
+        QCOMPARE(back.findFilter("pipewire:40")->pipewireStream, std::string("77/gst-launch-1.0"));
+        QCOMPARE(back.findPin("gstreamer:77.p.in/pipewire")->pipewireStream, std::string("77/gst-launch-1.0"));
+        linkLayers(back);
+        for (const Topology* t : {&all, &back}) {
+            QCOMPARE(t->connections.size(), std::size_t{2});
+            QCOMPARE(t->findFilter("pipewire:40")->pins.size(), std::size_t{2});
+        }
+
+        // two nodes of one process with one name: which is whose is not known, so neither is linked
+        Topology twice;
+        FilterInfo second = consumer;
+        second.id = "pipewire:41";
+        second.pins.clear();
+        twice.filters = {consumer, second};
+        twice.append(s.topology);
+        linkLayers(twice);
+        QCOMPARE(twice.connections.size(), std::size_t{0});
+        QVERIFY(!twice.findPin("pipewire:40/gstreamer"));
     }
 
     /// The pool on the pad that pushes it, shared with the pad it pushes to; the queue's level behind its src pad.

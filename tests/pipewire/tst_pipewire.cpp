@@ -7,6 +7,7 @@
 #include "ksscope/backend.h"
 #include "ksscope/backend_registry.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -153,7 +154,14 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY2(qEnvironmentVariableIsSet("XDG_RUNTIME_DIR"), "run through tests/pipewire/with-pipewire.sh");
-        const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+#ifdef KSSCOPE_GST_PLUGIN_DIR
+        // both pipelines traced: the gstreamer backend shows them beside the daemon's graph
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("gst"))));
+        env.insert(QStringLiteral("GST_PLUGIN_PATH"), QStringLiteral(KSSCOPE_GST_PLUGIN_DIR));
+        env.insert(QStringLiteral("GST_TRACERS"), QStringLiteral("ksscope"));
+        env.insert(QStringLiteral("KSSCOPE_GST_DIR"), m_dir.filePath(QStringLiteral("gst")));
+#endif
         startPipeline(m_source,
                       {QStringLiteral("videotestsrc"), QStringLiteral("is-live=true"), QStringLiteral("!"),
                        QStringLiteral("video/x-raw,format=YUY2,width=320,height=240,framerate=30/1"),
@@ -290,6 +298,68 @@ private slots:
         const QMap<QString, QString> sd = details(source);
         QVERIFY2(sd.contains(QStringLiteral("quantum")) && sd.contains(QStringLiteral("busy")),
                  qPrintable(QStringList(sd.keys()).join(QLatin1Char(','))));
+    }
+
+    /// Both pipelines traced, in one topology of the two backends: the element that made each PipeWire stream is
+    /// linked to that stream's node - the source's pipewiresink into the node it provides, the consumer's node into
+    /// its pipewiresrc - the nodes pw-dump shows, the processes this test started.
+    void gstreamerElementsLinkedToTheirStreamsNodes()
+    {
+#ifndef KSSCOPE_GST_PLUGIN_DIR
+        QSKIP("built without KsScope's GStreamer tracer");
+#else
+        int sourceNode = -1;
+        int consumerNode = -1;
+        QVERIFY(waitForLink(sourceNode, consumerNode) >= 0);
+        const qint64 sourcePid = m_source.processId();
+        const qint64 consumerPid = m_consumer.processId();
+        const QString sourceElement = QStringLiteral("gstreamer:%1.pipeline0.pipewiresink0").arg(sourcePid);
+        const QString consumerElement = QStringLiteral("gstreamer:%1.pipeline0.pipewiresrc0").arg(consumerPid);
+        const QString sourceNodeId = QStringLiteral("pipewire:%1").arg(sourceNode);
+        const QString consumerNodeId = QStringLiteral("pipewire:%1").arg(consumerNode);
+        QJsonObject list;
+        QMap<QPair<QString, QString>, std::uint32_t> layerLinks;
+        for (int i = 0; i < 50; ++i) { // each tracer's first snapshot
+            const Ran r =
+                run(QStringLiteral(KSSCOPE_CLI_PATH),
+                    {QStringLiteral("list"), QStringLiteral("--backend"), QStringLiteral("pipewire"),
+                     QStringLiteral("--backend"), QStringLiteral("gstreamer"), QStringLiteral("--gstreamer-dir"),
+                     m_dir.filePath(QStringLiteral("gst")), QStringLiteral("--json")});
+            QVERIFY2(r.rc == 0, r.err.constData());
+            list = QJsonDocument::fromJson(r.out).object();
+            layerLinks.clear();
+            for (const QJsonValue v : list.value(QStringLiteral("connections")).toArray()) {
+                const QJsonObject c = v.toObject();
+                const auto flags = static_cast<std::uint32_t>(c.value(QStringLiteral("flags")).toInteger());
+                if (flags & ConnectionPipeWireStream)
+                    layerLinks.insert(
+                        {c.value(QStringLiteral("from")).toString(), c.value(QStringLiteral("to")).toString()}, flags);
+            }
+            if (layerLinks.size() >= 2)
+                break;
+            std::this_thread::sleep_for(200ms);
+        }
+        const QByteArray shown = QJsonDocument(list).toJson();
+        QCOMPARE(layerLinks.size(), 2);
+        QVERIFY2(layerLinks.contains(
+                     {sourceElement + QStringLiteral("/pipewire"), sourceNodeId + QStringLiteral("/gstreamer")}),
+                 shown.constData());
+        QVERIFY2(layerLinks.contains(
+                     {consumerNodeId + QStringLiteral("/gstreamer"), consumerElement + QStringLiteral("/pipewire")}),
+                 shown.constData());
+        for (const std::uint32_t flags : layerLinks)
+            QCOMPARE(flags, std::uint32_t{ConnectionEnabled | ConnectionImmutable | ConnectionPipeWireStream});
+        // each node's stream: the process the daemon saw make it and the element's client name
+        QMap<QString, QJsonObject> filters;
+        for (const QJsonValue f : list.value(QStringLiteral("filters")).toArray())
+            filters.insert(f.toObject().value(QStringLiteral("id")).toString(), f.toObject());
+        QCOMPARE(filters[sourceNodeId].value(QStringLiteral("pipewireStream")).toString(),
+                 QStringLiteral("%1/gst-launch-1.0").arg(sourcePid));
+        QCOMPARE(filters[consumerNodeId].value(QStringLiteral("pipewireStream")).toString(),
+                 QStringLiteral("%1/gst-launch-1.0").arg(consumerPid));
+        QCOMPARE(details(filters[consumerNodeId]).value(QStringLiteral("application")),
+                 QStringLiteral("gst-launch-1.0 (pid %1)").arg(consumerPid));
+#endif
     }
 
     /// A consumer that goes is reported removed, live, and its node, link and allocator leave the topology.

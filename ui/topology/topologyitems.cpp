@@ -520,7 +520,7 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* /*option
     QColor color = palette.color(QPalette::Text);
     qreal width = isImmutable() ? 2.4 : 1.4;
     Qt::PenStyle style = Qt::SolidLine;
-    if (isDeviceNodeLink()) { // not a link of one graph: the layers' seam, dash-dotted in the link colour
+    if (isLayerLink()) { // not a link of one graph: the layers' seam, dash-dotted in the link colour
         color = palette.color(QPalette::Link);
         style = Qt::DashDotLine;
         width = 1.8;
@@ -579,7 +579,10 @@ void EdgeItem::updateToolTip()
     const QString fromName = m_from ? m_from->name() : m_fromPin;
     const QString toName = m_to ? m_to->name() : m_toPin;
     QString tip = QStringLiteral("%1 → %2\n%3 → %4\n").arg(fromName, toName, m_fromPin, m_toPin);
-    if (isDeviceNodeLink()) {
+    if (m_flags & ConnectionPipeWireStream) {
+        tip += QStringLiteral("PipeWire stream: the daemon's node and the GStreamer element that made it, linked by "
+                              "KsScope (not a link of either graph)");
+    } else if (isLayerLink()) {
         tip += QStringLiteral("Device node: the kernel queue and the userspace element that streams it, linked by "
                               "KsScope (not a link of either graph)");
     } else {

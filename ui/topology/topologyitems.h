@@ -154,8 +154,9 @@ public:
     [[nodiscard]] bool isLinkEnabled() const { return (m_flags & ConnectionEnabled) != 0; }
     [[nodiscard]] bool isImmutable() const { return (m_flags & ConnectionImmutable) != 0; }
     [[nodiscard]] bool isDynamic() const { return (m_flags & ConnectionDynamic) != 0; }
-    /// A link between layers (a kernel queue and the userspace element streaming its device node).
-    [[nodiscard]] bool isDeviceNodeLink() const { return (m_flags & ConnectionDeviceNode) != 0; }
+    /// A link between layers (a kernel queue and the userspace element streaming its device node, a PipeWire
+    /// stream's node and the GStreamer element that made it).
+    [[nodiscard]] bool isLayerLink() const { return (m_flags & ConnectionBetweenLayers) != 0; }
     [[nodiscard]] bool isGone() const;
     // Whether the link's state may be changed by the user: not immutable and both ends present.
     [[nodiscard]] bool canToggle() const { return !isImmutable() && !isGone(); }

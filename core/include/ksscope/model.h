@@ -80,8 +80,12 @@ struct PinInfo {
     std::vector<Detail> details = {}; ///< what its backend tells of it beyond these fields (a PipeWire port's Buffers)
     /// The device node (/dev/video0) this pin is the queue of (a V4L2 video node's "queue" pin), or that it streams
     /// from or to (the "device" pin of a GStreamer v4l2src, of a PipeWire V4L2 node); empty for other pins. Pins of
-    /// two layers naming one node are linked (linkDeviceNodes).
+    /// two layers naming one node are linked (linkLayers).
     std::string deviceNode = {};
+    /// The PipeWire stream this pin is the GStreamer end of (the "pipewire" pin of a pipewiresrc or pipewiresink),
+    /// as "PID/NAME": the process and the stream's media.name; empty for other pins. A PipeWire node with the same
+    /// FilterInfo::pipewireStream is that stream seen from the daemon (linkLayers).
+    std::string pipewireStream = {};
 };
 
 struct FilterInfo {
@@ -92,6 +96,9 @@ struct FilterInfo {
     std::vector<Guid> categories;
     std::vector<PinInfo> pins;
     std::vector<Detail> details = {}; ///< what its backend tells of it beyond these fields, in the order shown
+    /// A PipeWire node's stream as "PID/NAME": the pid of the client that made the node and its media.name; empty for
+    /// other filters and for nodes of no known process. Matches a GStreamer element's PinInfo::pipewireStream.
+    std::string pipewireStream = {};
 };
 
 /// Connection flags (Media Controller link flags use the same bits).
@@ -100,9 +107,15 @@ enum ConnectionFlags : std::uint32_t {
     ConnectionImmutable = 0x2,
     ConnectionDynamic = 0x4,
     /// Not a link of one graph but between layers: a kernel queue and the userspace element or node that streams
-    /// the same device node (linkDeviceNodes). Nothing can enable or disable it.
+    /// the same device node (linkLayers). Nothing can enable or disable it.
     ConnectionDeviceNode = 0x100,
+    /// Between layers too: a PipeWire stream's node and the GStreamer pipewiresrc or pipewiresink that made it
+    /// (linkLayers). Nothing can enable or disable it.
+    ConnectionPipeWireStream = 0x200,
 };
+
+/// The flags of a link between layers, which no graph has and nothing can toggle.
+inline constexpr std::uint32_t ConnectionBetweenLayers = ConnectionDeviceNode | ConnectionPipeWireStream;
 
 struct ConnectionInfo {
     std::string from; ///< output pin id
@@ -132,10 +145,15 @@ struct Topology {
 /// that writes to it.
 [[nodiscard]] PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinDirection direction);
 
-/// Links the layers of one machine: every output pin naming a device node (PinInfo::deviceNode) to every input pin of
-/// another filter that names the same node - a V4L2 capture queue to the GStreamer v4l2src or PipeWire node reading
-/// it, a v4l2sink to an output queue - as connections flagged ConnectionDeviceNode. Paths that name one node
-/// (/dev/v4l/by-id/... and /dev/video0) match. Connections already present are not added twice.
-void linkDeviceNodes(Topology& topology);
+/// Links the layers of one machine, as connections no graph has:
+/// - every output pin naming a device node (PinInfo::deviceNode) to every input pin of another filter that names the
+///   same node - a V4L2 capture queue to the GStreamer v4l2src or PipeWire node reading it, a v4l2sink to an output
+///   queue - flagged ConnectionDeviceNode. Paths that name one node (/dev/v4l/by-id/... and /dev/video0) match.
+/// - a GStreamer pipewiresrc's or pipewiresink's "pipewire" pin (PinInfo::pipewireStream) to the one PipeWire node of
+///   that stream (FilterInfo::pipewireStream), through a "gstreamer" pin added to the node: the node hands a
+///   pipewiresrc its buffers, a pipewiresink hands them to its node. Flagged ConnectionPipeWireStream; a stream that
+///   two nodes or two elements claim (one process, one name) is not linked.
+/// Pins and connections already present (a replayed session's) are not added twice.
+void linkLayers(Topology& topology);
 
 } // namespace ksscope

@@ -281,7 +281,7 @@ std::vector<Finding> diagnose(const Topology& topology, const std::vector<PinFor
         byPin[p.pinId] = &p;
     std::vector<Finding> out;
     for (const ConnectionInfo& c : topology.connections) {
-        if (!(c.flags & ConnectionEnabled) || (c.flags & ConnectionDeviceNode)) // a layer's link has no formats
+        if (!(c.flags & ConnectionEnabled) || (c.flags & ConnectionBetweenLayers)) // a layer's link has no formats
             continue;
         const std::string link = pinLabel(topology, c.from) + " -> " + pinLabel(topology, c.to);
         const auto source = byPin.find(c.from);

@@ -126,11 +126,22 @@ bool readSnapshot(const std::string& line, Snapshot& out, std::string& error)
             f.details.push_back({"state", text(e, "state")});
             f.details.push_back({"pipeline", pipelineText});
             f.details.push_back({"process", out.program + " (pid " + std::to_string(out.pid) + ")"});
+            // the end towards the layer below: a sink writes to its device node or stream; a source or a
+            // memory-to-memory element reads from it
+            const PinDirection below = f.kind == "render" ? PinDirection::Output : PinDirection::Input;
             if (const std::string device = text(e, "device"); !device.empty()) {
                 f.details.push_back({"device", device});
-                // a sink writes to its node; a source or a memory-to-memory element reads from it
-                const bool sink = text(e, "klass").find("Sink") != std::string::npos;
-                f.pins.push_back(deviceNodePin(f.id, device, sink ? PinDirection::Output : PinDirection::Input));
+                f.pins.push_back(deviceNodePin(f.id, device, below));
+            }
+            if (const std::string stream = text(e, "pipewire_stream"); !stream.empty()) {
+                // the stream a pipewiresrc reads from, or a pipewiresink writes to: its node links the two layers
+                PinInfo pin;
+                pin.id = f.id + "/pipewire";
+                pin.name = "pipewire";
+                pin.direction = below;
+                pin.details = {{"PipeWire stream", stream}};
+                pin.pipewireStream = std::to_string(out.pid) + "/" + stream;
+                f.pins.push_back(std::move(pin));
             }
             const json* queue = e.contains("queue") && e["queue"].is_object() ? &e["queue"] : nullptr;
             if (queue) {

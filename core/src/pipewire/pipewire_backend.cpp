@@ -366,6 +366,13 @@ struct PwBackend final : public ksscope::Backend {
 
     void global(std::uint32_t id, const char* type, const spa_dict* props)
     {
+        if (std::strcmp(type, PW_TYPE_INTERFACE_Client) == 0) {
+            // who made a node: the pid the daemon read from the client's socket (its registry entry has it)
+            Client& client = m_clients[id];
+            client.pid = lookup(props, PW_KEY_SEC_PID);
+            client.application = lookup(props, PW_KEY_APP_NAME);
+            return;
+        }
         Object::Type kind;
         std::uint32_t version = 0;
         if (std::strcmp(type, PW_TYPE_INTERFACE_Node) == 0) {
@@ -419,6 +426,7 @@ struct PwBackend final : public ksscope::Backend {
 
     void globalRemove(std::uint32_t id)
     {
+        m_clients.erase(id);
         auto it = m_objects.find(id);
         if (it == m_objects.end())
             return;
@@ -747,13 +755,26 @@ struct PwBackend final : public ksscope::Backend {
             if (o->nodeInfo->state == PW_NODE_STATE_ERROR && o->nodeInfo->error)
                 state += std::string(": ") + o->nodeInfo->error;
             f.details.push_back({"state", state});
-            if (const std::string app = prop(*o, PW_KEY_APP_NAME); !app.empty()) {
-                const std::string pid = prop(*o, PW_KEY_APP_PROCESS_ID);
-                std::string application = app;
-                if (!pid.empty())
-                    application += " (pid " + pid + ")";
-                f.details.push_back({"application", application});
+            // the process behind the node: its own properties, else those of the client that made it
+            const Client* client = nullptr;
+            if (const std::string clientId = prop(*o, PW_KEY_CLIENT_ID); !clientId.empty()) {
+                auto c = m_clients.find(static_cast<std::uint32_t>(std::strtoul(clientId.c_str(), nullptr, 10)));
+                client = c == m_clients.end() ? nullptr : &c->second;
             }
+            std::string app = prop(*o, PW_KEY_APP_NAME);
+            std::string pid = prop(*o, PW_KEY_APP_PROCESS_ID);
+            if (client && app.empty() && pid.empty()) {
+                app = client->application;
+                pid = client->pid;
+            }
+            if (!app.empty()) {
+                if (!pid.empty())
+                    app.append(" (pid ").append(pid).append(")");
+                f.details.push_back({"application", app});
+            }
+            // a stream a GStreamer pipewiresrc or pipewiresink made has the element's name as its media.name
+            if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); client && !client->pid.empty() && !media.empty())
+                f.pipewireStream = client->pid + "/" + media;
             for (const char* key : {PW_KEY_OBJECT_PATH, "api.v4l2.path", PW_KEY_DEVICE_API})
                 if (const std::string v = prop(*o, key); !v.empty())
                     f.details.push_back({key, v});
@@ -840,6 +861,12 @@ struct PwBackend final : public ksscope::Backend {
     bool m_opened = false;
     std::string m_serverVersion;
     std::map<std::uint32_t, std::unique_ptr<Object>> m_objects;
+    /// A client of the daemon, by its registry id: what a node's client.id names.
+    struct Client {
+        std::string pid;
+        std::string application;
+    };
+    std::map<std::uint32_t, Client> m_clients;
     Object* m_profiler = nullptr;
     std::map<std::uint32_t, Timing> m_timings; // node id -> its last cycle
     GuardedEventSink m_events;

@@ -227,7 +227,7 @@ Topology graphToTopology(const MediaGraph& graph, const PadFormatLookup& formatO
         if (!node.empty()) {
             // the queue userspace streams, a pin of its own beside the pads: a capture node's buffers leave through
             // it (an output node - one with a source pad - takes them in), and the userspace element streaming the
-            // node links there (linkDeviceNodes)
+            // node links there (linkLayers)
             PinInfo pin;
             pin.id = filter.id + "/queue";
             pin.name = "queue";

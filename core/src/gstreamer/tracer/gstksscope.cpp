@@ -282,6 +282,27 @@ json elementJson(GstElement* element)
             j["device"] = node;
         g_free(node);
     }
+    // a pipewiresrc or pipewiresink makes a PipeWire stream whose media.name is its client-name, unless its
+    // stream-properties name it
+    if (GParamSpec* client = g_object_class_find_property(klass, "client-name");
+        client && client->value_type == G_TYPE_STRING && factoryName.rfind("pipewire", 0) == 0) {
+        gchar* name = nullptr;
+        g_object_get(element, "client-name", &name, nullptr);
+        std::string stream = name ? name : "";
+        g_free(name);
+        if (GParamSpec* props = g_object_class_find_property(klass, "stream-properties");
+            props && props->value_type == GST_TYPE_STRUCTURE) {
+            GstStructure* structure = nullptr;
+            g_object_get(element, "stream-properties", &structure, nullptr);
+            if (structure) {
+                if (const gchar* media = gst_structure_get_string(structure, "media.name"))
+                    stream = media;
+                gst_structure_free(structure);
+            }
+        }
+        if (!stream.empty())
+            j["pipewire_stream"] = stream;
+    }
     if (g_object_class_find_property(klass, "current-level-buffers") &&
         g_object_class_find_property(klass, "max-size-buffers")) {
         guint level = 0;
