@@ -159,6 +159,9 @@ PinInfo deviceNodePin(const std::string& filterId, const std::string& node, PinD
 
 namespace {
 
+/// A link between layers: there whatever either graph does, and nothing toggles it.
+constexpr std::uint32_t kLayerLink = ConnectionEnabled | ConnectionImmutable;
+
 void linkDeviceNodes(Topology& topology, std::set<std::pair<std::string, std::string>>& present)
 {
     struct End {
@@ -181,8 +184,7 @@ void linkDeviceNodes(Topology& topology, std::set<std::pair<std::string, std::st
     for (const End& out : outputs)
         for (const End& in : inputs)
             if (out.filter != in.filter && out.key == in.key && present.emplace(out.pin->id, in.pin->id).second)
-                added.push_back(
-                    {out.pin->id, in.pin->id, ConnectionEnabled | ConnectionImmutable | ConnectionDeviceNode});
+                added.push_back({out.pin->id, in.pin->id, kLayerLink | ConnectionDeviceNode});
     topology.connections.insert(topology.connections.end(), added.begin(), added.end());
 }
 
@@ -193,16 +195,17 @@ void linkPipeWireStreams(Topology& topology, std::set<std::pair<std::string, std
     std::map<std::string, std::vector<std::size_t>> nodes;
     for (std::size_t f = 0; f < topology.filters.size(); ++f) {
         const FilterInfo& filter = topology.filters[f];
-        if (!filter.pipewireStream.empty())
+        if (!filter.pipewireStream.empty()) {
             nodes[filter.pipewireStream].push_back(f);
+            continue; // a node: its pins are ports (and the end this adds), no element's
+        }
         for (std::size_t p = 0; p < filter.pins.size(); ++p)
             if (!filter.pins[p].pipewireStream.empty())
                 elements[filter.pins[p].pipewireStream].emplace_back(f, p);
     }
     for (const auto& [stream, ends] : elements) {
         const auto node = nodes.find(stream);
-        if (ends.size() != 1 || node == nodes.end() || node->second.size() != 1 ||
-            node->second.front() == ends[0].first)
+        if (ends.size() != 1 || node == nodes.end() || node->second.size() != 1)
             continue;
         const FilterInfo& elementFilter = topology.filters[ends[0].first];
         const PinInfo element = elementFilter.pins[ends[0].second];
@@ -214,14 +217,12 @@ void linkPipeWireStreams(Topology& topology, std::set<std::pair<std::string, std
         pin.name = "gstreamer";
         pin.direction = element.direction == PinDirection::Input ? PinDirection::Output : PinDirection::Input;
         pin.details = {{"GStreamer element", elementName}, {"stream", stream}};
-        pin.pipewireStream = stream;
         if (std::none_of(target.pins.begin(), target.pins.end(), [&](const PinInfo& p) { return p.id == pin.id; }))
             target.pins.push_back(pin);
         const auto& [from, to] =
             pin.direction == PinDirection::Output ? std::pair{pin.id, element.id} : std::pair{element.id, pin.id};
         if (present.emplace(from, to).second)
-            topology.connections.push_back(
-                {from, to, ConnectionEnabled | ConnectionImmutable | ConnectionPipeWireStream});
+            topology.connections.push_back({from, to, kLayerLink | ConnectionPipeWireStream});
     }
 }
 

@@ -146,7 +146,9 @@ private slots:
         QVERIFY(in);
         QCOMPARE(in->direction, PinDirection::Input);
         QCOMPARE(in->pipewireStream, std::string("77/gst-launch-1.0"));
-        QCOMPARE(s.topology.findPin("gstreamer:77.p.out/pipewire")->direction, PinDirection::Output);
+        const PinInfo* out = s.topology.findPin("gstreamer:77.p.out/pipewire");
+        QVERIFY(out);
+        QCOMPARE(out->direction, PinDirection::Output);
 
         Topology all;
         FilterInfo consumer{"pipewire:40", "gst-launch-1.0", "pipewire", "render", {}, {}};
@@ -169,7 +171,10 @@ private slots:
             links.emplace(c.from, c.to);
         }
         QVERIFY(links.count({"pipewire:40/gstreamer", "gstreamer:77.p.in/pipewire"}));
-        QCOMPARE(all.findPin("pipewire:36/gstreamer")->direction, PinDirection::Input);
+        const PinInfo* cameraEnd = all.findPin("pipewire:36/gstreamer");
+        QVERIFY(cameraEnd);
+        QCOMPARE(cameraEnd->direction, PinDirection::Input);
+        QVERIFY(cameraEnd->pipewireStream.empty()); // the node's end claims no stream: only the element's pin does
         QVERIFY(links.count({"gstreamer:77.p.out/pipewire", "pipewire:36/gstreamer"}));
         QVERIFY(!all.findPin("pipewire:50/gstreamer"));
 
@@ -177,12 +182,19 @@ private slots:
         linkLayers(all);
         Topology back;
         QVERIFY(topologyFromJson(topologyToJson(all), back));
+        QVERIFY(back.findFilter("pipewire:40") && back.findPin("gstreamer:77.p.in/pipewire"));
         QCOMPARE(back.findFilter("pipewire:40")->pipewireStream, std::string("77/gst-launch-1.0"));
         QCOMPARE(back.findPin("gstreamer:77.p.in/pipewire")->pipewireStream, std::string("77/gst-launch-1.0"));
         linkLayers(back);
-        for (const Topology* t : {&all, &back}) {
+        // one whose links were lost (its pins kept) gets them back, once
+        Topology lost = all;
+        lost.connections.clear();
+        linkLayers(lost);
+        linkLayers(lost);
+        for (const Topology* t : {&all, &back, &lost}) {
             QCOMPARE(t->connections.size(), std::size_t{2});
             QCOMPARE(t->findFilter("pipewire:40")->pins.size(), std::size_t{2});
+            QCOMPARE(t->findFilter("pipewire:36")->pins.size(), std::size_t{1});
         }
 
         // two nodes of one process with one name: which is whose is not known, so neither is linked
@@ -195,6 +207,22 @@ private slots:
         linkLayers(twice);
         QCOMPARE(twice.connections.size(), std::size_t{0});
         QVERIFY(!twice.findPin("pipewire:40/gstreamer"));
+
+        // two elements of one process with one client name (two pipewiresrc left with the default): neither
+        const std::string two =
+            R"({"t_ns":1,"pid":77,"program":"gst-launch-1.0","pipelines":[{"name":"p","state":"PLAYING","elements":[)"
+            R"({"path":"p.a","name":"a","factory":"pipewiresrc","klass":"Source/Video","state":"PLAYING",)"
+            R"("pipewire_stream":"gst-launch-1.0","pads":[]},)"
+            R"({"path":"p.b","name":"b","factory":"pipewiresrc","klass":"Source/Video","state":"PLAYING",)"
+            R"("pipewire_stream":"gst-launch-1.0","pads":[]}]}]})";
+        Snapshot both;
+        QVERIFY2(readSnapshot(two, both, error), error.c_str());
+        Topology claimed;
+        claimed.filters = {consumer};
+        claimed.append(both.topology);
+        linkLayers(claimed);
+        QCOMPARE(claimed.connections.size(), std::size_t{0});
+        QVERIFY(!claimed.findPin("pipewire:40/gstreamer"));
     }
 
     /// The pool on the pad that pushes it, shared with the pad it pushes to; the queue's level behind its src pad.

@@ -127,11 +127,15 @@ tc=$!
 # stream once both trace: KsScope's monitor has filtered its instance's events to the watched node (its first tick),
 # and trace-cmd runs its command (it turns tracing on in the command's process, after enabling the events and
 # starting its readers; events enabled alone are not yet recorded)
+traced=
 for i in $(seq 1 300); do
     grep -qs "minor == 0" $T/instances/ksscope-*/events/v4l2/v4l2_dqbuf/filter && [ -e /tmp/tc.started ] &&
-        [ "$(cat $T/tracing_on)" = 1 ] && break
+        [ "$(cat $T/tracing_on)" = 1 ] && traced=1 && break
     sleep 0.1
 done
+[ -n "$traced" ] || echo "not tracing after 30 s (KsScope's filter set: $(grep -ls 'minor == 0' \
+    $T/instances/ksscope-*/events/v4l2/v4l2_dqbuf/filter | wc -l), trace-cmd's command started: \
+    $([ -e /tmp/tc.started ] && echo yes || echo no)); streaming anyway"
 sleep 0.5
 v4l2-ctl -d /dev/video0 --stream-mmap=4 --stream-count=60 --stream-sleep=10 --verbose >/tmp/ctl.log 2>&1 &
 ctl=$!

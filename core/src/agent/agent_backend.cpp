@@ -351,10 +351,15 @@ private:
         for (FilterInfo& f : local.filters) {
             f.id = p + f.id;
             f.backend = m_name;
+            // a device node or a process of the agent's machine is none of this one's: the agent's session linked
+            // its own layers already, and those keys must not meet this machine's
+            f.pipewireStream.clear();
             for (PinInfo& pin : f.pins) {
                 pin.id = p + pin.id;
                 if (!pin.allocatorId.empty())
                     pin.allocatorId = p + pin.allocatorId;
+                pin.deviceNode.clear();
+                pin.pipewireStream.clear();
             }
         }
         for (ConnectionInfo& c : local.connections) {

@@ -276,6 +276,7 @@ struct PwBackend final : public ksscope::Backend {
             return;
         pw_thread_loop_lock(m_loop);
         m_objects.clear();
+        m_clients.clear();
         m_profiler = nullptr;
         spa_hook_remove(&m_registryListener);
         spa_hook_remove(&m_coreListener);
@@ -701,7 +702,8 @@ struct PwBackend final : public ksscope::Backend {
             });
             bool hasIn = false;
             bool hasOut = false;
-            std::set<std::string> used;
+            // "gstreamer" is the pin the session may add for a GStreamer element's stream (linkLayers): no port's
+            std::set<std::string> used{"gstreamer"};
             for (const Object* p : ports) {
                 PinInfo pin;
                 const bool in = p->portInfo->direction == SPA_DIRECTION_INPUT;
@@ -772,9 +774,12 @@ struct PwBackend final : public ksscope::Backend {
                     app.append(" (pid ").append(pid).append(")");
                 f.details.push_back({"application", app});
             }
-            // a stream a GStreamer pipewiresrc or pipewiresink made has the element's name as its media.name
-            if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); client && !client->pid.empty() && !media.empty())
-                f.pipewireStream = client->pid + "/" + media;
+            // a stream a GStreamer pipewiresrc or pipewiresink made has the element's name as its media.name, and
+            // its process is the one the node names (as the process knows itself), else the client's socket's
+            const std::string streamPid = !prop(*o, PW_KEY_APP_PROCESS_ID).empty() ? prop(*o, PW_KEY_APP_PROCESS_ID)
+                                                                                   : (client ? client->pid : "");
+            if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); !streamPid.empty() && !media.empty())
+                f.pipewireStream = streamPid + "/" + media;
             for (const char* key : {PW_KEY_OBJECT_PATH, "api.v4l2.path", PW_KEY_DEVICE_API})
                 if (const std::string v = prop(*o, key); !v.empty())
                     f.details.push_back({key, v});

@@ -398,7 +398,9 @@ private:
             }
             if (m_clients.empty())
                 continue;
-            const std::string line = snapshot().dump() + "\n";
+            // names are the application's (a program's file name, an element's name): text that is not UTF-8 is
+            // replaced, never thrown on in the traced program
+            const std::string line = snapshot().dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
             for (auto it = m_clients.begin(); it != m_clients.end();) {
                 // a client that does not keep up is let go (it connects again): the pipeline never waits for it
                 const ssize_t sent = ::send(*it, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
