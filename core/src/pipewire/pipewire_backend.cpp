@@ -776,10 +776,11 @@ struct PwBackend final : public ksscope::Backend {
             }
             // a stream a GStreamer pipewiresrc or pipewiresink made has the element's name as its media.name, and
             // its process is the one the node names (as the process knows itself), else the client's socket's
-            const std::string streamPid = !prop(*o, PW_KEY_APP_PROCESS_ID).empty() ? prop(*o, PW_KEY_APP_PROCESS_ID)
-                                                                                   : (client ? client->pid : "");
-            if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); !streamPid.empty() && !media.empty())
-                f.pipewireStream = streamPid + "/" + media;
+            std::string stream = prop(*o, PW_KEY_APP_PROCESS_ID);
+            if (stream.empty() && client)
+                stream = client->pid;
+            if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); !stream.empty() && !media.empty())
+                f.pipewireStream = stream.append("/").append(media);
             for (const char* key : {PW_KEY_OBJECT_PATH, "api.v4l2.path", PW_KEY_DEVICE_API})
                 if (const std::string v = prop(*o, key); !v.empty())
                     f.details.push_back({key, v});
