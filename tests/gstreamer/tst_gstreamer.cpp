@@ -188,11 +188,12 @@ private slots:
         QVERIFY(p.waitForStarted());
         const std::string id = "gstreamer:" + std::to_string(p.processId()) + ".pipeline0.ending";
         QVERIFY2(waitFor([&] { return m_backend->topology().findFilter(id) != nullptr; }), id.c_str());
-        QVERIFY(m_events.has(BackendEvent::Kind::FilterAdded, id));
+        QVERIFY(waitFor([&] { return m_events.has(BackendEvent::Kind::FilterAdded, id); }));
         QVERIFY(p.waitForFinished(30'000));
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(waitFor([&] { return m_backend->topology().findFilter(id) == nullptr; }));
-        QVERIFY(m_events.has(BackendEvent::Kind::FilterRemoved, id));
+        // the event follows the topology's change (reported outside the backend's lock)
+        QVERIFY(waitFor([&] { return m_events.has(BackendEvent::Kind::FilterRemoved, id); }));
         // the process removed its socket as it ended
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("gst-%1.sock").arg(p.processId()))));
     }
@@ -206,7 +207,8 @@ private slots:
         gst_object_unref(m_pipeline);
         m_pipeline = nullptr;
         QVERIFY(waitFor([&] { return m_backend->topology().findFilter(id) == nullptr; }));
-        QVERIFY(m_events.has(BackendEvent::Kind::FilterRemoved, id));
+        // the event follows the topology's change (reported outside the backend's lock)
+        QVERIFY(waitFor([&] { return m_events.has(BackendEvent::Kind::FilterRemoved, id); }));
     }
 };
 
