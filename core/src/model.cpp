@@ -190,7 +190,7 @@ void linkDeviceNodes(Topology& topology, std::set<std::pair<std::string, std::st
 
 void linkPipeWireStreams(Topology& topology, std::set<std::pair<std::string, std::string>>& present)
 {
-    // stream -> the elements' pins and the nodes claiming it, by index (pins are added to the filters below)
+    // stream -> the elements' pins and the nodes claiming it, by index
     std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> elements;
     std::map<std::string, std::vector<std::size_t>> nodes;
     for (std::size_t f = 0; f < topology.filters.size(); ++f) {
@@ -207,16 +207,17 @@ void linkPipeWireStreams(Topology& topology, std::set<std::pair<std::string, std
         const auto node = nodes.find(stream);
         if (ends.size() != 1 || node == nodes.end() || node->second.size() != 1)
             continue;
+        // an element's filter is never a node's (nodes' pins are not collected above): adding to the node's pins
+        // leaves these references alone
         const FilterInfo& elementFilter = topology.filters[ends[0].first];
-        const PinInfo element = elementFilter.pins[ends[0].second];
-        const std::string elementName = elementFilter.name;
+        const PinInfo& element = elementFilter.pins[ends[0].second];
         FilterInfo& target = topology.filters[node->second.front()];
         // the node's end: out of it towards a pipewiresrc, into it from a pipewiresink
         PinInfo pin;
         pin.id = target.id + "/gstreamer";
         pin.name = "gstreamer";
         pin.direction = element.direction == PinDirection::Input ? PinDirection::Output : PinDirection::Input;
-        pin.details = {{"GStreamer element", elementName}, {"stream", stream}};
+        pin.details = {{"GStreamer element", elementFilter.name}, {"stream", stream}};
         if (std::none_of(target.pins.begin(), target.pins.end(), [&](const PinInfo& p) { return p.id == pin.id; }))
             target.pins.push_back(pin);
         const auto& [from, to] =

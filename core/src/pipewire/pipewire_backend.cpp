@@ -763,8 +763,9 @@ struct PwBackend final : public ksscope::Backend {
                 auto c = m_clients.find(static_cast<std::uint32_t>(std::strtoul(clientId.c_str(), nullptr, 10)));
                 client = c == m_clients.end() ? nullptr : &c->second;
             }
+            const std::string ownPid = prop(*o, PW_KEY_APP_PROCESS_ID);
             std::string app = prop(*o, PW_KEY_APP_NAME);
-            std::string pid = prop(*o, PW_KEY_APP_PROCESS_ID);
+            std::string pid = ownPid;
             if (client && app.empty() && pid.empty()) {
                 app = client->application;
                 pid = client->pid;
@@ -776,9 +777,7 @@ struct PwBackend final : public ksscope::Backend {
             }
             // a stream a GStreamer pipewiresrc or pipewiresink made has the element's name as its media.name, and
             // its process is the one the node names (as the process knows itself), else the client's socket's
-            std::string stream = prop(*o, PW_KEY_APP_PROCESS_ID);
-            if (stream.empty() && client)
-                stream = client->pid;
+            std::string stream = ownPid.empty() && client ? client->pid : ownPid;
             if (const std::string media = prop(*o, PW_KEY_MEDIA_NAME); !stream.empty() && !media.empty())
                 f.pipewireStream = stream.append("/").append(media);
             for (const char* key : {PW_KEY_OBJECT_PATH, "api.v4l2.path", PW_KEY_DEVICE_API})

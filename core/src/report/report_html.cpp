@@ -188,7 +188,8 @@ Drawing topologyDrawing(const Topology& topology)
         const double bend = std::max(40.0, std::abs(x2 - x1) / 2);
         const bool enabled = (c.flags & ConnectionEnabled) != 0;
         Paint line = Paint::line("#2f4a66", 1.6);
-        if (c.flags & ConnectionBetweenLayers) { // the layers' seam: a kernel queue and its userspace streamer
+        // the layers' seam: a kernel queue or a PipeWire stream and the userspace element streaming it
+        if (c.flags & ConnectionBetweenLayers) {
             line = Paint::line("#1f6fb2", 1.6);
             line.dash = {8, 3, 2, 3};
         } else if (!enabled) {
